@@ -1,0 +1,285 @@
+/**
+ * The shared benchmark runner. Every `npm run bench:<name>` uses it:
+ *  - starts Marquee (`node src/main.ts`, production settings, its own data dir) and a bare
+ *    node:http baseline, each in its own process, on loopback;
+ *  - drives them with autocannon from this process (a third one), after a warm-up;
+ *  - measures several interleaved rounds and keeps the median, so a noisy second hurts both;
+ *  - prints requests/s and p50/p99 for each, the ratio to the baseline, and appends a dated row
+ *    to docs/PERFORMANCE.md with the machine's core count.
+ * Load goes to loopback only and every run stops by itself.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type autocannon from 'autocannon';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/*
+ * On a machine with two or more cores, servers run pinned to core 0 and the load generator to
+ * core 1 (taskset), so they don't fight over a core and the ratio measures the server, not the
+ * scheduler. Elsewhere they run unpinned.
+ */
+const pinning = (() => {
+  if (os.availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const pinned = (core: number, args: string[]): [string, string[]] =>
+  pinning ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
+
+export interface Server {
+  url: string;
+  dataDir?: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess, cleanup?: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(12_000).then(() => child.kill('SIGKILL'))]);
+    }
+    await cleanup?.();
+  };
+}
+
+export interface MarqueeOptions {
+  env?: Record<string, string>;
+  /** Reuse a data dir (a seeded catalog); otherwise a fresh temporary one is made and removed. */
+  dataDir?: string;
+}
+
+/** Starts Marquee as a new user would (node src/main.ts), in production mode, logging to /dev/null. */
+export async function startMarquee(options: MarqueeOptions = {}): Promise<Server> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'marquee-bench-')));
+  const [command, args] = pinned(0, ['src/main.ts']);
+  const child = spawn(command, args, {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/healthz`, child);
+  return {
+    url,
+    dataDir,
+    stop: stopper(child, options.dataDir ? undefined : () => rm(dataDir, { recursive: true, force: true })),
+  };
+}
+
+async function startScript(script: string, probePath: string): Promise<Server> {
+  const port = await freePort();
+  const [command, args] = pinned(0, [path.join(import.meta.dirname, script)]);
+  const child = spawn(command, args, { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url + probePath, child);
+  return { url, stop: stopper(child) };
+}
+
+/** A bare node:http server answering `{"status":"ok"}` to everything: the baseline. */
+export const startBaseline = () => startScript('baseline-server.ts', '/');
+/** A bare Fastify app with only GET /healthz: a reference point for what the framework costs. */
+export const startBareFastify = () => startScript('fastify-server.ts', '/healthz');
+
+export interface Target {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Several requests cycled per connection (e.g. different ids, tokens). */
+  requests?: autocannon.Request[];
+  /** Expected status; any other counts as an error and fails the benchmark. */
+  expectStatus?: number;
+}
+
+export interface Measurement {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  unexpected: number;
+}
+
+export interface LoadOptions {
+  connections: number;
+  durationSeconds: number;
+  pipelining?: number;
+}
+
+function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
+  const [command, args] = pinned(1, [path.join(import.meta.dirname, 'load-process.ts')]);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { result?: autocannon.Result; error?: string }) => {
+      if (message.result) resolve(message.result);
+      else reject(new Error(message.error ?? 'autocannon failed'));
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+    });
+    child.send(options);
+  });
+}
+
+export async function load(target: Target, options: LoadOptions): Promise<Measurement> {
+  const result = await runAutocannon({
+    url: target.url,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+    requests: target.requests,
+    connections: options.connections,
+    pipelining: options.pipelining ?? 1,
+    duration: options.durationSeconds,
+    timeout: 10,
+  });
+  const expected = target.expectStatus ?? 200;
+  const ok = result.statusCodeStats?.[String(expected) as `${number}`]?.count ?? 0;
+  return {
+    name: target.name,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    unexpected: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'] - ok,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+export interface CompareOptions extends LoadOptions {
+  baseline: Target;
+  subjects: Target[];
+  rounds?: number;
+  warmupSeconds?: number;
+}
+
+export interface Comparison {
+  baseline: Measurement;
+  subjects: Array<Measurement & { ratio: number }>;
+}
+
+/** Interleaved rounds (baseline, subjects, baseline, …), warm-up first; the median of each. */
+export async function compare(options: CompareOptions): Promise<Comparison> {
+  const rounds = options.rounds ?? 3;
+  const targets = [options.baseline, ...options.subjects];
+  const warmup = { ...options, durationSeconds: options.warmupSeconds ?? 3 };
+  for (const target of targets) await load(target, warmup);
+  const samples = new Map<string, Measurement[]>(targets.map((target) => [target.name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const target of targets) {
+      const measurement = await load(target, options);
+      if (measurement.errors > 0 || measurement.unexpected > 0) {
+        throw new Error(
+          `${target.name}: ${measurement.errors} errors and ${measurement.unexpected} unexpected statuses`,
+        );
+      }
+      samples.get(target.name)?.push(measurement);
+      process.stderr.write(
+        `  round ${round + 1}/${rounds} ${target.name}: ${Math.round(measurement.requestsPerSecond)} req/s\n`,
+      );
+    }
+  }
+  const summarize = (name: string): Measurement => {
+    const list = samples.get(name) ?? [];
+    return {
+      name,
+      requestsPerSecond: median(list.map((m) => m.requestsPerSecond)),
+      p50Ms: median(list.map((m) => m.p50Ms)),
+      p99Ms: median(list.map((m) => m.p99Ms)),
+      errors: 0,
+      unexpected: 0,
+    };
+  };
+  const baseline = summarize(options.baseline.name);
+  return {
+    baseline,
+    subjects: options.subjects.map((subject) => {
+      const measured = summarize(subject.name);
+      return { ...measured, ratio: measured.requestsPerSecond / baseline.requestsPerSecond };
+    }),
+  };
+}
+
+export function printComparison(title: string, comparison: Comparison): void {
+  const rows = [{ ...comparison.baseline, ratio: 1 }, ...comparison.subjects].map((m) => ({
+    target: m.name,
+    'req/s': Math.round(m.requestsPerSecond),
+    'p50 ms': m.p50Ms,
+    'p99 ms': m.p99Ms,
+    'ratio to baseline': m.ratio.toFixed(2),
+  }));
+  console.log(`\n${title}`);
+  console.table(rows);
+}
+
+export const machine = () =>
+  `${os.availableParallelism()} cores${pinning ? ' (server and load pinned apart)' : ''}, Node ${process.version}`;
+
+/**
+ * Appends rows to the benchmark's results table in docs/PERFORMANCE.md: the table that ends at
+ * the marker `<!-- results:<bench> -->`.
+ */
+export async function recordResults(bench: string, rows: string[][]): Promise<void> {
+  const file = path.join(root, 'docs/PERFORMANCE.md');
+  const marker = `<!-- results:${bench} -->`;
+  const text = await readFile(file, 'utf8');
+  if (!text.includes(marker)) throw new Error(`docs/PERFORMANCE.md has no ${marker} marker`);
+  const date = new Date().toISOString().slice(0, 10);
+  const lines = rows.map((cells) => `| ${[date, machine(), ...cells].join(' | ')} |`).join('\n');
+  await writeFile(file, text.replace(marker, `${lines}\n${marker}`));
+  console.log(`\nrecorded in docs/PERFORMANCE.md (${bench})`);
+}

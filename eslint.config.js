@@ -1,0 +1,81 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Features talk to each other only through their public index.ts (STYLE.md §11). */
+const featureBoundary = {
+  patterns: [
+    {
+      regex: String.raw`(^|/)modules/[^/]+/(?!index\.ts$)`,
+      message: 'Import another feature through its index.ts.',
+    },
+  ],
+};
+const siblingFeatureBoundary = {
+  patterns: [
+    ...featureBoundary.patterns,
+    {
+      regex: String.raw`^\.\./(?!\.\.)[^/]+/(?!index\.ts$)`,
+      message: 'Import another feature through its index.ts.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      '.scratch/**',
+      'coverage/**',
+      '.bench-tmp/**',
+      'src/platform/db/db.generated.ts',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'error',
+      // Fastify plugins and port implementations are async by contract, awaiting or not.
+      '@typescript-eslint/require-await': 'off',
+      'no-restricted-imports': ['error', featureBoundary],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['src/modules/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', siblingFeatureBoundary] },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.contract.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      // node:test's describe/it return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,91 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import packageJson from '../package.json' with { type: 'json' };
+import type { Config } from './config/config.ts';
+import { AccessLog } from './http/access-log.ts';
+import { LazyRequestLogger } from './http/request-logger.ts';
+import { HttpMetrics } from './http/metrics.ts';
+import { httpStackPlugin, requestIdFrom } from './http/http-stack.ts';
+import { metricsRoute } from './http/metrics.route.ts';
+import { openApiPlugin } from './http/openapi.ts';
+import type { AppQueue } from './jobs/job-catalog.ts';
+import { healthRoutes } from './modules/health/index.ts';
+import type { Cache } from './platform/cache/cache.port.ts';
+import type { Clock } from './platform/clock.ts';
+import type { Database } from './platform/db/database.ts';
+import type { Logger } from './platform/logger.ts';
+import type { Mailer } from './platform/mail/mail.port.ts';
+import type { PubSub } from './platform/pubsub/pubsub.port.ts';
+import type { Storage } from './platform/storage/storage.port.ts';
+
+/** The ports the HTTP application runs on. Tests build them from real embedded parts. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  cache: Cache;
+  pubsub: PubSub;
+  storage: Storage;
+  mailer: Mailer;
+  queue: AppQueue;
+  clock: Clock;
+}
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export const version: string = packageJson.version;
+
+/** TRUST_PROXY as Fastify wants it: a hop count becomes "trust the nearest N hops". */
+function trustProxySetting(value: Config['http']['trustProxy']) {
+  if (typeof value === 'number') return (_address: string, hop: number) => hop < value;
+  return typeof value === 'boolean' ? value : [...value];
+}
+
+/**
+ * Builds the whole HTTP application without listening: tests drive it with `app.inject()`
+ * (which readies it), main.ts calls `listen()`.
+ * This is the composition root for requests — each feature plugin receives only what it uses.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    logController: new AccessLog(),
+    childLoggerFactory: (parent, bindings, options) => new LazyRequestLogger(parent, bindings, options),
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: trustProxySetting(config.http.trustProxy),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = new HttpMetrics({
+    poolStats: () => deps.database.poolStats(),
+    queueDepth: () => deps.queue.depth(),
+  });
+
+  await app.register(httpStackPlugin, { config, metrics });
+  await app.register(openApiPlugin, { publicUrl: config.http.publicUrl, version });
+  await app.register(metricsRoute, { metrics, token: config.http.metricsToken });
+  await app.register(healthRoutes, {
+    checks: {
+      database: () => deps.database.ping(),
+      cache: () => deps.cache.ping(),
+      storage: () => deps.storage.ping(),
+      queue: () => deps.queue.ping(),
+    },
+  });
+
+  return app;
+}

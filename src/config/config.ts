@@ -1,0 +1,226 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole process configuration, parsed once from the environment at start and frozen.
+ * Every variable, its default and its meaning is listed in `.env.example`; keep the two in step
+ * (config.test.ts checks it).
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+    message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  });
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const withDefault = <T extends z.ZodType>(schema: T, fallback: string) =>
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), schema);
+
+/** `TRUST_PROXY`: false, true, a hop count, or a comma-separated list of addresses/CIDRs. */
+const trustProxy = z.string().transform((value): boolean | number | string[] => {
+  const trimmed = value.trim();
+  if (['', 'false', '0', 'no', 'off'].includes(trimmed)) return false;
+  if (['true', 'yes', 'on'].includes(trimmed)) return true;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed.split(',').map((item) => item.trim());
+});
+
+const environmentSchema = z.object({
+  NODE_ENV: withDefault(z.enum(['development', 'production', 'test']), 'development'),
+  ROLE: withDefault(z.enum(['all', 'api', 'worker']), 'all'),
+  HOST: withDefault(z.string().min(1), '0.0.0.0'),
+  PORT: withDefault(int(0, 65535), '3000'),
+  PUBLIC_URL: optional(url(['http:', 'https:'])),
+  DATA_DIR: withDefault(z.string().min(1), './data'),
+  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  LOG_PRETTY: withDefault(z.enum(['auto', 'true', 'false']), 'auto'),
+
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  DATABASE_POOL_MAX: withDefault(int(1, 1000), '10'),
+  DATABASE_STATEMENT_TIMEOUT_MS: withDefault(int(0, 3_600_000), '30000'),
+  REDIS_URL: optional(url(['redis:', 'rediss:'])),
+  REDIS_KEY_PREFIX: withDefault(z.string(), 'marquee:'),
+
+  STORAGE_DRIVER: withDefault(z.enum(['local', 's3']), 'local'),
+  STORAGE_DIR: optional(z.string().min(1)),
+  S3_ENDPOINT: optional(url(['http:', 'https:'])),
+  S3_BUCKET: optional(z.string().min(3).max(63)),
+  S3_REGION: withDefault(z.string().min(1), 'us-east-1'),
+  S3_ACCESS_KEY_ID: optional(z.string().min(1)),
+  S3_SECRET_ACCESS_KEY: optional(z.string().min(1)),
+  S3_FORCE_PATH_STYLE: withDefault(bool, 'false'),
+
+  SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+  MAIL_FROM: withDefault(z.string().min(3), 'Marquee <no-reply@localhost>'),
+
+  CORS_ORIGINS: withDefault(list, ''),
+  TRUST_PROXY: withDefault(trustProxy, 'false'),
+  BODY_LIMIT_BYTES: withDefault(int(1024, 1024 ** 3), String(1024 * 1024)),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: withDefault(int(0, 60_000), '1000'),
+  PRESSURE_MAX_HEAP_USED_BYTES: withDefault(int(0, Number.MAX_SAFE_INTEGER), '0'),
+  PRESSURE_RETRY_AFTER_SECONDS: withDefault(int(1, 3600), '10'),
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  SHUTDOWN_TIMEOUT_MS: withDefault(int(1000, 60_000), '9000'),
+
+  WORKER_CONCURRENCY: optional(int(1, 256)),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  readonly env: Environment['NODE_ENV'];
+  readonly role: Environment['ROLE'];
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly corsOrigins: readonly string[];
+    readonly trustProxy: boolean | number | readonly string[];
+    readonly bodyLimitBytes: number;
+    readonly metricsToken: string | undefined;
+  };
+  readonly pressure: {
+    readonly maxEventLoopDelayMs: number;
+    readonly maxHeapUsedBytes: number;
+    readonly retryAfterSeconds: number;
+  };
+  readonly log: { readonly level: Environment['LOG_LEVEL']; readonly pretty: boolean };
+  readonly dataDir: string;
+  readonly database:
+    | { readonly kind: 'embedded'; readonly dataDir: string }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolMax: number;
+        readonly statementTimeoutMs: number;
+      };
+  readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined;
+  readonly storage:
+    | { readonly kind: 'local'; readonly dir: string }
+    | {
+        readonly kind: 's3';
+        readonly bucket: string;
+        readonly region: string;
+        readonly endpoint: string | undefined;
+        readonly accessKeyId: string | undefined;
+        readonly secretAccessKey: string | undefined;
+        readonly forcePathStyle: boolean;
+      };
+  readonly mail: { readonly from: string; readonly smtpUrl: string | undefined };
+  readonly worker: { readonly concurrency: number };
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const variable = String(issue.path[0] ?? 'configuration');
+  const raw = env[variable];
+  const got =
+    raw === undefined
+      ? 'it is not set'
+      : `got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)}`;
+  let message = issue.message;
+  if (issue.code === 'invalid_value' && message.startsWith('Invalid'))
+    message = `must be one of ${issue.values.map(String).join(', ')}`;
+  return `${variable} ${message.replace(/^Invalid input: /, '')} (${got})`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment into the frozen configuration, or throws one ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(first ? describeIssue(first, env) : 'invalid configuration');
+  }
+  const e = parsed.data;
+  if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
+    throw new ConfigError('S3_BUCKET must be set when STORAGE_DRIVER=s3 (it is not set)');
+  }
+  if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (only one is set)');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const config: Config = {
+    env: e.NODE_ENV,
+    role: e.ROLE,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      corsOrigins: e.CORS_ORIGINS,
+      trustProxy: e.TRUST_PROXY,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      metricsToken: e.METRICS_TOKEN,
+    },
+    pressure: {
+      maxEventLoopDelayMs: e.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: e.PRESSURE_MAX_HEAP_USED_BYTES,
+      retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
+    },
+    log: {
+      level: e.LOG_LEVEL,
+      pretty: e.LOG_PRETTY === 'auto' ? Boolean(process.stdout.isTTY) : e.LOG_PRETTY === 'true',
+    },
+    dataDir,
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
+      : { kind: 'embedded', dataDir: path.join(dataDir, 'db') },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    storage:
+      e.STORAGE_DRIVER === 's3'
+        ? {
+            kind: 's3',
+            bucket: e.S3_BUCKET ?? '',
+            region: e.S3_REGION,
+            endpoint: e.S3_ENDPOINT,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : { kind: 'local', dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')) },
+    mail: { from: e.MAIL_FROM, smtpUrl: e.SMTP_URL },
+    worker: { concurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()) },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+  return deepFreeze(config);
+}
+
+/** The variables this module reads, for the `.env.example` drift test. */
+export const configVariables: readonly string[] = Object.keys(environmentSchema.shape);

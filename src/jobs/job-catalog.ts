@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { JobDefinition, JobQueue } from '../platform/queue/queue.port.ts';
+
+/**
+ * Every background job Marquee runs: its payload, retries and concurrency. One handler per job
+ * type is wired in src/jobs/job-handlers.ts. Handlers are idempotent.
+ */
+const define = <P extends z.ZodType>(definition: JobDefinition<P>) => definition;
+
+export const mailPayload = z.object({
+  to: z.string().email(),
+  subject: z.string().min(1).max(300),
+  text: z.string().max(100_000),
+  html: z.string().max(500_000).optional(),
+});
+
+export const jobCatalog = {
+  'mail.send': define({
+    description: 'Deliver one email through the mail port (SMTP or the outbox)',
+    payload: mailPayload,
+    retryLimit: 8,
+    retryDelaySeconds: 30,
+    retryBackoff: true,
+    expireInSeconds: 120,
+    concurrency: 4,
+  }),
+};
+
+export type AppJobCatalog = typeof jobCatalog;
+export type AppQueue = JobQueue<AppJobCatalog>;

@@ -1,0 +1,1 @@
+export { healthRoutes, type HealthRoutesOptions, type ReadinessCheck } from './health.routes.ts';

@@ -1,0 +1,32 @@
+/**
+ * A shared cache of JSON values with per-entry TTLs. In-process LRU by default; Redis when
+ * REDIS_URL is set, so every instance sees the same entries and invalidations.
+ */
+export interface Cache {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  delete(...keys: string[]): Promise<void>;
+  /** Atomically adds `by` (default 1) to a counter, creating it at 0; returns the new value. */
+  increment(key: string, options?: { by?: number; ttlMs?: number }): Promise<number>;
+  /** Sets the key only if absent; true when it was set (a cheap cross-instance lock or dedupe). */
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Read-through helper: returns the cached value or computes, stores and returns it.
+ * `undefined` is never cached (it means "absent"); cache `null` to remember a miss.
+ */
+export async function cached<T>(
+  cache: Cache,
+  key: string,
+  ttlMs: number,
+  compute: () => Promise<T>,
+): Promise<T> {
+  const hit = await cache.get<T>(key);
+  if (hit !== undefined) return hit;
+  const value = await compute();
+  if (value !== undefined) await cache.set(key, value, ttlMs);
+  return value;
+}

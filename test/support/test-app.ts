@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, type App, type AppDeps } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { jobCatalog } from '../../src/jobs/job-catalog.ts';
+import type { Cache } from '../../src/platform/cache/cache.port.ts';
+import { MemoryCache } from '../../src/platform/cache/memory.cache.ts';
+import { RedisCache } from '../../src/platform/cache/redis.cache.ts';
+import { systemClock, type Clock } from '../../src/platform/clock.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { OutboxMailer } from '../../src/platform/mail/outbox.mail.ts';
+import { MemoryPubSub } from '../../src/platform/pubsub/memory.pubsub.ts';
+import type { PubSub } from '../../src/platform/pubsub/pubsub.port.ts';
+import { RedisPubSub } from '../../src/platform/pubsub/redis.pubsub.ts';
+import { PgBossQueue } from '../../src/platform/queue/pgboss.queue.ts';
+import { LocalStorage } from '../../src/platform/storage/local.storage.ts';
+import { createTestDatabase } from './test-database.ts';
+import { createTestRedis, redisUrl } from './test-redis.ts';
+
+export interface TestContext {
+  app: App;
+  deps: AppDeps;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+/** A test config: quiet, on a temp data dir; the environment's DATABASE_URL/REDIS_URL pick the adapters. */
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_PRETTY: 'false',
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://localhost:3000',
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
+}
+
+/**
+ * The whole application on real parts — its own database (PGlite, or a fresh database on the
+ * PostgreSQL server when DATABASE_URL is set), Redis when REDIS_URL is set, a temp directory for
+ * storage — driven through app.inject(). One per test file: PGlite takes seconds to start.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestContext> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'marquee-test-'));
+  const config = testConfig(dataDir, options.env);
+  const logger = createLogger({ level: config.log.level, pretty: false });
+  const testDatabase = await createTestDatabase();
+  const cleanups: Array<() => Promise<void>> = [
+    () => testDatabase.drop(),
+    () => rm(dataDir, { recursive: true, force: true }),
+  ];
+
+  let cache: Cache = new MemoryCache();
+  let pubsub: PubSub = new MemoryPubSub();
+  if (redisUrl) {
+    const testRedis = await createTestRedis(redisUrl);
+    cache = new RedisCache(testRedis.redis);
+    pubsub = new RedisPubSub(testRedis.redis, testRedis.prefix);
+    cleanups.unshift(() => testRedis.cleanup());
+  }
+  cleanups.unshift(() => pubsub.close());
+
+  const queue = await PgBossQueue.start({
+    database: testDatabase.database,
+    catalog: jobCatalog,
+    logger,
+    supervise: false,
+    concurrency: 2,
+    pollingIntervalSeconds: 0.5,
+  });
+  cleanups.unshift(() => queue.stop({ timeoutMs: 1000 }));
+
+  const deps: AppDeps = {
+    config,
+    logger,
+    database: testDatabase.database,
+    cache,
+    pubsub,
+    storage: new LocalStorage(path.join(dataDir, 'storage')),
+    mailer: new OutboxMailer(testDatabase.database.db),
+    queue,
+    clock: options.clock ?? systemClock,
+  };
+  const app = await buildApp(deps);
+  cleanups.unshift(() => app.close());
+  return {
+    app,
+    deps,
+    dataDir,
+    async close() {
+      for (const cleanup of cleanups) await cleanup();
+    },
+  };
+}

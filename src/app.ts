@@ -10,13 +10,16 @@ import { httpStackPlugin, requestIdFrom } from './http/http-stack.ts';
 import { metricsRoute } from './http/metrics.route.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
+import { AuditLog } from './modules/audit/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
+import { createIdentity } from './modules/identity/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Mailer } from './platform/mail/mail.port.ts';
 import type { PubSub } from './platform/pubsub/pubsub.port.ts';
+import type { RateLimits } from './platform/ratelimit/ratelimit.port.ts';
 import type { Storage } from './platform/storage/storage.port.ts';
 
 /** The ports the HTTP application runs on. Tests build them from real embedded parts. */
@@ -26,6 +29,7 @@ export interface AppDeps {
   database: Database;
   cache: Cache;
   pubsub: PubSub;
+  rateLimits: RateLimits;
   storage: Storage;
   mailer: Mailer;
   queue: AppQueue;
@@ -78,6 +82,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(httpStackPlugin, { config, metrics });
   await app.register(openApiPlugin, { publicUrl: config.http.publicUrl, version });
   await app.register(metricsRoute, { metrics, token: config.http.metricsToken });
+  const audit = new AuditLog(deps.database.db);
+  const identity = await createIdentity({
+    db: deps.database.db,
+    cache: deps.cache,
+    clock: deps.clock,
+    rateLimits: deps.rateLimits,
+    queue: deps.queue,
+    audit,
+    config,
+  });
+  await app.register(identity.plugin);
+
   await app.register(healthRoutes, {
     checks: {
       database: () => deps.database.ping(),

@@ -4,10 +4,12 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { AppError } from '../shared/errors.ts';
 import { UsageError, type Command } from './command.ts';
+import { createAdminCommand } from './commands/create-admin.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
+import { rotateSigningKeyCommand } from './commands/rotate-signing-key.command.ts';
 
 /** `npm run marquee -- <command>` (or the `marquee` bin). Commands run with the server's config. */
-const commands: Command[] = [migrateCommand];
+const commands: Command[] = [migrateCommand, createAdminCommand, rotateSigningKeyCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -46,6 +46,47 @@ const trustProxy = z.string().transform((value): boolean | number | string[] => 
   return trimmed.split(',').map((item) => item.trim());
 });
 
+/**
+ * `OIDC_PROVIDERS`: a JSON array of login providers. `type` "oidc" (default) discovers the
+ * provider from its issuer (Google, Cognito, Keycloak, Auth0, Entra ID…); "oauth2" takes explicit
+ * endpoints for providers without OpenID Connect discovery (Facebook). `preset` fills the
+ * well-known values for google and facebook.
+ */
+const oidcProvider = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,32}$/, 'provider id must be lowercase letters, digits or dashes'),
+  name: z.string().min(1).max(64).optional(),
+  preset: z.enum(['google', 'facebook']).optional(),
+  type: z.enum(['oidc', 'oauth2']).optional(),
+  issuer: z.url().optional(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string()).optional(),
+  authorizationUrl: z.url().optional(),
+  tokenUrl: z.url().optional(),
+  userinfoUrl: z.url().optional(),
+});
+export type OidcProviderConfig = z.infer<typeof oidcProvider>;
+
+const oidcProviders = z.string().transform((value, context): OidcProviderConfig[] => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    context.addIssue({ code: 'custom', message: 'must be a JSON array of providers' });
+    return z.NEVER;
+  }
+  const parsed = z.array(oidcProvider).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    context.addIssue({
+      code: 'custom',
+      message: `is invalid at ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 const environmentSchema = z.object({
   NODE_ENV: withDefault(z.enum(['development', 'production', 'test']), 'development'),
   ROLE: withDefault(z.enum(['all', 'api', 'worker']), 'all'),
@@ -84,6 +125,17 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: withDefault(int(1000, 60_000), '9000'),
 
   WORKER_CONCURRENCY: optional(int(1, 256)),
+
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: withDefault(int(60, 900), '900'),
+  AUTH_REFRESH_TOKEN_TTL_DAYS: withDefault(int(1, 365), '30'),
+  AUTH_SIGNING_KEYS_FILE: optional(z.string().min(1)),
+  AUTH_MAX_DEVICES: withDefault(int(1, 100), '5'),
+  AUTH_MAX_PROFILES: withDefault(int(1, 20), '5'),
+  AUTH_KIDS_MATURITY_LIMIT: withDefault(int(0, 21), '10'),
+  AUTH_RATE_LIMIT_PER_MINUTE: withDefault(int(1, 100_000), '30'),
+  AUTH_LOCKOUT_AFTER_FAILURES: withDefault(int(1, 1000), '5'),
+  AUTH_LOCKOUT_MAX_SECONDS: withDefault(int(1, 86_400), '900'),
+  OIDC_PROVIDERS: withDefault(oidcProviders, '[]'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -129,6 +181,19 @@ export interface Config {
       };
   readonly mail: { readonly from: string; readonly smtpUrl: string | undefined };
   readonly worker: { readonly concurrency: number };
+  readonly auth: {
+    readonly issuer: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlDays: number;
+    readonly signingKeysFile: string;
+    readonly maxDevices: number;
+    readonly maxProfiles: number;
+    readonly kidsMaturityLimit: number;
+    readonly rateLimitPerMinute: number;
+    readonly lockoutAfterFailures: number;
+    readonly lockoutMaxSeconds: number;
+    readonly oidcProviders: readonly OidcProviderConfig[];
+  };
   readonly shutdownTimeoutMs: number;
 }
 
@@ -172,13 +237,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (only one is set)');
   }
   const dataDir = path.resolve(e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const config: Config = {
     env: e.NODE_ENV,
     role: e.ROLE,
     http: {
       host: e.HOST,
       port: e.PORT,
-      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      publicUrl,
       corsOrigins: e.CORS_ORIGINS,
       trustProxy: e.TRUST_PROXY,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -217,6 +283,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { kind: 'local', dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')) },
     mail: { from: e.MAIL_FROM, smtpUrl: e.SMTP_URL },
     worker: { concurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()) },
+    auth: {
+      issuer: publicUrl,
+      accessTokenTtlSeconds: e.AUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      signingKeysFile: path.resolve(
+        e.AUTH_SIGNING_KEYS_FILE ?? path.join(dataDir, 'keys', 'jwt-signing-keys.json'),
+      ),
+      maxDevices: e.AUTH_MAX_DEVICES,
+      maxProfiles: e.AUTH_MAX_PROFILES,
+      kidsMaturityLimit: e.AUTH_KIDS_MATURITY_LIMIT,
+      rateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+      lockoutAfterFailures: e.AUTH_LOCKOUT_AFTER_FAILURES,
+      lockoutMaxSeconds: e.AUTH_LOCKOUT_MAX_SECONDS,
+      oidcProviders: e.OIDC_PROVIDERS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
   return deepFreeze(config);

@@ -74,7 +74,10 @@ const httpStack: FastifyPluginAsync<HttpStackOptions> = async (app, { config, me
     const problem = problemFor(shed ? Overloaded() : error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.debug({ code: problem.code, detail: problem.detail }, 'request refused');
-    if (problem.status === 503 && !reply.hasHeader('retry-after')) {
+    // A problem that knows when to come back says so in the standard header too (RFC 9110 §10.2.3).
+    if (typeof problem.retryAfterSeconds === 'number')
+      reply.header('retry-after', String(problem.retryAfterSeconds));
+    else if (problem.status === 503 && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', String(config.pressure.retryAfterSeconds));
     }
     return sendProblem(reply, problem);

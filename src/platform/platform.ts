@@ -10,6 +10,8 @@ import type { Mailer } from './mail/mail.port.ts';
 import { OutboxMailer } from './mail/outbox.mail.ts';
 import { MemoryPubSub } from './pubsub/memory.pubsub.ts';
 import type { PubSub } from './pubsub/pubsub.port.ts';
+import { FlexibleRateLimits } from './ratelimit/flexible.ratelimit.ts';
+import type { RateLimits } from './ratelimit/ratelimit.port.ts';
 import { PgBossQueue } from './queue/pgboss.queue.ts';
 import type { JobCatalog, JobQueue } from './queue/queue.port.ts';
 import { LocalStorage } from './storage/local.storage.ts';
@@ -24,6 +26,7 @@ export interface Platform<C extends JobCatalog> {
   readonly database: Database;
   readonly cache: Cache;
   readonly pubsub: PubSub;
+  readonly rateLimits: RateLimits;
   readonly storage: Storage;
   readonly mailer: Mailer;
   readonly queue: JobQueue<C>;
@@ -83,6 +86,7 @@ export async function createPlatform<C extends JobCatalog>(
 
     let cache: Cache;
     let pubsub: PubSub;
+    let rateLimits: RateLimits;
     if (config.redis) {
       const redis = await createRedis(config.redis.url, config.redis.keyPrefix);
       const [{ RedisCache }, { RedisPubSub }] = await Promise.all([
@@ -95,9 +99,11 @@ export async function createPlatform<C extends JobCatalog>(
       });
       cache = new RedisCache(redis);
       pubsub = new RedisPubSub(redis, config.redis.keyPrefix);
+      rateLimits = new FlexibleRateLimits({ redis });
     } else {
       cache = new MemoryCache();
       pubsub = new MemoryPubSub();
+      rateLimits = new FlexibleRateLimits();
     }
     closers.push(
       () => cache.close(),
@@ -124,7 +130,17 @@ export async function createPlatform<C extends JobCatalog>(
     // Stopped explicitly (with the shutdown deadline) before close(); this is the fallback.
     closers.push(() => queue.stop({ timeoutMs: 2000 }));
 
-    return { database, cache, pubsub, storage, mailer, queue, clock: systemClock, close: closeAll };
+    return {
+      database,
+      cache,
+      pubsub,
+      rateLimits,
+      storage,
+      mailer,
+      queue,
+      clock: systemClock,
+      close: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildApp, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { jobCatalog } from '../../src/jobs/job-catalog.ts';
+import { registerJobHandlers } from '../../src/jobs/job-handlers.ts';
 import type { Cache } from '../../src/platform/cache/cache.port.ts';
 import { MemoryCache } from '../../src/platform/cache/memory.cache.ts';
 import { RedisCache } from '../../src/platform/cache/redis.cache.ts';
@@ -13,6 +14,7 @@ import { OutboxMailer } from '../../src/platform/mail/outbox.mail.ts';
 import { MemoryPubSub } from '../../src/platform/pubsub/memory.pubsub.ts';
 import type { PubSub } from '../../src/platform/pubsub/pubsub.port.ts';
 import { RedisPubSub } from '../../src/platform/pubsub/redis.pubsub.ts';
+import { FlexibleRateLimits } from '../../src/platform/ratelimit/flexible.ratelimit.ts';
 import { PgBossQueue } from '../../src/platform/queue/pgboss.queue.ts';
 import { LocalStorage } from '../../src/platform/storage/local.storage.ts';
 import { createTestDatabase } from './test-database.ts';
@@ -29,6 +31,35 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
 }
+
+/** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
+export async function waitForMail(
+  context: TestContext,
+  to: string,
+  options: { subject?: RegExp; after?: Date } = {},
+) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const mail = await context.deps.database.db
+      .selectFrom('mailOutbox')
+      .selectAll()
+      .where('toAddress', '=', to)
+      .where('createdAt', '>=', options.after ?? new Date(0))
+      .orderBy('createdAt', 'desc')
+      .execute();
+    const match = mail.find((row) => !options.subject || options.subject.test(row.subject));
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The token in a Marquee mail (verification, reset). */
+export const tokenIn = (text: string): string => {
+  const match = /token=([A-Za-z0-9_-]{20,})/.exec(text);
+  if (!match?.[1]) throw new Error(`no token in mail: ${text}`);
+  return match[1];
+};
 
 /** A test config: quiet, on a temp data dir; the environment's DATABASE_URL/REDIS_URL pick the adapters. */
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
@@ -60,10 +91,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
 
   let cache: Cache = new MemoryCache();
   let pubsub: PubSub = new MemoryPubSub();
+  let rateLimits = new FlexibleRateLimits();
   if (redisUrl) {
     const testRedis = await createTestRedis(redisUrl);
     cache = new RedisCache(testRedis.redis);
     pubsub = new RedisPubSub(testRedis.redis, testRedis.prefix);
+    rateLimits = new FlexibleRateLimits({ redis: testRedis.redis });
     cleanups.unshift(() => testRedis.cleanup());
   }
   cleanups.unshift(() => pubsub.close());
@@ -84,11 +117,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
     database: testDatabase.database,
     cache,
     pubsub,
+    rateLimits,
     storage: new LocalStorage(path.join(dataDir, 'storage')),
     mailer: new OutboxMailer(testDatabase.database.db),
     queue,
     clock: options.clock ?? systemClock,
   };
+  // Like ROLE=all: the job handlers run in the test process, so queued mail reaches the outbox.
+  await registerJobHandlers({ queue, mailer: deps.mailer });
   const app = await buildApp(deps);
   cleanups.unshift(() => app.close());
   return {

@@ -1,4 +1,4 @@
-import { fromPglite, PgBoss } from 'pg-boss';
+import { fromKysely, fromPglite, PgBoss, type KyselyTransactionLike } from 'pg-boss';
 import type { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -91,6 +91,10 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
       ...(options.singletonKey !== undefined && { singletonKey: options.singletonKey }),
       ...(options.startAfterSeconds !== undefined && { startAfter: options.startAfterSeconds }),
       ...(options.priority !== undefined && { priority: options.priority }),
+      // Results go back to pg-boss untouched: our Kysely's camelCase plugin must not rename its columns.
+      ...(options.transaction && {
+        db: fromKysely(options.transaction.withoutPlugins() as unknown as KyselyTransactionLike),
+      }),
     });
   }
 

@@ -36,6 +36,17 @@ export interface SendOptions {
   singletonKey?: string;
   startAfterSeconds?: number;
   priority?: number;
+  /**
+   * Enqueue inside this open transaction (a Kysely transaction on the application database):
+   * the job exists if and only if the transaction commits. Required when enqueueing from inside
+   * a transaction on the embedded database, whose single connection the transaction holds.
+   */
+  transaction?: TransactionLike;
+}
+
+/** A Kysely transaction, as far as the queue needs one. */
+export interface TransactionLike {
+  withoutPlugins(): { executeQuery: (...args: never[]) => unknown };
 }
 
 export interface RunningJob<P> {

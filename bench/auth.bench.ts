@@ -1,0 +1,82 @@
+/**
+ * bench:auth — authenticated GET /api/me (JWT check, session liveness, account and profile
+ * reads, all through the cache port) against GET /healthz on the same server in the same run
+ * (aim: ≥ 0.7), and the latency of a sign-in (argon2id at OWASP's parameters dominates it).
+ */
+import { randomUUID } from 'node:crypto';
+import { compare, printComparison, recordResults, startMarquee } from './lib/runner.ts';
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const logins = Number(process.env.BENCH_LOGINS ?? 30);
+
+const marquee = await startMarquee({
+  env: { AUTH_RATE_LIMIT_PER_MINUTE: '100000', AUTH_MAX_DEVICES: '100000' },
+});
+try {
+  const email = `bench-${randomUUID().slice(0, 8)}@example.com`;
+  const password = `bench passphrase ${randomUUID()}`;
+  const registered = await fetch(`${marquee.url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, name: 'Bench' }),
+  });
+  if (registered.status !== 201) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+  const { accessToken } = (await registered.json()) as { accessToken: string };
+
+  // Sign-in latency, one at a time (what a person waits for).
+  const samples: number[] = [];
+  for (let i = 0; i < logins; i += 1) {
+    const started = performance.now();
+    const response = await fetch(`${marquee.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (response.status !== 200) throw new Error(`login: ${response.status}`);
+    await response.arrayBuffer();
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  const percentile = (p: number) =>
+    samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? 0;
+  const loginP50 = percentile(50);
+  const loginP99 = percentile(99);
+
+  const comparison = await compare({
+    baseline: { name: 'Marquee GET /healthz', url: `${marquee.url}/healthz` },
+    subjects: [
+      {
+        name: 'Marquee GET /api/me (Bearer JWT)',
+        url: `${marquee.url}/api/me`,
+        headers: { authorization: `Bearer ${accessToken}` },
+      },
+    ],
+    connections,
+    durationSeconds,
+    rounds,
+  });
+  printComparison(
+    `bench:auth — ${connections} connections, ${durationSeconds} s × ${rounds} rounds (median)`,
+    comparison,
+  );
+  console.log(
+    `sign-in latency over ${logins} sequential logins: p50 ${loginP50.toFixed(0)} ms, p99 ${loginP99.toFixed(0)} ms`,
+  );
+  const [me] = comparison.subjects;
+  if (me) {
+    await recordResults('auth', [
+      [
+        String(connections),
+        Math.round(comparison.baseline.requestsPerSecond).toString(),
+        Math.round(me.requestsPerSecond).toString(),
+        `**${me.ratio.toFixed(2)}**`,
+        `${me.p50Ms} / ${me.p99Ms}`,
+        `${loginP50.toFixed(0)} / ${loginP99.toFixed(0)}`,
+      ],
+    ]);
+  }
+} finally {
+  await marquee.stop();
+}

@@ -1,0 +1,8 @@
+export {
+  AuditLog,
+  type AuditActor,
+  type AuditChange,
+  type AuditEntry,
+  type AuditQuery,
+  type RequestContext,
+} from './audit.repository.ts';

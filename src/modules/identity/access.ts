@@ -1,0 +1,97 @@
+/**
+ * Who may do what — all of it, in this one file.
+ *
+ * Roles grant named permissions. Routes ask `can(actor, permission)`, or for a resource with an
+ * owner, `can(actor, permission, { ownerId })`. A service API key carries scopes, which are
+ * permission names; it can do exactly what they say and nothing a person could do by owning
+ * something.
+ */
+
+export const roles = ['viewer', 'content_manager', 'support', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  'content:read-unpublished',
+  'content:write',
+  'media:manage',
+  'users:read',
+  'users:manage',
+  'roles:assign',
+  'subscriptions:read',
+  'subscriptions:refund',
+  'plans:manage',
+  'audit:read',
+  'api-keys:manage',
+  'jobs:manage',
+  'mail:read',
+  'analytics:read',
+  'settings:manage',
+  'playback:keys',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const rolePermissions: Record<Role, readonly Permission[]> = {
+  viewer: [],
+  content_manager: [
+    'content:read-unpublished',
+    'content:write',
+    'media:manage',
+    'jobs:manage',
+    'analytics:read',
+  ],
+  support: [
+    'users:read',
+    'users:manage',
+    'subscriptions:read',
+    'subscriptions:refund',
+    'audit:read',
+    'mail:read',
+  ],
+  admin: permissions,
+};
+
+export function permissionsOf(userRoles: readonly string[]): Set<Permission> {
+  const granted = new Set<Permission>();
+  for (const role of userRoles) {
+    for (const permission of rolePermissions[role as Role] ?? []) granted.add(permission);
+  }
+  return granted;
+}
+
+export type Actor =
+  | {
+      kind: 'user';
+      userId: string;
+      sessionId: string;
+      profileId: string | null;
+      roles: readonly Role[];
+      permissions: ReadonlySet<Permission>;
+    }
+  | {
+      kind: 'api_key';
+      keyId: string;
+      name: string;
+      permissions: ReadonlySet<Permission>;
+    };
+
+/** A resource that belongs to an account: its owner may act on it without any permission. */
+export interface Owned {
+  ownerId: string;
+}
+
+export function can(actor: Actor | null, permission: Permission | 'own', resource?: Owned): boolean {
+  if (!actor) return false;
+  if (permission === 'own')
+    return actor.kind === 'user' && resource !== undefined && resource.ownerId === actor.userId;
+  return actor.permissions.has(permission);
+}
+
+/** The actor holds every permission these roles grant: they may manage an account that has them. */
+export function holdsAllOf(actor: Actor, targetRoles: readonly Role[]): boolean {
+  return targetRoles.every((role) => (rolePermissions[role] ?? []).every((p) => actor.permissions.has(p)));
+}
+
+/** Only holders of roles:assign give roles, and never beyond their own. */
+export function canAssignRoles(actor: Actor, wanted: readonly Role[]): boolean {
+  return actor.permissions.has('roles:assign') && holdsAllOf(actor, wanted);
+}

@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { Page } from '../../shared/pagination.ts';
+import type { AuditLog, RequestContext } from '../audit/index.ts';
+import { canAssignRoles, holdsAllOf, type Actor, type Role } from './access.ts';
+import { Forbidden, RoleNotAssignable, UserNotFound } from './identity.errors.ts';
+import type { SessionStates } from './session-states.ts';
+import { sessionsRepository } from './sessions.repository.ts';
+import { toUser, usersRepository, type User } from './users.repository.ts';
+
+/** Support and admin work on accounts: find them, change roles, disable them. Every change is audited. */
+export class AdminUsersService {
+  readonly #db: Kysely<DB>;
+  readonly #sessions: SessionStates;
+  readonly #audit: AuditLog;
+
+  constructor(options: { db: Kysely<DB>; sessions: SessionStates; audit: AuditLog }) {
+    this.#db = options.db;
+    this.#sessions = options.sessions;
+    this.#audit = options.audit;
+  }
+
+  search(query: {
+    q?: string | undefined;
+    role?: Role | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<Page<User & { activeSessions: number }>> {
+    return usersRepository.search(this.#db, query);
+  }
+
+  async update(
+    actor: Actor,
+    userId: string,
+    change: { roles?: Role[] | undefined; disabled?: boolean | undefined },
+    context: RequestContext,
+  ): Promise<User> {
+    if (change.roles && !canAssignRoles(actor, change.roles)) throw RoleNotAssignable();
+    if (actor.kind === 'user' && actor.userId === userId && change.disabled)
+      throw Forbidden('You cannot disable your own account');
+    const { user, revoked } = await this.#db.transaction().execute(async (trx) => {
+      const before = await usersRepository.findById(trx, userId);
+      if (!before) throw UserNotFound();
+      // Roles a support agent cannot grant, they cannot take away either: no disabling admins.
+      if (!holdsAllOf(actor, before.roles as Role[]) && change.disabled !== undefined) {
+        throw Forbidden('You may not disable an account with more rights than yours');
+      }
+      const after = await usersRepository.update(trx, userId, {
+        ...(change.roles && { roles: [...new Set(change.roles)] }),
+        ...(change.disabled !== undefined && { disabled: change.disabled }),
+      });
+      if (!after) throw UserNotFound();
+      const revokedIds = change.disabled
+        ? await sessionsRepository.revoke(trx, { userId }, 'account_disabled')
+        : [];
+      await this.#audit.record(trx, context, {
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: userId,
+        before: { roles: before.roles, disabled: before.disabledAt !== null },
+        after: { roles: after.roles, disabled: after.disabledAt !== null },
+      });
+      return { user: toUser(after), revoked: revokedIds };
+    });
+    await this.#sessions.markRevoked(revoked);
+    await this.#sessions.forgetUser(userId);
+    return user;
+  }
+}

@@ -1,0 +1,215 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { pageQuery, pageSchema, toPage, decodeCursor } from '../../shared/pagination.ts';
+import { idParams, isoDate } from '../../shared/schemas.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { AdminUsersService } from './admin-users.service.ts';
+import type { ApiKeysService } from './api-keys.service.ts';
+import { requestContext, type AuthGuard } from './auth-guard.ts';
+import {
+  adminUserPatch,
+  adminUserSchema,
+  adminUsersQuery,
+  apiKeyCreate,
+  apiKeySchema,
+} from './identity.schemas.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface AdminRoutesOptions {
+  db: Kysely<DB>;
+  guard: AuthGuard;
+  adminUsers: AdminUsersService;
+  apiKeys: ApiKeysService;
+  audit: AuditLog;
+  directory: UserDirectory;
+}
+
+const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
+
+const auditEntrySchema = z
+  .object({
+    id: z.uuid(),
+    actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
+    action: z.string(),
+    targetType: z.string(),
+    targetId: z.string().nullable(),
+    before: z.unknown(),
+    after: z.unknown(),
+    ip: z.string().nullable(),
+    requestId: z.string().nullable(),
+    createdAt: isoDate,
+  })
+  .meta({ id: 'AuditEntry' });
+
+const mailSchema = z.object({
+  id: z.uuid(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().nullable(),
+  createdAt: isoDate,
+});
+
+/** Admin console endpoints of identity: accounts, the audit log, service keys, the mail outbox. */
+export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, options) => {
+  const { guard, adminUsers, apiKeys, audit, db, directory } = options;
+  const tags = ['admin'];
+
+  app.get(
+    '/api/admin/users',
+    {
+      onRequest: guard.permission('users:read'),
+      schema: {
+        tags,
+        security,
+        summary: 'Find accounts',
+        querystring: adminUsersQuery,
+        response: { 200: pageSchema(adminUserSchema) },
+      },
+    },
+    async (request) => adminUsers.search(request.query),
+  );
+
+  app.patch(
+    '/api/admin/users/:id',
+    {
+      onRequest: guard.permission('users:manage'),
+      schema: {
+        tags,
+        security,
+        summary: 'Change roles or disable an account (disabling signs every device out)',
+        params: idParams,
+        body: adminUserPatch,
+        response: { 200: adminUserSchema.omit({ activeSessions: true }) },
+      },
+    },
+    async (request) => {
+      const actor = request.actor;
+      if (!actor) throw new Error('guarded route without an actor');
+      const user = await adminUsers.update(actor, request.params.id, request.body, requestContext(request));
+      await directory.forget(user.id);
+      return user;
+    },
+  );
+
+  app.get(
+    '/api/admin/audit',
+    {
+      onRequest: guard.permission('audit:read'),
+      schema: {
+        tags,
+        security,
+        summary: 'The audit log: every administrative change, newest first',
+        querystring: pageQuery.extend({
+          actorId: z.string().max(100).optional(),
+          targetType: z.string().max(50).optional(),
+          targetId: z.string().max(100).optional(),
+          action: z.string().max(100).optional(),
+        }),
+        response: { 200: pageSchema(auditEntrySchema) },
+      },
+    },
+    async (request) => audit.list(request.query),
+  );
+
+  app.get(
+    '/api/admin/api-keys',
+    {
+      onRequest: guard.permission('api-keys:manage'),
+      schema: {
+        tags,
+        security,
+        summary: 'Service API keys',
+        response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }) },
+      },
+    },
+    async () => ({ apiKeys: await apiKeys.list() }),
+  );
+
+  app.post(
+    '/api/admin/api-keys',
+    {
+      onRequest: guard.permission('api-keys:manage'),
+      schema: {
+        tags,
+        security,
+        summary: 'Create a service API key (the key is shown only in this answer)',
+        body: apiKeyCreate,
+        response: {
+          201: z.object({
+            key: z.string().describe('Send as X-Api-Key; store it now'),
+            apiKey: apiKeySchema,
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = request.actor;
+      if (!actor) throw new Error('guarded route without an actor');
+      return reply.status(201).send(await apiKeys.create(actor, request.body, requestContext(request)));
+    },
+  );
+
+  app.delete(
+    '/api/admin/api-keys/:id',
+    {
+      onRequest: guard.permission('api-keys:manage'),
+      schema: {
+        tags,
+        security,
+        summary: 'Revoke a service API key',
+        params: idParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await apiKeys.revoke(request.params.id, requestContext(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/admin/mail',
+    {
+      onRequest: guard.permission('mail:read'),
+      schema: {
+        tags,
+        security,
+        summary: 'Mail written to the outbox (embedded mode, no SMTP_URL), newest first',
+        querystring: pageQuery.extend({ to: z.string().max(254).optional() }),
+        response: { 200: pageSchema(mailSchema) },
+      },
+    },
+    async (request) => {
+      const after = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+      let select = db.selectFrom('mailOutbox').selectAll();
+      if (request.query.to) select = select.where('toAddress', '=', request.query.to.toLowerCase());
+      if (after) {
+        select = select.where((eb) =>
+          eb.or([
+            eb('createdAt', '<', new Date(after.createdAt)),
+            eb.and([eb('createdAt', '=', new Date(after.createdAt)), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await select
+        .orderBy('createdAt', 'desc')
+        .orderBy('id', 'desc')
+        .limit(request.query.limit + 1)
+        .execute();
+      return toPage(rows, request.query.limit, {
+        key: (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }),
+        map: (row) => ({
+          id: row.id,
+          to: row.toAddress,
+          subject: row.subject,
+          text: row.textBody,
+          html: row.htmlBody,
+          createdAt: row.createdAt,
+        }),
+      });
+    },
+  );
+};

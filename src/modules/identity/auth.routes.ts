@@ -1,0 +1,350 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams } from '../../shared/schemas.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import { requestMeta, userOf, type AuthGuard } from './auth-guard.ts';
+import type { AuthService } from './auth.service.ts';
+import {
+  authResult,
+  changePasswordBody,
+  emailTokenBody,
+  loginBody,
+  refreshBody,
+  registerBody,
+  resetConfirmBody,
+  resetRequestBody,
+  sessionSchema,
+} from './identity.schemas.ts';
+import type { LoginProtection } from './login-protection.ts';
+import type { OidcService } from './oidc.service.ts';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  oidc: OidcService;
+  guard: AuthGuard;
+  protection: LoginProtection;
+  tokens: AccessTokens;
+}
+
+const tags = ['auth'];
+const bearer = [{ bearerAuth: [] }];
+const accepted = z.object({ status: z.literal('accepted') });
+
+/** Sign-up, sign-in, tokens, devices, email verification, password reset, OIDC sign-in, JWKS. */
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
+  app,
+  { auth, oidc, guard, protection, tokens },
+) => {
+  // Every unauthenticated door into an account spends the caller's address budget.
+  const admit = async (request: { ip: string }) => protection.admitRequest(request.ip);
+
+  app.post(
+    '/api/auth/register',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Create an account (and sign this device in)',
+        body: registerBody,
+        response: { 201: authResult },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await auth.register(request.body, requestMeta(request))),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Sign in with email and password',
+        description:
+          "At the account's device limit the answer is 409 AUTH_DEVICE_LIMIT with the signed-in `devices`; " +
+          'sign in again with `replaceSessionId` set to one of them to sign it out.',
+        body: loginBody,
+        response: { 200: authResult },
+      },
+    },
+    async (request) => auth.login(request.body, requestMeta(request)),
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Trade a refresh token for a new pair (the old one is spent)',
+        body: refreshBody,
+        response: { 200: authResult },
+      },
+    },
+    async (request) => auth.refresh(request.body.refreshToken, requestMeta(request)),
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      onRequest: guard.user,
+      schema: { tags, security: bearer, summary: 'Sign this device out', response: { 204: z.undefined() } },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      await auth.revokeSession(user.userId, user.sessionId, requestMeta(request), 'logout');
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/logout-all',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Sign every device out, this one included',
+        response: { 200: z.object({ signedOut: z.number().int() }) },
+      },
+    },
+    async (request) => ({
+      signedOut: await auth.revokeAllSessions(userOf(request).userId, requestMeta(request)),
+    }),
+  );
+
+  app.get(
+    '/api/auth/sessions',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security: bearer,
+        summary: "This account's signed-in devices",
+        response: { 200: z.object({ sessions: z.array(sessionSchema) }) },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const sessions = await auth.listSessions(user.userId);
+      return {
+        sessions: sessions.map((session) => ({
+          ...session,
+          deviceType: session.deviceType as z.infer<typeof sessionSchema>['deviceType'],
+          current: session.id === user.sessionId,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/api/auth/sessions/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Sign one of your devices out',
+        params: idParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await auth.revokeSession(userOf(request).userId, request.params.id, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Change your password (other devices are signed out)',
+        body: changePasswordBody,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      await auth.changePassword(
+        user.userId,
+        { ...request.body, keepSessionId: user.sessionId },
+        requestMeta(request),
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/verify-email',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Confirm an email address with the mailed token',
+        body: emailTokenBody,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await auth.verifyEmail(request.body.token, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/verify-email/resend',
+    {
+      onRequest: guard.user,
+      preHandler: admit,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Mail a new confirmation link',
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      await auth.resendVerification(userOf(request).userId);
+      return reply.status(202).send({ status: 'accepted' });
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/request',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Mail a password-reset link',
+        description: 'Answers 202 whether or not the address has an account.',
+        body: resetRequestBody,
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      await auth.requestPasswordReset(request.body.email);
+      return reply.status(202).send({ status: 'accepted' });
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/confirm',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Set a new password with the mailed token; signs every device out',
+        body: resetConfirmBody,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await auth.resetPassword(request.body.token, request.body.password, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/auth/oidc/providers',
+    {
+      schema: {
+        tags,
+        summary: 'The sign-in providers configured (OIDC_PROVIDERS)',
+        response: {
+          200: z.object({
+            providers: z.array(z.object({ id: z.string(), name: z.string(), startUrl: z.string() })),
+          }),
+        },
+      },
+    },
+    () => ({ providers: oidc.list() }),
+  );
+
+  app.get(
+    '/api/auth/oidc/:provider/start',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Go sign in at a provider (authorization code + PKCE)',
+        description:
+          'Redirects to the provider. With `returnTo` (an address on PUBLIC_URL or CORS_ORIGINS), the callback ' +
+          'redirects there with `#loginCode=…` to trade at /api/auth/oidc/exchange; without it, the callback answers with the tokens.',
+        params: z.object({ provider: z.string().max(32) }),
+        querystring: z.object({ returnTo: z.string().max(2000).optional() }),
+        response: { 302: z.undefined() },
+      },
+    },
+    async (request, reply) =>
+      reply.redirect(
+        (await oidc.start(request.params.provider, { returnTo: request.query.returnTo })).href,
+        302,
+      ),
+  );
+
+  app.get(
+    '/api/auth/oidc/:provider/callback',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Where the provider sends the browser back',
+        params: z.object({ provider: z.string().max(32) }),
+        querystring: z
+          .object({
+            code: z.string().max(4000).optional(),
+            state: z.string().max(500).optional(),
+            iss: z.string().max(2000).optional(),
+            error: z.string().max(200).optional(),
+            error_description: z.string().max(2000).optional(),
+          })
+          .loose(),
+        response: { 200: authResult, 302: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const query = new URLSearchParams(
+        Object.entries(request.query).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      );
+      const { result, returnTo } = await oidc.callback(request.params.provider, query, requestMeta(request));
+      if (!returnTo) return result;
+      const url = new URL(returnTo);
+      url.hash = `loginCode=${await oidc.issueLoginCode(result)}`;
+      return reply.redirect(url.href, 302);
+    },
+  );
+
+  app.post(
+    '/api/auth/oidc/exchange',
+    {
+      preHandler: admit,
+      schema: {
+        tags,
+        summary: 'Trade the one-time sign-in code for tokens',
+        body: z.object({ loginCode: z.string().min(16).max(200) }),
+        response: { 200: authResult },
+      },
+    },
+    async (request) => oidc.redeemLoginCode(request.body.loginCode),
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags,
+        summary: 'Public keys that verify Marquee access tokens',
+        response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return { keys: tokens.jwks.keys.map((key) => ({ ...key })) };
+    },
+  );
+};

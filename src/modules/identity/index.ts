@@ -1,0 +1,131 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.ts';
+import type { AppQueue } from '../../jobs/job-catalog.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { AccessTokens } from './access-tokens.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { AdminUsersService } from './admin-users.service.ts';
+import { ApiKeysService } from './api-keys.service.ts';
+import { createAuthGuard, type AuthGuard } from './auth-guard.ts';
+import { authRoutes } from './auth.routes.ts';
+import { AuthService, type AccountLimits } from './auth.service.ts';
+import { LoginProtection } from './login-protection.ts';
+import { meRoutes } from './me.routes.ts';
+import { OidcService } from './oidc.service.ts';
+import { ProfilesService } from './profiles.service.ts';
+import { SessionStates } from './session-states.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+import { UserDirectory } from './user-directory.ts';
+
+export { can, permissions, roles, type Actor, type Permission, type Role } from './access.ts';
+export { requestContext, requestMeta, userOf, type AuthGuard } from './auth-guard.ts';
+export type { AccountLimits } from './auth.service.ts';
+export type { Profile } from './profiles.service.ts';
+export type { UserDirectory } from './user-directory.ts';
+export { ensureAdmin } from './admin-bootstrap.ts';
+export { rotateSigningKeys } from './signing-keys.ts';
+export { Forbidden, AuthRequired } from './identity.errors.ts';
+
+export interface IdentityDeps {
+  db: Kysely<DB>;
+  cache: Cache;
+  clock: Clock;
+  rateLimits: RateLimits;
+  queue: AppQueue;
+  audit: AuditLog;
+  config: Pick<Config, 'auth'> & { http: Pick<Config['http'], 'publicUrl' | 'corsOrigins'> };
+  /** Device caps per account; defaults to AUTH_MAX_DEVICES for everyone. */
+  limits?: AccountLimits;
+}
+
+export interface Identity {
+  /** Registers identity's routes and the `request.actor` slot. */
+  plugin: FastifyPluginAsync;
+  guard: AuthGuard;
+  directory: UserDirectory;
+}
+
+/** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
+export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
+  const { db, cache, clock, config } = deps;
+  const tokens = await AccessTokens.create({
+    keys: await loadSigningKeys(config.auth.signingKeysFile),
+    issuer: config.auth.issuer,
+    ttlSeconds: config.auth.accessTokenTtlSeconds,
+    clock,
+  });
+  const sessions = new SessionStates({
+    db,
+    cache,
+    clock,
+    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+  });
+  const protection = new LoginProtection({
+    rateLimits: deps.rateLimits,
+    perIpPerMinute: config.auth.rateLimitPerMinute,
+    lockoutAfterFailures: config.auth.lockoutAfterFailures,
+    lockoutMaxSeconds: config.auth.lockoutMaxSeconds,
+  });
+  const profiles = new ProfilesService({
+    db,
+    sessions,
+    rateLimits: deps.rateLimits,
+    maxProfiles: config.auth.maxProfiles,
+    kidsMaturityLimit: config.auth.kidsMaturityLimit,
+    onChanged: async (userId, profileIds) => directory.forget(userId, profileIds),
+  });
+  // Profiles tell the directory (a read cache over them) when they change; declared after, called later.
+  const directory: UserDirectory = new UserDirectory({ db, cache, profiles });
+  const createDefaultProfile = (trx: Kysely<DB>, user: { id: string; name: string }) =>
+    profiles.createDefault(trx, user);
+  const auth = new AuthService({
+    db,
+    clock,
+    tokens,
+    sessions,
+    protection,
+    queue: deps.queue,
+    limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
+    publicUrl: config.http.publicUrl,
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    createDefaultProfile,
+    onUserChanged: async (userId) => directory.forget(userId),
+  });
+  const apiKeys = new ApiKeysService({ db, cache, clock, audit: deps.audit });
+  const guard = createAuthGuard({ tokens, sessions, apiKeys });
+  const oidc = new OidcService({
+    db,
+    cache,
+    auth,
+    publicUrl: config.http.publicUrl,
+    allowedReturnOrigins: config.http.corsOrigins,
+    providers: config.auth.oidcProviders,
+    createDefaultProfile,
+  });
+  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit });
+  const users = directory;
+
+  const plugin = fp(
+    async (app) => {
+      app.decorateRequest('actor', null);
+      await app.register(authRoutes, { auth, oidc, guard, protection, tokens });
+      await app.register(meRoutes, { db, guard, users, profiles });
+      await app.register(adminRoutes, {
+        db,
+        guard,
+        adminUsers,
+        apiKeys,
+        audit: deps.audit,
+        directory: users,
+      });
+    },
+    { name: 'marquee-identity' },
+  );
+  return { plugin, guard, directory: users };
+}

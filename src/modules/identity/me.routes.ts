@@ -1,0 +1,197 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { idParams } from '../../shared/schemas.ts';
+import { userOf, type AuthGuard } from './auth-guard.ts';
+import { UserNotFound } from './identity.errors.ts';
+import {
+  mePatch,
+  profileBody,
+  profilePatch,
+  profileSchema,
+  securityEventSchema,
+  selectProfileBody,
+  userSchema,
+} from './identity.schemas.ts';
+import type { Profile, ProfilesService } from './profiles.service.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface MeRoutesOptions {
+  db: Kysely<DB>;
+  guard: AuthGuard;
+  users: UserDirectory;
+  profiles: ProfilesService;
+}
+
+const bearer = [{ bearerAuth: [] }];
+const publicProfile = ({ userId: _userId, ...profile }: Profile) => profile;
+
+/** The signed-in account, its profiles, and what happened to it. */
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
+  app,
+  { db, guard, users, profiles },
+) => {
+  app.get(
+    '/api/me',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['me'],
+        security: bearer,
+        summary: 'The signed-in account and the profile this device watches as',
+        response: { 200: z.object({ user: userSchema, activeProfile: profileSchema.nullable() }) },
+      },
+    },
+    async (request) => {
+      const actor = userOf(request);
+      const [user, profile] = await Promise.all([
+        users.get(actor.userId),
+        users.activeProfile(actor.userId, actor.profileId),
+      ]);
+      if (!user) throw UserNotFound();
+      return { user, activeProfile: profile ? publicProfile(profile) : null };
+    },
+  );
+
+  app.patch(
+    '/api/me',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['me'],
+        security: bearer,
+        summary: 'Change your name',
+        body: mePatch,
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => users.update(userOf(request).userId, request.body),
+  );
+
+  app.get(
+    '/api/me/security-events',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['me'],
+        security: bearer,
+        summary: 'Recent security events on your account (sign-ins, refresh-token reuse, resets…)',
+        response: { 200: z.object({ events: z.array(securityEventSchema) }) },
+      },
+    },
+    async (request) => {
+      const rows = await db
+        .selectFrom('securityEvents')
+        .select(['id', 'kind', 'ip', 'userAgent', 'details', 'createdAt'])
+        .where('userId', '=', userOf(request).userId)
+        .orderBy('createdAt', 'desc')
+        .limit(100)
+        .execute();
+      return {
+        events: rows.map((row) => ({ ...row, details: (row.details ?? {}) as Record<string, unknown> })),
+      };
+    },
+  );
+
+  const profileTags = ['profiles'];
+  app.get(
+    '/api/profiles',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: profileTags,
+        security: bearer,
+        summary: "This account's profiles",
+        response: {
+          200: z.object({ profiles: z.array(profileSchema), activeProfileId: z.uuid().nullable() }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = userOf(request);
+      const list = await profiles.list(actor.userId);
+      const active = list.find((profile) => profile.id === actor.profileId) ?? list[0];
+      return { profiles: list.map(publicProfile), activeProfileId: active?.id ?? null };
+    },
+  );
+
+  app.post(
+    '/api/profiles',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: profileTags,
+        security: bearer,
+        summary: 'Add a profile',
+        body: profileBody,
+        response: { 201: profileSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(publicProfile(await profiles.create(userOf(request).userId, request.body))),
+  );
+
+  app.patch(
+    '/api/profiles/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: profileTags,
+        security: bearer,
+        summary: 'Change a profile',
+        params: idParams,
+        body: profilePatch,
+        response: { 200: profileSchema },
+      },
+    },
+    async (request) =>
+      publicProfile(await profiles.update(userOf(request).userId, request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/api/profiles/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: profileTags,
+        security: bearer,
+        summary: 'Remove a profile',
+        params: idParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await profiles.delete(userOf(request).userId, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/profiles/:id/select',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: profileTags,
+        security: bearer,
+        summary: 'Watch as this profile on this device (send the PIN if it has one)',
+        description:
+          'The active profile belongs to the device (session): every later request from it acts for this profile.',
+        params: idParams,
+        body: selectProfileBody,
+        response: { 200: profileSchema },
+      },
+    },
+    async (request) => {
+      const actor = userOf(request);
+      return publicProfile(
+        await profiles.select({
+          userId: actor.userId,
+          sessionId: actor.sessionId,
+          profileId: request.params.id,
+          pin: request.body.pin,
+        }),
+      );
+    },
+  );
+};

@@ -1,0 +1,266 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ProfilesTable } from '../../platform/db/db.generated.ts';
+import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import {
+  LastProfile,
+  ProfileLimitReached,
+  ProfileNameTaken,
+  ProfileNotFound,
+  ProfilePinRequired,
+  TooManyAttempts,
+} from './identity.errors.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import type { SessionStates } from './session-states.ts';
+import { sessionsRepository } from './sessions.repository.ts';
+
+export type ProfilesChanged = (userId: string, profileIds: string[]) => Promise<void>;
+
+export interface Profile {
+  id: string;
+  userId: string;
+  name: string;
+  avatar: string | null;
+  isKids: boolean;
+  maturityLimit: number | null;
+  hasPin: boolean;
+  language: string;
+  createdAt: Date;
+}
+
+export interface ProfileInput {
+  name?: string | undefined;
+  avatar?: string | null | undefined;
+  isKids?: boolean | undefined;
+  maturityLimit?: number | null | undefined;
+  pin?: string | null | undefined;
+  language?: string | undefined;
+}
+
+const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
+  id: row.id,
+  userId: row.userId,
+  name: row.name,
+  avatar: row.avatar,
+  isKids: row.isKids,
+  maturityLimit: row.maturityLimit,
+  hasPin: row.pinHash !== null,
+  language: row.language,
+  createdAt: row.createdAt,
+});
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
+/**
+ * Viewer profiles within an account (up to AUTH_MAX_PROFILES). A kids profile carries a maturity
+ * limit that the catalog and recommendations apply. The active profile belongs to the session —
+ * each device watches as one profile — and is chosen with `select`, where the PIN is checked.
+ */
+export class ProfilesService {
+  readonly #db: Kysely<DB>;
+  readonly #sessions: SessionStates;
+  readonly #maxProfiles: number;
+  readonly #kidsMaturityLimit: number;
+  readonly #pinAttempts: RateLimiter;
+  readonly #changed: ProfilesChanged;
+
+  constructor(options: {
+    db: Kysely<DB>;
+    sessions: SessionStates;
+    rateLimits: RateLimits;
+    maxProfiles: number;
+    kidsMaturityLimit: number;
+    /** Told after profiles change, so read caches can let go of them. */
+    onChanged?: ProfilesChanged;
+  }) {
+    this.#changed = options.onChanged ?? (async () => {});
+    this.#db = options.db;
+    this.#sessions = options.sessions;
+    this.#maxProfiles = options.maxProfiles;
+    this.#kidsMaturityLimit = options.kidsMaturityLimit;
+    // 10 000 PINs are few: 5 tries per profile per 15 minutes.
+    this.#pinAttempts = options.rateLimits.limiter({ name: 'profile-pin', points: 5, durationSeconds: 900 });
+  }
+
+  async list(userId: string): Promise<Profile[]> {
+    const rows = await this.#db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('userId', '=', userId)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    return rows.map(toProfile);
+  }
+
+  async find(profileId: string): Promise<Profile | undefined> {
+    const row = await this.#db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('id', '=', profileId)
+      .executeTakeFirst();
+    return row ? toProfile(row) : undefined;
+  }
+
+  async get(userId: string, profileId: string): Promise<Profile> {
+    const row = await this.#db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('id', '=', profileId)
+      .where('userId', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw ProfileNotFound();
+    return toProfile(row);
+  }
+
+  /** The profile a session watches as: the one selected on it, else the account's first. */
+  async active(userId: string, selectedProfileId: string | null): Promise<Profile | undefined> {
+    if (selectedProfileId) {
+      const row = await this.#db
+        .selectFrom('profiles')
+        .selectAll()
+        .where('id', '=', selectedProfileId)
+        .where('userId', '=', userId)
+        .executeTakeFirst();
+      if (row) return toProfile(row);
+    }
+    return (await this.list(userId))[0];
+  }
+
+  /** The account's first profile, made with it (inside the registration's transaction). */
+  async createDefault(trx: Kysely<DB>, user: { id: string; name: string }): Promise<void> {
+    await trx
+      .insertInto('profiles')
+      .values({ userId: user.id, name: user.name.slice(0, 40) })
+      .execute();
+  }
+
+  async create(userId: string, input: ProfileInput & { name: string }): Promise<Profile> {
+    const pinHash = input.pin ? await hashPassword(input.pin) : null;
+    return this.#db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+        const { count } = await trx
+          .selectFrom('profiles')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('userId', '=', userId)
+          .executeTakeFirstOrThrow();
+        if (Number(count) >= this.#maxProfiles)
+          throw ProfileLimitReached(`An account may have ${this.#maxProfiles} profiles`);
+        const isKids = input.isKids ?? false;
+        const row = await trx
+          .insertInto('profiles')
+          .values({
+            userId,
+            name: input.name,
+            avatar: input.avatar ?? null,
+            isKids,
+            maturityLimit:
+              input.maturityLimit !== undefined
+                ? input.maturityLimit
+                : isKids
+                  ? this.#kidsMaturityLimit
+                  : null,
+            pinHash,
+            language: input.language ?? 'en',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+          .catch((error: unknown) => {
+            if (isUniqueViolation(error)) throw ProfileNameTaken();
+            throw error;
+          });
+        return toProfile(row);
+      })
+      .then(async (profile) => {
+        await this.#changed(userId, [profile.id]);
+        return profile;
+      });
+  }
+
+  async update(userId: string, profileId: string, input: ProfileInput): Promise<Profile> {
+    const current = await this.get(userId, profileId);
+    const becomesKids = input.isKids ?? current.isKids;
+    let maturityLimit = input.maturityLimit !== undefined ? input.maturityLimit : current.maturityLimit;
+    // Turning a profile into a kids profile without a limit gives it the kids default.
+    if (becomesKids && !current.isKids && input.maturityLimit === undefined)
+      maturityLimit = this.#kidsMaturityLimit;
+    const pinHash =
+      input.pin === undefined ? undefined : input.pin === null ? null : await hashPassword(input.pin);
+    const row = await this.#db
+      .updateTable('profiles')
+      .set({
+        updatedAt: new Date(),
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.avatar !== undefined && { avatar: input.avatar }),
+        ...(input.language !== undefined && { language: input.language }),
+        ...(pinHash !== undefined && { pinHash }),
+        isKids: becomesKids,
+        maturityLimit,
+      })
+      .where('id', '=', profileId)
+      .where('userId', '=', userId)
+      .returningAll()
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw ProfileNameTaken();
+        throw error;
+      });
+    if (!row) throw ProfileNotFound();
+    await this.#changed(userId, [profileId]);
+    return toProfile(row);
+  }
+
+  async delete(userId: string, profileId: string): Promise<void> {
+    const affectedSessions = await this.#db.transaction().execute(async (trx) => {
+      const profiles = await trx
+        .selectFrom('profiles')
+        .select('id')
+        .where('userId', '=', userId)
+        .forUpdate()
+        .execute();
+      if (!profiles.some((profile) => profile.id === profileId)) throw ProfileNotFound();
+      if (profiles.length === 1) throw LastProfile();
+      const sessions = await trx
+        .selectFrom('sessions')
+        .select('id')
+        .where('profileId', '=', profileId)
+        .execute();
+      await trx.deleteFrom('profiles').where('id', '=', profileId).execute();
+      return sessions.map((session) => session.id);
+    });
+    await this.#changed(userId, [profileId]);
+    await Promise.all(affectedSessions.map((id) => this.#sessions.reload(id)));
+  }
+
+  /** Makes a profile the one this device watches as; a PIN-locked profile needs its PIN. */
+  async select(options: {
+    userId: string;
+    sessionId: string;
+    profileId: string;
+    pin?: string | undefined;
+  }): Promise<Profile> {
+    const row = await this.#db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('id', '=', options.profileId)
+      .where('userId', '=', options.userId)
+      .executeTakeFirst();
+    if (!row) throw ProfileNotFound();
+    if (row.pinHash) {
+      if (!options.pin) throw ProfilePinRequired();
+      const attempt = await this.#pinAttempts.consume(row.id);
+      if (!attempt.allowed) {
+        const retryAfterSeconds = Math.ceil(attempt.retryAfterMs / 1000);
+        throw TooManyAttempts(`Too many wrong PINs; try again in ${retryAfterSeconds} s`, {
+          retryAfterSeconds,
+        });
+      }
+      if (!(await verifyPassword(row.pinHash, options.pin))) throw ProfilePinRequired('Wrong PIN');
+      await this.#pinAttempts.reset(row.id);
+    }
+    await sessionsRepository.setProfile(this.#db, options.sessionId, row.id);
+    await this.#sessions.reload(options.sessionId);
+    return toProfile(row);
+  }
+}

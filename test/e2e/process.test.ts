@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
+
+/**
+ * Marquee as a user runs it: `node src/main.ts` and `node src/cli/main.ts`, as processes, on a
+ * data directory (or, in the real-services pass, a database) of this test's own.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function run(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function waitUntilListening(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return Date.now() - started;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  throw new Error('not listening in time');
+}
+
+describe('the processes: server and CLI', () => {
+  let dataDir: string;
+  let testDatabase: TestDatabase | undefined;
+  let env: Record<string, string>;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'marquee-process-'));
+    env = {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      LOG_PRETTY: 'false',
+      NODE_ENV: 'production',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    };
+    if (serverUrl) {
+      testDatabase = await createTestDatabase({ migrate: false });
+      env.DATABASE_URL = testDatabase.url ?? '';
+      env.REDIS_URL = process.env.REDIS_URL ?? '';
+    }
+  });
+  after(async () => {
+    await testDatabase?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops with one line naming the variable when the configuration is wrong', async () => {
+    const bad = run('src/main.ts', [], { ...env, PORT: 'eighty' });
+    assert.equal(await bad.exited, 1);
+    const { stderr } = bad.output();
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /PORT must be a whole number between 0 and 65535 \(got "eighty"\)/);
+  });
+
+  it('create-admin makes an admin, idempotently, whose token passes the admin routes', async () => {
+    const args = [
+      'create-admin',
+      '--email',
+      'ops@example.com',
+      '--password',
+      'a long and unusual passphrase',
+    ];
+    const first = run('src/cli/main.ts', args, env);
+    assert.equal(await first.exited, 0, first.output().stderr);
+    assert.match(first.output().stdout, /Created admin ops@example.com/);
+    const second = run('src/cli/main.ts', args, env);
+    assert.equal(await second.exited, 0);
+    assert.match(second.output().stdout, /already an admin/);
+
+    const port = await freePort();
+    const server = run('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const ms = await waitUntilListening(url, server.child);
+      assert.ok(ms < 10_000, `listening after ${ms} ms`);
+      assert.equal((await fetch(`${url}/readyz`)).status, 200);
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ops@example.com', password: 'a long and unusual passphrase' }),
+      });
+      assert.equal(login.status, 200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const users = await fetch(`${url}/api/admin/users`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      assert.equal(users.status, 200);
+      if (!serverUrl) {
+        // PGlite is one process's database: the CLI refuses rather than corrupt it.
+        const locked = run('src/cli/main.ts', args, env);
+        assert.equal(await locked.exited, 1);
+        assert.match(locked.output().stderr, /is using the embedded database/);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0, server.output().stderr);
+    }
+  });
+
+  it('on SIGTERM finishes in-flight requests, refuses new ones, and exits 0 within 10 s', async () => {
+    const port = await freePort();
+    const server = run('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    await waitUntilListening(`http://127.0.0.1:${port}`, server.child);
+    // A request in flight: its body arrives slowly, so the handler has not run when SIGTERM comes.
+    const body = JSON.stringify({ email: 'slow@example.com', password: 'not the password' });
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let response = '';
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+    );
+    socket.write(body.slice(0, 10));
+    await sleep(200);
+
+    const stopping = Date.now();
+    server.child.kill('SIGTERM');
+    await sleep(500);
+    await assert.rejects(
+      fetch(`http://127.0.0.1:${port}/healthz`),
+      'a new connection is refused while draining',
+    );
+    socket.write(body.slice(10));
+    await closed;
+    assert.match(response, /^HTTP\/1\.1 401 /, 'the in-flight request got its whole answer');
+    assert.match(response, /AUTH_INVALID_CREDENTIALS/);
+    assert.equal(await server.exited, 0, server.output().stderr);
+    assert.ok(Date.now() - stopping < 10_000, `stopped in ${Date.now() - stopping} ms`);
+  });
+});

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { App } from '../../src/app.ts';
+import { AuditLog } from '../../src/modules/audit/index.ts';
+import { ensureAdmin } from '../../src/modules/identity/index.ts';
+import type { TestContext } from './test-app.ts';
+
+export interface SignedIn {
+  userId: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+  sessionId: string;
+  headers: { authorization: string };
+}
+
+export const strongPassword = () => `Tr0ub4dor&3-${randomUUID().slice(0, 8)}`;
+export const uniqueEmail = (label = 'viewer') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+interface AuthBody {
+  user: { id: string };
+  accessToken: string;
+  refreshToken: string;
+  sessionId: string;
+}
+
+function signedIn(body: AuthBody, email: string, password: string): SignedIn {
+  return {
+    userId: body.user.id,
+    email,
+    password,
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+    sessionId: body.sessionId,
+    headers: bearer(body.accessToken),
+  };
+}
+
+export async function registerViewer(
+  app: App,
+  options: { email?: string; password?: string; name?: string; device?: { name: string; type: string } } = {},
+): Promise<SignedIn> {
+  const email = options.email ?? uniqueEmail();
+  const password = options.password ?? strongPassword();
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/register',
+    payload: {
+      email,
+      password,
+      name: options.name ?? 'Test Viewer',
+      ...(options.device && { device: options.device }),
+    },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return signedIn(response.json<AuthBody>(), email, password);
+}
+
+export async function loginAs(
+  app: App,
+  account: { email: string; password: string },
+  extra: Record<string, unknown> = {},
+): Promise<SignedIn> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { ...account, ...extra },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  return signedIn(response.json<AuthBody>(), account.email, account.password);
+}
+
+/** An account with these roles, signed in: made admin the way an operator would (ensureAdmin), then re-roled. */
+export async function signInWithRoles(context: TestContext, roles: string[]): Promise<SignedIn> {
+  const email = uniqueEmail(roles.join('-'));
+  const password = strongPassword();
+  const { userId } = await ensureAdmin(context.deps.database.db, new AuditLog(context.deps.database.db), {
+    email,
+    password,
+  });
+  await context.deps.database.db.updateTable('users').set({ roles }).where('id', '=', userId).execute();
+  return loginAs(context.app, { email, password });
+}

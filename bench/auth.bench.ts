@@ -12,7 +12,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const logins = Number(process.env.BENCH_LOGINS ?? 30);
 
 const marquee = await startMarquee({
-  env: { AUTH_RATE_LIMIT_PER_MINUTE: '100000', AUTH_MAX_DEVICES: '100000' },
+  env: {
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    AUTH_MAX_DEVICES: '100',
+    ...(process.env.BENCH_LOG_LEVEL && { LOG_LEVEL: process.env.BENCH_LOG_LEVEL }),
+  },
 });
 try {
   const email = `bench-${randomUUID().slice(0, 8)}@example.com`;
@@ -45,12 +49,13 @@ try {
   const loginP99 = percentile(99);
 
   const comparison = await compare({
-    baseline: { name: 'Marquee GET /healthz', url: `${marquee.url}/healthz` },
+    baseline: { name: 'Marquee GET /healthz', url: `${marquee.url}/healthz`, server: marquee },
     subjects: [
       {
         name: 'Marquee GET /api/me (Bearer JWT)',
         url: `${marquee.url}/api/me`,
         headers: { authorization: `Bearer ${accessToken}` },
+        server: marquee,
       },
     ],
     connections,
@@ -73,6 +78,7 @@ try {
         Math.round(me.requestsPerSecond).toString(),
         `**${me.ratio.toFixed(2)}**`,
         `${me.p50Ms} / ${me.p99Ms}`,
+        `${comparison.baseline.cpuUsPerRequest?.toFixed(1) ?? '–'} / ${me.cpuUsPerRequest?.toFixed(1) ?? '–'}`,
         `${loginP50.toFixed(0)} / ${loginP99.toFixed(0)}`,
       ],
     ]);

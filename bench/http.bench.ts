@@ -21,10 +21,10 @@ const fastify = await startBareFastify();
 const marquee = await startMarquee();
 try {
   const comparison = await compare({
-    baseline: { name: 'bare node:http', url: baseline.url },
+    baseline: { name: 'bare node:http', url: baseline.url, server: baseline },
     subjects: [
-      { name: 'bare Fastify route (reference)', url: `${fastify.url}/healthz` },
-      { name: 'Marquee GET /healthz', url: `${marquee.url}/healthz` },
+      { name: 'bare Fastify route (reference)', url: `${fastify.url}/healthz`, server: fastify },
+      { name: 'Marquee GET /healthz', url: `${marquee.url}/healthz`, server: marquee },
     ],
     connections,
     durationSeconds,
@@ -44,6 +44,7 @@ try {
         Math.round(subject.requestsPerSecond).toString(),
         `**${subject.ratio.toFixed(2)}**`,
         `${subject.p50Ms} / ${subject.p99Ms}`,
+        `${comparison.baseline.cpuUsPerRequest?.toFixed(1) ?? '–'} / ${subject.cpuUsPerRequest?.toFixed(1) ?? '–'} (${subject.cpuRatio?.toFixed(2) ?? '–'})`,
       ],
     ]);
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config/config.ts';
 import { AccessLog } from './http/access-log.ts';
@@ -8,6 +8,7 @@ import { LazyRequestLogger } from './http/request-logger.ts';
 import { HttpMetrics } from './http/metrics.ts';
 import { httpStackPlugin, requestIdFrom } from './http/http-stack.ts';
 import { metricsRoute } from './http/metrics.route.ts';
+import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
 import { AuditLog } from './modules/audit/index.ts';
@@ -59,10 +60,15 @@ function trustProxySetting(value: Config['http']['trustProxy']) {
  */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
+  const metrics = new HttpMetrics({
+    poolStats: () => deps.database.poolStats(),
+    queueDepth: () => deps.queue.depth(),
+  });
+
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
     loggerInstance,
-    logController: new AccessLog(),
+    logController: new AccessLog(deps.logger.child({}, { redact: [] }), metrics),
     childLoggerFactory: (parent, bindings, options) => new LazyRequestLogger(parent, bindings, options),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     bodyLimit: config.http.bodyLimitBytes,
@@ -74,12 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const metrics = new HttpMetrics({
-    poolStats: () => deps.database.poolStats(),
-    queueDepth: () => deps.queue.depth(),
-  });
-
-  await app.register(httpStackPlugin, { config, metrics });
+  await app.register(httpStackPlugin, { config });
   await app.register(openApiPlugin, { publicUrl: config.http.publicUrl, version });
   await app.register(metricsRoute, { metrics, token: config.http.metricsToken });
   const audit = new AuditLog(deps.database.db);

@@ -37,6 +37,8 @@ const pinned = (core: number, args: string[]): [string, string[]] =>
 
 export interface Server {
   url: string;
+  /** The server process, for measuring its CPU time. */
+  pid: number | undefined;
   dataDir?: string;
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startMarquee(options: MarqueeOptions = {}): Promise<Server
   await waitFor(`${url}/healthz`, child);
   return {
     url,
+    pid: child.pid,
     dataDir,
     stop: stopper(child, options.dataDir ? undefined : () => rm(dataDir, { recursive: true, force: true })),
   };
@@ -118,7 +121,7 @@ async function startScript(script: string, probePath: string): Promise<Server> {
   const child = spawn(command, args, { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url + probePath, child);
-  return { url, stop: stopper(child) };
+  return { url, pid: child.pid, stop: stopper(child) };
 }
 
 /** A bare node:http server answering `{"status":"ok"}` to everything: the baseline. */
@@ -136,6 +139,8 @@ export interface Target {
   requests?: autocannon.Request[];
   /** Expected status; any other counts as an error and fails the benchmark. */
   expectStatus?: number;
+  /** The server answering, to report its CPU time per request (Linux /proc). */
+  server?: Server;
 }
 
 export interface Measurement {
@@ -145,6 +150,8 @@ export interface Measurement {
   p99Ms: number;
   errors: number;
   unexpected: number;
+  /** The server's CPU time (user + system) per request, in µs; undefined when not measurable. */
+  cpuUsPerRequest: number | undefined;
 }
 
 export interface LoadOptions {
@@ -168,7 +175,25 @@ function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> 
   });
 }
 
+/**
+ * A process's CPU time so far, in ms, from /proc (Linux). Throughput alone can mislead on a small
+ * machine: when the load generator is the bottleneck (it parses every response header), a slower
+ * server can look as fast as a quick one. CPU per request is the server's own cost.
+ */
+async function cpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat(5))
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 export async function load(target: Target, options: LoadOptions): Promise<Measurement> {
+  const cpuBefore = await cpuMs(target.server?.pid);
   const result = await runAutocannon({
     url: target.url,
     method: target.method ?? 'GET',
@@ -180,6 +205,7 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     duration: options.durationSeconds,
     timeout: 10,
   });
+  const cpuAfter = await cpuMs(target.server?.pid);
   const expected = target.expectStatus ?? 200;
   const ok = result.statusCodeStats?.[String(expected) as `${number}`]?.count ?? 0;
   return {
@@ -189,6 +215,10 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     unexpected: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'] - ok,
+    cpuUsPerRequest:
+      cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0
+        ? ((cpuAfter - cpuBefore) * 1000) / result.requests.total
+        : undefined,
   };
 }
 
@@ -209,7 +239,8 @@ export interface CompareOptions extends LoadOptions {
 
 export interface Comparison {
   baseline: Measurement;
-  subjects: Array<Measurement & { ratio: number }>;
+  /** ratio: requests/s against the baseline's. cpuRatio: the baseline's CPU per request over this one's. */
+  subjects: Array<Measurement & { ratio: number; cpuRatio: number | undefined }>;
 }
 
 /** Interleaved rounds (baseline, subjects, baseline, …), warm-up first; the median of each. */
@@ -240,6 +271,9 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
       requestsPerSecond: median(list.map((m) => m.requestsPerSecond)),
       p50Ms: median(list.map((m) => m.p50Ms)),
       p99Ms: median(list.map((m) => m.p99Ms)),
+      cpuUsPerRequest: list.every((m) => m.cpuUsPerRequest !== undefined)
+        ? median(list.map((m) => m.cpuUsPerRequest as number))
+        : undefined,
       errors: 0,
       unexpected: 0,
     };
@@ -249,18 +283,29 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
     baseline,
     subjects: options.subjects.map((subject) => {
       const measured = summarize(subject.name);
-      return { ...measured, ratio: measured.requestsPerSecond / baseline.requestsPerSecond };
+      return {
+        ...measured,
+        ratio: measured.requestsPerSecond / baseline.requestsPerSecond,
+        cpuRatio:
+          measured.cpuUsPerRequest && baseline.cpuUsPerRequest
+            ? baseline.cpuUsPerRequest / measured.cpuUsPerRequest
+            : undefined,
+      };
     }),
   };
 }
 
 export function printComparison(title: string, comparison: Comparison): void {
-  const rows = [{ ...comparison.baseline, ratio: 1 }, ...comparison.subjects].map((m) => ({
+  const fixed = (value: number | undefined, digits: number) =>
+    value === undefined ? '–' : value.toFixed(digits);
+  const rows = [{ ...comparison.baseline, ratio: 1, cpuRatio: 1 }, ...comparison.subjects].map((m) => ({
     target: m.name,
     'req/s': Math.round(m.requestsPerSecond),
     'p50 ms': m.p50Ms,
     'p99 ms': m.p99Ms,
     'ratio to baseline': m.ratio.toFixed(2),
+    'server CPU µs/req': fixed(m.cpuUsPerRequest, 1),
+    'CPU ratio': fixed(m.cpuRatio, 2),
   }));
   console.log(`\n${title}`);
   console.table(rows);

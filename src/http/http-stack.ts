@@ -4,7 +4,6 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config/config.ts';
-import type { HttpMetrics } from './metrics.ts';
 import { Overloaded, problemFor, RouteNotFound, sendProblem } from './problem.ts';
 import { securityHeaderSets, type SecurityPolicy } from './security-headers.ts';
 
@@ -26,30 +25,19 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 
 export interface HttpStackOptions {
   config: Config;
-  metrics: HttpMetrics;
 }
 
 /**
  * Everything every request passes through, in as few hooks as possible (each one costs every
  * request; bench:http measures them): one onRequest hook for the request id and security headers,
- * one onResponse hook for the latency histogram. The access log is the AccessLog log controller.
+ * The access log and the latency histogram come from the AccessLog log controller.
  */
-const httpStack: FastifyPluginAsync<HttpStackOptions> = async (app, { config, metrics }) => {
+const httpStack: FastifyPluginAsync<HttpStackOptions> = async (app, { config }) => {
   const headerSets = securityHeaderSets({ hsts: config.http.publicUrl.startsWith('https:') });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     reply.headers(headerSets[request.routeOptions.config.securityPolicy ?? 'api']);
-    done();
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(
-      request.method,
-      request.routeOptions.url ?? '(unmatched)',
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
     done();
   });
 

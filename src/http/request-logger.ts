@@ -57,12 +57,6 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   }
   silent(): void {}
 
-  /** One info line with this request's bindings, without making a child if none exists yet. */
-  infoLine(line: Record<string, unknown>, message: string): void {
-    if (this.#child) this.#child.info(line, message);
-    else this.#parent.info({ ...this.#bindings, ...line }, message);
-  }
-
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#logger.child(bindings, options);
   }

@@ -7,6 +7,8 @@
  * something.
  */
 
+import type { AccountSnapshot, ProfileSnapshot } from './session-states.ts';
+
 export const roles = ['viewer', 'content_manager', 'support', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
@@ -50,10 +52,19 @@ const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: permissions,
 };
 
-export function permissionsOf(userRoles: readonly string[]): Set<Permission> {
-  const granted = new Set<Permission>();
-  for (const role of userRoles) {
-    for (const permission of rolePermissions[role as Role] ?? []) granted.add(permission);
+const grantedByRoles = new Map<string, ReadonlySet<Permission>>();
+
+/** The permissions a set of roles grants (memoised: asked on every authenticated request). */
+export function permissionsOf(userRoles: readonly string[]): ReadonlySet<Permission> {
+  const key = userRoles.join(',');
+  let granted = grantedByRoles.get(key);
+  if (!granted) {
+    const set = new Set<Permission>();
+    for (const role of userRoles) {
+      for (const permission of rolePermissions[role as Role] ?? []) set.add(permission);
+    }
+    granted = set;
+    if (grantedByRoles.size < 64) grantedByRoles.set(key, granted);
   }
   return granted;
 }
@@ -63,9 +74,11 @@ export type Actor =
       kind: 'user';
       userId: string;
       sessionId: string;
-      profileId: string | null;
       roles: readonly Role[];
       permissions: ReadonlySet<Permission>;
+      account: AccountSnapshot;
+      /** The profile this device watches as (maturity limit, language…). */
+      profile: ProfileSnapshot | null;
     }
   | {
       kind: 'api_key';

@@ -15,7 +15,6 @@ import {
   apiKeyCreate,
   apiKeySchema,
 } from './identity.schemas.ts';
-import type { UserDirectory } from './user-directory.ts';
 
 export interface AdminRoutesOptions {
   db: Kysely<DB>;
@@ -23,7 +22,6 @@ export interface AdminRoutesOptions {
   adminUsers: AdminUsersService;
   apiKeys: ApiKeysService;
   audit: AuditLog;
-  directory: UserDirectory;
 }
 
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
@@ -54,7 +52,7 @@ const mailSchema = z.object({
 
 /** Admin console endpoints of identity: accounts, the audit log, service keys, the mail outbox. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, options) => {
-  const { guard, adminUsers, apiKeys, audit, db, directory } = options;
+  const { guard, adminUsers, apiKeys, audit, db } = options;
   const tags = ['admin'];
 
   app.get(
@@ -88,9 +86,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
     async (request) => {
       const actor = request.actor;
       if (!actor) throw new Error('guarded route without an actor');
-      const user = await adminUsers.update(actor, request.params.id, request.body, requestContext(request));
-      await directory.forget(user.id);
-      return user;
+      return adminUsers.update(actor, request.params.id, request.body, requestContext(request));
     },
   );
 

@@ -67,14 +67,16 @@ export function createAuthGuard(options: {
     if (!match?.[1]) throw InvalidToken('Send the access token as "Authorization: Bearer <token>"');
     const claims = await options.tokens.verify(match[1]);
     const state = await options.sessions.get(claims.sessionId);
-    if (!options.sessions.isAlive(state) || state.userId !== claims.userId) throw SessionEnded();
+    if (!options.sessions.isAlive(state) || state.userId !== claims.userId || !state.account)
+      throw SessionEnded();
     return {
       kind: 'user',
       userId: claims.userId,
       sessionId: claims.sessionId,
-      profileId: state.profileId,
       roles: state.roles,
       permissions: permissionsOf(state.roles),
+      account: state.account,
+      profile: state.profile,
     };
   }
 

@@ -21,13 +21,11 @@ import { OidcService } from './oidc.service.ts';
 import { ProfilesService } from './profiles.service.ts';
 import { SessionStates } from './session-states.ts';
 import { loadSigningKeys } from './signing-keys.ts';
-import { UserDirectory } from './user-directory.ts';
 
 export { can, permissions, roles, type Actor, type Permission, type Role } from './access.ts';
 export { requestContext, requestMeta, userOf, type AuthGuard } from './auth-guard.ts';
 export type { AccountLimits } from './auth.service.ts';
 export type { Profile } from './profiles.service.ts';
-export type { UserDirectory } from './user-directory.ts';
 export { ensureAdmin } from './admin-bootstrap.ts';
 export { rotateSigningKeys } from './signing-keys.ts';
 export { Forbidden, AuthRequired } from './identity.errors.ts';
@@ -48,7 +46,6 @@ export interface Identity {
   /** Registers identity's routes and the `request.actor` slot. */
   plugin: FastifyPluginAsync;
   guard: AuthGuard;
-  directory: UserDirectory;
 }
 
 /** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
@@ -78,10 +75,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     rateLimits: deps.rateLimits,
     maxProfiles: config.auth.maxProfiles,
     kidsMaturityLimit: config.auth.kidsMaturityLimit,
-    onChanged: async (userId, profileIds) => directory.forget(userId, profileIds),
+    onChanged: (userId) => sessions.forgetUser(userId),
   });
-  // Profiles tell the directory (a read cache over them) when they change; declared after, called later.
-  const directory: UserDirectory = new UserDirectory({ db, cache, profiles });
   const createDefaultProfile = (trx: Kysely<DB>, user: { id: string; name: string }) =>
     profiles.createDefault(trx, user);
   const auth = new AuthService({
@@ -95,7 +90,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     publicUrl: config.http.publicUrl,
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     createDefaultProfile,
-    onUserChanged: async (userId) => directory.forget(userId),
+    onUserChanged: (userId) => sessions.forgetUser(userId),
   });
   const apiKeys = new ApiKeysService({ db, cache, clock, audit: deps.audit });
   const guard = createAuthGuard({ tokens, sessions, apiKeys });
@@ -109,23 +104,26 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     createDefaultProfile,
   });
   const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit });
-  const users = directory;
 
   const plugin = fp(
     async (app) => {
       app.decorateRequest('actor', null);
       await app.register(authRoutes, { auth, oidc, guard, protection, tokens });
-      await app.register(meRoutes, { db, guard, users, profiles });
+      await app.register(meRoutes, {
+        db,
+        guard,
+        profiles,
+        onUserChanged: (userId) => sessions.forgetUser(userId),
+      });
       await app.register(adminRoutes, {
         db,
         guard,
         adminUsers,
         apiKeys,
         audit: deps.audit,
-        directory: users,
       });
     },
     { name: 'marquee-identity' },
   );
-  return { plugin, guard, directory: users };
+  return { plugin, guard };
 }

@@ -15,22 +15,28 @@ import {
   userSchema,
 } from './identity.schemas.ts';
 import type { Profile, ProfilesService } from './profiles.service.ts';
-import type { UserDirectory } from './user-directory.ts';
+import { toUser, usersRepository } from './users.repository.ts';
 
 export interface MeRoutesOptions {
   db: Kysely<DB>;
   guard: AuthGuard;
-  users: UserDirectory;
   profiles: ProfilesService;
+  /** Told after the account changed, so cached session states let go of it. */
+  onUserChanged: (userId: string) => Promise<void>;
 }
 
 const bearer = [{ bearerAuth: [] }];
 const publicProfile = ({ userId: _userId, ...profile }: Profile) => profile;
+// Snapshots come from the cache as JSON: their timestamps are ISO strings.
+const withDate = <T extends { createdAt: string }>(value: T) => ({
+  ...value,
+  createdAt: new Date(value.createdAt),
+});
 
 /** The signed-in account, its profiles, and what happened to it. */
 export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app,
-  { db, guard, users, profiles },
+  { db, guard, profiles, onUserChanged },
 ) => {
   app.get(
     '/api/me',
@@ -43,14 +49,13 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: z.object({ user: userSchema, activeProfile: profileSchema.nullable() }) },
       },
     },
-    async (request) => {
-      const actor = userOf(request);
-      const [user, profile] = await Promise.all([
-        users.get(actor.userId),
-        users.activeProfile(actor.userId, actor.profileId),
-      ]);
-      if (!user) throw UserNotFound();
-      return { user, activeProfile: profile ? publicProfile(profile) : null };
+    (request) => {
+      // Everything here came with the session check: no further read.
+      const { userId, roles, account, profile } = userOf(request);
+      return {
+        user: withDate({ id: userId, roles: [...roles], ...account }),
+        activeProfile: profile ? withDate(profile) : null,
+      };
     },
   );
 
@@ -66,7 +71,13 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: userSchema },
       },
     },
-    async (request) => users.update(userOf(request).userId, request.body),
+    async (request) => {
+      const userId = userOf(request).userId;
+      const row = await usersRepository.update(db, userId, request.body);
+      if (!row) throw UserNotFound();
+      await onUserChanged(userId);
+      return toUser(row);
+    },
   );
 
   app.get(
@@ -111,8 +122,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
     async (request) => {
       const actor = userOf(request);
       const list = await profiles.list(actor.userId);
-      const active = list.find((profile) => profile.id === actor.profileId) ?? list[0];
-      return { profiles: list.map(publicProfile), activeProfileId: active?.id ?? null };
+      return { profiles: list.map(publicProfile), activeProfileId: actor.profile?.id ?? null };
     },
   );
 

@@ -1,31 +1,64 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Role } from './access.ts';
 
-/** What every authenticated request needs to know about its session, cached. */
+/** The account as a signed-in request sees it. */
+export interface AccountSnapshot {
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  hasPassword: boolean;
+  /** ISO 8601 (cache entries are JSON). */
+  createdAt: string;
+}
+
+/** The profile a device watches as: the one selected on the session, else the account's first. */
+export interface ProfileSnapshot {
+  id: string;
+  name: string;
+  avatar: string | null;
+  isKids: boolean;
+  maturityLimit: number | null;
+  hasPin: boolean;
+  language: string;
+  createdAt: string;
+}
+
+/** What every authenticated request needs to know, in one cache entry per session. */
 export interface SessionState {
   userId: string;
-  profileId: string | null;
   revoked: boolean;
   /** Epoch ms. */
   expiresAt: number;
   roles: Role[];
   disabled: boolean;
+  account: AccountSnapshot | null;
+  profile: ProfileSnapshot | null;
 }
 
 const key = (sessionId: string) => `auth:session:${sessionId}`;
-// Short, so that a change we could not invalidate precisely (a role) is seen within a minute.
+// Short, so that a change we could not invalidate precisely is seen within a minute.
 const TTL_MS = 60_000;
+const tombstone: SessionState = {
+  userId: '',
+  revoked: true,
+  expiresAt: 0,
+  roles: [],
+  disabled: true,
+  account: null,
+  profile: null,
+};
 
 /**
- * The per-request session check, made cheap: one cache read (in-process or Redis) per request.
+ * The per-request session check, made cheap: one cache read (in-process or Redis) per request,
+ * which also brings the account and the active profile, so most handlers need no other read.
  *
  * Revocation writes a tombstone *after* its transaction commits, and a reader that filled the
  * cache from the database writes with set-if-absent, so a read that raced a revocation can
  * never put a live state back over the tombstone: sign-out takes effect at once, on every
- * instance sharing the cache.
+ * instance sharing the cache. Other changes (roles, names, profiles) drop the entries.
  */
 export class SessionStates {
   readonly #db: Kysely<DB>;
@@ -43,30 +76,75 @@ export class SessionStates {
   async get(sessionId: string): Promise<SessionState | undefined> {
     const cached = await this.#cache.get<SessionState>(key(sessionId));
     if (cached) return cached;
+    const state = await this.#load(sessionId);
+    if (!state) return undefined;
+    await this.#cache.setIfAbsent(key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
+    return state;
+  }
+
+  async #load(sessionId: string): Promise<SessionState | undefined> {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.userId')
+      // The selected profile if it still exists, else the account's first.
+      .leftJoin('profiles', (join) =>
+        join.on(
+          'profiles.id',
+          '=',
+          sql<string>`coalesce(
+            (select p.id from profiles p where p.id = sessions.profile_id and p.user_id = sessions.user_id),
+            (select p.id from profiles p where p.user_id = sessions.user_id order by p.created_at, p.id limit 1))`,
+        ),
+      )
       .select([
         'sessions.userId',
-        'sessions.profileId',
         'sessions.revokedAt',
         'sessions.expiresAt',
         'users.roles',
         'users.disabledAt',
+        'users.email',
+        'users.name',
+        'users.emailVerifiedAt',
+        'users.passwordHash',
+        'users.createdAt',
+        'profiles.id as profileId',
+        'profiles.name as profileName',
+        'profiles.avatar as profileAvatar',
+        'profiles.isKids as profileIsKids',
+        'profiles.maturityLimit as profileMaturityLimit',
+        'profiles.pinHash as profilePinHash',
+        'profiles.language as profileLanguage',
+        'profiles.createdAt as profileCreatedAt',
       ])
       .where('sessions.id', '=', sessionId)
       .executeTakeFirst();
     if (!row) return undefined;
-    const state: SessionState = {
+    return {
       userId: row.userId,
-      profileId: row.profileId,
       revoked: row.revokedAt !== null,
       expiresAt: row.expiresAt.getTime(),
       roles: row.roles as Role[],
       disabled: row.disabledAt !== null,
+      account: {
+        email: row.email,
+        name: row.name,
+        emailVerified: row.emailVerifiedAt !== null,
+        hasPassword: row.passwordHash !== null,
+        createdAt: row.createdAt.toISOString(),
+      },
+      profile: row.profileId
+        ? {
+            id: row.profileId,
+            name: row.profileName ?? '',
+            avatar: row.profileAvatar,
+            isKids: row.profileIsKids ?? false,
+            maturityLimit: row.profileMaturityLimit,
+            hasPin: row.profilePinHash !== null,
+            language: row.profileLanguage ?? 'en',
+            createdAt: row.profileCreatedAt?.toISOString() ?? row.createdAt.toISOString(),
+          }
+        : null,
     };
-    await this.#cache.setIfAbsent(key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
-    return state;
   }
 
   isAlive(state: SessionState | undefined): state is SessionState {
@@ -80,22 +158,7 @@ export class SessionStates {
 
   /** After revoking in the database: every instance refuses these sessions from now on. */
   async markRevoked(sessionIds: readonly string[]): Promise<void> {
-    await Promise.all(
-      sessionIds.map((id) =>
-        this.#cache.set(
-          key(id),
-          {
-            userId: '',
-            profileId: null,
-            revoked: true,
-            expiresAt: 0,
-            roles: [],
-            disabled: true,
-          } satisfies SessionState,
-          this.#tombstoneMs,
-        ),
-      ),
-    );
+    await Promise.all(sessionIds.map((id) => this.#cache.set(key(id), tombstone, this.#tombstoneMs)));
   }
 
   /** After changing a session's row (profile, expiry): re-read it now. */
@@ -104,7 +167,7 @@ export class SessionStates {
     await this.get(sessionId);
   }
 
-  /** After changing a user (roles, disabled): drop the cached state of all their live sessions. */
+  /** After changing a user or their profiles: drop the cached state of all their live sessions. */
   async forgetUser(userId: string): Promise<void> {
     const rows = await this.#db
       .selectFrom('sessions')

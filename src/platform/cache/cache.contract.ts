@@ -24,12 +24,22 @@ export function cacheContract(
       assert.equal(await cache.get('null'), null);
     });
 
-    it('hands back copies: mutating a result does not change the cache', async () => {
-      await cache.set('copy', { n: 1 }, 10_000);
-      const first = await cache.get<{ n: number }>('copy');
+    it('keeps JSON semantics on every adapter: a Date comes back as its ISO string', async () => {
+      await cache.set('date', { at: new Date('2026-01-02T03:04:05.000Z') }, 10_000);
+      assert.deepEqual(await cache.get('date'), { at: '2026-01-02T03:04:05.000Z' });
+    });
+
+    it('hands back frozen values: nobody can change what the cache holds', async () => {
+      const stored = { n: 1, inner: { list: [1, 2] } };
+      await cache.set('copy', stored, 10_000);
+      stored.n = 99; // changing what was given doesn't reach the cache either
+      const first = await cache.get<typeof stored>('copy');
       assert.ok(first);
-      first.n = 2;
-      assert.deepEqual(await cache.get('copy'), { n: 1 });
+      assert.throws(() => {
+        first.n = 2;
+      }, TypeError);
+      assert.throws(() => first.inner.list.push(3), TypeError);
+      assert.deepEqual(await cache.get('copy'), { n: 1, inner: { list: [1, 2] } });
     });
 
     it('expires entries after their TTL', async () => {

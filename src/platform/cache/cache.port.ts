@@ -3,6 +3,7 @@
  * REDIS_URL is set, so every instance sees the same entries and invalidations.
  */
 export interface Cache {
+  /** Values come back as JSON would give them (Dates as strings), deep-frozen: read, don't mutate. */
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(...keys: string[]): Promise<void>;

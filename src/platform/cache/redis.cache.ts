@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.port.ts';
+import { deepFreeze } from './freeze.ts';
 
 /** Redis-backed cache; values are JSON. The connection is owned by the caller (platform). */
 export class RedisCache implements Cache {
@@ -11,7 +12,7 @@ export class RedisCache implements Cache {
 
   async get<T>(key: string): Promise<T | undefined> {
     const raw = await this.#redis.get(key);
-    return raw === null ? undefined : (JSON.parse(raw) as T);
+    return raw === null ? undefined : deepFreeze(JSON.parse(raw) as T);
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {

@@ -12,6 +12,7 @@ import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
 import { AuditLog } from './modules/audit/index.ts';
+import { createCatalog } from './modules/catalog/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
@@ -94,6 +95,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(identity.plugin);
+  const catalog = await createCatalog({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    storage: deps.storage,
+    clock: deps.clock,
+    audit,
+    guard: identity.guard,
+    config,
+  });
+  app.addHook('onClose', () => catalog.close());
+  await app.register(catalog.plugin);
 
   await app.register(healthRoutes, {
     checks: {

@@ -136,6 +136,14 @@ const environmentSchema = z.object({
   AUTH_LOCKOUT_AFTER_FAILURES: withDefault(int(1, 1000), '5'),
   AUTH_LOCKOUT_MAX_SECONDS: withDefault(int(1, 86_400), '900'),
   OIDC_PROVIDERS: withDefault(oidcProviders, '[]'),
+
+  GEO_COUNTRY_HEADER: optional(
+    z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'must be a lower-case header name')
+      .max(64),
+  ),
+  CATALOG_CACHE_SECONDS: withDefault(int(0, 3600), '60'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -195,6 +203,11 @@ export interface Config {
     readonly oidcProviders: readonly OidcProviderConfig[];
   };
   readonly shutdownTimeoutMs: number;
+  readonly catalog: {
+    /** Request header a trusted proxy or CDN sets to the viewer's country (e.g. cf-ipcountry). */
+    readonly countryHeader: string | undefined;
+    readonly cacheSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -299,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oidcProviders: e.OIDC_PROVIDERS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    catalog: { countryHeader: e.GEO_COUNTRY_HEADER, cacheSeconds: e.CATALOG_CACHE_SECONDS },
   };
   return deepFreeze(config);
 }

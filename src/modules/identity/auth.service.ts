@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
+import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import {
@@ -109,7 +110,7 @@ export class AuthService {
         .create(trx, { email: input.email, name: input.name, passwordHash, emailVerified: false })
         .catch((error: unknown) => {
           // Two registrations racing for one address: the unique index decides.
-          if ((error as { code?: string }).code === '23505') throw EmailTaken();
+          if (isUniqueViolation(error)) throw EmailTaken();
           throw error;
         });
       await this.#o.createDefaultProfile(trx, user);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProfilesTable } from '../../platform/db/db.generated.ts';
+import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import {
   LastProfile,
@@ -47,8 +48,6 @@ const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
   language: row.language,
   createdAt: row.createdAt,
 });
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
 /**
  * Viewer profiles within an account (up to AUTH_MAX_PROFILES). A kids profile carries a maturity

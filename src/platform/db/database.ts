@@ -10,7 +10,12 @@ import { PGliteDialect } from './pglite-driver.ts';
 export type Db = Kysely<DB>;
 
 export type DatabaseOptions =
-  | { kind: 'embedded'; dataDir: string | undefined }
+  | {
+      kind: 'embedded';
+      dataDir: string | undefined;
+      /** Start an in-memory database from a dumped data directory (tests: a migrated template). */
+      template?: Blob;
+    }
   | { kind: 'postgres'; url: string; poolMax: number; statementTimeoutMs: number };
 
 export interface PoolStats {
@@ -98,13 +103,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function openEmbedded(dataDir: string | undefined): Promise<Database> {
+async function openEmbedded(dataDir: string | undefined, template?: Blob): Promise<Database> {
   let unlock = async () => {};
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
     unlock = await lockDataDir(dataDir);
   }
-  const pglite = new PGlite({ dataDir, extensions: { pg_trgm }, parsers, relaxedDurability: false });
+  const pglite = new PGlite({
+    dataDir,
+    extensions: { pg_trgm },
+    parsers,
+    relaxedDurability: false,
+    ...(template && { loadDataDir: template }),
+  });
   await pglite.waitReady.catch(async (error: unknown) => {
     await unlock();
     throw error;
@@ -168,5 +179,7 @@ function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>): 
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === 'embedded' ? openEmbedded(options.dataDir) : openPostgres(options);
+  return options.kind === 'embedded'
+    ? openEmbedded(options.dataDir, options.template)
+    : openPostgres(options);
 }

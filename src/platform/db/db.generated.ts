@@ -49,6 +49,28 @@ export interface EmailTokensTable {
   usedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
+export interface EpisodesTable {
+  id: Generated<string>;
+  seasonId: string;
+  titleId: string;
+  number: number;
+  name: string;
+  synopsis: Generated<string>;
+  runtimeMinutes: number | null;
+  releaseDate: string | null;
+  status: Generated<string>;
+  publishAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface GenresTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface MailOutboxTable {
   id: Generated<string>;
   toAddress: string;
@@ -58,6 +80,14 @@ export interface MailOutboxTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface MaturityRatingsTable {
+  code: string;
+  system: string;
+  level: number;
+  label: string;
+  position: number;
+}
+
 export interface OidcIdentitiesTable {
   provider: string;
   subject: string;
@@ -65,6 +95,29 @@ export interface OidcIdentitiesTable {
   email: string | null;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   lastLoginAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PeopleTable {
+  id: Generated<string>;
+  name: string;
+  biography: string | null;
+  photoKey: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PlansTable {
+  id: string;
+  name: string;
+  tier: number;
+  maxHeight: number;
+  maxStreams: number;
+  maxDevices: number;
+  maxDownloads: number;
+  maxDownloadDevices: number;
+  priceCents: Generated<number>;
+  currency: Generated<string>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface ProfilesTable {
@@ -95,6 +148,17 @@ export interface SchemaMigrationsTable {
   appliedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface SeasonsTable {
+  id: Generated<string>;
+  titleId: string;
+  number: number;
+  name: string | null;
+  synopsis: Generated<string>;
+  releaseDate: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface SecurityEventsTable {
   id: Generated<string>;
   userId: string | null;
@@ -122,6 +186,58 @@ export interface SessionsTable {
   revokedReason: string | null;
 }
 
+export interface TitleCreditsTable {
+  id: Generated<string>;
+  titleId: string;
+  personId: string;
+  role: string;
+  characterName: string | null;
+  position: Generated<number>;
+}
+
+export interface TitleGenresTable {
+  titleId: string;
+  genreId: string;
+}
+
+export interface TitleRatingsTable {
+  profileId: string;
+  titleId: string;
+  score: number;
+  ratedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TitlesTable {
+  id: Generated<string>;
+  kind: string;
+  title: string;
+  originalTitle: string | null;
+  synopsis: Generated<string>;
+  releaseDate: string | null;
+  releaseYear: number | null;
+  runtimeMinutes: number | null;
+  maturityRating: string | null;
+  maturityLevel: Generated<number>;
+  audioLanguages: Generated<string[]>;
+  subtitleLanguages: Generated<string[]>;
+  tags: Generated<string[]>;
+  posterKey: string | null;
+  backdropKey: string | null;
+  publishAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  unpublishAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  allowedRegions: string[] | null;
+  minPlanTier: Generated<number>;
+  status: Generated<string>;
+  popularity: Generated<number>;
+  ratingAverage: number | null;
+  ratingCount: Generated<number>;
+  externalIds: ColumnType<JsonValue, string | undefined, string>;
+  publishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  search: GeneratedAlways<string | null>;
+}
+
 export interface UsersTable {
   id: Generated<string>;
   email: string;
@@ -133,6 +249,8 @@ export interface UsersTable {
   passwordChangedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  planId: Generated<string>;
+  country: string | null;
 }
 
 export interface DB {
@@ -140,12 +258,22 @@ export interface DB {
   appSettings: AppSettingsTable;
   auditLog: AuditLogTable;
   emailTokens: EmailTokensTable;
+  episodes: EpisodesTable;
+  genres: GenresTable;
   mailOutbox: MailOutboxTable;
+  maturityRatings: MaturityRatingsTable;
   oidcIdentities: OidcIdentitiesTable;
+  people: PeopleTable;
+  plans: PlansTable;
   profiles: ProfilesTable;
   refreshTokens: RefreshTokensTable;
   schemaMigrations: SchemaMigrationsTable;
+  seasons: SeasonsTable;
   securityEvents: SecurityEventsTable;
   sessions: SessionsTable;
+  titleCredits: TitleCreditsTable;
+  titleGenres: TitleGenresTable;
+  titleRatings: TitleRatingsTable;
+  titles: TitlesTable;
   users: UsersTable;
 }

@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { NotPlayable } from './catalog.errors.ts';
+import type { CatalogVersion } from './catalog-version.ts';
+import type { Viewer } from './titles.queries.ts';
+
+/** A movie, or an episode of a series: what has video. */
+export interface PlayableItem {
+  id: string;
+  kind: 'movie' | 'episode';
+  titleId: string;
+  /** "Interstellar", or "Dark · S1E2 · Secrets". */
+  name: string;
+  status: string;
+  titleStatus: string;
+  minPlanTier: number;
+  maturityLevel: number;
+  allowedRegions: string[] | null;
+  publishAt: Date | null;
+  unpublishAt: Date | null;
+}
+
+export type WhyHidden = 'not_published' | 'not_yet_available' | 'no_longer_available' | 'region' | 'maturity';
+
+/**
+ * The catalog's side of video: other features (media, playback) find playable items and move
+ * them through processing → ready here, and ask whether a viewer may see one (and why not).
+ */
+export class PlayableItems {
+  readonly #db: Kysely<DB>;
+  readonly #version: CatalogVersion;
+
+  constructor(options: { db: Kysely<DB>; version: CatalogVersion }) {
+    this.#db = options.db;
+    this.#version = options.version;
+  }
+
+  async find(id: string): Promise<PlayableItem | undefined> {
+    const movie = await this.#db
+      .selectFrom('titles')
+      .select([
+        'id',
+        'kind',
+        'title',
+        'status',
+        'minPlanTier',
+        'maturityLevel',
+        'allowedRegions',
+        'publishAt',
+        'unpublishAt',
+      ])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (movie) {
+      if (movie.kind !== 'movie')
+        throw NotPlayable('A series has no video of its own: use one of its episodes');
+      return { ...movie, kind: 'movie', titleId: movie.id, name: movie.title, titleStatus: movie.status };
+    }
+    const episode = await this.#db
+      .selectFrom('episodes')
+      .innerJoin('seasons', 'seasons.id', 'episodes.seasonId')
+      .innerJoin('titles', 'titles.id', 'episodes.titleId')
+      .select([
+        'episodes.id',
+        'episodes.titleId',
+        'episodes.name',
+        'episodes.number',
+        'episodes.status',
+        'episodes.publishAt',
+        'seasons.number as seasonNumber',
+        'titles.title',
+        'titles.status as titleStatus',
+        'titles.minPlanTier',
+        'titles.maturityLevel',
+        'titles.allowedRegions',
+        'titles.publishAt as titlePublishAt',
+        'titles.unpublishAt',
+      ])
+      .where('episodes.id', '=', id)
+      .executeTakeFirst();
+    if (!episode) return undefined;
+    return {
+      id: episode.id,
+      kind: 'episode',
+      titleId: episode.titleId,
+      name: `${episode.title} · S${episode.seasonNumber}E${episode.number} · ${episode.name}`,
+      status: episode.status,
+      titleStatus: episode.titleStatus,
+      minPlanTier: episode.minPlanTier,
+      maturityLevel: episode.maturityLevel,
+      allowedRegions: episode.allowedRegions,
+      // An episode is available once both it and its series are.
+      publishAt: latest(episode.publishAt, episode.titlePublishAt),
+      unpublishAt: episode.unpublishAt,
+    };
+  }
+
+  /** Why a viewer may not see the item, or undefined when they may. */
+  whyHidden(item: PlayableItem, viewer: Viewer): WhyHidden | undefined {
+    if (item.status !== 'published' || item.titleStatus !== 'published') return 'not_published';
+    if (item.publishAt && item.publishAt > viewer.now) return 'not_yet_available';
+    if (item.unpublishAt && item.unpublishAt <= viewer.now) return 'no_longer_available';
+    if (item.allowedRegions && !(viewer.country && item.allowedRegions.includes(viewer.country)))
+      return 'region';
+    if (viewer.maturityLimit !== null && item.maturityLevel > viewer.maturityLimit) return 'maturity';
+    return undefined;
+  }
+
+  /**
+   * Moves an item's status for its video: `processing` while transcoding, `ready` when done.
+   * A published item stays published (a re-transcode replaces its video in place).
+   */
+  async setVideoStatus(id: string, status: 'processing' | 'ready' | 'draft'): Promise<void> {
+    for (const table of ['titles', 'episodes'] as const) {
+      await this.#db
+        .updateTable(table)
+        .set({ status, updatedAt: new Date() })
+        .where('id', '=', id)
+        .where('status', 'not in', ['published', 'archived'])
+        .execute();
+    }
+    await this.#version.bump();
+  }
+}
+
+const latest = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));

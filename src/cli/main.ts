@@ -7,9 +7,10 @@ import { UsageError, type Command } from './command.ts';
 import { createAdminCommand } from './commands/create-admin.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.command.ts';
+import { seedDemoCommand } from './commands/seed-demo.command.ts';
 
 /** `npm run marquee -- <command>` (or the `marquee` bin). Commands run with the server's config. */
-const commands: Command[] = [migrateCommand, createAdminCommand, rotateSigningKeyCommand];
+const commands: Command[] = [migrateCommand, createAdminCommand, seedDemoCommand, rotateSigningKeyCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

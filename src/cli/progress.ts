@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   increment(by?: number): void;
+  setValue(value: number): void;
   setTotal(total: number): void;
   stop(): void;
 }
@@ -27,6 +28,7 @@ export function progress(
     bar.start(total, 0);
     return {
       increment: (by = 1) => bar.increment(by),
+      setValue: (value) => bar.update(value),
       setTotal: (value) => bar.setTotal(value),
       stop: () => bar.stop(),
     };
@@ -45,6 +47,10 @@ export function progress(
   return {
     increment(by = 1) {
       value += by;
+      report();
+    },
+    setValue(next) {
+      value = next;
       report();
     },
     setTotal(next) {

@@ -83,6 +83,17 @@ describe('the processes: server and CLI', () => {
     assert.match(stderr, /PORT must be a whole number between 0 and 65535 \(got "eighty"\)/);
   });
 
+  it('seed-demo fills the catalog from MovieLens with progress, and re-running it is safe', async () => {
+    const first = run('src/cli/main.ts', ['seed-demo'], env);
+    assert.equal(await first.exited, 0, first.output().stderr);
+    assert.match(first.output().stdout, /9742 MovieLens titles, 610 demo viewers, 100836 ratings/);
+    assert.match(first.output().stdout, /non-commercial/);
+    assert.match(first.output().stderr, /titles: 100% \(9742\/9742\)/, 'progress is shown');
+    const second = run('src/cli/main.ts', ['seed-demo'], env);
+    assert.equal(await second.exited, 0, second.output().stderr);
+    assert.match(second.output().stdout, /9742 MovieLens titles/);
+  });
+
   it('create-admin makes an admin, idempotently, whose token passes the admin routes', async () => {
     const args = [
       'create-admin',
@@ -116,6 +127,10 @@ describe('the processes: server and CLI', () => {
         headers: { authorization: `Bearer ${accessToken}` },
       });
       assert.equal(users.status, 200);
+      const search = (await (await fetch(`${url}/api/videos?q=intrstellar`)).json()) as {
+        items: Array<{ title: string }>;
+      };
+      assert.equal(search.items[0]?.title, 'Interstellar', 'the seeded catalog is browsable, typos and all');
       if (!serverUrl) {
         // PGlite is one process's database: the CLI refuses rather than corrupt it.
         const locked = run('src/cli/main.ts', args, env);

@@ -52,7 +52,7 @@ export async function browseTitles(
       score.as('score'),
       'titles.publishedAt',
       'titles.popularity',
-      sql<number>`coalesce(titles.rating_average, -1)`.as('ratingKey'),
+      sql<number>`coalesce(titles.rating_score, titles.rating_average, -1)`.as('ratingKey'),
       sql<string>`lower(titles.title)`.as('titleKey'),
     ])
     .where(visibleTo(viewer));
@@ -90,7 +90,7 @@ export async function browseTitles(
     },
     popular: { expression: sql`titles.popularity`, direction: 'desc', of: (row: Row) => row.popularity },
     rating: {
-      expression: sql`coalesce(titles.rating_average, -1)`,
+      expression: sql`coalesce(titles.rating_score, titles.rating_average, -1)`,
       direction: 'desc',
       of: (row: Row) => row.ratingKey,
     },

@@ -21,6 +21,14 @@ import { TitlesService } from './titles.service.ts';
 export { PlayableItems, type PlayableItem, type WhyHidden } from './playable-items.ts';
 export type { Viewer } from './titles.queries.ts';
 export { slugify } from './library.service.ts';
+export {
+  readMovies,
+  readRatings,
+  upsertMovieLensTitles,
+  upsertRatings,
+  type MovieLensMovie,
+} from './movielens.ts';
+export { sampleMovies } from './sample-catalog.ts';
 export { TitleNotFound, EpisodeNotFound } from './catalog.errors.ts';
 
 export interface CatalogDeps {

@@ -18,6 +18,9 @@ import type { TitleInput, TitlePatch } from './catalog.schemas.ts';
 import type { CatalogVersion } from './catalog-version.ts';
 import { loadTitle, type AdminTitle } from './titles.queries.ts';
 
+/** The level an unrated title gets: above every rating's age. */
+export const UNRATED_LEVEL = 18;
+
 export interface SeasonFields {
   number?: number | undefined;
   name?: string | undefined;
@@ -68,7 +71,8 @@ export class TitlesService {
           kind: input.kind,
           title: input.title,
           ...this.#columns(input),
-          maturityLevel: maturityLevel ?? 0,
+          // An unrated title counts as adults-only: only profiles without a maturity limit see it.
+          maturityLevel: maturityLevel ?? UNRATED_LEVEL,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

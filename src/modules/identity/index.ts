@@ -27,6 +27,7 @@ export { requestContext, requestMeta, userOf, type AuthGuard } from './auth-guar
 export type { AccountLimits } from './auth.service.ts';
 export type { Profile } from './profiles.service.ts';
 export { ensureAdmin } from './admin-bootstrap.ts';
+export { ensureDemoViewers } from './demo-viewers.ts';
 export { rotateSigningKeys } from './signing-keys.ts';
 export { Forbidden, AuthRequired } from './identity.errors.ts';
 

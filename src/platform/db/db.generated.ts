@@ -236,6 +236,7 @@ export interface TitlesTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   search: GeneratedAlways<string | null>;
+  ratingScore: number | null;
 }
 
 export interface UsersTable {

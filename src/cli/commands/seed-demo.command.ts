@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  readMovies,
+  readRatings,
+  sampleMovies,
+  upsertMovieLensTitles,
+  upsertRatings,
+} from '../../modules/catalog/index.ts';
+import { ensureDemoViewers } from '../../modules/identity/index.ts';
+import { openDatabase } from '../../platform/db/database.ts';
+import { migrate } from '../../platform/db/migrator.ts';
+import { UsageError, type Command } from '../command.ts';
+import { progress } from '../progress.ts';
+
+/** Where the shared MovieLens copy sits next to a checkout (never inside the repository). */
+export const defaultMovieLensDir = path.resolve(
+  import.meta.dirname,
+  '../../../../shared/data/ml-latest-small',
+);
+
+export const seedDemoCommand: Command = {
+  name: 'seed-demo',
+  summary:
+    'Fill a browsable demo catalog (MovieLens titles and ratings, or a small invented one); safe to re-run',
+  usage: 'marquee seed-demo [--movielens <dir>] [--sample]',
+  options: { movielens: { type: 'string' }, sample: { type: 'boolean' } },
+  async run({ config, print }, values) {
+    const requested = typeof values.movielens === 'string' ? path.resolve(values.movielens) : undefined;
+    if (requested && !existsSync(path.join(requested, 'movies.csv')))
+      throw new UsageError(`${requested} has no movies.csv`);
+    const dir = values.sample
+      ? undefined
+      : (requested ??
+        (existsSync(path.join(defaultMovieLensDir, 'movies.csv')) ? defaultMovieLensDir : undefined));
+
+    const database = await openDatabase(
+      config.database.kind === 'embedded'
+        ? { kind: 'embedded', dataDir: config.database.dataDir }
+        : config.database,
+    );
+    try {
+      await migrate(database);
+      const movies = dir ? await readMovies(dir) : sampleMovies();
+      const titlesBar = progress('titles', movies.length);
+      const titleIds = await upsertMovieLensTitles(database.db, movies, (done) => titlesBar.setValue(done));
+      titlesBar.stop();
+
+      let ratingCount = 0;
+      if (dir && existsSync(path.join(dir, 'ratings.csv'))) {
+        const ratings = await readRatings(dir);
+        const viewers = await ensureDemoViewers(database.db, [
+          ...new Set(ratings.map((rating) => rating.userId)),
+        ]);
+        const rows = ratings.flatMap((rating) => {
+          const profileId = viewers.get(String(rating.userId));
+          const titleId = titleIds.get(rating.movieId);
+          return profileId && titleId
+            ? [{ profileId, titleId, score: rating.rating, ratedAt: new Date(rating.timestamp * 1000) }]
+            : [];
+        });
+        const ratingsBar = progress('ratings', rows.length);
+        await upsertRatings(database.db, rows, (done) => ratingsBar.setValue(done));
+        ratingsBar.stop();
+        ratingCount = rows.length;
+        print(
+          `Demo catalog: ${titleIds.size} MovieLens titles, ${viewers.size} demo viewers, ${ratingCount} ratings (from ${dir}).`,
+        );
+        print(
+          'MovieLens data: GroupLens Research (https://grouplens.org/datasets/movielens/), free for non-commercial use only.',
+        );
+      } else {
+        print(
+          `Demo catalog: ${titleIds.size} invented titles (no MovieLens folder found; pass --movielens <dir>, see README).`,
+        );
+      }
+    } finally {
+      await database.close();
+    }
+  },
+};

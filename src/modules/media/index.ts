@@ -12,7 +12,13 @@ export type {
 
 export { probeMedia } from './probe.ts';
 export type { AudioStreamProbe, MediaProbe, SubtitleStreamProbe, VideoStreamProbe } from './probe.ts';
-export { chooseLadder, DEFAULT_AUDIO_BITRATE_KBPS, DEFAULT_RUNGS, tierFor } from './ladder.ts';
+export {
+  chooseLadder,
+  DEFAULT_AUDIO_BITRATE_KBPS,
+  DEFAULT_RUNGS,
+  TIER_MAX_HEIGHT,
+  tierFor,
+} from './ladder.ts';
 export type { AudioRendition, Ladder, QualityTier, RungSpec, VideoRendition } from './ladder.ts';
 export {
   buildHlsEncodeArgs,

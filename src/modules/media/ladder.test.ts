@@ -85,7 +85,7 @@ describe('chooseLadder', () => {
         ['v360', 'SD'],
         ['v480', 'SD'],
         ['v720', 'HD'],
-        ['v1080', 'HD'],
+        ['v1080', 'FHD'],
         ['v2160', 'UHD'],
       ],
     );
@@ -114,7 +114,7 @@ describe('chooseLadder', () => {
       ]),
       [
         ['v540', 960, 3000, 'HD'],
-        ['v1080', 1920, 6500, 'HD'],
+        ['v1080', 1920, 6500, 'FHD'],
       ],
     );
   });
@@ -190,13 +190,13 @@ describe('chooseLadder', () => {
 });
 
 describe('tiers, levels and languages', () => {
-  it('tierFor: SD up to 480p, HD up to 1080p, UHD above', () => {
+  it('tierFor: SD up to 480p, HD up to 720p, FHD up to 1080p, UHD above', () => {
     assert.deepEqual([144, 480, 540, 720, 1080, 1440, 2160].map(tierFor), [
       'SD',
       'SD',
       'HD',
       'HD',
-      'HD',
+      'FHD',
       'UHD',
       'UHD',
     ]);

@@ -5,7 +5,20 @@ import type { MediaProbe } from './probe.ts';
  * Which renditions to encode from a source. Pure: table-tested in ladder.test.ts.
  */
 
-export type QualityTier = 'SD' | 'HD' | 'UHD';
+/**
+ * Quality tiers, aligned with the plans' caps (free 480p, basic 720p, standard 1080p, premium
+ * 2160p): each tier has its own content keys, so a plan capped at 720p holds no key that opens a
+ * 1080p segment. Commercial DRM draws the same lines (SD / HD / FHD / UHD key policies).
+ */
+export type QualityTier = 'SD' | 'HD' | 'FHD' | 'UHD';
+
+/** The tallest picture each tier admits, lowest tier first. */
+export const TIER_MAX_HEIGHT: Readonly<Record<QualityTier, number>> = Object.freeze({
+  SD: 480,
+  HD: 720,
+  FHD: 1080,
+  UHD: Number.POSITIVE_INFINITY,
+});
 
 export interface RungSpec {
   /** The rung's nominal size: 720 for "720p". */
@@ -72,8 +85,9 @@ export interface Ladder {
 }
 
 export function tierFor(p: number): QualityTier {
-  if (p <= 480) return 'SD';
-  if (p <= 1080) return 'HD';
+  if (p <= TIER_MAX_HEIGHT.SD) return 'SD';
+  if (p <= TIER_MAX_HEIGHT.HD) return 'HD';
+  if (p <= TIER_MAX_HEIGHT.FHD) return 'FHD';
   return 'UHD';
 }
 

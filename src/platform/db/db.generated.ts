@@ -38,6 +38,42 @@ export interface AuditLogTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface ContentKeysTable {
+  id: string;
+  assetId: string;
+  tier: string;
+  wrappedKey: Uint8Array;
+  iv: Uint8Array;
+  firstSegment: number;
+  renditions: string[];
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DownloadDevicesTable {
+  id: Generated<string>;
+  userId: string;
+  authSessionId: string | null;
+  name: string;
+  publicKey: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  revokedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
+export interface DownloadsTable {
+  id: Generated<string>;
+  userId: string;
+  profileId: string | null;
+  deviceId: string;
+  itemId: string;
+  assetId: string;
+  maxHeight: number;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  licenceExpiresAt: ColumnType<Date, Date | string, Date | string>;
+  firstPlayedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  renewedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  returnedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface EmailTokensTable {
   id: Generated<string>;
   userId: string;
@@ -69,6 +105,12 @@ export interface GenresTable {
   slug: string;
   name: string;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ItemVideosTable {
+  itemId: string;
+  assetId: string;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface MailOutboxTable {
@@ -118,6 +160,24 @@ export interface PlansTable {
   priceCents: Generated<number>;
   currency: Generated<string>;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PlaybackSessionsTable {
+  id: Generated<string>;
+  userId: string;
+  profileId: string | null;
+  authSessionId: string;
+  deviceName: string;
+  itemId: string;
+  itemName: string;
+  assetId: string;
+  maxHeight: number;
+  ip: string | null;
+  startedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  lastHeartbeatAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  positionSeconds: Generated<number>;
+  endedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  endedReason: string | null;
 }
 
 export interface ProfilesTable {
@@ -254,18 +314,74 @@ export interface UsersTable {
   country: string | null;
 }
 
+export interface VideoAssetsTable {
+  id: Generated<string>;
+  itemId: string;
+  sourceKey: string;
+  sourceName: string;
+  sourceBytes: number;
+  status: Generated<string>;
+  progress: Generated<number>;
+  attempts: Generated<number>;
+  jobId: string | null;
+  failureCode: string | null;
+  failureReason: string | null;
+  packagePrefix: string | null;
+  manifest: ColumnType<JsonValue | null, string | null, string | null>;
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  uploadedBy: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  startedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  finishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
+export interface VideoRenditionsTable {
+  assetId: string;
+  name: string;
+  kind: string;
+  tier: string | null;
+  width: number | null;
+  height: number | null;
+  bandwidth: number | null;
+  averageBandwidth: number | null;
+  codecs: string | null;
+  frameRate: number | null;
+  language: string | null;
+  label: string | null;
+  isDefault: Generated<boolean>;
+  playlist: string;
+  durationSeconds: number | null;
+}
+
+export interface WatchProgressTable {
+  userId: string;
+  profileKey: string;
+  itemId: string;
+  positionSeconds: number;
+  durationSeconds: number | null;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface DB {
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;
   auditLog: AuditLogTable;
+  contentKeys: ContentKeysTable;
+  downloadDevices: DownloadDevicesTable;
+  downloads: DownloadsTable;
   emailTokens: EmailTokensTable;
   episodes: EpisodesTable;
   genres: GenresTable;
+  itemVideos: ItemVideosTable;
   mailOutbox: MailOutboxTable;
   maturityRatings: MaturityRatingsTable;
   oidcIdentities: OidcIdentitiesTable;
   people: PeopleTable;
   plans: PlansTable;
+  playbackSessions: PlaybackSessionsTable;
   profiles: ProfilesTable;
   refreshTokens: RefreshTokensTable;
   schemaMigrations: SchemaMigrationsTable;
@@ -277,4 +393,7 @@ export interface DB {
   titleRatings: TitleRatingsTable;
   titles: TitlesTable;
   users: UsersTable;
+  videoAssets: VideoAssetsTable;
+  videoRenditions: VideoRenditionsTable;
+  watchProgress: WatchProgressTable;
 }

@@ -11,6 +11,8 @@ create table video_assets (
   source_key text not null,
   source_name text not null,
   source_bytes bigint not null,
+  -- Subtitle files uploaded with the source: [{storageKey, language, label}].
+  subtitles jsonb not null default '[]',
   status text not null default 'queued',
   progress real not null default 0,
   attempts integer not null default 0,

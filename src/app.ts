@@ -15,6 +15,7 @@ import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
+import { loadMasterKey, MediaService, mediaRoutes } from './modules/media/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -107,6 +108,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
+  const media = new MediaService({
+    db: deps.database.db,
+    storage: deps.storage,
+    pubsub: deps.pubsub,
+    queue: deps.queue,
+    items: catalog.items,
+    audit,
+    logger: deps.logger.child({ component: 'media' }),
+    masterKey: await loadMasterKey(config.media),
+    config: config.media,
+  });
+  await app.register(mediaRoutes, { guard: identity.guard, media });
 
   await app.register(healthRoutes, {
     checks: {

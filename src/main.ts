@@ -34,7 +34,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
 
   const platform = await createPlatform({ config, logger, catalog: jobCatalog, superviseQueue: runsWorkers });
   const app = runsHttp ? await buildApp({ config, logger, ...platform }) : undefined;
-  if (runsWorkers) await registerJobHandlers({ queue: platform.queue, mailer: platform.mailer });
+  const workers = runsWorkers ? await registerJobHandlers({ config, logger, ...platform }) : undefined;
   if (app) await app.listen({ host: config.http.host, port: config.http.port });
 
   logger.info(
@@ -64,6 +64,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     try {
       // Stop taking work first, in parallel: HTTP drains in-flight requests, workers finish their step.
       await Promise.all([app?.close(), platform.queue.stop({ timeoutMs: config.shutdownTimeoutMs - 1000 })]);
+      await workers?.close();
       await platform.close();
       logger.info('stopped cleanly');
       logger.flush();

@@ -87,6 +87,19 @@ const oidcProviders = z.string().transform((value, context): OidcProviderConfig[
   return parsed.data;
 });
 
+/** `TRANSCODE_LADDER`: rungs as `height:kbps`, e.g. `480:1400,720:2800`. */
+const ladder = z.string().transform((value, context): Array<{ p: number; videoBitrateKbps: number }> => {
+  const rungs = value.split(',').map((item) => /^\s*(\d{3,4}):(\d{2,6})\s*$/.exec(item));
+  if (rungs.length === 0 || rungs.some((match) => !match)) {
+    context.addIssue({
+      code: 'custom',
+      message: 'must be a comma-separated list of height:kbps, e.g. 480:1400',
+    });
+    return z.NEVER;
+  }
+  return rungs.map((match) => ({ p: Number(match![1]), videoBitrateKbps: Number(match![2]) }));
+});
+
 const environmentSchema = z.object({
   NODE_ENV: withDefault(z.enum(['development', 'production', 'test']), 'development'),
   ROLE: withDefault(z.enum(['all', 'api', 'worker']), 'all'),
@@ -144,6 +157,37 @@ const environmentSchema = z.object({
       .max(64),
   ),
   CATALOG_CACHE_SECONDS: withDefault(int(0, 3600), '60'),
+
+  UPLOAD_MAX_BYTES: withDefault(int(1024, 64 * 1024 ** 3), String(2 * 1024 ** 3)),
+  FFMPEG_PATH: withDefault(z.string().min(1), 'ffmpeg'),
+  FFPROBE_PATH: withDefault(z.string().min(1), 'ffprobe'),
+  MEDIA_MASTER_KEY: optional(
+    z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
+      message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+    }),
+  ),
+  MEDIA_MASTER_KEY_FILE: optional(z.string().min(1)),
+  TRANSCODE_CONCURRENCY: withDefault(int(1, 64), '1'),
+  TRANSCODE_THREADS: withDefault(int(0, 256), '0'),
+  TRANSCODE_PRESET: withDefault(
+    z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']),
+    'veryfast',
+  ),
+  TRANSCODE_LADDER: withDefault(ladder, '240:400,360:800,480:1400,720:2800,1080:5000,2160:16000'),
+  TRANSCODE_AUDIO_BITRATE_KBPS: withDefault(int(32, 512), '128'),
+  HLS_SEGMENT_SECONDS: withDefault(int(2, 10), '4'),
+  HLS_KEY_ROTATION_SEGMENTS: withDefault(int(0, 100_000), '15'),
+
+  PLAYBACK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+  PLAYBACK_TOKEN_TTL_SECONDS: withDefault(int(60, 86_400), '14400'),
+  PLAYBACK_HEARTBEAT_LAPSE_SECONDS: withDefault(int(35, 3600), '75'),
+  KEY_RATE_LIMIT_PER_MINUTE: withDefault(int(1, 100_000), '600'),
+  DELIVERY_MODE: withDefault(z.enum(['embedded', 'cloudfront']), 'embedded'),
+  CLOUDFRONT_URL: optional(url(['https:', 'http:'])),
+  CLOUDFRONT_KEY_PAIR_ID: optional(z.string().min(1)),
+  CLOUDFRONT_PRIVATE_KEY_FILE: optional(z.string().min(1)),
+  OFFLINE_LICENCE_DAYS: withDefault(int(1, 365), '30'),
+  OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -207,6 +251,40 @@ export interface Config {
     /** Request header a trusted proxy or CDN sets to the viewer's country (e.g. cf-ipcountry). */
     readonly countryHeader: string | undefined;
     readonly cacheSeconds: number;
+    readonly uploadMaxBytes: number;
+  };
+  readonly media: {
+    readonly ffmpegPath: string;
+    readonly ffprobePath: string;
+    /** Base64 master key from the environment, else this file (generated on first use). */
+    readonly masterKey: string | undefined;
+    readonly masterKeyFile: string;
+    readonly workDir: string;
+    readonly concurrency: number;
+    readonly threads: number;
+    readonly preset: string;
+    readonly rungs: ReadonlyArray<{ readonly p: number; readonly videoBitrateKbps: number }>;
+    readonly audioBitrateKbps: number;
+    readonly segmentSeconds: number;
+    readonly keyRotationSegments: number;
+  };
+  readonly playback: {
+    /** HMAC secret for playback tokens and signed URLs; else generated into secretFile. */
+    readonly secret: string | undefined;
+    readonly secretFile: string;
+    readonly tokenTtlSeconds: number;
+    readonly heartbeatLapseSeconds: number;
+    readonly keyRateLimitPerMinute: number;
+    readonly delivery:
+      | { readonly mode: 'embedded' }
+      | {
+          readonly mode: 'cloudfront';
+          readonly url: string;
+          readonly keyPairId: string;
+          readonly privateKeyFile: string;
+        };
+    readonly offlineLicenceDays: number;
+    readonly offlinePlayWindowHours: number;
   };
 }
 
@@ -248,6 +326,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (only one is set)');
+  }
+  if (
+    e.DELIVERY_MODE === 'cloudfront' &&
+    !(e.CLOUDFRONT_URL && e.CLOUDFRONT_KEY_PAIR_ID && e.CLOUDFRONT_PRIVATE_KEY_FILE)
+  ) {
+    throw new ConfigError(
+      'CLOUDFRONT_URL, CLOUDFRONT_KEY_PAIR_ID and CLOUDFRONT_PRIVATE_KEY_FILE must be set when DELIVERY_MODE=cloudfront',
+    );
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -312,7 +398,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oidcProviders: e.OIDC_PROVIDERS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    catalog: { countryHeader: e.GEO_COUNTRY_HEADER, cacheSeconds: e.CATALOG_CACHE_SECONDS },
+    catalog: {
+      countryHeader: e.GEO_COUNTRY_HEADER,
+      cacheSeconds: e.CATALOG_CACHE_SECONDS,
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    },
+    media: {
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      masterKey: e.MEDIA_MASTER_KEY,
+      masterKeyFile: path.resolve(e.MEDIA_MASTER_KEY_FILE ?? path.join(dataDir, 'keys', 'media-master.key')),
+      workDir: path.join(dataDir, 'work'),
+      concurrency: e.TRANSCODE_CONCURRENCY,
+      threads: e.TRANSCODE_THREADS,
+      preset: e.TRANSCODE_PRESET,
+      rungs: e.TRANSCODE_LADDER,
+      audioBitrateKbps: e.TRANSCODE_AUDIO_BITRATE_KBPS,
+      segmentSeconds: e.HLS_SEGMENT_SECONDS,
+      keyRotationSegments: e.HLS_KEY_ROTATION_SEGMENTS,
+    },
+    playback: {
+      secret: e.PLAYBACK_SECRET,
+      secretFile: path.join(dataDir, 'keys', 'playback-secret'),
+      tokenTtlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS,
+      heartbeatLapseSeconds: e.PLAYBACK_HEARTBEAT_LAPSE_SECONDS,
+      keyRateLimitPerMinute: e.KEY_RATE_LIMIT_PER_MINUTE,
+      delivery:
+        e.DELIVERY_MODE === 'cloudfront'
+          ? {
+              mode: 'cloudfront',
+              url: (e.CLOUDFRONT_URL ?? '').replace(/\/+$/, ''),
+              keyPairId: e.CLOUDFRONT_KEY_PAIR_ID ?? '',
+              privateKeyFile: path.resolve(e.CLOUDFRONT_PRIVATE_KEY_FILE ?? ''),
+            }
+          : { mode: 'embedded' },
+      offlineLicenceDays: e.OFFLINE_LICENCE_DAYS,
+      offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
+    },
   };
   return deepFreeze(config);
 }

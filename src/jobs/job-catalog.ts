@@ -24,6 +24,19 @@ export const jobCatalog = {
     expireInSeconds: 120,
     concurrency: 4,
   }),
+  'media.transcode': define({
+    description: 'Transcode an uploaded source into encrypted adaptive HLS and point its item at it',
+    payload: z.object({ assetId: z.uuid() }),
+    retryLimit: 3,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    // Long titles take hours; a killed worker is noticed by its missed heartbeat instead.
+    expireInSeconds: 12 * 3600,
+    heartbeatSeconds: 10,
+    // Jobs at once per worker: TRANSCODE_CONCURRENCY (see registerJobHandlers).
+    policy: 'standard',
+    retentionDays: 30,
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

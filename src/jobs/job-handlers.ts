@@ -1,15 +1,55 @@
+import type { Config } from '../config/config.ts';
+import { AuditLog } from '../modules/audit/index.ts';
+import { createPlayableItems } from '../modules/catalog/index.ts';
+import { loadMasterKey, MediaService } from '../modules/media/index.ts';
+import type { Cache } from '../platform/cache/cache.port.ts';
+import type { Database } from '../platform/db/database.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mail/mail.port.ts';
+import type { PubSub } from '../platform/pubsub/pubsub.port.ts';
+import type { Storage } from '../platform/storage/storage.port.ts';
 import type { AppQueue } from './job-catalog.ts';
 
-/** What the job handlers run on; each handler takes only what it needs from here. */
+/** The ports the worker role runs on. */
 export interface WorkerDeps {
-  queue: AppQueue;
+  config: Config;
+  logger: Logger;
+  database: Database;
+  cache: Cache;
+  pubsub: PubSub;
+  storage: Storage;
   mailer: Mailer;
+  queue: AppQueue;
 }
 
-/** Registers one handler per job type in the catalog. Run by the worker role. */
-export async function registerJobHandlers(deps: WorkerDeps): Promise<void> {
-  await deps.queue.work('mail.send', async ({ payload }) => {
+/**
+ * The worker's composition root: builds the services jobs need and registers one handler per job
+ * type in the catalog. Returns what to close on shutdown (after the queue has stopped).
+ */
+export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): Promise<void> }> {
+  const { queue, config } = deps;
+  const playable = await createPlayableItems({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+  });
+  const media = new MediaService({
+    db: deps.database.db,
+    storage: deps.storage,
+    pubsub: deps.pubsub,
+    queue,
+    items: playable.items,
+    audit: new AuditLog(deps.database.db),
+    logger: deps.logger.child({ component: 'media' }),
+    masterKey: await loadMasterKey(config.media),
+    config: config.media,
+  });
+
+  await queue.work('mail.send', async ({ payload }) => {
     await deps.mailer.send(payload);
   });
+  await queue.work('media.transcode', (job) => media.transcode(job), {
+    concurrency: config.media.concurrency,
+  });
+  return { close: () => playable.close() };
 }

@@ -17,6 +17,7 @@ import { RedisPubSub } from '../../src/platform/pubsub/redis.pubsub.ts';
 import { FlexibleRateLimits } from '../../src/platform/ratelimit/flexible.ratelimit.ts';
 import { PgBossQueue } from '../../src/platform/queue/pgboss.queue.ts';
 import { LocalStorage } from '../../src/platform/storage/local.storage.ts';
+import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { createTestDatabase } from './test-database.ts';
 import { createTestRedis, redisUrl } from './test-redis.ts';
 
@@ -30,6 +31,8 @@ export interface TestContext {
 export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
+  /** Another storage adapter (S3 on s3rver); a temp directory by default. */
+  storage?: Storage;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -118,13 +121,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
     cache,
     pubsub,
     rateLimits,
-    storage: new LocalStorage(path.join(dataDir, 'storage')),
+    storage: options.storage ?? new LocalStorage(path.join(dataDir, 'storage')),
     mailer: new OutboxMailer(testDatabase.database.db),
     queue,
     clock: options.clock ?? systemClock,
   };
   // Like ROLE=all: the job handlers run in the test process, so queued mail reaches the outbox.
-  await registerJobHandlers({ queue, mailer: deps.mailer });
+  const workers = await registerJobHandlers(deps);
+  cleanups.unshift(() => workers.close());
   const app = await buildApp(deps);
   cleanups.unshift(() => app.close());
   return {

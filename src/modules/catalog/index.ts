@@ -52,6 +52,16 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
+/**
+ * The catalog's side of video alone, for processes without the HTTP catalog (the worker role):
+ * it still bumps the catalog version, so every instance's cached answers see the new status.
+ */
+export async function createPlayableItems(deps: Pick<CatalogDeps, 'db' | 'cache' | 'pubsub'>) {
+  const version = new CatalogVersion({ cache: deps.cache, pubsub: deps.pubsub });
+  await version.start();
+  return { items: new PlayableItems({ db: deps.db, version }), close: () => version.stop() };
+}
+
 /** Builds the catalog from the ports it uses; the app registers `plugin`, media and playback use `items`. */
 export async function createCatalog(deps: CatalogDeps): Promise<Catalog> {
   const { db, audit, clock } = deps;

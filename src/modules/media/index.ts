@@ -49,3 +49,8 @@ export {
   SubtitleUnreadable,
   TranscodeFailed,
 } from './media.errors.ts';
+export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
+export { MediaService, MEDIA_EVENTS_CHANNEL, type MediaEvent, type SourceUpload } from './media.service.ts';
+export type { AssetRow, SubtitleSource } from './assets.repository.ts';
+export { mediaRoutes } from './media.routes.ts';
+export { loadMasterKey } from './master-key.ts';

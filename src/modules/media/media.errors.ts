@@ -26,3 +26,9 @@ export const KeyUnwrapFailed = defineError(
   'internal',
   'A stored content key could not be decrypted',
 );
+export const AssetNotFound = defineError('MEDIA_ASSET_NOT_FOUND', 'not_found', 'No such video asset');
+export const AssetStateConflict = defineError(
+  'MEDIA_ASSET_STATE_CONFLICT',
+  'conflict',
+  'The transcode is not in a state that allows this',
+);

@@ -320,6 +320,7 @@ export interface VideoAssetsTable {
   sourceKey: string;
   sourceName: string;
   sourceBytes: number;
+  subtitles: ColumnType<JsonValue, string | undefined, string>;
   status: Generated<string>;
   progress: Generated<number>;
   attempts: Generated<number>;

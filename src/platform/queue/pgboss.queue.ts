@@ -22,6 +22,11 @@ export interface PgBossQueueOptions<C extends JobCatalog> {
   /** Default jobs per type run at once by this process. */
   concurrency: number;
   pollingIntervalSeconds?: number;
+  /**
+   * How often the supervising process looks for expired jobs and missed heartbeats (default 15 s:
+   * a transcode whose worker was killed is retried within heartbeat + this, not pg-boss's 60 s).
+   */
+  superviseIntervalSeconds?: number;
   schema?: string;
 }
 
@@ -47,6 +52,8 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
     const common = {
       schema: options.schema ?? 'pgboss',
       supervise: options.supervise,
+      superviseIntervalSeconds: options.superviseIntervalSeconds ?? 15,
+      monitorIntervalSeconds: options.superviseIntervalSeconds ?? 15,
       schedule: options.supervise,
       useListenNotify: true,
       registerInstance: false,
@@ -70,6 +77,7 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
         retryDelay: definition.retryDelaySeconds,
         retryBackoff: definition.retryBackoff,
         expireInSeconds: definition.expireInSeconds,
+        ...(definition.heartbeatSeconds !== undefined && { heartbeatSeconds: definition.heartbeatSeconds }),
         retentionSeconds: 14 * 24 * 3600,
         deleteAfterSeconds: (definition.retentionDays ?? 7) * 24 * 3600,
         notify: true,
@@ -98,14 +106,18 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
     });
   }
 
-  async work<N extends JobName<C>>(name: N, handler: JobHandler<JobPayload<C, N>>): Promise<void> {
+  async work<N extends JobName<C>>(
+    name: N,
+    handler: JobHandler<JobPayload<C, N>>,
+    options: { concurrency?: number } = {},
+  ): Promise<void> {
     const definition = this.catalog[name];
     if (!definition) throw new Error(`job ${name} is not in the catalog`);
     const logger = this.#options.logger;
     await this.#boss.work<object>(
       name,
       {
-        localConcurrency: definition.concurrency ?? this.#options.concurrency,
+        localConcurrency: options.concurrency ?? definition.concurrency ?? this.#options.concurrency,
         batchSize: 1,
         pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 2,
         // NOTIFY wakes workers for new jobs at once, but nothing notifies when a retry's delay

@@ -14,6 +14,11 @@ export interface JobDefinition<Payload extends z.ZodType = z.ZodType> {
   readonly retryBackoff: boolean;
   /** A running attempt older than this is considered lost and retried. */
   readonly expireInSeconds: number;
+  /**
+   * A running job's worker proves it is alive this often; a job whose worker stops (killed, lost
+   * machine) is retried after it misses its heartbeat instead of after expireInSeconds. ≥ 10.
+   */
+  readonly heartbeatSeconds?: number;
   /** Jobs of this type one worker process runs at once; defaults to the worker's concurrency. */
   readonly concurrency?: number;
   /**
@@ -89,7 +94,12 @@ export interface JobQueue<C extends JobCatalog> {
     payload: z.input<C[N]['payload']>,
     options?: SendOptions,
   ): Promise<string | null>;
-  work<N extends JobName<C>>(name: N, handler: JobHandler<JobPayload<C, N>>): Promise<void>;
+  /** `concurrency` overrides the catalog's, e.g. from config (TRANSCODE_CONCURRENCY). */
+  work<N extends JobName<C>>(
+    name: N,
+    handler: JobHandler<JobPayload<C, N>>,
+    options?: { concurrency?: number },
+  ): Promise<void>;
   getJob(name: JobName<C>, id: string): Promise<JobRecord | undefined>;
   cancel(name: JobName<C>, id: string): Promise<void>;
   retry(name: JobName<C>, id: string): Promise<void>;

@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  createPlayableItems,
   readMovies,
   readRatings,
   sampleMovies,
   upsertMovieLensTitles,
   upsertRatings,
 } from '../../modules/catalog/index.ts';
+import { jobCatalog } from '../../jobs/job-catalog.ts';
+import { AuditLog } from '../../modules/audit/index.ts';
 import { ensureDemoViewers } from '../../modules/identity/index.ts';
-import { openDatabase } from '../../platform/db/database.ts';
-import { migrate } from '../../platform/db/migrator.ts';
+import { loadMasterKey, MediaService, seedDemoVideos } from '../../modules/media/index.ts';
+import { createPlatform } from '../../platform/platform.ts';
 import { UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 
@@ -22,10 +25,14 @@ export const defaultMovieLensDir = path.resolve(
 export const seedDemoCommand: Command = {
   name: 'seed-demo',
   summary:
-    'Fill a browsable demo catalog (MovieLens titles and ratings, or a small invented one); safe to re-run',
-  usage: 'marquee seed-demo [--movielens <dir>] [--sample]',
-  options: { movielens: { type: 'string' }, sample: { type: 'boolean' } },
-  async run({ config, print }, values) {
+    'Fill a demo catalog (MovieLens titles and ratings, or a small invented one) and playable demo videos; safe to re-run',
+  usage: 'marquee seed-demo [--movielens <dir>] [--sample] [--skip-videos]',
+  options: {
+    movielens: { type: 'string' },
+    sample: { type: 'boolean' },
+    'skip-videos': { type: 'boolean' },
+  },
+  async run({ config, logger, print }, values) {
     const requested = typeof values.movielens === 'string' ? path.resolve(values.movielens) : undefined;
     if (requested && !existsSync(path.join(requested, 'movies.csv')))
       throw new UsageError(`${requested} has no movies.csv`);
@@ -34,13 +41,9 @@ export const seedDemoCommand: Command = {
       : (requested ??
         (existsSync(path.join(defaultMovieLensDir, 'movies.csv')) ? defaultMovieLensDir : undefined));
 
-    const database = await openDatabase(
-      config.database.kind === 'embedded'
-        ? { kind: 'embedded', dataDir: config.database.dataDir }
-        : config.database,
-    );
+    const platform = await createPlatform({ config, logger, catalog: jobCatalog, superviseQueue: false });
+    const { database } = platform;
     try {
-      await migrate(database);
       const movies = dir ? await readMovies(dir) : sampleMovies();
       const titlesBar = progress('titles', movies.length);
       const titleIds = await upsertMovieLensTitles(database.db, movies, (done) => titlesBar.setValue(done));
@@ -74,8 +77,44 @@ export const seedDemoCommand: Command = {
           `Demo catalog: ${titleIds.size} invented titles (no MovieLens folder found; pass --movielens <dir>, see README).`,
         );
       }
+      if (!values['skip-videos']) {
+        const playable = await createPlayableItems({
+          db: database.db,
+          cache: platform.cache,
+          pubsub: platform.pubsub,
+        });
+        try {
+          const media = new MediaService({
+            db: database.db,
+            storage: platform.storage,
+            pubsub: platform.pubsub,
+            queue: platform.queue,
+            items: playable.items,
+            audit: new AuditLog(database.db),
+            logger,
+            masterKey: await loadMasterKey(config.media),
+            config: config.media,
+          });
+          const videosBar = progress('playable demo videos (%)', 100);
+          const report = await seedDemoVideos({
+            db: database.db,
+            storage: platform.storage,
+            media,
+            ffmpegPath: config.media.ffmpegPath,
+            uploadedBy: null,
+            onProgress: (percent) => videosBar.setValue(Math.floor(percent)),
+          });
+          videosBar.stop();
+          print(
+            `Playable demo videos: ${report.transcoded} transcoded, ${report.alreadyPlayable} already playable (search "Marquee Demo").`,
+          );
+        } finally {
+          await playable.close();
+        }
+      }
     } finally {
-      await database.close();
+      await platform.queue.stop({ timeoutMs: 2000 });
+      await platform.close();
     }
   },
 };

@@ -54,3 +54,4 @@ export { MediaService, MEDIA_EVENTS_CHANNEL, type MediaEvent, type SourceUpload 
 export type { AssetRow, SubtitleSource } from './assets.repository.ts';
 export { mediaRoutes } from './media.routes.ts';
 export { loadMasterKey } from './master-key.ts';
+export { demoVideos, seedDemoVideos, type DemoVideoReport } from './demo-videos.ts';

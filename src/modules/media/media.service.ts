@@ -113,7 +113,10 @@ export class MediaService {
   }
 
   /** The `media.transcode` job. Idempotent: a retry starts over from the stored source. */
-  async transcode(job: RunningJob<{ assetId: string }>): Promise<void> {
+  async transcode(
+    job: RunningJob<{ assetId: string }>,
+    options: { onProgress?: (percent: number) => void } = {},
+  ): Promise<void> {
     const { storage, config, logger } = this.#deps;
     const found = await this.assets.find(job.payload.assetId);
     if (!found || found.status === 'ready' || found.status === 'cancelled') return;
@@ -149,7 +152,11 @@ export class MediaService {
         await this.#download(subtitle.storageKey, subtitlePath);
         subtitles.push({ path: subtitlePath, language: subtitle.language, label: subtitle.label });
       }
-      const progress = this.#progressReporter(asset, cancelled);
+      const report = this.#progressReporter(asset, cancelled);
+      const progress = (percent: number) => {
+        report(percent);
+        options.onProgress?.(percent);
+      };
       const result = await transcodeToEncryptedHls({
         sourcePath,
         workDir,

@@ -1,0 +1,410 @@
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse, type types } from 'hls-parser';
+import { AuditLog } from '../../src/modules/audit/index.ts';
+import { createPlayableItems } from '../../src/modules/catalog/index.ts';
+import { loadMasterKey, MediaService, unwrapKey, type MediaEvent } from '../../src/modules/media/index.ts';
+import type { ContentKey } from '../../src/modules/media/content-keys.ts';
+import { S3Storage } from '../../src/platform/storage/s3.storage.ts';
+import type { Storage } from '../../src/platform/storage/storage.port.ts';
+import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { decryptPlaylist, keySwitches } from '../support/hls-check.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { startS3rver } from '../support/s3rver.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
+
+/**
+ * The transcode job end to end, on the app's real parts: a source in storage → the queue → the
+ * worker → an encrypted package in storage, keys wrapped in the database, the item pointed at it.
+ * Run on the local and the S3 storage adapter.
+ */
+
+const env = {
+  TRANSCODE_LADDER: '240:300,360:500,720:1200',
+  TRANSCODE_PRESET: 'ultrafast',
+  HLS_SEGMENT_SECONDS: '2',
+  HLS_KEY_ROTATION_SEGMENTS: '2',
+};
+const system = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };
+
+interface Harness {
+  context: TestContext;
+  media: MediaService;
+  admin: SignedIn;
+  events: MediaEvent[];
+  close(): Promise<void>;
+}
+
+async function harness(storage?: Storage): Promise<Harness> {
+  const context = await createTestApp({ env, ...(storage && { storage }) });
+  const { deps } = context;
+  const playable = await createPlayableItems({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+  });
+  const media = new MediaService({
+    db: deps.database.db,
+    storage: deps.storage,
+    pubsub: deps.pubsub,
+    queue: deps.queue,
+    items: playable.items,
+    audit: new AuditLog(deps.database.db),
+    logger: deps.logger,
+    masterKey: await loadMasterKey(deps.config.media),
+    config: deps.config.media,
+  });
+  const events: MediaEvent[] = [];
+  const unsubscribe = await deps.pubsub.subscribe('media.events', (event) =>
+    events.push(event as MediaEvent),
+  );
+  const admin = await signInWithRoles(context, ['admin']);
+  return {
+    context,
+    media,
+    admin,
+    events,
+    async close() {
+      await unsubscribe();
+      await playable.close();
+      await context.close();
+    },
+  };
+}
+
+async function createMovie(h: Harness, title: string): Promise<string> {
+  const response = await h.context.app.inject({
+    method: 'POST',
+    url: '/api/admin/titles',
+    headers: h.admin.headers,
+    payload: { kind: 'movie', title },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json<{ id: string }>().id;
+}
+
+async function upload(h: Harness, itemId: string, file: string, subtitles: string[] = []) {
+  const put = async (name: string) => {
+    const key = `sources/${itemId}/${path.basename(name)}`;
+    await h.context.deps.storage.put(key, createReadStream(name));
+    return key;
+  };
+  return h.media.registerSource(
+    {
+      itemId,
+      storageKey: await put(file),
+      sourceName: path.basename(file),
+      bytes: (await stat(file)).size,
+      uploadedBy: h.admin.userId,
+      subtitles: await Promise.all(
+        subtitles.map(async (subtitle) => ({
+          storageKey: await put(subtitle),
+          language: 'en',
+          label: 'English',
+        })),
+      ),
+    },
+    system,
+  );
+}
+
+interface JobView {
+  id: string;
+  status: string;
+  progress: number;
+  failure: { code: string; reason: string } | null;
+  height: number | null;
+}
+
+async function waitForJob(h: Harness, id: string, done: (job: JobView) => boolean): Promise<JobView> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await h.context.app.inject({ url: `/api/admin/jobs/${id}`, headers: h.admin.headers });
+    assert.equal(response.statusCode, 200, response.body);
+    const job = response.json<JobView>();
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${job.status} ${job.progress}%`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const itemStatus = async (h: Harness, id: string) =>
+  (
+    await h.context.deps.database.db
+      .selectFrom('titles')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).status;
+
+/** Downloads a stored package into a directory, the way a CDN would see it. */
+async function fetchPackage(storage: Storage, prefix: string, dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const object of storage.list(prefix)) {
+    const target = path.join(dir, object.key.slice(prefix.length));
+    await mkdir(path.dirname(target), { recursive: true });
+    const body = await storage.get(object.key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body.body) chunks.push(chunk as Buffer);
+    await writeFile(target, Buffer.concat(chunks));
+    files.push(object.key.slice(prefix.length));
+  }
+  return files.sort();
+}
+
+async function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
+  const masterKey = await loadMasterKey(h.context.deps.config.media);
+  const rows = await h.context.deps.database.db
+    .selectFrom('contentKeys')
+    .selectAll()
+    .where('assetId', '=', assetId)
+    .execute();
+  return rows.map((row) => ({
+    keyId: row.id,
+    tier: row.tier as ContentKey['tier'],
+    key: unwrapKey({ masterKey, wrapped: row.wrappedKey, keyId: row.id }),
+    iv: Buffer.from(row.iv),
+    firstSegment: row.firstSegment,
+    renditions: row.renditions,
+  }));
+}
+
+async function checkPackage(h: Harness, assetId: string, scratch: string) {
+  const asset = await h.media.assets.find(assetId);
+  assert.ok(asset?.packagePrefix);
+  const dir = path.join(scratch, assetId);
+  const files = await fetchPackage(h.context.deps.storage, asset.packagePrefix, dir);
+  assert.ok(files.includes('master.m3u8'));
+  assert.ok(files.includes('poster.jpg'));
+  assert.ok(files.includes('thumbs/thumbnails.vtt'));
+  const { readFile } = await import('node:fs/promises');
+  const master = parse(await readFile(path.join(dir, 'master.m3u8'), 'utf8')) as types.MasterPlaylist;
+  const keys = await storedKeys(h, assetId);
+  assert.ok(keys.length > 0);
+  for (const variant of master.variants) {
+    assert.ok(variant.bandwidth > 0 && variant.averageBandwidth && variant.resolution && variant.codecs);
+    const segments = await decryptPlaylist({ outputDir: dir, uri: variant.uri, keys });
+    assert.ok(segments.length >= 2);
+    assert.equal(keySwitches(segments).length, Math.ceil(segments.length / 2), 'keys rotate every 2 segments');
+  }
+  return { master, files, keys };
+}
+
+describe('transcode jobs (local storage)', () => {
+  let h: Harness;
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  before(async () => {
+    h = await harness();
+    scratch = await scratchDir();
+  });
+  after(async () => {
+    await h.close();
+    await scratch.remove();
+  });
+
+  it('turns an upload with two audio tracks and subtitles into a playable encrypted package', async () => {
+    const movieId = await createMovie(h, 'Pipeline test');
+    const clip = await makeClip({
+      path: path.join(scratch.dir, 'two-audio.mp4'),
+      width: 1280,
+      height: 720,
+      seconds: 5,
+      audio: [{ language: 'eng' }, { language: 'fra', title: 'Français' }],
+    });
+    const srt = path.join(scratch.dir, 'subs.srt');
+    await writeFile(
+      srt,
+      '1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n',
+    );
+    const asset = await upload(h, movieId, clip, [srt]);
+    assert.equal(asset.status, 'queued');
+    assert.equal(await itemStatus(h, movieId), 'processing');
+
+    const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
+    assert.equal(job.status, 'ready', JSON.stringify(job.failure));
+    assert.equal(job.progress, 100);
+    assert.equal(job.height, 720);
+    assert.equal(await itemStatus(h, movieId), 'ready');
+
+    const { master } = await checkPackage(h, asset.id, scratch.dir);
+    assert.deepEqual(
+      master.variants.map((variant) => variant.resolution?.height),
+      [240, 360, 720],
+    );
+    const audio = master.variants[0]!.audio.map((track) => track.language);
+    assert.deepEqual(audio.sort(), ['en', 'fr']);
+    assert.equal(master.variants[0]!.subtitles[0]?.language, 'en');
+
+    const renditions = await h.context.deps.database.db
+      .selectFrom('videoRenditions')
+      .select(['name', 'kind', 'tier'])
+      .where('assetId', '=', asset.id)
+      .orderBy('name')
+      .execute();
+    assert.deepEqual(
+      renditions.filter((r) => r.kind === 'video').map((r) => [r.name, r.tier]),
+      [
+        ['v240', 'SD'],
+        ['v360', 'SD'],
+        ['v720', 'HD'],
+      ],
+    );
+    assert.equal(renditions.filter((r) => r.kind === 'audio').length, 2);
+    assert.equal(renditions.filter((r) => r.kind === 'subtitles').length, 1);
+    const pointer = await h.context.deps.database.db
+      .selectFrom('itemVideos')
+      .selectAll()
+      .where('itemId', '=', movieId)
+      .executeTakeFirstOrThrow();
+    assert.equal(pointer.assetId, asset.id);
+    // Progress went out on the pub/sub port, ending in TranscodeFinished.
+    const mine = h.events.filter((event) => event.assetId === asset.id);
+    assert.ok(mine.some((event) => event.type === 'TranscodeProgressed'));
+    assert.equal(mine.at(-1)?.type, 'TranscodeFinished');
+    // The stored manifest carries no key material.
+    const stored = await h.media.assets.find(asset.id);
+    assert.ok(!JSON.stringify(stored?.manifest).includes('"key"'));
+  });
+
+  it('marks a file ffmpeg cannot read as failed, with the reason, and does not retry it', async () => {
+    const movieId = await createMovie(h, 'Corrupt source');
+    const corrupt = path.join(scratch.dir, 'corrupt.mp4');
+    await writeFile(corrupt, Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypmp42'), Buffer.alloc(4096, 7)]));
+    const asset = await upload(h, movieId, corrupt);
+    const job = await waitForJob(h, asset.id, (j) => j.status === 'failed' || j.status === 'ready');
+    assert.equal(job.status, 'failed');
+    assert.equal(job.failure?.code, 'MEDIA_UNREADABLE');
+    assert.ok(job.failure.reason.length > 0);
+    assert.ok(!job.failure.reason.includes(scratch.dir), 'no server paths in the reason');
+    assert.equal(await itemStatus(h, movieId), 'draft');
+    const listed = await h.context.app.inject({
+      url: '/api/admin/jobs?status=failed',
+      headers: h.admin.headers,
+    });
+    assert.ok(listed.json<{ items: JobView[] }>().items.some((item) => item.id === asset.id));
+  });
+
+  it('cancels a running transcode, keeps nothing it made, and can retry it', async () => {
+    const movieId = await createMovie(h, 'Cancelled');
+    const clip = await makeClip({
+      path: path.join(scratch.dir, 'long.mp4'),
+      width: 1280,
+      height: 720,
+      seconds: 40,
+    });
+    const asset = await upload(h, movieId, clip);
+    await waitForJob(h, asset.id, (j) => j.status === 'processing' && j.progress > 0);
+    const cancelled = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/admin/jobs/${asset.id}/cancel`,
+      headers: h.admin.headers,
+    });
+    assert.equal(cancelled.statusCode, 200, cancelled.body);
+    assert.equal(cancelled.json<JobView>().status, 'cancelled');
+    // ffmpeg stops; nothing of this asset is in storage, and the item has no video.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const leftovers = [];
+    for await (const object of h.context.deps.storage.list(`media/${movieId}/`)) leftovers.push(object.key);
+    assert.deepEqual(leftovers, []);
+    assert.equal(await itemStatus(h, movieId), 'draft');
+    const again = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/admin/jobs/${asset.id}/cancel`,
+      headers: h.admin.headers,
+    });
+    assert.equal(again.statusCode, 409);
+
+    const retried = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/admin/jobs/${asset.id}/retry`,
+      headers: h.admin.headers,
+    });
+    assert.equal(retried.statusCode, 200, retried.body);
+    assert.ok(['queued', 'processing'].includes(retried.json<JobView>().status));
+    assert.equal(await itemStatus(h, movieId), 'processing');
+    // Cancel the retry too, so the 40 s encode doesn't slow the suite.
+    await waitForJob(h, asset.id, (j) => j.status === 'processing');
+    await h.context.app.inject({
+      method: 'POST',
+      url: `/api/admin/jobs/${asset.id}/cancel`,
+      headers: h.admin.headers,
+    });
+  });
+
+  it('answers admins only, with problem+json for unknown jobs', async () => {
+    const anonymous = await h.context.app.inject({ url: '/api/admin/jobs' });
+    assert.equal(anonymous.statusCode, 401);
+    const viewer = await signInWithRoles(h.context, ['viewer']);
+    const refused = await h.context.app.inject({ url: '/api/admin/jobs', headers: viewer.headers });
+    assert.equal(refused.statusCode, 403);
+    const missing = await h.context.app.inject({
+      url: '/api/admin/jobs/00000000-0000-4000-8000-000000000000',
+      headers: h.admin.headers,
+    });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
+  });
+});
+
+describe('transcode jobs (S3 storage on s3rver)', () => {
+  let h: Harness;
+  let s3: Awaited<ReturnType<typeof startS3rver>>;
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  before(async () => {
+    s3 = await startS3rver();
+    scratch = await scratchDir();
+    h = await harness(
+      new S3Storage({
+        bucket: s3.bucket,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+      }),
+    );
+  });
+  after(async () => {
+    await h.close();
+    await s3.stop();
+    await scratch.remove();
+  });
+
+  it('packages a vertical video without audio, and a re-upload switches the item to the new package', async () => {
+    const movieId = await createMovie(h, 'Vertical');
+    const vertical = await makeClip({
+      path: path.join(scratch.dir, 'vertical.mp4'),
+      width: 720,
+      height: 1280,
+      seconds: 4,
+    });
+    const first = await upload(h, movieId, vertical);
+    const ready = await waitForJob(h, first.id, (j) => j.status === 'ready' || j.status === 'failed');
+    assert.equal(ready.status, 'ready', JSON.stringify(ready.failure));
+    const { master } = await checkPackage(h, first.id, scratch.dir);
+    assert.ok(
+      master.variants.every(
+        (variant) => (variant.resolution?.height ?? 0) > (variant.resolution?.width ?? 0),
+      ),
+    );
+    assert.ok(master.variants.every((variant) => variant.audio.length === 0));
+
+    const second = await upload(
+      h,
+      movieId,
+      await makeClip({ path: path.join(scratch.dir, 'landscape.mp4'), width: 640, height: 360, seconds: 4 }),
+    );
+    await waitForJob(h, second.id, (j) => j.status === 'ready');
+    const pointer = await h.context.deps.database.db
+      .selectFrom('itemVideos')
+      .selectAll()
+      .where('itemId', '=', movieId)
+      .executeTakeFirstOrThrow();
+    assert.equal(pointer.assetId, second.id);
+    // The first package is still whole: sessions playing it keep playing.
+    await checkPackage(h, first.id, path.join(scratch.dir, 'again'));
+  });
+});

@@ -121,7 +121,9 @@ function pathProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return "must start with '/'";
   if (path.includes('//')) return 'has an empty segment';
   if (path.includes('\\')) return 'has a backslash';
-  if (/[\u0000-\u001f\u007f?#]/.test(path)) return 'has a control character, a query or a fragment';
+  if (/[?#]/.test(path) || [...path].some((character) => character < ' ' || character === '\u007f')) {
+    return 'has a control character, a query or a fragment';
+  }
   if (path.split('/').some((segment) => segment === '.' || segment === '..')) return 'has a dot segment';
   return undefined;
 }

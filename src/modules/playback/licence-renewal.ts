@@ -1,0 +1,39 @@
+import { DownloadNotRenewable } from './playback.errors.ts';
+
+/**
+ * Whether an offline licence may be renewed. Pure: the caller gathers the facts. Checked in this
+ * order, so the reason shown is the one that matters most (a revoked device first: no other
+ * fact could make renewing it right).
+ */
+
+export type LicenceRenewalRefusal = 'DEVICE_REVOKED' | 'DOWNLOAD_RETURNED' | 'PLAN_EXCLUDES_DOWNLOADS';
+
+export type LicenceRenewalDecision = { allowed: true } | { allowed: false; reason: LicenceRenewalRefusal };
+
+export interface LicenceRenewalFacts {
+  /** The device was signed out or removed from the account's download devices. */
+  deviceRevoked: boolean;
+  /** The viewer deleted ("returned") the download, freeing its slot. */
+  downloadReturned: boolean;
+  /** The account's current plan still has downloads (PlanQuality.allowsDownloads). */
+  planAllowsDownloads: boolean;
+}
+
+export function licenceRenewal(facts: LicenceRenewalFacts): LicenceRenewalDecision {
+  if (facts.deviceRevoked) return { allowed: false, reason: 'DEVICE_REVOKED' };
+  if (facts.downloadReturned) return { allowed: false, reason: 'DOWNLOAD_RETURNED' };
+  if (!facts.planAllowsDownloads) return { allowed: false, reason: 'PLAN_EXCLUDES_DOWNLOADS' };
+  return { allowed: true };
+}
+
+const DETAIL: Readonly<Record<LicenceRenewalRefusal, string>> = {
+  DEVICE_REVOKED: 'This device may no longer hold downloads',
+  DOWNLOAD_RETURNED: 'This download was removed',
+  PLAN_EXCLUDES_DOWNLOADS: 'Your plan does not include downloads',
+};
+
+/** Throws DOWNLOAD_NOT_RENEWABLE with `extensions.reason` when renewal is refused. */
+export function assertLicenceRenewable(facts: LicenceRenewalFacts): void {
+  const decision = licenceRenewal(facts);
+  if (!decision.allowed) throw DownloadNotRenewable(DETAIL[decision.reason], { reason: decision.reason });
+}

@@ -16,6 +16,7 @@ import { createCatalog } from './modules/catalog/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { loadMasterKey, MediaService, mediaRoutes } from './modules/media/index.ts';
+import { createPlayback } from './modules/playback/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
+  const masterKey = await loadMasterKey(config.media);
   const media = new MediaService({
     db: deps.database.db,
     storage: deps.storage,
@@ -116,10 +118,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     audit,
     logger: deps.logger.child({ component: 'media' }),
-    masterKey: await loadMasterKey(config.media),
+    masterKey,
     config: config.media,
   });
   await app.register(mediaRoutes, { guard: identity.guard, media });
+  const playback = await createPlayback({
+    db: deps.database.db,
+    cache: deps.cache,
+    clock: deps.clock,
+    storage: deps.storage,
+    rateLimits: deps.rateLimits,
+    logger: deps.logger.child({ component: 'playback' }),
+    items: catalog.items,
+    media,
+    masterKey,
+    guard: identity.guard,
+    config,
+  });
+  await app.register(playback.plugin);
 
   await app.register(healthRoutes, {
     checks: {

@@ -8,9 +8,16 @@ import { createAdminCommand } from './commands/create-admin.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.command.ts';
 import { seedDemoCommand } from './commands/seed-demo.command.ts';
+import { setPlanCommand } from './commands/set-plan.command.ts';
 
 /** `npm run marquee -- <command>` (or the `marquee` bin). Commands run with the server's config. */
-const commands: Command[] = [migrateCommand, createAdminCommand, seedDemoCommand, rotateSigningKeyCommand];
+const commands: Command[] = [
+  migrateCommand,
+  createAdminCommand,
+  seedDemoCommand,
+  setPlanCommand,
+  rotateSigningKeyCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

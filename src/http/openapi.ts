@@ -50,6 +50,18 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          playbackToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'A playback token from POST /api/playback/{itemId}',
+          },
+          pathToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'pt',
+            description: 'The signature of a delivery URL in a playlist',
+          },
         },
       },
     },

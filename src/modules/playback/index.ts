@@ -75,3 +75,7 @@ export {
   PlaybackTokenExpired,
   PlaybackTokenInvalid,
 } from './playback.errors.ts';
+export { PlaybackService, type Watcher, type Entitlement } from './playback.service.ts';
+export { DeliveryService, DELIVERY_PREFIX } from './delivery.service.ts';
+export { playbackRoutes } from './playback.routes.ts';
+export { createPlayback } from './create-playback.ts';

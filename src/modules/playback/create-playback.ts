@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import type { Storage } from '../../platform/storage/storage.port.ts';
+import { loadOrCreateSecret } from '../../shared/secret-file.ts';
+import type { PlayableItems } from '../catalog/index.ts';
+import type { AuthGuard } from '../identity/index.ts';
+import type { MediaService } from '../media/index.ts';
+import { DeliveryService } from './delivery.service.ts';
+import { playbackRoutes } from './playback.routes.ts';
+import { PlaybackService } from './playback.service.ts';
+import { playerRoutes } from './player.routes.ts';
+
+export interface PlaybackDeps {
+  db: Kysely<DB>;
+  cache: Cache;
+  clock: Clock;
+  storage: Storage;
+  rateLimits: RateLimits;
+  logger: Logger;
+  items: PlayableItems;
+  media: MediaService;
+  masterKey: Buffer;
+  guard: AuthGuard;
+  config: Pick<Config, 'playback' | 'catalog'> & { http: Pick<Config['http'], 'publicUrl'> };
+}
+
+/** Builds playback from the ports it uses; the app registers `plugin`. */
+export async function createPlayback(
+  deps: PlaybackDeps,
+): Promise<{ plugin: FastifyPluginAsync; playback: PlaybackService; delivery: DeliveryService }> {
+  const { config } = deps;
+  const secret = await loadOrCreateSecret({
+    fromEnvironment:
+      config.playback.secret === undefined ? undefined : Buffer.from(config.playback.secret, 'utf8'),
+    file: config.playback.secretFile,
+    bytes: 32,
+  });
+  const playback = new PlaybackService({
+    db: deps.db,
+    cache: deps.cache,
+    clock: deps.clock,
+    items: deps.items,
+    media: deps.media,
+    logger: deps.logger,
+    secrets: secret,
+    tokenTtlSeconds: config.playback.tokenTtlSeconds,
+    heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+  });
+  const delivery = new DeliveryService({
+    db: deps.db,
+    storage: deps.storage,
+    clock: deps.clock,
+    logger: deps.logger,
+    rateLimits: deps.rateLimits,
+    playback,
+    secrets: secret,
+    masterKey: deps.masterKey,
+    config: config.playback,
+    cloudFrontPrivateKey:
+      config.playback.delivery.mode === 'cloudfront'
+        ? await readFile(config.playback.delivery.privateKeyFile, 'utf8')
+        : undefined,
+  });
+  const plugin = fp(
+    async (app) => {
+      await app.register(playbackRoutes, {
+        guard: deps.guard,
+        playback,
+        delivery,
+        clock: deps.clock,
+        publicUrl: config.http.publicUrl,
+        countryHeader: config.catalog.countryHeader,
+      });
+      await app.register(playerRoutes);
+    },
+    { name: 'marquee-playback' },
+  );
+  return { plugin, playback, delivery };
+}

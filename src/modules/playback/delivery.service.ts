@@ -1,0 +1,237 @@
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../../config/config.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import type { ObjectBody, ByteRange, Storage } from '../../platform/storage/storage.port.ts';
+import { defineError } from '../../shared/errors.ts';
+import { unwrapKey, type QualityTier } from '../media/index.ts';
+import { cloudFrontSignedCookies, type CloudFrontCookies } from './cloudfront.ts';
+import type { HmacSecrets } from './hmac-secrets.ts';
+import { verifyPlaybackToken, type PlaybackClaims } from './playback-token.ts';
+import { PlaybackKeyForbidden, PlaybackSessionEnded, PlaybackTokenInvalid } from './playback.errors.ts';
+import type { PackageManifest, PlaybackService } from './playback.service.ts';
+import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
+import { mayReceiveKey } from './quality.ts';
+import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
+
+export const KeyRateLimited = defineError(
+  'PLAYBACK_KEY_RATE_LIMITED',
+  'rate_limited',
+  'Too many key requests',
+);
+export const PlaylistNotFound = defineError('PLAYBACK_PLAYLIST_NOT_FOUND', 'not_found', 'No such playlist');
+
+/** Where delivered files are served from in embedded mode; the path after it is the storage key. */
+export const DELIVERY_PREFIX = '/api/delivery/';
+
+interface ContentKeyEntry {
+  assetId: string;
+  tier: QualityTier;
+  key: Buffer;
+}
+
+export interface DeliveryServiceDeps {
+  db: Kysely<DB>;
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  rateLimits: RateLimits;
+  playback: PlaybackService;
+  secrets: HmacSecrets;
+  masterKey: Buffer;
+  config: Config['playback'];
+  cloudFrontPrivateKey: string | undefined;
+}
+
+/**
+ * Protected delivery: per-stream playlists (the plan's renditions only, key URIs carrying the
+ * playback token, segment URIs signed for the package's prefix), the key server, and in
+ * embedded mode the signed segment files themselves. In CloudFront mode segments come from the
+ * edge under a custom-policy signature computed once per stream.
+ */
+export class DeliveryService {
+  readonly #deps: DeliveryServiceDeps;
+  readonly #keyLimiter: RateLimiter;
+  /** Unwrapped content keys: the hot path of the key server must not touch the database. */
+  readonly #keys = new LRUCache<string, ContentKeyEntry>({ max: 20_000, ttl: 10 * 60_000 });
+  /** Stored playlists never change (a package's prefix is written once). */
+  readonly #playlists = new LRUCache<string, string>({
+    max: 5_000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (text) => text.length || 1,
+  });
+  readonly #cdnSignatures = new LRUCache<string, CloudFrontCookies>({ max: 50_000, ttl: 60 * 60_000 });
+
+  constructor(deps: DeliveryServiceDeps) {
+    this.#deps = deps;
+    this.#keyLimiter = deps.rateLimits.limiter({
+      name: 'playback-keys',
+      points: deps.config.keyRateLimitPerMinute,
+      durationSeconds: 60,
+    });
+  }
+
+  /** Verifies a playback token and that its stream is alive. */
+  get cdnMode(): boolean {
+    return this.#deps.config.delivery.mode === 'cloudfront';
+  }
+
+  /** Verifies a playback token (for this stream, when named) and that its stream is alive. */
+  async authorise(
+    token: string,
+    streamId?: string,
+  ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest }> {
+    const claims = verifyPlaybackToken({ secret: this.#deps.secrets, token, now: this.#deps.clock.now() });
+    if (streamId !== undefined && claims.sid !== streamId)
+      throw PlaybackTokenInvalid('The token is for another stream');
+    const state = await this.#deps.playback.state(claims.sid);
+    if (!state || state.assetId !== claims.asset || !this.#deps.playback.isLive(state)) {
+      throw PlaybackSessionEnded('This stream has ended or lapsed: start playback again');
+    }
+    const asset = await this.#asset(claims.asset);
+    return { claims, prefix: asset.prefix, manifest: asset.manifest };
+  }
+
+  /** The master playlist as this stream may see it. */
+  async masterPlaylist(token: string, streamId: string): Promise<string> {
+    const { claims, prefix, manifest } = await this.authorise(token, streamId);
+    const text = await this.#stored(`${prefix}${manifest.masterPlaylist}`);
+    const filtered = filterMasterPlaylist({ text, maxHeight: claims.maxH });
+    const query = `?token=${encodeURIComponent(token)}`;
+    return rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
+  }
+
+  /** A media playlist of the package: keys through the key server, segments signed. */
+  async mediaPlaylist(token: string, streamId: string, playlist: string): Promise<string> {
+    const { claims, prefix, manifest } = await this.authorise(token, streamId);
+    const video = manifest.renditions.find((r) => r.playlist === playlist);
+    const known =
+      video ??
+      manifest.audioTracks.find((t) => t.playlist === playlist) ??
+      manifest.subtitleTracks.find((t) => t.playlist === playlist);
+    if (!known) throw PlaylistNotFound();
+    if (video && !fitsHeight({ width: video.width, height: video.height, maxHeight: claims.maxH })) {
+      throw PlaybackKeyForbidden(`${video.height}p is above your plan's quality`);
+    }
+    const text = await this.#stored(`${prefix}${playlist}`);
+    const dir = playlist.includes('/') ? playlist.slice(0, playlist.lastIndexOf('/') + 1) : '';
+    const keyQuery = `?token=${encodeURIComponent(token)}`;
+    const segmentQuery = this.#segmentQuery(claims, prefix);
+    const base = this.#segmentBase(prefix);
+    return rewriteUris({
+      text,
+      rewrite: (uri, kind) => (kind === 'key' ? `${uri}${keyQuery}` : `${base}${dir}${uri}${segmentQuery}`),
+    });
+  }
+
+  /** The key server: one content key, to a live stream whose plan covers the key's tier. */
+  async contentKey(keyId: string, token: string): Promise<Buffer> {
+    const { claims } = await this.authorise(token);
+    const limit = await this.#keyLimiter.consume(claims.sid);
+    if (!limit.allowed)
+      throw KeyRateLimited(undefined, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
+    const entry = await this.#contentKey(keyId);
+    if (!entry || entry.assetId !== claims.asset)
+      throw PlaybackKeyForbidden('This key is not part of this stream');
+    if (!mayReceiveKey({ keyTier: entry.tier, maxHeight: claims.maxH })) {
+      throw PlaybackKeyForbidden(`${entry.tier} keys are above your plan's quality`);
+    }
+    this.#deps.logger.info(
+      { keyId, tier: entry.tier, streamId: claims.sid, userId: claims.sub },
+      'content key delivered',
+    );
+    return entry.key;
+  }
+
+  /** Embedded delivery of one stored file, if the path token covers it. */
+  async file(options: { path: string; pathToken: string; range?: ByteRange }): Promise<ObjectBody> {
+    verifyPathToken({
+      secret: this.#deps.secrets,
+      token: options.pathToken,
+      path: options.path,
+      now: this.#deps.clock.now(),
+    });
+    const key = options.path.slice(DELIVERY_PREFIX.length);
+    return this.#deps.storage.get(key, options.range ? { range: options.range } : undefined);
+  }
+
+  /** Absolute URL base of the package's files. */
+  #segmentBase(prefix: string): string {
+    const delivery = this.#deps.config.delivery;
+    return delivery.mode === 'cloudfront' ? `${delivery.url}/${prefix}` : `${DELIVERY_PREFIX}${prefix}`;
+  }
+
+  /** The signature appended to every segment URL: a path token, or CloudFront's custom policy. */
+  #segmentQuery(claims: PlaybackClaims, prefix: string): string {
+    const expiresAt = new Date(claims.exp * 1000);
+    const delivery = this.#deps.config.delivery;
+    if (delivery.mode === 'embedded') {
+      const token = signPath({
+        secret: this.#deps.secrets,
+        prefix: `${DELIVERY_PREFIX}${prefix}`,
+        expiresAt,
+        sessionId: claims.sid,
+      });
+      return `?${PATH_TOKEN_PARAM}=${token}`;
+    }
+    const signature = this.cloudFrontSignature(claims.sid, prefix, expiresAt);
+    return `?Policy=${signature['CloudFront-Policy']}&Signature=${signature['CloudFront-Signature']}&Key-Pair-Id=${signature['CloudFront-Key-Pair-Id']}`;
+  }
+
+  /** One RSA signature per stream, for every file under the package (also usable as cookies). */
+  cloudFrontSignature(streamId: string, prefix: string, expiresAt: Date): CloudFrontCookies {
+    const delivery = this.#deps.config.delivery;
+    if (delivery.mode !== 'cloudfront' || !this.#deps.cloudFrontPrivateKey)
+      throw new Error('CloudFront delivery is not configured');
+    let signature = this.#cdnSignatures.get(streamId);
+    if (!signature) {
+      signature = cloudFrontSignedCookies({
+        resource: `${delivery.url}/${prefix}*`,
+        keyPairId: delivery.keyPairId,
+        privateKey: this.#deps.cloudFrontPrivateKey,
+        expiresAt,
+      });
+      this.#cdnSignatures.set(streamId, signature);
+    }
+    return signature;
+  }
+
+  async #asset(assetId: string): Promise<{ prefix: string; manifest: PackageManifest }> {
+    const asset = await this.#deps.playback.assetView(assetId);
+    if (!asset) throw PlaybackSessionEnded('This stream’s video is gone');
+    return asset;
+  }
+
+  async #stored(key: string): Promise<string> {
+    const hit = this.#playlists.get(key);
+    if (hit !== undefined) return hit;
+    const object = await this.#deps.storage.get(key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of object.body) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    this.#playlists.set(key, text);
+    return text;
+  }
+
+  async #contentKey(keyId: string): Promise<ContentKeyEntry | undefined> {
+    const hit = this.#keys.get(keyId);
+    if (hit) return hit;
+    if (!/^[0-9a-f-]{36}$/.test(keyId)) return undefined;
+    const row = await this.#deps.db
+      .selectFrom('contentKeys')
+      .select(['assetId', 'tier', 'wrappedKey'])
+      .where('id', '=', keyId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const entry = {
+      assetId: row.assetId,
+      tier: row.tier as QualityTier,
+      key: unwrapKey({ masterKey: this.#deps.masterKey, wrapped: row.wrappedKey, keyId }),
+    };
+    this.#keys.set(keyId, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,285 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { isoDate, noContent } from '../../shared/schemas.ts';
+import type { Viewer } from '../catalog/index.ts';
+import { userOf, type AuthGuard } from '../identity/index.ts';
+import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
+import { PlaybackTokenInvalid } from './playback.errors.ts';
+import type { PlaybackService, Watcher } from './playback.service.ts';
+import { PATH_TOKEN_PARAM } from './signed-url.ts';
+
+export interface PlaybackRoutesOptions {
+  guard: AuthGuard;
+  playback: PlaybackService;
+  delivery: DeliveryService;
+  clock: Clock;
+  publicUrl: string;
+  countryHeader: string | undefined;
+}
+
+const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+const tokenSecurity: Array<Record<string, string[]>> = [{ playbackToken: [] }];
+const tags = ['playback'];
+const HLS = 'application/vnd.apple.mpegurl';
+
+const streamSchema = z
+  .object({
+    id: z.uuid(),
+    deviceName: z.string(),
+    itemId: z.uuid(),
+    itemName: z.string(),
+    startedAt: isoDate,
+    lastHeartbeatAt: isoDate,
+    positionSeconds: z.number(),
+  })
+  .meta({ id: 'Stream' });
+
+const playbackSessionSchema = z
+  .object({
+    sessionId: z.uuid(),
+    itemId: z.uuid(),
+    itemName: z.string(),
+    token: z.string().describe('Playback token: bound to this stream, device, title and plan quality'),
+    expiresAt: isoDate,
+    masterPlaylistUrl: z
+      .string()
+      .describe('The HLS master playlist for this stream (the plan’s renditions only)'),
+    maxHeight: z.number().int(),
+    maxBitrate: z.number().int().nullable().describe('Cap for the player’s ABR (hls.js maxMaxBitrate)'),
+    renditions: z.array(z.object({ width: z.number(), height: z.number(), bandwidth: z.number() })),
+    durationSeconds: z.number().nullable(),
+    resumePositionSeconds: z.number(),
+    audioTracks: z.array(z.object({ language: z.string(), label: z.string(), isDefault: z.boolean() })),
+    subtitleTracks: z.array(
+      z.object({ language: z.string(), label: z.string(), isDefault: z.boolean(), forced: z.boolean() }),
+    ),
+    thumbnailsUrl: z.string().nullable().describe('WebVTT thumbnails track for scrubbing previews'),
+    heartbeatIntervalSeconds: z.number().int(),
+    cdn: z
+      .object({ cookies: z.record(z.string(), z.string()) })
+      .nullable()
+      .describe('CloudFront signed cookies for the package, in CDN mode'),
+  })
+  .meta({ id: 'PlaybackSession' });
+
+const tokenQuery = z.object({ token: z.string().max(2048).optional() });
+const requireToken = (token: string | undefined): string => {
+  if (!token) throw PlaybackTokenInvalid('A playback token is required');
+  return token;
+};
+
+/** Streams (start, heartbeat, end, list), per-stream playlists, the key server, signed delivery. */
+export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = async (app, options) => {
+  const { guard, playback, delivery, publicUrl } = options;
+
+  const watcherOf = (request: FastifyRequest): Watcher => {
+    const actor = userOf(request);
+    const header = options.countryHeader ? request.headers[options.countryHeader] : undefined;
+    const viewer: Viewer = {
+      maturityLimit: actor.profile?.maturityLimit ?? null,
+      country: typeof header === 'string' && /^[A-Za-z]{2}$/.test(header) ? header.toUpperCase() : null,
+      now: options.clock.now(),
+    };
+    return {
+      userId: actor.userId,
+      authSessionId: actor.sessionId,
+      deviceName: String(request.headers['user-agent'] ?? 'unknown device').slice(0, 120),
+      profileId: actor.profile?.id ?? null,
+      viewer,
+      ip: request.ip,
+    };
+  };
+
+  app.post(
+    '/api/playback/:itemId',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Start watching a movie or episode as the active profile',
+        description:
+          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY.',
+        params: z.object({ itemId: z.uuid() }),
+        response: { 201: playbackSessionSchema },
+      },
+    },
+    async (request, reply) => {
+      const started = await playback.start(watcherOf(request), request.params.itemId);
+      const query = `?token=${encodeURIComponent(started.token)}`;
+      const base = `${publicUrl}/api/playback/sessions/${started.sessionId}`;
+      const cdn = delivery.cdnMode
+        ? {
+            cookies: {
+              ...delivery.cloudFrontSignature(started.sessionId, started.assetPrefix, started.expiresAt),
+            },
+          }
+        : null;
+      return reply.code(201).send({
+        ...started,
+        masterPlaylistUrl: `${base}/master.m3u8${query}`,
+        thumbnailsUrl: started.thumbnails ? `${base}/media/${started.thumbnails}${query}` : null,
+        cdn,
+      });
+    },
+  );
+
+  app.get(
+    '/api/playback/sessions',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'This account’s streams that count against the plan now',
+        response: { 200: z.object({ items: z.array(streamSchema) }) },
+      },
+    },
+    async (request) => ({ items: await playback.active(userOf(request).userId) }),
+  );
+
+  app.post(
+    '/api/playback/sessions/:id/heartbeat',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Keep a stream alive (at least every 30 s) and record the position',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ positionSeconds: z.number().min(0).max(1_000_000) }),
+        response: {
+          200: z.object({ nextHeartbeatSeconds: z.number().int(), positionSeconds: z.number() }),
+        },
+      },
+    },
+    async (request) =>
+      playback.heartbeat(userOf(request).userId, request.params.id, request.body.positionSeconds),
+  );
+
+  app.delete(
+    '/api/playback/sessions/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'End a stream (this device’s, or another listed by a stream-limit refusal)',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      await playback.end(userOf(request).userId, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/playback/sessions/:id/master.m3u8',
+    {
+      config: { quiet: true },
+      schema: {
+        tags,
+        security: tokenSecurity,
+        summary: 'The stream’s master playlist: only the renditions its plan allows',
+        params: z.object({ id: z.uuid() }),
+        querystring: tokenQuery,
+      },
+    },
+    async (request, reply) => {
+      const text = await delivery.masterPlaylist(requireToken(request.query.token), request.params.id);
+      return reply.header('content-type', HLS).header('cache-control', 'private, no-store').send(text);
+    },
+  );
+
+  app.get(
+    '/api/playback/sessions/:id/media/*',
+    {
+      config: { quiet: true },
+      schema: {
+        tags,
+        security: tokenSecurity,
+        summary: 'A media playlist of the stream: keys through the key server, segments signed',
+        params: z.object({ id: z.uuid(), '*': z.string().max(300) }),
+        querystring: tokenQuery,
+      },
+    },
+    async (request, reply) => {
+      const text = await delivery.mediaPlaylist(
+        requireToken(request.query.token),
+        request.params.id,
+        request.params['*'],
+      );
+      const type = request.params['*'].endsWith('.vtt') ? 'text/vtt; charset=utf-8' : HLS;
+      return reply.header('content-type', type).header('cache-control', 'private, no-store').send(text);
+    },
+  );
+
+  app.get(
+    '/api/keys/:keyId',
+    {
+      config: { quiet: true },
+      schema: {
+        tags,
+        security: tokenSecurity,
+        summary: 'The key server: one AES-128 content key for a live stream whose plan covers it',
+        params: z.object({ keyId: z.string().max(64) }),
+        querystring: tokenQuery,
+      },
+    },
+    async (request, reply) => {
+      const key = await delivery.contentKey(request.params.keyId, requireToken(request.query.token));
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('cache-control', 'private, no-store')
+        .send(key);
+    },
+  );
+
+  app.get(
+    `${DELIVERY_PREFIX}*`,
+    {
+      config: { quiet: true },
+      schema: {
+        tags,
+        security: [{ pathToken: [] }],
+        summary: 'Signed delivery of a package file (segments, subtitles, thumbnails), with ranges',
+        params: z.object({ '*': z.string().max(1024) }),
+        querystring: z.object({ [PATH_TOKEN_PARAM]: z.string().max(512).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const token = request.query[PATH_TOKEN_PARAM];
+      if (!token) throw PlaybackTokenInvalid('A signed URL is required');
+      const range = parseRange(request.headers.range);
+      const object = await delivery.file({
+        path: request.url.slice(0, request.url.indexOf('?') === -1 ? undefined : request.url.indexOf('?')),
+        pathToken: token,
+        ...(range && { range }),
+      });
+      reply
+        .header('content-type', object.contentType)
+        .header('content-length', object.contentLength)
+        .header('accept-ranges', 'bytes')
+        .header('etag', object.etag)
+        .header('cache-control', 'private, max-age=3600');
+      if (object.range) {
+        reply
+          .code(206)
+          .header('content-range', `bytes ${object.range.start}-${object.range.end}/${object.size}`);
+      }
+      return reply.send(object.body);
+    },
+  );
+};
+
+/** A single `bytes=a-b` / `bytes=a-` range (what players send); anything else is served whole. */
+function parseRange(header: string | undefined): { start: number; end?: number } | undefined {
+  const match = header ? /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header.trim()) : null;
+  if (!match) return undefined;
+  const start = Number(match[1]);
+  return match[2] ? { start, end: Number(match[2]) } : { start };
+}

@@ -1,0 +1,365 @@
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
+import { TitleNotFound } from '../catalog/index.ts';
+import type { AssetRow, MediaService } from '../media/index.ts';
+import { type HmacSecrets } from './hmac-secrets.ts';
+import { issuePlaybackToken } from './playback-token.ts';
+import {
+  PlaybackMaturityBlocked,
+  PlaybackNotAvailable,
+  PlaybackNotReady,
+  PlaybackPlanRequired,
+  PlaybackRegionBlocked,
+  PlaybackSessionEnded,
+  PlaybackStreamLimit,
+} from './playback.errors.ts';
+import { PlaybackRepository, type PlanRow, type StreamRow } from './playback.repository.ts';
+import { maxBitrateFor } from './playlist-rewrite.ts';
+import { planQuality, type PlanQuality } from './quality.ts';
+import { decideStreamStart, isSessionLive } from './stream-limits.ts';
+
+/** Who asks to watch: a signed-in person on one device, as one profile, from one place. */
+export interface Watcher {
+  userId: string;
+  /** The sign-in session (device) the request came from. */
+  authSessionId: string;
+  deviceName: string;
+  profileId: string | null;
+  viewer: Viewer;
+  ip: string | null;
+}
+
+/** What the key server and the playlist routes need to know about a stream, cached. */
+export interface StreamState {
+  userId: string;
+  assetId: string;
+  itemId: string;
+  maxHeight: number;
+  ended: boolean;
+  lastHeartbeatAt: string;
+}
+
+export interface Entitlement {
+  item: PlayableItem;
+  plan: PlanQuality & { name: string; tier: number };
+  asset: AssetRow;
+}
+
+export interface PlaybackServiceDeps {
+  db: Kysely<DB>;
+  cache: Cache;
+  clock: Clock;
+  items: PlayableItems;
+  media: MediaService;
+  logger: Logger;
+  secrets: HmacSecrets;
+  tokenTtlSeconds: number;
+  heartbeatLapseSeconds: number;
+}
+
+const HEARTBEAT_INTERVAL_SECONDS = 30;
+const streamKey = (id: string) => `playback:stream:${id}`;
+
+const hiddenErrors: Record<WhyHidden, () => Error> = {
+  not_published: () => PlaybackNotAvailable('This title is not available'),
+  not_yet_available: () => PlaybackNotAvailable('This title is not available yet'),
+  no_longer_available: () => PlaybackNotAvailable('This title is no longer available'),
+  region: () => PlaybackRegionBlocked('This title is not available in your region'),
+  maturity: () => PlaybackMaturityBlocked("This title is above this profile's maturity limit"),
+};
+
+/**
+ * Starting, keeping alive and ending streams; the entitlement rules (plan, window, region,
+ * maturity, stream limit) in one place, shared with offline downloads.
+ */
+export class PlaybackService {
+  readonly repository: PlaybackRepository;
+  readonly #deps: PlaybackServiceDeps;
+  readonly #assets = new LRUCache<string, { prefix: string; manifest: PackageManifest }>({ max: 10_000 });
+
+  constructor(deps: PlaybackServiceDeps) {
+    this.#deps = deps;
+    this.repository = new PlaybackRepository(deps.db);
+  }
+
+  /** A package's prefix and manifest: immutable once ready, so cached in process. */
+  async assetView(assetId: string): Promise<{ prefix: string; manifest: PackageManifest } | undefined> {
+    const hit = this.#assets.get(assetId);
+    if (hit) return hit;
+    const asset = await this.#deps.media.assets.find(assetId);
+    if (!asset?.packagePrefix || asset.status !== 'ready' || !asset.manifest) return undefined;
+    const view = { prefix: asset.packagePrefix, manifest: asset.manifest as unknown as PackageManifest };
+    this.#assets.set(assetId, view);
+    return view;
+  }
+
+  get heartbeatLapseSeconds(): number {
+    return this.#deps.heartbeatLapseSeconds;
+  }
+
+  /** May this watcher play this item? The item, their plan and the package, or a precise refusal. */
+  async entitle(watcher: Watcher, itemId: string): Promise<Entitlement> {
+    const item = await this.#deps.items.find(itemId);
+    if (!item) throw TitleNotFound(`No movie or episode ${itemId}`);
+    const hidden = this.#deps.items.whyHidden(item, watcher.viewer);
+    if (hidden) throw hiddenErrors[hidden]();
+    const planRow: PlanRow = await this.repository.planOf(watcher.userId);
+    if (item.minPlanTier > planRow.tier) {
+      throw PlaybackPlanRequired(`Your ${planRow.name} plan does not include this title`, {
+        plan: planRow.id,
+        requiredTier: item.minPlanTier,
+      });
+    }
+    const asset = await this.#deps.media.assets.current(item.id);
+    if (!asset) throw PlaybackNotReady('This title has no video yet');
+    return { item, asset, plan: { ...planQuality(planRow), name: planRow.name, tier: planRow.tier } };
+  }
+
+  /** Starts a stream: checks everything, counts it against the plan, issues its token. */
+  async start(watcher: Watcher, itemId: string) {
+    const { item, asset, plan } = await this.entitle(watcher, itemId);
+    const now = this.#deps.clock.now();
+    const { repository } = this;
+    const stream = await this.#deps.db.transaction().execute(async (trx) => {
+      await repository.lockAccount(trx, watcher.userId);
+      const open = await repository.openStreams(watcher.userId, trx);
+      const decision = decideStreamStart({
+        sessions: open.map((row) => ({ ...row, deviceId: row.authSessionId })),
+        request: { deviceId: watcher.authSessionId, itemId: item.id },
+        now,
+        maxStreams: plan.maxStreams,
+        heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds,
+      });
+      await repository.endStreams(trx, { ids: decision.lapsed.map((s) => s.id), reason: 'lapsed', now });
+      if (!decision.allowed) {
+        throw PlaybackStreamLimit(
+          `Your ${plan.name} plan allows ${plan.maxStreams} stream${plan.maxStreams === 1 ? '' : 's'} at once`,
+          {
+            maxStreams: plan.maxStreams,
+            activeStreams: decision.active.map((s) => ({
+              id: s.id,
+              deviceName: s.deviceName,
+              itemName: s.itemName,
+              startedAt: s.startedAt.toISOString(),
+              lastHeartbeatAt: s.lastHeartbeatAt.toISOString(),
+            })),
+          },
+        );
+      }
+      await repository.endStreams(trx, { ids: decision.replaced.map((s) => s.id), reason: 'replaced', now });
+      return trx
+        .insertInto('playbackSessions')
+        .values({
+          userId: watcher.userId,
+          profileId: watcher.profileId,
+          authSessionId: watcher.authSessionId,
+          deviceName: watcher.deviceName,
+          itemId: item.id,
+          itemName: item.name,
+          assetId: asset.id,
+          maxHeight: plan.maxHeight,
+          ip: watcher.ip,
+          startedAt: now,
+          lastHeartbeatAt: now,
+        })
+        .returning(['id'])
+        .executeTakeFirstOrThrow();
+    });
+    await this.#remember(stream.id, {
+      userId: watcher.userId,
+      assetId: asset.id,
+      itemId: item.id,
+      maxHeight: plan.maxHeight,
+      ended: false,
+      lastHeartbeatAt: now.toISOString(),
+    });
+    const { token, expiresAt } = issuePlaybackToken({
+      secret: this.#deps.secrets,
+      claims: {
+        sid: stream.id,
+        sub: watcher.userId,
+        dev: watcher.authSessionId,
+        item: item.id,
+        asset: asset.id,
+        maxH: plan.maxHeight,
+      },
+      ttlSeconds: this.#deps.tokenTtlSeconds,
+      now,
+    });
+    const manifest = (asset.manifest ?? {}) as unknown as PackageManifest;
+    const renditions = manifest.renditions ?? [];
+    this.#deps.logger.info(
+      { streamId: stream.id, userId: watcher.userId, itemId: item.id, maxHeight: plan.maxHeight },
+      'playback started',
+    );
+    return {
+      sessionId: stream.id,
+      itemId: item.id,
+      itemName: item.name,
+      token,
+      expiresAt,
+      maxHeight: plan.maxHeight,
+      maxBitrate: maxBitrateFor(renditions, plan.maxHeight) ?? null,
+      renditions: renditions
+        .filter((r) => r.height <= plan.maxHeight || r.width <= plan.maxHeight)
+        .map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth })),
+      durationSeconds: asset.durationSeconds,
+      resumePositionSeconds: await this.repository.resumePosition({
+        userId: watcher.userId,
+        profileId: watcher.profileId,
+        itemId: item.id,
+      }),
+      audioTracks: (manifest.audioTracks ?? []).map((t) => ({
+        language: t.language,
+        label: t.label,
+        isDefault: t.isDefault,
+      })),
+      subtitleTracks: (manifest.subtitleTracks ?? []).map((t) => ({
+        language: t.language,
+        label: t.label,
+        isDefault: t.isDefault,
+        forced: t.forced,
+      })),
+      heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+      assetPrefix: asset.packagePrefix ?? '',
+      thumbnails: manifest.thumbnails?.track ?? null,
+    };
+  }
+
+  /** A stream's heartbeat: it keeps counting, and its position feeds "continue watching". */
+  async heartbeat(userId: string, streamId: string, positionSeconds: number) {
+    const stream = await this.#owned(userId, streamId);
+    const now = this.#deps.clock.now();
+    if (
+      stream.endedAt ||
+      !isSessionLive({ session: stream, now, heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds })
+    ) {
+      throw PlaybackSessionEnded(
+        stream.endedAt ? 'This stream has ended' : 'This stream lapsed: start playback again',
+      );
+    }
+    const asset = await this.#deps.media.assets.find(stream.assetId);
+    const position = Math.max(0, Math.min(positionSeconds, asset?.durationSeconds ?? positionSeconds));
+    await this.repository.heartbeat({ id: stream.id, positionSeconds: position, now });
+    await this.repository.saveProgress({
+      userId,
+      profileId: stream.profileId,
+      itemId: stream.itemId,
+      positionSeconds: position,
+      durationSeconds: asset?.durationSeconds ?? null,
+      now,
+    });
+    await this.#remember(stream.id, {
+      userId,
+      assetId: stream.assetId,
+      itemId: stream.itemId,
+      maxHeight: stream.maxHeight,
+      ended: false,
+      lastHeartbeatAt: now.toISOString(),
+    });
+    return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };
+  }
+
+  /** Ends a stream of this account (this device's, or another one listed by a 409). */
+  async end(userId: string, streamId: string): Promise<void> {
+    await this.#owned(userId, streamId);
+    await this.repository.endStreams(this.#deps.db, {
+      ids: [streamId],
+      reason: 'stopped',
+      now: this.#deps.clock.now(),
+    });
+    await this.#deps.cache.delete(streamKey(streamId));
+  }
+
+  /** The account's streams that count now. */
+  async active(userId: string) {
+    const now = this.#deps.clock.now();
+    const open = await this.repository.openStreams(userId);
+    return open
+      .filter((session) =>
+        isSessionLive({ session, now, heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds }),
+      )
+      .map((s) => ({
+        id: s.id,
+        deviceName: s.deviceName,
+        itemId: s.itemId,
+        itemName: s.itemName,
+        startedAt: s.startedAt,
+        lastHeartbeatAt: s.lastHeartbeatAt,
+        positionSeconds: s.positionSeconds,
+      }));
+  }
+
+  /**
+   * A stream as the key server and playlist routes see it: one cache read on the hot path, the
+   * database on a miss. Undefined when there is no such stream.
+   */
+  async state(streamId: string): Promise<StreamState | undefined> {
+    const hit = await this.#deps.cache.get<StreamState>(streamKey(streamId));
+    if (hit) return hit;
+    const row = await this.repository.findStream(streamId);
+    if (!row) return undefined;
+    const state = {
+      userId: row.userId,
+      assetId: row.assetId,
+      itemId: row.itemId,
+      maxHeight: row.maxHeight,
+      ended: row.endedAt !== null,
+      lastHeartbeatAt: row.lastHeartbeatAt.toISOString(),
+    };
+    await this.#remember(streamId, state);
+    return state;
+  }
+
+  /** Whether a stream may still fetch keys and playlists. */
+  isLive(state: StreamState): boolean {
+    return (
+      !state.ended &&
+      isSessionLive({
+        session: { lastHeartbeatAt: new Date(state.lastHeartbeatAt) },
+        now: this.#deps.clock.now(),
+        heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds,
+      })
+    );
+  }
+
+  async #owned(userId: string, streamId: string): Promise<StreamRow> {
+    const stream = await this.repository.findStream(streamId);
+    // Another account's stream is answered like a missing one: ids are not an oracle.
+    if (!stream || stream.userId !== userId) throw PlaybackSessionEnded('No such stream on this account');
+    return stream;
+  }
+
+  async #remember(streamId: string, state: StreamState): Promise<void> {
+    await this.#deps.cache.set(streamKey(streamId), state, this.#deps.heartbeatLapseSeconds * 1000);
+  }
+}
+
+/** The parts of a stored package manifest playback reads. */
+export interface PackageManifest {
+  masterPlaylist: string;
+  renditions: Array<{
+    name: string;
+    width: number;
+    height: number;
+    tier: string;
+    bandwidth: number;
+    playlist: string;
+  }>;
+  audioTracks: Array<{ name: string; language: string; label: string; isDefault: boolean; playlist: string }>;
+  subtitleTracks: Array<{
+    name: string;
+    language: string;
+    label: string;
+    isDefault: boolean;
+    forced: boolean;
+    playlist: string;
+  }>;
+  thumbnails?: { track: string };
+  poster?: string;
+}

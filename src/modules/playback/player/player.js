@@ -1,0 +1,139 @@
+// The minimal Marquee player: sign in, start a stream, play it with hls.js, send heartbeats.
+// Tokens live in sessionStorage only (this tab). No framework, no build step.
+(function () {
+  'use strict';
+  var itemId = decodeURIComponent(location.pathname.split('/').pop() || '');
+  var video = document.getElementById('video');
+  var statusLine = document.getElementById('status');
+  var form = document.getElementById('sign-in');
+  var state = { session: null, hls: null, heartbeat: null };
+  window.marqueePlayer = state;
+
+  function show(text, isError) {
+    statusLine.textContent = text;
+    statusLine.className = isError ? 'error' : '';
+  }
+
+  async function api(path, options) {
+    var headers = { 'content-type': 'application/json' };
+    var token = sessionStorage.getItem('marquee.accessToken');
+    if (token) headers.authorization = 'Bearer ' + token;
+    var response = await fetch(path, Object.assign({ headers: headers }, options));
+    var body = response.status === 204 ? null : await response.json();
+    if (!response.ok) {
+      var error = new Error((body && (body.detail || body.title)) || response.statusText);
+      error.status = response.status;
+      error.problem = body;
+      throw error;
+    }
+    return body;
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    try {
+      var body = await api('/api/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({
+          email: document.getElementById('email').value,
+          password: document.getElementById('password').value,
+          device: { name: 'Web player', type: 'web' },
+        }),
+      });
+      sessionStorage.setItem('marquee.accessToken', body.accessToken);
+      form.hidden = true;
+      await start();
+    } catch (error) {
+      show('Sign-in failed: ' + error.message, true);
+    }
+  }
+
+  async function start() {
+    show('Starting…');
+    var session;
+    try {
+      session = await api('/api/playback/' + encodeURIComponent(itemId), { method: 'POST', body: '{}' });
+    } catch (error) {
+      if (error.status === 401) {
+        sessionStorage.removeItem('marquee.accessToken');
+        form.hidden = false;
+        show('Please sign in.');
+        return;
+      }
+      show('Cannot play: ' + error.message + (error.problem ? ' (' + error.problem.code + ')' : ''), true);
+      return;
+    }
+    state.session = session;
+    document.getElementById('title').textContent = session.itemName;
+    document.getElementById('sign-out').hidden = false;
+    if (!window.Hls || !Hls.isSupported()) {
+      show('This browser cannot play HLS through Media Source Extensions.', true);
+      return;
+    }
+    var hls = new Hls({
+      startPosition: session.resumePositionSeconds || -1,
+      capLevelToPlayerSize: false,
+    });
+    state.hls = hls;
+    hls.on(Hls.Events.ERROR, function (_event, data) {
+      if (data.fatal) show('Playback error: ' + data.details, true);
+    });
+    hls.on(Hls.Events.MANIFEST_PARSED, function () {
+      // Start at the best rendition the plan allows, so the picture shows its cap at once.
+      hls.currentLevel = hls.levels.length - 1;
+      video.play().catch(function () {});
+    });
+    hls.loadSource(session.masterPlaylistUrl);
+    hls.attachMedia(video);
+    state.heartbeat = setInterval(beat, session.heartbeatIntervalSeconds * 1000);
+    video.addEventListener('timeupdate', function () {
+      show(
+        'Playing ' +
+          video.videoWidth +
+          '×' +
+          video.videoHeight +
+          ' (plan cap ' +
+          session.maxHeight +
+          'p) at ' +
+          video.currentTime.toFixed(1) +
+          ' s',
+      );
+    });
+  }
+
+  async function beat() {
+    if (!state.session) return;
+    try {
+      await api('/api/playback/sessions/' + state.session.sessionId + '/heartbeat', {
+        method: 'POST',
+        body: JSON.stringify({ positionSeconds: video.currentTime || 0 }),
+      });
+    } catch (error) {
+      show('Stream ended: ' + error.message, true);
+      clearInterval(state.heartbeat);
+      if (state.hls) state.hls.destroy();
+    }
+  }
+
+  document.getElementById('sign-out').addEventListener('click', async function (event) {
+    event.preventDefault();
+    if (state.session) {
+      await api('/api/playback/sessions/' + state.session.sessionId, { method: 'DELETE' }).catch(
+        function () {},
+      );
+    }
+    await api('/api/auth/logout', { method: 'POST', body: '{}' }).catch(function () {});
+    sessionStorage.removeItem('marquee.accessToken');
+    location.reload();
+  });
+  window.addEventListener('pagehide', function () {
+    if (state.session) beat();
+  });
+  form.addEventListener('submit', signIn);
+
+  if (sessionStorage.getItem('marquee.accessToken')) start();
+  else {
+    form.hidden = false;
+    show('Please sign in.');
+  }
+})();

@@ -148,8 +148,12 @@ export interface Measurement {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Requests that got no answer: connection errors and timeouts (the latter also counted here). */
   errors: number;
+  timeouts: number;
   unexpected: number;
+  /** How many answers of each status came back (e.g. { 200: 9120, 503: 41 }), to tell shed load from failures. */
+  statuses: Record<string, number>;
   /** The server's CPU time (user + system) per request, in µs; undefined when not measurable. */
   cpuUsPerRequest: number | undefined;
 }
@@ -213,8 +217,13 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
+    // autocannon's `errors` already includes its `timeouts` (requests unanswered after `timeout`).
+    errors: result.errors,
+    timeouts: result.timeouts,
     unexpected: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'] - ok,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]),
+    ),
     cpuUsPerRequest:
       cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0
         ? ((cpuAfter - cpuBefore) * 1000) / result.requests.total
@@ -275,7 +284,9 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
         ? median(list.map((m) => m.cpuUsPerRequest as number))
         : undefined,
       errors: 0,
+      timeouts: 0,
       unexpected: 0,
+      statuses: {},
     };
   };
   const baseline = summarize(options.baseline.name);

@@ -68,15 +68,23 @@ export async function browseTitles(
   if (query.language) select = select.where(sql<SqlBool>`${query.language} = any(titles.audio_languages)`);
   if (query.maxPlanTier !== undefined) select = select.where('titles.minPlanTier', '<=', query.maxPlanTier);
   if (query.genre) {
-    const genre = query.genre;
+    // The genre's id is looked up first so that the planner sees it as a value and uses that
+    // genre's own statistics. Joined to `genres` by slug, it guessed ~130 matching titles where a
+    // common genre has thousands, and read them all to sort them (60 ms on 50,000 titles) instead
+    // of walking the sort's index until a page is full (5 ms); for a rare genre it still can.
+    const genre = await db
+      .selectFrom('genres')
+      .select('id')
+      .where('slug', '=', query.genre)
+      .executeTakeFirst();
+    if (!genre) return { items: [], nextCursor: null };
     select = select.where((eb) =>
       eb.exists(
         eb
           .selectFrom('titleGenres')
-          .innerJoin('genres', 'genres.id', 'titleGenres.genreId')
           .select(sql`1`.as('one'))
           .whereRef('titleGenres.titleId', '=', 'titles.id')
-          .where('genres.slug', '=', genre),
+          .where('titleGenres.genreId', '=', genre.id),
       ),
     );
   }

@@ -149,6 +149,7 @@ describe('catalog: browse, search and visibility', () => {
     assert.deepEqual(names(await browse('?kind=series')), []);
     assert.ok(!names(await browse('?maxPlanTier=1&limit=100')).includes('The Matrix'));
     assert.deepEqual(names(await browse('?genre=drama&language=en&yearFrom=2000')), ['Interstellar']);
+    assert.deepEqual(await browse('?genre=no-such-genre'), { items: [], nextCursor: null });
   });
 
   it('sorts by newest, popular, rating and title', async () => {

@@ -1,135 +1,29 @@
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
-import { AuditLog } from '../../src/modules/audit/index.ts';
-import { createPlayableItems } from '../../src/modules/catalog/index.ts';
-import { loadMasterKey, MediaService, unwrapKey, type MediaEvent } from '../../src/modules/media/index.ts';
-import type { ContentKey } from '../../src/modules/media/content-keys.ts';
 import { S3Storage } from '../../src/platform/storage/s3.storage.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { signInWithRoles } from '../support/accounts.ts';
+import {
+  createMovie,
+  harness,
+  storedKeys,
+  upload,
+  waitForJob,
+  type Harness,
+  type JobView,
+} from '../support/media-harness.ts';
 import { decryptPlaylist, keySwitches } from '../support/hls-check.ts';
 import { makeClip, scratchDir } from '../support/media-clips.ts';
 import { startS3rver } from '../support/s3rver.ts';
-import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 /**
  * The transcode job end to end, on the app's real parts: a source in storage → the queue → the
  * worker → an encrypted package in storage, keys wrapped in the database, the item pointed at it.
  * Run on the local and the S3 storage adapter.
  */
-
-const env = {
-  TRANSCODE_LADDER: '240:300,360:500,720:1200',
-  TRANSCODE_PRESET: 'ultrafast',
-  HLS_SEGMENT_SECONDS: '2',
-  HLS_KEY_ROTATION_SEGMENTS: '2',
-};
-const system = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };
-
-interface Harness {
-  context: TestContext;
-  media: MediaService;
-  admin: SignedIn;
-  events: MediaEvent[];
-  close(): Promise<void>;
-}
-
-async function harness(storage?: Storage): Promise<Harness> {
-  const context = await createTestApp({ env, ...(storage && { storage }) });
-  const { deps } = context;
-  const playable = await createPlayableItems({
-    db: deps.database.db,
-    cache: deps.cache,
-    pubsub: deps.pubsub,
-  });
-  const media = new MediaService({
-    db: deps.database.db,
-    storage: deps.storage,
-    pubsub: deps.pubsub,
-    queue: deps.queue,
-    items: playable.items,
-    audit: new AuditLog(deps.database.db),
-    logger: deps.logger,
-    masterKey: await loadMasterKey(deps.config.media),
-    config: deps.config.media,
-  });
-  const events: MediaEvent[] = [];
-  const unsubscribe = await deps.pubsub.subscribe('media.events', (event) =>
-    events.push(event as MediaEvent),
-  );
-  const admin = await signInWithRoles(context, ['admin']);
-  return {
-    context,
-    media,
-    admin,
-    events,
-    async close() {
-      await unsubscribe();
-      await playable.close();
-      await context.close();
-    },
-  };
-}
-
-async function createMovie(h: Harness, title: string): Promise<string> {
-  const response = await h.context.app.inject({
-    method: 'POST',
-    url: '/api/admin/titles',
-    headers: h.admin.headers,
-    payload: { kind: 'movie', title },
-  });
-  assert.equal(response.statusCode, 201, response.body);
-  return response.json<{ id: string }>().id;
-}
-
-async function upload(h: Harness, itemId: string, file: string, subtitles: string[] = []) {
-  const put = async (name: string) => {
-    const key = `sources/${itemId}/${path.basename(name)}`;
-    await h.context.deps.storage.put(key, createReadStream(name));
-    return key;
-  };
-  return h.media.registerSource(
-    {
-      itemId,
-      storageKey: await put(file),
-      sourceName: path.basename(file),
-      bytes: (await stat(file)).size,
-      uploadedBy: h.admin.userId,
-      subtitles: await Promise.all(
-        subtitles.map(async (subtitle) => ({
-          storageKey: await put(subtitle),
-          language: 'en',
-          label: 'English',
-        })),
-      ),
-    },
-    system,
-  );
-}
-
-interface JobView {
-  id: string;
-  status: string;
-  progress: number;
-  failure: { code: string; reason: string } | null;
-  height: number | null;
-}
-
-async function waitForJob(h: Harness, id: string, done: (job: JobView) => boolean): Promise<JobView> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const response = await h.context.app.inject({ url: `/api/admin/jobs/${id}`, headers: h.admin.headers });
-    assert.equal(response.statusCode, 200, response.body);
-    const job = response.json<JobView>();
-    if (done(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${job.status} ${job.progress}%`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const itemStatus = async (h: Harness, id: string) =>
   (
@@ -155,23 +49,6 @@ async function fetchPackage(storage: Storage, prefix: string, dir: string): Prom
   return files.sort();
 }
 
-async function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
-  const masterKey = await loadMasterKey(h.context.deps.config.media);
-  const rows = await h.context.deps.database.db
-    .selectFrom('contentKeys')
-    .selectAll()
-    .where('assetId', '=', assetId)
-    .execute();
-  return rows.map((row) => ({
-    keyId: row.id,
-    tier: row.tier as ContentKey['tier'],
-    key: unwrapKey({ masterKey, wrapped: row.wrappedKey, keyId: row.id }),
-    iv: Buffer.from(row.iv),
-    firstSegment: row.firstSegment,
-    renditions: row.renditions,
-  }));
-}
-
 async function checkPackage(h: Harness, assetId: string, scratch: string) {
   const asset = await h.media.assets.find(assetId);
   assert.ok(asset?.packagePrefix);
@@ -188,7 +65,11 @@ async function checkPackage(h: Harness, assetId: string, scratch: string) {
     assert.ok(variant.bandwidth > 0 && variant.averageBandwidth && variant.resolution && variant.codecs);
     const segments = await decryptPlaylist({ outputDir: dir, uri: variant.uri, keys });
     assert.ok(segments.length >= 2);
-    assert.equal(keySwitches(segments).length, Math.ceil(segments.length / 2), 'keys rotate every 2 segments');
+    assert.equal(
+      keySwitches(segments).length,
+      Math.ceil(segments.length / 2),
+      'keys rotate every 2 segments',
+    );
   }
   return { master, files, keys };
 }

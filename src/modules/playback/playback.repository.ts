@@ -138,9 +138,10 @@ export class PlaybackRepository {
       .where('itemId', '=', options.itemId)
       .executeTakeFirst();
     if (!row) return 0;
-    // Finished (the last 5 %, or within 30 s of the end): start again from the beginning.
-    const duration = row.durationSeconds ?? Number.POSITIVE_INFINITY;
-    return row.positionSeconds >= Math.min(duration * 0.95, duration - 30) ? 0 : row.positionSeconds;
+    // Finished (within 30 s of the end, or the last 5 % of a short one): start from the beginning.
+    if (row.durationSeconds === null) return row.positionSeconds;
+    const remaining = row.durationSeconds - row.positionSeconds;
+    return remaining < Math.min(30, row.durationSeconds * 0.05) ? 0 : row.positionSeconds;
   }
 
   async saveProgress(options: {

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AuditLog } from '../../src/modules/audit/index.ts';
+import { createPlayableItems } from '../../src/modules/catalog/index.ts';
+import { loadMasterKey, MediaService, unwrapKey, type MediaEvent } from '../../src/modules/media/index.ts';
+import type { ContentKey } from '../../src/modules/media/content-keys.ts';
+import type { Storage } from '../../src/platform/storage/storage.port.ts';
+import { signInWithRoles, type SignedIn } from './accounts.ts';
+import { createTestApp, type TestContext } from './test-app.ts';
+
+/** The app plus a MediaService on the same parts: register sources, wait for their transcodes. */
+
+export const env = {
+  TRANSCODE_LADDER: '240:300,360:500,720:1200',
+  TRANSCODE_PRESET: 'ultrafast',
+  HLS_SEGMENT_SECONDS: '2',
+  HLS_KEY_ROTATION_SEGMENTS: '2',
+};
+
+const system = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };
+
+export interface Harness {
+  context: TestContext;
+  media: MediaService;
+  admin: SignedIn;
+  events: MediaEvent[];
+  close(): Promise<void>;
+}
+
+export async function harness(storage?: Storage, extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const context = await createTestApp({ env: { ...env, ...extraEnv }, ...(storage && { storage }) });
+  const { deps } = context;
+  const playable = await createPlayableItems({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+  });
+  const media = new MediaService({
+    db: deps.database.db,
+    storage: deps.storage,
+    pubsub: deps.pubsub,
+    queue: deps.queue,
+    items: playable.items,
+    audit: new AuditLog(deps.database.db),
+    logger: deps.logger,
+    masterKey: await loadMasterKey(deps.config.media),
+    config: deps.config.media,
+  });
+  const events: MediaEvent[] = [];
+  const unsubscribe = await deps.pubsub.subscribe('media.events', (event) =>
+    events.push(event as MediaEvent),
+  );
+  const admin = await signInWithRoles(context, ['admin']);
+  return {
+    context,
+    media,
+    admin,
+    events,
+    async close() {
+      await unsubscribe();
+      await playable.close();
+      await context.close();
+    },
+  };
+}
+
+export async function createMovie(h: Harness, title: string): Promise<string> {
+  const response = await h.context.app.inject({
+    method: 'POST',
+    url: '/api/admin/titles',
+    headers: h.admin.headers,
+    payload: { kind: 'movie', title },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json<{ id: string }>().id;
+}
+
+export async function upload(h: Harness, itemId: string, file: string, subtitles: string[] = []) {
+  const put = async (name: string) => {
+    const key = `sources/${itemId}/${path.basename(name)}`;
+    await h.context.deps.storage.put(key, createReadStream(name));
+    return key;
+  };
+  return h.media.registerSource(
+    {
+      itemId,
+      storageKey: await put(file),
+      sourceName: path.basename(file),
+      bytes: (await stat(file)).size,
+      uploadedBy: h.admin.userId,
+      subtitles: await Promise.all(
+        subtitles.map(async (subtitle) => ({
+          storageKey: await put(subtitle),
+          language: 'en',
+          label: 'English',
+        })),
+      ),
+    },
+    system,
+  );
+}
+
+export interface JobView {
+  id: string;
+  status: string;
+  progress: number;
+  failure: { code: string; reason: string } | null;
+  height: number | null;
+}
+
+export async function waitForJob(h: Harness, id: string, done: (job: JobView) => boolean): Promise<JobView> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await h.context.app.inject({ url: `/api/admin/jobs/${id}`, headers: h.admin.headers });
+    assert.equal(response.statusCode, 200, response.body);
+    const job = response.json<JobView>();
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${job.status} ${job.progress}%`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
+  const masterKey = await loadMasterKey(h.context.deps.config.media);
+  const rows = await h.context.deps.database.db
+    .selectFrom('contentKeys')
+    .selectAll()
+    .where('assetId', '=', assetId)
+    .execute();
+  return rows.map((row) => ({
+    keyId: row.id,
+    tier: row.tier as ContentKey['tier'],
+    key: unwrapKey({ masterKey, wrapped: row.wrappedKey, keyId: row.id }),
+    iv: Buffer.from(row.iv),
+    firstSegment: row.firstSegment,
+    renditions: row.renditions,
+  }));
+}

@@ -83,15 +83,22 @@ describe('the processes: server and CLI', () => {
     assert.match(stderr, /PORT must be a whole number between 0 and 65535 \(got "eighty"\)/);
   });
 
-  it('seed-demo fills the catalog from MovieLens with progress, and re-running it is safe', async () => {
-    const first = run('src/cli/main.ts', ['seed-demo'], env);
+  it('seed-demo fills the catalog from MovieLens with progress, and playable clips; re-running it is safe', async () => {
+    // The MovieLens import's own idempotency is covered in movielens.test.ts; here the CLI.
+    const first = run('src/cli/main.ts', ['seed-demo', '--skip-videos'], env);
     assert.equal(await first.exited, 0, first.output().stderr);
     assert.match(first.output().stdout, /9742 MovieLens titles, 610 demo viewers, 100836 ratings/);
     assert.match(first.output().stdout, /non-commercial/);
     assert.match(first.output().stderr, /titles: 100% \(9742\/9742\)/, 'progress is shown');
-    const second = run('src/cli/main.ts', ['seed-demo'], env);
+    // The playable clips, through the real pipeline (a short ladder keeps the suite quick).
+    const videoEnv = { ...env, TRANSCODE_LADDER: '240:300,480:600', TRANSCODE_PRESET: 'ultrafast' };
+    const second = run('src/cli/main.ts', ['seed-demo', '--sample'], videoEnv);
     assert.equal(await second.exited, 0, second.output().stderr);
-    assert.match(second.output().stdout, /9742 MovieLens titles/);
+    assert.match(second.output().stdout, /Playable demo videos: 3 transcoded, 0 already playable/);
+    assert.match(second.output().stderr, /playable demo videos \(%\).*100%/);
+    const third = run('src/cli/main.ts', ['seed-demo', '--sample'], videoEnv);
+    assert.equal(await third.exited, 0, third.output().stderr);
+    assert.match(third.output().stdout, /Playable demo videos: 0 transcoded, 3 already playable/);
   });
 
   it('create-admin makes an admin, idempotently, whose token passes the admin routes', async () => {
@@ -108,6 +115,12 @@ describe('the processes: server and CLI', () => {
     const second = run('src/cli/main.ts', args, env);
     assert.equal(await second.exited, 0);
     assert.match(second.output().stdout, /already an admin/);
+    const plan = run('src/cli/main.ts', ['set-plan', '--email', 'ops@example.com', '--plan', 'premium'], env);
+    assert.equal(await plan.exited, 0, plan.output().stderr);
+    assert.match(plan.output().stdout, /ops@example.com is now on Premium: up to 2160p, 4 stream/);
+    const unknown = run('src/cli/main.ts', ['set-plan', '--email', 'ops@example.com', '--plan', 'gold'], env);
+    assert.equal(await unknown.exited, 2);
+    assert.match(unknown.output().stderr, /no plan "gold"; plans: free, basic, standard, premium/);
 
     const port = await freePort();
     const server = run('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
 import { AuditLog } from '../../src/modules/audit/index.ts';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
-import { loadMasterKey, MediaService, unwrapKey, type MediaEvent } from '../../src/modules/media/index.ts';
+import { loadMasterKey, MediaService, type MediaEvent } from '../../src/modules/media/index.ts';
 import type { ContentKey } from '../../src/modules/media/content-keys.ts';
 import { S3Storage } from '../../src/platform/storage/s3.storage.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { decryptPlaylist, keySwitches } from '../support/hls-check.ts';
 import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { fetchPackage, storedKeys } from '../support/media-package.ts';
 import { startS3rver } from '../support/s3rver.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
@@ -140,36 +141,9 @@ const itemStatus = async (h: Harness, id: string) =>
       .executeTakeFirstOrThrow()
   ).status;
 
-/** Downloads a stored package into a directory, the way a CDN would see it. */
-async function fetchPackage(storage: Storage, prefix: string, dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for await (const object of storage.list(prefix)) {
-    const target = path.join(dir, object.key.slice(prefix.length));
-    await mkdir(path.dirname(target), { recursive: true });
-    const body = await storage.get(object.key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body.body) chunks.push(chunk as Buffer);
-    await writeFile(target, Buffer.concat(chunks));
-    files.push(object.key.slice(prefix.length));
-  }
-  return files.sort();
-}
-
-async function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
+async function keysOf(h: Harness, assetId: string): Promise<ContentKey[]> {
   const masterKey = await loadMasterKey(h.context.deps.config.media);
-  const rows = await h.context.deps.database.db
-    .selectFrom('contentKeys')
-    .selectAll()
-    .where('assetId', '=', assetId)
-    .execute();
-  return rows.map((row) => ({
-    keyId: row.id,
-    tier: row.tier as ContentKey['tier'],
-    key: unwrapKey({ masterKey, wrapped: row.wrappedKey, keyId: row.id }),
-    iv: Buffer.from(row.iv),
-    firstSegment: row.firstSegment,
-    renditions: row.renditions,
-  }));
+  return storedKeys({ db: h.context.deps.database.db, masterKey, assetId });
 }
 
 async function checkPackage(h: Harness, assetId: string, scratch: string) {
@@ -182,13 +156,17 @@ async function checkPackage(h: Harness, assetId: string, scratch: string) {
   assert.ok(files.includes('thumbs/thumbnails.vtt'));
   const { readFile } = await import('node:fs/promises');
   const master = parse(await readFile(path.join(dir, 'master.m3u8'), 'utf8')) as types.MasterPlaylist;
-  const keys = await storedKeys(h, assetId);
+  const keys = await keysOf(h, assetId);
   assert.ok(keys.length > 0);
   for (const variant of master.variants) {
     assert.ok(variant.bandwidth > 0 && variant.averageBandwidth && variant.resolution && variant.codecs);
     const segments = await decryptPlaylist({ outputDir: dir, uri: variant.uri, keys });
     assert.ok(segments.length >= 2);
-    assert.equal(keySwitches(segments).length, Math.ceil(segments.length / 2), 'keys rotate every 2 segments');
+    assert.equal(
+      keySwitches(segments).length,
+      Math.ceil(segments.length / 2),
+      'keys rotate every 2 segments',
+    );
   }
   return { master, files, keys };
 }

@@ -329,13 +329,19 @@ export const machine = () =>
  * Appends rows to the benchmark's results table in docs/PERFORMANCE.md: the table that ends at
  * the marker `<!-- results:<bench> -->`.
  */
-export async function recordResults(bench: string, rows: string[][]): Promise<void> {
+export async function recordResults(
+  bench: string,
+  rows: string[][],
+  options: { machine?: string } = {},
+): Promise<void> {
   const file = path.join(root, 'docs/PERFORMANCE.md');
   const marker = `<!-- results:${bench} -->`;
   const text = await readFile(file, 'utf8');
   if (!text.includes(marker)) throw new Error(`docs/PERFORMANCE.md has no ${marker} marker`);
   const date = new Date().toISOString().slice(0, 10);
-  const lines = rows.map((cells) => `| ${[date, machine(), ...cells].join(' | ')} |`).join('\n');
+  const lines = rows
+    .map((cells) => `| ${[date, options.machine ?? machine(), ...cells].join(' | ')} |`)
+    .join('\n');
   await writeFile(file, text.replace(marker, `${lines}\n${marker}`));
   console.log(`\nrecorded in docs/PERFORMANCE.md (${bench})`);
 }

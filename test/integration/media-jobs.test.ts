@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
 import { S3Storage } from '../../src/platform/storage/s3.storage.ts';
-import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles } from '../support/accounts.ts';
 import {
   createMovie,
@@ -17,6 +16,7 @@ import {
 } from '../support/media-harness.ts';
 import { decryptPlaylist, keySwitches } from '../support/hls-check.ts';
 import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { fetchPackage } from '../support/media-package.ts';
 import { startS3rver } from '../support/s3rver.ts';
 
 /**
@@ -33,21 +33,6 @@ const itemStatus = async (h: Harness, id: string) =>
       .where('id', '=', id)
       .executeTakeFirstOrThrow()
   ).status;
-
-/** Downloads a stored package into a directory, the way a CDN would see it. */
-async function fetchPackage(storage: Storage, prefix: string, dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for await (const object of storage.list(prefix)) {
-    const target = path.join(dir, object.key.slice(prefix.length));
-    await mkdir(path.dirname(target), { recursive: true });
-    const body = await storage.get(object.key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body.body) chunks.push(chunk as Buffer);
-    await writeFile(target, Buffer.concat(chunks));
-    files.push(object.key.slice(prefix.length));
-  }
-  return files.sort();
-}
 
 async function checkPackage(h: Harness, assetId: string, scratch: string) {
   const asset = await h.media.assets.find(assetId);

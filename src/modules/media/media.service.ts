@@ -140,8 +140,13 @@ export class MediaService {
     const asset = { ...found, status: 'processing' };
     const cancelled = new AbortController();
     const signal = AbortSignal.any([job.signal, cancelled.signal]);
-    const workDir = path.join(config.workDir, asset.id);
-    await rm(workDir, { recursive: true, force: true });
+    // A directory per attempt. A worker killed with SIGKILL leaves its ffmpeg running (it ignores
+    // SIGPIPE, so losing its progress pipe doesn't stop it): that orphan must not write segments
+    // and playlists into the retry's files. Removing the asset's directory makes the orphan's next
+    // segment fail to open, which ends it.
+    const assetDir = path.join(config.workDir, asset.id);
+    const workDir = path.join(assetDir, `attempt-${found.attempts + 1}`);
+    await rm(assetDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
     try {
       const sourcePath = path.join(workDir, `source${path.extname(asset.sourceName).slice(0, 10)}`);
@@ -203,7 +208,7 @@ export class MediaService {
     } catch (error) {
       await this.#failed(asset, job, error, cancelled.signal.aborted);
     } finally {
-      await rm(workDir, { recursive: true, force: true });
+      await rm(assetDir, { recursive: true, force: true });
     }
   }
 

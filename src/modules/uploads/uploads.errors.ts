@@ -1,12 +1,16 @@
 import { defineError } from '../../shared/errors.ts';
 
-export const UploadNotMultipart = defineError(
-  'UPLOAD_NOT_MULTIPART',
+export const UploadContentType = defineError(
+  'UPLOAD_CONTENT_TYPE',
   'unsupported_media',
-  'Send the video as multipart/form-data',
+  'This upload endpoint does not take that content type',
 );
 export const UploadInvalid = defineError('UPLOAD_INVALID', 'invalid', 'The upload request is not valid');
-export const UploadMissingFile = defineError('UPLOAD_MISSING_FILE', 'invalid', 'The upload has no video file');
+export const UploadMissingFile = defineError(
+  'UPLOAD_MISSING_FILE',
+  'invalid',
+  'The upload has no video file',
+);
 export const UploadTooLarge = defineError(
   'UPLOAD_TOO_LARGE',
   'too_large',

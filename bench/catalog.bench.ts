@@ -42,11 +42,20 @@ process.stderr.write(`\n  catalog ready in ${((Date.now() - started) / 1000).toF
 
 const genres = ['drama', 'comedy', 'action', 'thriller', 'sci-fi', 'romance'];
 const sorts = ['popular', 'newest', 'rating'];
-const listRequests = genres.flatMap((genre) => sorts.map((sort) => ({ method: 'GET' as const, path: `/api/videos?genre=${genre}&sort=${sort}&limit=24` })));
+const listRequests = genres.flatMap((genre) =>
+  sorts.map((sort) => ({ method: 'GET' as const, path: `/api/videos?genre=${genre}&sort=${sort}&limit=24` })),
+);
 // Typos in every search: a dropped, a swapped and a doubled letter.
 const typo = (word: string, index: number) =>
-  index % 3 === 0 ? word.replace(/e/, '') : index % 3 === 1 ? word.replace(/(\w)(\w)/, '$2$1') : word.replace(/l/, 'll');
-const searchRequests = searchWords.map((word, index) => ({ method: 'GET' as const, path: `/api/videos?q=${encodeURIComponent(typo(word, index))}&limit=24` }));
+  index % 3 === 0
+    ? word.replace(/e/, '')
+    : index % 3 === 1
+      ? word.replace(/(\w)(\w)/, '$2$1')
+      : word.replace(/l/, 'll');
+const searchRequests = searchWords.map((word, index) => ({
+  method: 'GET' as const,
+  path: `/api/videos?q=${encodeURIComponent(typo(word, index))}&limit=24`,
+}));
 const env = { ...(databaseUrl && { DATABASE_URL: databaseUrl }), DATABASE_POOL_MAX: '10' };
 const engine = databaseUrl ? 'PostgreSQL' : 'PGlite';
 
@@ -55,7 +64,12 @@ try {
   const cachedServer = await startMarquee({ dataDir, env: { ...env, CATALOG_CACHE_SECONDS: '60' } });
   let cached;
   try {
-    const list: Target = { name: 'GET /api/videos (cached)', url: cachedServer.url, requests: listRequests, server: cachedServer };
+    const list: Target = {
+      name: 'GET /api/videos (cached)',
+      url: cachedServer.url,
+      requests: listRequests,
+      server: cachedServer,
+    };
     cached = await compare({
       baseline: { name: 'GET /healthz', url: `${cachedServer.url}/healthz`, server: cachedServer },
       subjects: [list],
@@ -74,11 +88,36 @@ try {
   let search;
   try {
     const options = { connections: 10, durationSeconds };
-    await load({ name: 'warm-up', url: uncachedServer.url, requests: [...listRequests, ...searchRequests] }, { ...options, durationSeconds: 3 });
-    uncached = await load({ name: 'GET /api/videos (uncached)', url: uncachedServer.url, requests: listRequests, server: uncachedServer }, options);
-    search = await load({ name: 'GET /api/videos?q=… (typo search, uncached)', url: uncachedServer.url, requests: searchRequests, server: uncachedServer }, options);
+    await load(
+      { name: 'warm-up', url: uncachedServer.url, requests: [...listRequests, ...searchRequests] },
+      { ...options, durationSeconds: 3 },
+    );
+    uncached = await load(
+      {
+        name: 'GET /api/videos (uncached)',
+        url: uncachedServer.url,
+        requests: listRequests,
+        server: uncachedServer,
+      },
+      options,
+    );
+    search = await load(
+      {
+        name: 'GET /api/videos?q=… (typo search, uncached)',
+        url: uncachedServer.url,
+        requests: searchRequests,
+        server: uncachedServer,
+      },
+      options,
+    );
     console.table(
-      [uncached, search].map((m) => ({ target: m.name, 'req/s': Math.round(m.requestsPerSecond), 'p50 ms': m.p50Ms, 'p99 ms': m.p99Ms, errors: m.errors + m.unexpected })),
+      [uncached, search].map((m) => ({
+        target: m.name,
+        'req/s': Math.round(m.requestsPerSecond),
+        'p50 ms': m.p50Ms,
+        'p99 ms': m.p99Ms,
+        errors: m.errors + m.unexpected,
+      })),
     );
   } finally {
     await uncachedServer.stop();

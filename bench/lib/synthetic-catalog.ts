@@ -7,15 +7,71 @@ import { openDatabase, type DatabaseOptions } from '../../src/platform/db/databa
 import { migrate } from '../../src/platform/db/migrator.ts';
 
 const words = [
-  'Silent', 'Crimson', 'Last', 'Hidden', 'Golden', 'Broken', 'Northern', 'Electric', 'Quiet', 'Burning', 'Frozen', 'Distant',
-  'Harbor', 'Garden', 'Signal', 'Frontier', 'Orchard', 'Mirror', 'Comet', 'Station', 'River', 'Lantern', 'Empire', 'Horizon',
-  'Shadow', 'Summer', 'Winter', 'Ocean', 'Desert', 'City', 'Kingdom', 'Voyage', 'Promise', 'Secret', 'Storm', 'Memory',
+  'Silent',
+  'Crimson',
+  'Last',
+  'Hidden',
+  'Golden',
+  'Broken',
+  'Northern',
+  'Electric',
+  'Quiet',
+  'Burning',
+  'Frozen',
+  'Distant',
+  'Harbor',
+  'Garden',
+  'Signal',
+  'Frontier',
+  'Orchard',
+  'Mirror',
+  'Comet',
+  'Station',
+  'River',
+  'Lantern',
+  'Empire',
+  'Horizon',
+  'Shadow',
+  'Summer',
+  'Winter',
+  'Ocean',
+  'Desert',
+  'City',
+  'Kingdom',
+  'Voyage',
+  'Promise',
+  'Secret',
+  'Storm',
+  'Memory',
 ];
 const genres = [
-  'Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'Action',
+  'Adventure',
+  'Animation',
+  'Children',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ];
-export const searchWords = ['Interstellar', 'Silent Harbor', 'Crimson Empire', 'Frozen Voyage', 'Electric City', 'Golden Horizon'];
+export const searchWords = [
+  'Interstellar',
+  'Silent Harbor',
+  'Crimson Empire',
+  'Frozen Voyage',
+  'Electric City',
+  'Golden Horizon',
+];
 
 /** Mulberry32: a tiny deterministic PRNG. */
 function random(seed: number): () => number {
@@ -29,19 +85,29 @@ function random(seed: number): () => number {
   };
 }
 
-export async function seedSyntheticCatalog(options: { database: DatabaseOptions; titles: number; seed?: number; onProgress?: (done: number) => void }) {
+export async function seedSyntheticCatalog(options: {
+  database: DatabaseOptions;
+  titles: number;
+  seed?: number;
+  onProgress?: (done: number) => void;
+}) {
   const database = await openDatabase(options.database);
   try {
     await migrate(database);
     const db = database.db;
-    const existing = await db.selectFrom('titles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const existing = await db
+      .selectFrom('titles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(existing.n) >= options.titles) return;
     await db
       .insertInto('genres')
       .values(genres.map((name) => ({ name, slug: name.toLowerCase() })))
       .onConflict((conflict) => conflict.column('slug').doNothing())
       .execute();
-    const genreIds = (await db.selectFrom('genres').select(['id', 'slug']).orderBy('slug').execute()).map((genre) => genre.id);
+    const genreIds = (await db.selectFrom('genres').select(['id', 'slug']).orderBy('slug').execute()).map(
+      (genre) => genre.id,
+    );
     const next = random(options.seed ?? 42);
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
     for (let start = Number(existing.n); start < options.titles; start += 1000) {
@@ -52,7 +118,10 @@ export async function seedSyntheticCatalog(options: { database: DatabaseOptions;
           const year = 1930 + Math.floor(next() * 96);
           const ratingCount = Math.floor(next() ** 3 * 5000);
           const average = 1 + next() * 4;
-          const title = number === 0 ? 'Interstellar' : `The ${pick(words)} ${pick(words)}${next() < 0.3 ? ` ${pick(words)}` : ''}`;
+          const title =
+            number === 0
+              ? 'Interstellar'
+              : `The ${pick(words)} ${pick(words)}${next() < 0.3 ? ` ${pick(words)}` : ''}`;
           return {
             kind: next() < 0.85 ? 'movie' : 'series',
             title,
@@ -71,7 +140,11 @@ export async function seedSyntheticCatalog(options: { database: DatabaseOptions;
         });
         const inserted = await trx.insertInto('titles').values(rows).returning('id').execute();
         const links = inserted.flatMap((row) => {
-          const chosen = new Set([pick(genreIds), ...(next() < 0.6 ? [pick(genreIds)] : []), ...(next() < 0.3 ? [pick(genreIds)] : [])]);
+          const chosen = new Set([
+            pick(genreIds),
+            ...(next() < 0.6 ? [pick(genreIds)] : []),
+            ...(next() < 0.3 ? [pick(genreIds)] : []),
+          ]);
           return [...chosen].map((genreId) => ({ titleId: row.id, genreId }));
         });
         await trx.insertInto('titleGenres').values(links).execute();

@@ -47,6 +47,12 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
     },
   });
 
+  // Refused before the body was read (unknown item, too large): close the connection rather than
+  // let Node read and discard what may be gigabytes more.
+  app.addHook('onError', async (request, reply) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+  });
+
   app.post(
     '/api/videos/upload',
     {

@@ -73,17 +73,24 @@ v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 /** Samples resident memory every 50 ms while `work` runs. */
-async function measureRss<T>(work: () => Promise<T>): Promise<{ result: T; before: number; peak: number }> {
+async function measureRss<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; before: number; peak: number; arrayBuffersAtPeak: number }> {
   collectGarbage();
-  const before = process.memoryUsage().rss;
+  const start = process.memoryUsage();
+  const before = start.rss;
   let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
+  // Which part of a peak is Buffers awaiting collection (V8 frees them late when little else is allocated).
+  let arrayBuffersAtPeak = start.arrayBuffers;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    if (usage.rss > peak) [peak, arrayBuffersAtPeak] = [usage.rss, usage.arrayBuffers];
+  };
+  const sampler = setInterval(sample, 50);
   try {
     const result = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, before, peak };
+    sample();
+    return { result, before, peak, arrayBuffersAtPeak };
   } finally {
     clearInterval(sampler);
   }
@@ -129,7 +136,7 @@ describe('uploads: 1 GiB in bounded memory', { timeout: 240_000 }, () => {
     );
     const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
     const started = Date.now();
-    const { result, before, peak } = await measureRss(() =>
+    const { result, before, peak, arrayBuffersAtPeak } = await measureRss(() =>
       send({
         url: `${base}/api/videos/upload`,
         method: 'POST',
@@ -144,7 +151,7 @@ describe('uploads: 1 GiB in bounded memory', { timeout: 240_000 }, () => {
     const growth = peak - before;
     console.log(
       `multipart 1 GiB: ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `RSS ${MB(before)} → peak ${MB(peak)} (growth ${MB(growth)})`,
+        `RSS ${MB(before)} → peak ${MB(peak)} (growth ${MB(growth)}; Buffers at peak ${MB(arrayBuffersAtPeak)})`,
     );
     assert.equal(result.status, 415, result.body.slice(0, 300));
     assert.ok(growth < MAX_GROWTH, `RSS grew by ${MB(growth)}`);
@@ -167,7 +174,7 @@ describe('uploads: 1 GiB in bounded memory', { timeout: 240_000 }, () => {
     const started = Date.now();
     const location = created.headers.location;
     assert.match(location ?? '', /^\/api\/videos\/tus\/[0-9a-f]{32}$/);
-    const { result, before, peak } = await measureRss(() =>
+    const { result, before, peak, arrayBuffersAtPeak } = await measureRss(() =>
       send({
         url: `${base}${location}`,
         method: 'PATCH',
@@ -184,7 +191,7 @@ describe('uploads: 1 GiB in bounded memory', { timeout: 240_000 }, () => {
     const growth = peak - before;
     console.log(
       `tus 1 GiB: ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `RSS ${MB(before)} → peak ${MB(peak)} (growth ${MB(growth)})`,
+        `RSS ${MB(before)} → peak ${MB(peak)} (growth ${MB(growth)}; Buffers at peak ${MB(arrayBuffersAtPeak)})`,
     );
     assert.equal(result.status, 415, result.body.slice(0, 300));
     assert.ok(growth < MAX_GROWTH, `RSS grew by ${MB(growth)}`);

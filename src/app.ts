@@ -17,6 +17,7 @@ import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { loadMasterKey, MediaService, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
+import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -136,6 +137,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(playback.plugin);
+  const uploads = createUploads({
+    storage: deps.storage,
+    media,
+    items: catalog.items,
+    guard: identity.guard,
+    config,
+  });
+  await app.register(uploads.plugin);
 
   await app.register(healthRoutes, {
     checks: {

@@ -52,6 +52,6 @@ export {
 export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
 export { MediaService, MEDIA_EVENTS_CHANNEL, type MediaEvent, type SourceUpload } from './media.service.ts';
 export type { AssetRow, SubtitleSource } from './assets.repository.ts';
-export { mediaRoutes } from './media.routes.ts';
+export { mediaRoutes, transcodeJobSchema, transcodeJobView } from './media.routes.ts';
 export { loadMasterKey } from './master-key.ts';
 export { demoVideos, seedDemoVideos, type DemoVideoReport } from './demo-videos.ts';

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config/config.ts';
+import type { Storage } from '../../platform/storage/storage.port.ts';
+import type { PlayableItems } from '../catalog/index.ts';
+import type { AuthGuard } from '../identity/index.ts';
+import type { MediaService } from '../media/index.ts';
+import { tusRoutes } from './tus.ts';
+import { uploadRoutes } from './uploads.routes.ts';
+import { UploadsService } from './uploads.service.ts';
+
+export { UploadsService } from './uploads.service.ts';
+export { safeVideoName } from './file-names.ts';
+
+export interface UploadsDeps {
+  storage: Storage;
+  media: Pick<MediaService, 'registerSource'>;
+  items: Pick<PlayableItems, 'find'>;
+  guard: AuthGuard;
+  config: Pick<Config, 'dataDir'> & {
+    catalog: Pick<Config['catalog'], 'uploadMaxBytes'>;
+    media: Pick<Config['media'], 'ffprobePath'>;
+    http: Pick<Config['http'], 'corsOrigins'>;
+  };
+}
+
+/** Video uploads: one-shot multipart (/api/videos/upload) and resumable tus (/api/videos/tus). */
+export function createUploads(deps: UploadsDeps): { plugin: FastifyPluginAsync; uploads: UploadsService } {
+  const uploadsDir = path.join(deps.config.dataDir, 'uploads');
+  const maxBytes = deps.config.catalog.uploadMaxBytes;
+  const uploads = new UploadsService({
+    storage: deps.storage,
+    media: deps.media,
+    items: deps.items,
+    ffprobePath: deps.config.media.ffprobePath,
+    uploadsDir,
+  });
+  const plugin = fp(
+    async (app) => {
+      // Each in its own encapsulated context: the multipart and octet-stream parsers stay there.
+      await app.register(uploadRoutes, { guard: deps.guard, uploads, maxBytes });
+      await app.register(tusRoutes, {
+        guard: deps.guard,
+        uploads,
+        maxBytes,
+        directory: path.join(uploadsDir, 'tus'),
+        corsOrigins: deps.config.http.corsOrigins,
+      });
+    },
+    { name: 'marquee-uploads' },
+  );
+  return { plugin, uploads };
+}

@@ -35,14 +35,29 @@ interface VideoState {
   status: string;
 }
 
-// Page-side code is passed as source text: this project's TypeScript has no DOM library.
+/**
+ * The bits of the page these checks read. This project's TypeScript has no DOM library, and the
+ * player's CSP forbids eval, so page-side checks are functions typed against this shape.
+ */
+interface PlayerPage {
+  document: {
+    querySelector(selector: 'video'): { currentTime: number; videoWidth: number; videoHeight: number };
+    getElementById(id: 'status'): { textContent: string };
+  };
+  marqueePlayer: { hls: { levels: Array<{ height: number }> } };
+}
+
 const videoState = (page: Page): Promise<VideoState> =>
-  page.evaluate(`({
-    currentTime: document.querySelector('video').currentTime,
-    videoWidth: document.querySelector('video').videoWidth,
-    videoHeight: document.querySelector('video').videoHeight,
-    status: document.getElementById('status').textContent,
-  })`);
+  page.evaluate(() => {
+    const { document } = globalThis as unknown as PlayerPage;
+    const video = document.querySelector('video');
+    return {
+      currentTime: video.currentTime,
+      videoWidth: video.videoWidth,
+      videoHeight: video.videoHeight,
+      status: document.getElementById('status').textContent,
+    };
+  });
 
 async function signInAndPlay(page: Page, origin: string, itemId: string, viewer: SignedIn) {
   await page.goto(`${origin}/watch/${itemId}`);
@@ -133,7 +148,10 @@ describe('the web player in Chromium', { skip }, () => {
     await signInAndPlay(page, origin, movieId, await basicViewer());
     try {
       await page.waitForFunction(
-        `document.querySelector('video').currentTime > 1.5 && document.querySelector('video').videoHeight === 720`,
+        () => {
+          const video = (globalThis as unknown as PlayerPage).document.querySelector('video');
+          return video.currentTime > 1.5 && video.videoHeight === 720;
+        },
         undefined,
         { timeout: 20_000, polling: 100 },
       );
@@ -146,8 +164,8 @@ describe('the web player in Chromium', { skip }, () => {
     assert.ok(state.currentTime > 1.5);
     assert.match(state.status, /1280×720 \(plan cap 720p\)/);
     assert.ok(keyStatuses.length > 0 && keyStatuses.every((status) => status === 200), String(keyStatuses));
-    const levels = await page.evaluate<number[]>(
-      `window.marqueePlayer.hls.levels.map((level) => level.height)`,
+    const levels = await page.evaluate(() =>
+      (globalThis as unknown as PlayerPage).marqueePlayer.hls.levels.map((level) => level.height),
     );
     assert.deepEqual(levels, [240, 480, 720], 'the 1080p rendition is not even listed');
     console.log(
@@ -182,7 +200,10 @@ describe('the web player in Chromium', { skip }, () => {
     const firstRefusal = Date.now() - started;
     // hls.js retries the key a few times before giving up; the picture must stay dark throughout.
     await page.waitForFunction(
-      `document.getElementById('status').textContent.startsWith('Playback error')`,
+      () =>
+        (globalThis as unknown as PlayerPage).document
+          .getElementById('status')
+          .textContent.startsWith('Playback error'),
       undefined,
       { timeout: 20_000, polling: 100 },
     );

@@ -69,8 +69,19 @@ try {
 
   const marquee = await startMarquee({
     dataDir,
-    env: { ...env, KEY_RATE_LIMIT_PER_MINUTE: keyRateLimit, AUTH_RATE_LIMIT_PER_MINUTE: '1000' },
+    env: {
+      ...env,
+      KEY_RATE_LIMIT_PER_MINUTE: keyRateLimit,
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server, written when it stops.
+      ...(process.env.BENCH_CPU_PROF && {
+        NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`,
+      }),
+    },
   });
+  const heartbeats: Array<() => Promise<unknown>> = [];
+  // Streams lapse without heartbeats (PLAYBACK_HEARTBEAT_LAPSE_SECONDS, 75 s): beat like a player.
+  const beating = setInterval(() => heartbeats.forEach((beat) => void beat().catch(() => undefined)), 20_000);
   try {
     const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${marquee.url}${url}`, {
@@ -95,10 +106,17 @@ try {
         200,
         'login',
       );
-      const started = await json<{ masterPlaylistUrl: string; maxHeight: number }>(
+      const started = await json<{ sessionId: string; masterPlaylistUrl: string }>(
         await post(`/api/playback/${movie.id}`, {}, { authorization: `Bearer ${accessToken}` }),
         201,
         'start playback',
+      );
+      heartbeats.push(() =>
+        post(
+          `/api/playback/sessions/${started.sessionId}/heartbeat`,
+          { positionSeconds: 1 },
+          { authorization: `Bearer ${accessToken}` },
+        ),
       );
       const master = new URL(started.masterPlaylistUrl);
       const masterText = await (await fetch(new URL(pathOf(master), marquee.url))).text();
@@ -156,6 +174,7 @@ try {
       ]);
     }
   } finally {
+    clearInterval(beating);
     await marquee.stop();
   }
 } finally {

@@ -64,6 +64,24 @@ export class DeliveryService {
     sizeCalculation: (text) => text.length || 1,
   });
   readonly #cdnSignatures = new LRUCache<string, CloudFrontCookies>({ max: 50_000, ttl: 60 * 60_000 });
+  /**
+   * Tokens whose MAC verified, with their claims: a player presents the same token for every
+   * playlist and key, and the HMAC (with Node's key preparation) was the largest cost of each
+   * request (bench:playback). Only verified tokens enter; expiry is still checked on every use,
+   * and the short TTL bounds how long a token outlives a secret dropped from the rotation.
+   */
+  readonly #verifiedTokens = new LRUCache<string, PlaybackClaims>({ max: 50_000, ttl: 60_000 });
+  /**
+   * Playlists as rendered for one token: the same text every time (the token fixes the stream,
+   * the plan's height and the segment signature's expiry), so a player's reloads and a busy
+   * stream's retries don't re-sign every segment URI. Authorisation still runs on every request.
+   */
+  readonly #rendered = new LRUCache<string, string>({
+    max: 20_000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (text) => text.length || 1,
+    ttl: 60_000,
+  });
 
   constructor(deps: DeliveryServiceDeps) {
     this.#deps = deps;
@@ -84,7 +102,7 @@ export class DeliveryService {
     token: string,
     streamId?: string,
   ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest }> {
-    const claims = verifyPlaybackToken({ secret: this.#deps.secrets, token, now: this.#deps.clock.now() });
+    const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
     const state = await this.#deps.playback.state(claims.sid);
@@ -98,10 +116,15 @@ export class DeliveryService {
   /** The master playlist as this stream may see it. */
   async masterPlaylist(token: string, streamId: string): Promise<string> {
     const { claims, prefix, manifest } = await this.authorise(token, streamId);
+    const cacheKey = `master\n${token}`;
+    const hit = this.#rendered.get(cacheKey);
+    if (hit !== undefined) return hit;
     const text = await this.#stored(`${prefix}${manifest.masterPlaylist}`);
     const filtered = filterMasterPlaylist({ text, maxHeight: claims.maxH });
     const query = `?token=${encodeURIComponent(token)}`;
-    return rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
+    const rendered = rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
+    this.#rendered.set(cacheKey, rendered);
+    return rendered;
   }
 
   /** A media playlist of the package: keys through the key server, segments signed. */
@@ -116,15 +139,20 @@ export class DeliveryService {
     if (video && !fitsHeight({ width: video.width, height: video.height, maxHeight: claims.maxH })) {
       throw PlaybackKeyForbidden(`${video.height}p is above your plan's quality`);
     }
+    const cacheKey = `${playlist}\n${token}`;
+    const hit = this.#rendered.get(cacheKey);
+    if (hit !== undefined) return hit;
     const text = await this.#stored(`${prefix}${playlist}`);
     const dir = playlist.includes('/') ? playlist.slice(0, playlist.lastIndexOf('/') + 1) : '';
     const keyQuery = `?token=${encodeURIComponent(token)}`;
     const segmentQuery = this.#segmentQuery(claims, prefix);
     const base = this.#segmentBase(prefix);
-    return rewriteUris({
+    const rendered = rewriteUris({
       text,
       rewrite: (uri, kind) => (kind === 'key' ? `${uri}${keyQuery}` : `${base}${dir}${uri}${segmentQuery}`),
     });
+    this.#rendered.set(cacheKey, rendered);
+    return rendered;
   }
 
   /** The key server: one content key, to a live stream whose plan covers the key's tier. */
@@ -197,6 +225,16 @@ export class DeliveryService {
       this.#cdnSignatures.set(streamId, signature);
     }
     return signature;
+  }
+
+  #verify(token: string): PlaybackClaims {
+    const now = this.#deps.clock.now();
+    const cached = this.#verifiedTokens.get(token);
+    if (cached && now.getTime() < cached.exp * 1000) return cached;
+    // Not seen, or expired: the full check, which also gives expiry its precise refusal.
+    const claims = Object.freeze(verifyPlaybackToken({ secret: this.#deps.secrets, token, now }));
+    this.#verifiedTokens.set(token, claims);
+    return claims;
   }
 
   async #asset(assetId: string): Promise<{ prefix: string; manifest: PackageManifest }> {

@@ -79,8 +79,11 @@ export class DownloadsRepository {
   }
 
   /** A device of this account (revoked ones included), or undefined. */
-  device(options: { userId: string; id: string }): Promise<DownloadDeviceRow | undefined> {
-    return this.#db
+  device(
+    options: { userId: string; id: string },
+    executor: Kysely<DB> = this.#db,
+  ): Promise<DownloadDeviceRow | undefined> {
+    return executor
       .selectFrom('downloadDevices')
       .select(deviceColumns)
       .where('id', '=', options.id)
@@ -173,8 +176,11 @@ export class DownloadsRepository {
       .executeTakeFirstOrThrow();
   }
 
-  download(options: { userId: string; id: string }): Promise<DownloadRow | undefined> {
-    return this.#db
+  download(
+    options: { userId: string; id: string },
+    executor: Kysely<DB> = this.#db,
+  ): Promise<DownloadRow | undefined> {
+    return executor
       .selectFrom('downloads')
       .select(downloadColumns)
       .where('id', '=', options.id)

@@ -143,7 +143,7 @@ export class DownloadsService {
     await this.#deps.db.transaction().execute(async (trx) => {
       const revoked = await this.#repository.revokeDevice(trx, { userId, id: deviceId, now });
       if (!revoked) {
-        const existing = await this.#repository.device({ userId, id: deviceId });
+        const existing = await this.#repository.device({ userId, id: deviceId }, trx);
         if (existing) return; // already revoked: DELETE is idempotent
         throw DownloadDeviceNotFound();
       }
@@ -257,7 +257,7 @@ export class DownloadsService {
     await this.#deps.db.transaction().execute(async (trx) => {
       const returned = await this.#repository.returnDownload(trx, { userId, id: downloadId, now });
       if (!returned) {
-        if (await this.#repository.download({ userId, id: downloadId })) return; // already returned
+        if (await this.#repository.download({ userId, id: downloadId }, trx)) return; // already returned
         throw DownloadNotFound();
       }
       await this.#deps.audit.record(trx, context, {

@@ -134,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     media,
     masterKey,
     guard: identity.guard,
+    audit,
     config,
   });
   await app.register(playback.plugin);

@@ -28,7 +28,7 @@ export type { AccountLimits } from './auth.service.ts';
 export type { Profile } from './profiles.service.ts';
 export { ensureAdmin } from './admin-bootstrap.ts';
 export { ensureDemoViewers } from './demo-viewers.ts';
-export { rotateSigningKeys } from './signing-keys.ts';
+export { loadSigningKeys, rotateSigningKeys, type SigningKey } from './signing-keys.ts';
 export { Forbidden, AuthRequired } from './identity.errors.ts';
 
 export interface IdentityDeps {

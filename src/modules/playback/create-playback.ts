@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -10,10 +11,14 @@ import type { Logger } from '../../platform/logger.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import { loadOrCreateSecret } from '../../shared/secret-file.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import type { AuthGuard } from '../identity/index.ts';
+import { loadSigningKeys, type AuthGuard } from '../identity/index.ts';
 import type { MediaService } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
+import { downloadsRoutes } from './downloads.routes.ts';
+import { DownloadsService } from './downloads.service.ts';
+import type { LicenceSigner } from './offline-licence.ts';
 import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
 import { playerRoutes } from './player.routes.ts';
@@ -29,13 +34,20 @@ export interface PlaybackDeps {
   media: MediaService;
   masterKey: Buffer;
   guard: AuthGuard;
-  config: Pick<Config, 'playback' | 'catalog'> & { http: Pick<Config['http'], 'publicUrl'> };
+  audit: AuditLog;
+  config: Pick<Config, 'playback' | 'catalog'> & {
+    http: Pick<Config['http'], 'publicUrl'>;
+    auth: Pick<Config['auth'], 'signingKeysFile'>;
+  };
 }
 
 /** Builds playback from the ports it uses; the app registers `plugin`. */
-export async function createPlayback(
-  deps: PlaybackDeps,
-): Promise<{ plugin: FastifyPluginAsync; playback: PlaybackService; delivery: DeliveryService }> {
+export async function createPlayback(deps: PlaybackDeps): Promise<{
+  plugin: FastifyPluginAsync;
+  playback: PlaybackService;
+  delivery: DeliveryService;
+  downloads: DownloadsService;
+}> {
   const { config } = deps;
   const secret = await loadOrCreateSecret({
     fromEnvironment:
@@ -69,6 +81,19 @@ export async function createPlayback(
         ? await readFile(config.playback.delivery.privateKeyFile, 'utf8')
         : undefined,
   });
+  const downloads = new DownloadsService({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    audit: deps.audit,
+    items: deps.items,
+    playback,
+    delivery,
+    masterKey: deps.masterKey,
+    signer: await licenceSigner(config.auth.signingKeysFile),
+    licenceDays: config.playback.offlineLicenceDays,
+    playWindowHours: config.playback.offlinePlayWindowHours,
+  });
   const plugin = fp(
     async (app) => {
       await app.register(playbackRoutes, {
@@ -79,9 +104,26 @@ export async function createPlayback(
         publicUrl: config.http.publicUrl,
         countryHeader: config.catalog.countryHeader,
       });
+      await app.register(downloadsRoutes, {
+        guard: deps.guard,
+        downloads,
+        clock: deps.clock,
+        countryHeader: config.catalog.countryHeader,
+      });
       await app.register(playerRoutes);
     },
     { name: 'marquee-playback' },
   );
-  return { plugin, playback, delivery };
+  return { plugin, playback, delivery, downloads };
+}
+
+/**
+ * Offline licences are signed with the JWT signing key (Ed25519, the first of the file), so a
+ * player runtime verifies them with the keys it already fetches from /.well-known/jwks.json, and
+ * a key rotation covers both.
+ */
+async function licenceSigner(signingKeysFile: string): Promise<LicenceSigner> {
+  const [first] = await loadSigningKeys(signingKeysFile);
+  const { kid, kty, crv, x, d } = first!;
+  return { kid, privateKey: createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' }) };
 }

@@ -13,6 +13,7 @@ import type { HmacSecrets } from './hmac-secrets.ts';
 import { verifyPlaybackToken, type PlaybackClaims } from './playback-token.ts';
 import { PlaybackKeyForbidden, PlaybackSessionEnded, PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PackageManifest, PlaybackService } from './playback.service.ts';
+import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
@@ -145,7 +146,11 @@ export class DeliveryService {
     const text = await this.#stored(`${prefix}${playlist}`);
     const dir = playlist.includes('/') ? playlist.slice(0, playlist.lastIndexOf('/') + 1) : '';
     const keyQuery = `?token=${encodeURIComponent(token)}`;
-    const segmentQuery = this.#segmentQuery(claims, prefix);
+    const segmentQuery = this.#segmentQuery({
+      id: claims.sid,
+      prefix,
+      expiresAt: new Date(claims.exp * 1000),
+    });
     const base = this.#segmentBase(prefix);
     const rendered = rewriteUris({
       text,
@@ -192,20 +197,63 @@ export class DeliveryService {
     return delivery.mode === 'cloudfront' ? `${delivery.url}/${prefix}` : `${DELIVERY_PREFIX}${prefix}`;
   }
 
+  /**
+   * What a download fetches: the master playlist listing only its video rendition, its media
+   * playlists rewritten for offline play (keys named, not fetched: they come in the licence),
+   * and signed URLs for every segment, valid until `expiresAt`.
+   */
+  async offlinePackage(options: {
+    downloadId: string;
+    assetId: string;
+    /** The chosen video rendition's playlist, as in the manifest. */
+    video: string;
+    expiresAt: Date;
+  }): Promise<{
+    masterPlaylist: string;
+    playlists: Array<{ path: string; text: string }>;
+    files: OfflineFile[];
+  }> {
+    const { prefix, manifest } = await this.#asset(options.assetId);
+    const masterPlaylist = singleVariantMaster({
+      text: await this.#stored(`${prefix}${manifest.masterPlaylist}`),
+      variant: options.video,
+    });
+    const query = this.#segmentQuery({ id: options.downloadId, prefix, expiresAt: options.expiresAt });
+    const base = this.#segmentBase(prefix);
+    const fileUrl = (path: string) => `${base}${path}${query}`;
+    const playlists: Array<{ path: string; text: string }> = [];
+    const files: OfflineFile[] = [];
+    const paths = [
+      options.video,
+      ...manifest.audioTracks.map((track) => track.playlist),
+      ...manifest.subtitleTracks.map((track) => track.playlist),
+    ];
+    for (const path of paths) {
+      if (!path.endsWith('.m3u8')) {
+        files.push({ path, url: fileUrl(path) });
+        continue;
+      }
+      const offline = offlineMediaPlaylist({ text: await this.#stored(`${prefix}${path}`), path, fileUrl });
+      playlists.push({ path, text: offline.text });
+      files.push(...offline.files);
+    }
+    return { masterPlaylist, playlists, files };
+  }
+
   /** The signature appended to every segment URL: a path token, or CloudFront's custom policy. */
-  #segmentQuery(claims: PlaybackClaims, prefix: string): string {
-    const expiresAt = new Date(claims.exp * 1000);
+  #segmentQuery(options: { id: string; prefix: string; expiresAt: Date }): string {
+    const { id, prefix, expiresAt } = options;
     const delivery = this.#deps.config.delivery;
     if (delivery.mode === 'embedded') {
       const token = signPath({
         secret: this.#deps.secrets,
         prefix: `${DELIVERY_PREFIX}${prefix}`,
         expiresAt,
-        sessionId: claims.sid,
+        sessionId: id,
       });
       return `?${PATH_TOKEN_PARAM}=${token}`;
     }
-    const signature = this.cloudFrontSignature(claims.sid, prefix, expiresAt);
+    const signature = this.cloudFrontSignature(id, prefix, expiresAt);
     return `?Policy=${signature['CloudFront-Policy']}&Signature=${signature['CloudFront-Signature']}&Key-Pair-Id=${signature['CloudFront-Key-Pair-Id']}`;
   }
 

@@ -6,7 +6,8 @@ import { DownloadNotRenewable } from './playback.errors.ts';
  * fact could make renewing it right).
  */
 
-export type LicenceRenewalRefusal = 'DEVICE_REVOKED' | 'DOWNLOAD_RETURNED' | 'PLAN_EXCLUDES_DOWNLOADS';
+export type LicenceRenewalRefusal =
+  'DEVICE_REVOKED' | 'DOWNLOAD_RETURNED' | 'PLAN_EXCLUDES_DOWNLOADS' | 'PLAN_BELOW_DOWNLOAD_QUALITY';
 
 export type LicenceRenewalDecision = { allowed: true } | { allowed: false; reason: LicenceRenewalRefusal };
 
@@ -17,12 +18,18 @@ export interface LicenceRenewalFacts {
   downloadReturned: boolean;
   /** The account's current plan still has downloads (PlanQuality.allowsDownloads). */
   planAllowsDownloads: boolean;
+  /**
+   * The current plan still reaches the downloaded rendition's quality (a premium download kept
+   * after a downgrade to basic must not get its 1080p keys again). Absent means yes.
+   */
+  planCoversQuality?: boolean;
 }
 
 export function licenceRenewal(facts: LicenceRenewalFacts): LicenceRenewalDecision {
   if (facts.deviceRevoked) return { allowed: false, reason: 'DEVICE_REVOKED' };
   if (facts.downloadReturned) return { allowed: false, reason: 'DOWNLOAD_RETURNED' };
   if (!facts.planAllowsDownloads) return { allowed: false, reason: 'PLAN_EXCLUDES_DOWNLOADS' };
+  if (facts.planCoversQuality === false) return { allowed: false, reason: 'PLAN_BELOW_DOWNLOAD_QUALITY' };
   return { allowed: true };
 }
 
@@ -30,6 +37,7 @@ const DETAIL: Readonly<Record<LicenceRenewalRefusal, string>> = {
   DEVICE_REVOKED: 'This device may no longer hold downloads',
   DOWNLOAD_RETURNED: 'This download was removed',
   PLAN_EXCLUDES_DOWNLOADS: 'Your plan does not include downloads',
+  PLAN_BELOW_DOWNLOAD_QUALITY: 'Your plan no longer includes the quality of this download',
 };
 
 /** Throws DOWNLOAD_NOT_RENEWABLE with `extensions.reason` when renewal is refused. */

@@ -249,7 +249,12 @@ describe('licenceRenewal', () => {
   const cases: Array<
     [
       string,
-      { deviceRevoked: boolean; downloadReturned: boolean; planAllowsDownloads: boolean },
+      {
+        deviceRevoked: boolean;
+        downloadReturned: boolean;
+        planAllowsDownloads: boolean;
+        planCoversQuality?: boolean;
+      },
       string | undefined,
     ]
   > = [
@@ -273,6 +278,11 @@ describe('licenceRenewal', () => {
       'everything wrong: the device first',
       { deviceRevoked: true, downloadReturned: true, planAllowsDownloads: false },
       'DEVICE_REVOKED',
+    ],
+    [
+      'a plan that no longer reaches the download’s quality',
+      { deviceRevoked: false, downloadReturned: false, planAllowsDownloads: true, planCoversQuality: false },
+      'PLAN_BELOW_DOWNLOAD_QUALITY',
     ],
     [
       'returned on a downgraded plan',

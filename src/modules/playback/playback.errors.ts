@@ -92,3 +92,21 @@ export const DeviceKeyInvalid = defineError(
   'invalid',
   'The device key is not a P-256 public key',
 );
+/** The plan has no downloads (maxDownloads or maxDownloadDevices is 0): an upgrade would help. */
+export const DownloadPlanRequired = defineError(
+  'DOWNLOAD_PLAN_REQUIRED',
+  'forbidden',
+  'Your plan does not include downloads',
+);
+/** Missing, another account's (ids are not an oracle), or already revoked. */
+export const DownloadDeviceNotFound = defineError(
+  'DOWNLOAD_DEVICE_NOT_FOUND',
+  'not_found',
+  'No such download device on this account',
+);
+/** Missing, or another account's. */
+export const DownloadNotFound = defineError(
+  'DOWNLOAD_NOT_FOUND',
+  'not_found',
+  'No such download on this account',
+);

@@ -70,27 +70,36 @@ const requireToken = (token: string | undefined): string => {
   return token;
 };
 
+/**
+ * Who asks, from a request guarded by `guard.user`: the signed-in user, this sign-in session,
+ * the active profile's maturity limit and the country the edge says the request came from.
+ */
+export function watcherFrom(
+  request: FastifyRequest,
+  options: { clock: Clock; countryHeader: string | undefined },
+): Watcher {
+  const actor = userOf(request);
+  const header = options.countryHeader ? request.headers[options.countryHeader] : undefined;
+  const viewer: Viewer = {
+    maturityLimit: actor.profile?.maturityLimit ?? null,
+    country: typeof header === 'string' && /^[A-Za-z]{2}$/.test(header) ? header.toUpperCase() : null,
+    now: options.clock.now(),
+  };
+  return {
+    userId: actor.userId,
+    authSessionId: actor.sessionId,
+    deviceName: String(request.headers['user-agent'] ?? 'unknown device').slice(0, 120),
+    profileId: actor.profile?.id ?? null,
+    viewer,
+    ip: request.ip,
+  };
+}
+
 /** Streams (start, heartbeat, end, list), per-stream playlists, the key server, signed delivery. */
 export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = async (app, options) => {
   const { guard, playback, delivery, publicUrl } = options;
 
-  const watcherOf = (request: FastifyRequest): Watcher => {
-    const actor = userOf(request);
-    const header = options.countryHeader ? request.headers[options.countryHeader] : undefined;
-    const viewer: Viewer = {
-      maturityLimit: actor.profile?.maturityLimit ?? null,
-      country: typeof header === 'string' && /^[A-Za-z]{2}$/.test(header) ? header.toUpperCase() : null,
-      now: options.clock.now(),
-    };
-    return {
-      userId: actor.userId,
-      authSessionId: actor.sessionId,
-      deviceName: String(request.headers['user-agent'] ?? 'unknown device').slice(0, 120),
-      profileId: actor.profile?.id ?? null,
-      viewer,
-      ip: request.ip,
-    };
-  };
+  const watcherOf = (request: FastifyRequest) => watcherFrom(request, options);
 
   app.post(
     '/api/playback/:itemId',

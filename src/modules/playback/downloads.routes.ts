@@ -1,0 +1,223 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { isoDate, noContent } from '../../shared/schemas.ts';
+import { requestContext, userOf, type AuthGuard } from '../identity/index.ts';
+import type { DownloadsService } from './downloads.service.ts';
+import { watcherFrom } from './playback.routes.ts';
+
+export interface DownloadsRoutesOptions {
+  guard: AuthGuard;
+  downloads: DownloadsService;
+  clock: Clock;
+  countryHeader: string | undefined;
+}
+
+const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+const tags = ['downloads'];
+
+const deviceSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    keyThumbprint: z.string().describe('RFC 7638 thumbprint of the device key'),
+    createdAt: isoDate,
+  })
+  .meta({ id: 'DownloadDevice' });
+
+const downloadSchema = z
+  .object({
+    id: z.uuid(),
+    itemId: z.uuid(),
+    itemName: z.string().nullable(),
+    deviceId: z.uuid(),
+    maxHeight: z.number().int(),
+    status: z.enum(['active', 'expired', 'returned']),
+    createdAt: isoDate,
+    licenceExpiresAt: isoDate,
+    renewedAt: isoDate.nullable(),
+    returnedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'Download' });
+
+const licenceSchema = z
+  .object({
+    format: z.string(),
+    kid: z.string().describe('The Ed25519 key (in /.well-known/jwks.json) that signed the body'),
+    body: z.string(),
+    signature: z.string(),
+  })
+  .describe(
+    'Offline licence: content keys wrapped for the device key (ECDH-ES P-256, AES-256-GCM), signed with Ed25519',
+  )
+  .meta({ id: 'OfflineLicence' });
+
+const packageSchema = z
+  .object({
+    masterPlaylist: z.string().describe('The master playlist, listing the one downloaded variant'),
+    playlists: z
+      .array(z.object({ path: z.string(), text: z.string() }))
+      .describe('Media playlists for offline play: keys as skd://<keyId>, answered from the licence'),
+    files: z
+      .array(z.object({ path: z.string(), url: z.string() }))
+      .describe('Segments to fetch (signed URLs, valid 24 h) and where to put them'),
+  })
+  .meta({ id: 'DownloadPackage' });
+
+// A P-256 public JWK. Loose, so a private member ('d') reaches the parser and is refused there.
+const publicJwk = z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().max(64),
+  y: z.string().max(64),
+});
+
+/** Offline downloads: the devices that hold them, the downloads, their licences. */
+export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = async (app, options) => {
+  const { guard, downloads } = options;
+
+  app.post(
+    '/api/downloads/devices',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Register this device’s P-256 public key for downloads (the same key again: the same device)',
+        description:
+          'Refusals: DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_DEVICE_LIMIT (409, lists the devices), DEVICE_KEY_INVALID.',
+        body: z.object({ name: z.string().trim().min(1).max(120), publicKey: publicJwk }),
+        response: { 200: deviceSchema, 201: deviceSchema },
+      },
+    },
+    async (request, reply) => {
+      const { device, created } = await downloads.registerDevice({
+        watcher: watcherFrom(request, options),
+        name: request.body.name,
+        publicKey: request.body.publicKey,
+        context: requestContext(request),
+      });
+      return reply.code(created ? 201 : 200).send(device);
+    },
+  );
+
+  app.get(
+    '/api/downloads/devices',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'This account’s devices that may hold downloads',
+        response: { 200: z.object({ items: z.array(deviceSchema) }) },
+      },
+    },
+    async (request) => ({ items: await downloads.devices(userOf(request).userId) }),
+  );
+
+  app.delete(
+    '/api/downloads/devices/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Revoke a download device: its licences can no longer be renewed',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      await downloads.revokeDevice({
+        userId: userOf(request).userId,
+        deviceId: request.params.id,
+        context: requestContext(request),
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/downloads',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'This account’s downloads, newest first (returned ones included)',
+        response: { 200: z.object({ items: z.array(downloadSchema) }) },
+      },
+    },
+    async (request) => ({ items: await downloads.list(userOf(request).userId) }),
+  );
+
+  app.post(
+    '/api/downloads/:itemId',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Download a movie or episode to a registered device',
+        description:
+          'The same refusals as streaming (PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, …), and DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_LIMIT, DOWNLOAD_DEVICE_NOT_FOUND. The best rendition within the plan (and `maxHeight`), its audio and subtitles; the licence holds only their keys.',
+        params: z.object({ itemId: z.uuid() }),
+        body: z.object({ deviceId: z.uuid(), maxHeight: z.number().int().min(1).max(10_000).optional() }),
+        response: {
+          201: z.object({ download: downloadSchema, licence: licenceSchema, package: packageSchema }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await downloads.download({
+        watcher: watcherFrom(request, options),
+        itemId: request.params.itemId,
+        deviceId: request.body.deviceId,
+        maxHeight: request.body.maxHeight,
+        context: requestContext(request),
+      });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/api/downloads/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Return a download: frees its slot; its licence can no longer be renewed',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      await downloads.returnDownload({
+        userId: userOf(request).userId,
+        downloadId: request.params.id,
+        context: requestContext(request),
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/downloads/:id/renew',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'A fresh offline licence for a download',
+        description:
+          'DOWNLOAD_NOT_RENEWABLE (403) with `reason`: DEVICE_REVOKED, DOWNLOAD_RETURNED, PLAN_EXCLUDES_DOWNLOADS, PLAN_BELOW_DOWNLOAD_QUALITY.',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ download: downloadSchema, licence: licenceSchema }) },
+      },
+    },
+    async (request) =>
+      downloads.renew({ watcher: watcherFrom(request, options), downloadId: request.params.id }),
+  );
+};

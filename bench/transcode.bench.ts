@@ -16,13 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
 import { jobCatalog } from '../src/jobs/job-catalog.ts';
-import { AuditLog } from '../src/modules/audit/index.ts';
 import { createPlayableItems } from '../src/modules/catalog/index.ts';
 import {
   buildHlsEncodeArgs,
   chooseLadder,
-  loadMasterKey,
-  MediaService,
+  createMediaService,
   probeMedia,
 } from '../src/modules/media/index.ts';
 import { MemoryCache } from '../src/platform/cache/memory.cache.ts';
@@ -124,15 +122,13 @@ try {
   const storage = new LocalStorage(path.join(dir, 'storage'));
   const pubsub = new MemoryPubSub();
   const playable = await createPlayableItems({ db: database.db, cache: new MemoryCache(), pubsub });
-  const media = new MediaService({
+  const { media } = await createMediaService({
     db: database.db,
     storage,
     pubsub,
     queue,
     items: playable.items,
-    audit: new AuditLog(database.db),
     logger,
-    masterKey: await loadMasterKey(config.media),
     config: config.media,
   });
   const system = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };

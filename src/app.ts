@@ -15,7 +15,7 @@ import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
-import { loadMasterKey, MediaService, mediaRoutes } from './modules/media/index.ts';
+import { createMediaService, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
@@ -110,16 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
-  const masterKey = await loadMasterKey(config.media);
-  const media = new MediaService({
+  const { media, masterKey } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue: deps.queue,
     items: catalog.items,
-    audit,
     logger: deps.logger.child({ component: 'media' }),
-    masterKey,
     config: config.media,
   });
   await app.register(mediaRoutes, { guard: identity.guard, media });

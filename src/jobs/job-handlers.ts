@@ -1,7 +1,6 @@
 import type { Config } from '../config/config.ts';
-import { AuditLog } from '../modules/audit/index.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
-import { loadMasterKey, MediaService } from '../modules/media/index.ts';
+import { createMediaService } from '../modules/media/index.ts';
 import type { Cache } from '../platform/cache/cache.port.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -33,15 +32,13 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     cache: deps.cache,
     pubsub: deps.pubsub,
   });
-  const media = new MediaService({
+  const { media } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue,
     items: playable.items,
-    audit: new AuditLog(deps.database.db),
     logger: deps.logger.child({ component: 'media' }),
-    masterKey: await loadMasterKey(config.media),
     config: config.media,
   });
 

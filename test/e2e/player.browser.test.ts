@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
-import { makeClip, scratchDir } from '../support/media-clips.ts';
-import { createMovie, harness, upload, waitForJob, type Harness } from '../support/media-harness.ts';
+import { scratchDir } from '../support/media-clips.ts';
+import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
 /**
  * The web player in a real browser: Debian's Chromium, driven by playwright-core, signs in on
@@ -112,23 +111,7 @@ describe('the web player in Chromium', { skip }, () => {
       }),
     ]);
     browser = launched;
-    movieId = await createMovie(h, 'Browser test');
-    const clip = await makeClip({
-      path: path.join(scratch.dir, 'hd.mp4'),
-      width: 1920,
-      height: 1080,
-      seconds: 8,
-      audio: [{ language: 'eng' }],
-    });
-    const asset = await upload(h, movieId, clip);
-    const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
-    assert.equal(job.status, 'ready', JSON.stringify(job.failure));
-    const published = await h.context.app.inject({
-      method: 'POST',
-      url: `/api/admin/titles/${movieId}/publish`,
-      headers: h.admin.headers,
-    });
-    assert.equal(published.statusCode, 200, published.body);
+    ({ movieId } = await publishedClip(h, { title: 'Browser test', dir: scratch.dir, seconds: 8 }));
     console.log(`# server up, title transcoded and published in ${Date.now() - setupStarted} ms`);
   });
   after(async () => {

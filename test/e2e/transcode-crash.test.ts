@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'hls-parser';
 import pg from 'pg';
-import { AuditLog } from '../../src/modules/audit/index.ts';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
-import { loadMasterKey, MediaService, type AssetRow } from '../../src/modules/media/index.ts';
+import { createMediaService, type AssetRow, type MediaService } from '../../src/modules/media/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { jobCatalog } from '../../src/jobs/job-catalog.ts';
 import { MemoryCache } from '../../src/platform/cache/memory.cache.ts';
@@ -218,18 +217,15 @@ describe('a transcode worker killed mid-job', () => {
     const pubsub = new MemoryPubSub();
     const playable = await createPlayableItems({ db: database.db, cache: new MemoryCache(), pubsub });
     closePlayable = playable.close;
-    masterKey = await loadMasterKey(config.media);
-    media = new MediaService({
+    ({ media, masterKey } = await createMediaService({
       db: database.db,
       storage,
       pubsub,
       queue,
       items: playable.items,
-      audit: new AuditLog(database.db),
       logger,
-      masterKey,
       config: config.media,
-    });
+    }));
     clip = await clipMade;
   });
 

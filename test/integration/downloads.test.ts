@@ -9,8 +9,8 @@ import {
   type TrustedLicenceKey,
 } from '../../src/modules/playback/index.ts';
 import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
-import { createMovie, harness, upload, waitForJob, type Harness } from '../support/media-harness.ts';
-import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { createMovie, harness, publishedClip, type Harness } from '../support/media-harness.ts';
+import { scratchDir } from '../support/media-clips.ts';
 
 /**
  * Offline downloads against a real transcoded title (240p–1080p): device registration and its
@@ -60,24 +60,7 @@ describe('offline downloads', () => {
   before(async () => {
     h = await harness(undefined, { TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400' });
     scratch = await scratchDir();
-    movieId = await createMovie(h, 'Download test');
-    const clip = await makeClip({
-      path: path.join(scratch.dir, 'hd.mp4'),
-      width: 1920,
-      height: 1080,
-      seconds: 6,
-      audio: [{ language: 'eng' }],
-    });
-    const asset = await upload(h, movieId, clip);
-    assetId = asset.id;
-    const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
-    assert.equal(job.status, 'ready', JSON.stringify(job.failure));
-    const published = await h.context.app.inject({
-      method: 'POST',
-      url: `/api/admin/titles/${movieId}/publish`,
-      headers: h.admin.headers,
-    });
-    assert.equal(published.statusCode, 200, published.body);
+    ({ movieId, assetId } = await publishedClip(h, { title: 'Download test', dir: scratch.dir, seconds: 6 }));
     // Eleven more titles on the same package, to reach basic's cap of ten downloads.
     const db = h.context.deps.database.db;
     for (let index = 0; index < 11; index++) {

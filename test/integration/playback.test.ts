@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
 import { issuePlaybackToken, verifyPlaybackToken } from '../../src/modules/playback/index.ts';
 import { loginAs, signInWithRoles, strongPassword, uniqueEmail, type SignedIn } from '../support/accounts.ts';
-import { createMovie, harness, upload, waitForJob, type Harness } from '../support/media-harness.ts';
-import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { createMovie, harness, publishedClip, type Harness } from '../support/media-harness.ts';
+import { scratchDir } from '../support/media-clips.ts';
 
 /**
  * Secure playback against a real transcoded title (240p–1080p): entitlements and their refusal
@@ -33,23 +33,7 @@ describe('secure playback', () => {
   before(async () => {
     h = await harness(undefined, { TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400', PUBLIC_URL: base });
     scratch = await scratchDir();
-    movieId = await createMovie(h, 'Playback test');
-    const clip = await makeClip({
-      path: path.join(scratch.dir, 'hd.mp4'),
-      width: 1920,
-      height: 1080,
-      seconds: 6,
-      audio: [{ language: 'eng' }],
-    });
-    const asset = await upload(h, movieId, clip);
-    const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
-    assert.equal(job.status, 'ready', JSON.stringify(job.failure));
-    const published = await h.context.app.inject({
-      method: 'POST',
-      url: `/api/admin/titles/${movieId}/publish`,
-      headers: h.admin.headers,
-    });
-    assert.equal(published.statusCode, 200, published.body);
+    ({ movieId } = await publishedClip(h, { title: 'Playback test', dir: scratch.dir, seconds: 6 }));
   });
   after(async () => {
     await h.close();

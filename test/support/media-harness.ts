@@ -2,12 +2,18 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AuditLog } from '../../src/modules/audit/index.ts';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
-import { loadMasterKey, MediaService, unwrapKey, type MediaEvent } from '../../src/modules/media/index.ts';
+import {
+  createMediaService,
+  loadMasterKey,
+  unwrapKey,
+  type MediaEvent,
+  type MediaService,
+} from '../../src/modules/media/index.ts';
 import type { ContentKey } from '../../src/modules/media/content-keys.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles, type SignedIn } from './accounts.ts';
+import { makeClip } from './media-clips.ts';
 import { createTestApp, type TestContext } from './test-app.ts';
 
 /** The app plus a MediaService on the same parts: register sources, wait for their transcodes. */
@@ -37,15 +43,13 @@ export async function harness(storage?: Storage, extraEnv: Record<string, string
     cache: deps.cache,
     pubsub: deps.pubsub,
   });
-  const media = new MediaService({
+  const { media } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue: deps.queue,
     items: playable.items,
-    audit: new AuditLog(deps.database.db),
     logger: deps.logger,
-    masterKey: await loadMasterKey(deps.config.media),
     config: deps.config.media,
   });
   const events: MediaEvent[] = [];
@@ -137,4 +141,29 @@ export async function storedKeys(h: Harness, assetId: string): Promise<ContentKe
     firstSegment: row.firstSegment,
     renditions: row.renditions,
   }));
+}
+
+/** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */
+export async function publishedClip(
+  h: Harness,
+  options: { title: string; dir: string; seconds: number },
+): Promise<{ movieId: string; assetId: string }> {
+  const movieId = await createMovie(h, options.title);
+  const clip = await makeClip({
+    path: path.join(options.dir, `${movieId}.mp4`),
+    width: 1920,
+    height: 1080,
+    seconds: options.seconds,
+    audio: [{ language: 'eng' }],
+  });
+  const asset = await upload(h, movieId, clip);
+  const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
+  assert.equal(job.status, 'ready', JSON.stringify(job.failure));
+  const published = await h.context.app.inject({
+    method: 'POST',
+    url: `/api/admin/titles/${movieId}/publish`,
+    headers: h.admin.headers,
+  });
+  assert.equal(published.statusCode, 200, published.body);
+  return { movieId, assetId: asset.id };
 }

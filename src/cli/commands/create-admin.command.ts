@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { AuditLog } from '../../modules/audit/index.ts';
 import { ensureAdmin } from '../../modules/identity/index.ts';
-import { openDatabase } from '../../platform/db/database.ts';
-import { migrate } from '../../platform/db/migrator.ts';
 import { email as emailSchema } from '../../shared/schemas.ts';
 import { UsageError, type Command } from '../command.ts';
+import { withMigratedDatabase } from '../database.ts';
 
 export const createAdminCommand: Command = {
   name: 'create-admin',
@@ -16,13 +15,7 @@ export const createAdminCommand: Command = {
     if (!parsed.success) throw new UsageError('--email must be a valid email address');
     const password = z.string().min(1).safeParse(values.password);
     if (!password.success) throw new UsageError('--password is required');
-    const database = await openDatabase(
-      config.database.kind === 'embedded'
-        ? { kind: 'embedded', dataDir: config.database.dataDir }
-        : config.database,
-    );
-    try {
-      await migrate(database);
+    await withMigratedDatabase(config, async (database) => {
       const result = await ensureAdmin(database.db, new AuditLog(database.db), {
         email: parsed.data,
         password: password.data,
@@ -35,8 +28,6 @@ export const createAdminCommand: Command = {
         );
       else if (result.passwordChanged) print(`${parsed.data} was already an admin; set the password given.`);
       else print(`${parsed.data} is already an admin with this password; nothing to do.`);
-    } finally {
-      await database.close();
-    }
+    });
   },
 };

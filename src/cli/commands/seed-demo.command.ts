@@ -9,9 +9,8 @@ import {
   upsertRatings,
 } from '../../modules/catalog/index.ts';
 import { jobCatalog } from '../../jobs/job-catalog.ts';
-import { AuditLog } from '../../modules/audit/index.ts';
 import { ensureDemoViewers } from '../../modules/identity/index.ts';
-import { loadMasterKey, MediaService, seedDemoVideos } from '../../modules/media/index.ts';
+import { createMediaService, seedDemoVideos } from '../../modules/media/index.ts';
 import { createPlatform } from '../../platform/platform.ts';
 import { UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -84,15 +83,13 @@ export const seedDemoCommand: Command = {
           pubsub: platform.pubsub,
         });
         try {
-          const media = new MediaService({
+          const { media } = await createMediaService({
             db: database.db,
             storage: platform.storage,
             pubsub: platform.pubsub,
             queue: platform.queue,
             items: playable.items,
-            audit: new AuditLog(database.db),
             logger,
-            masterKey: await loadMasterKey(config.media),
             config: config.media,
           });
           const videosBar = progress('playable demo videos (%)', 100);

@@ -1,8 +1,7 @@
 import { AuditLog } from '../../modules/audit/index.ts';
-import { openDatabase } from '../../platform/db/database.ts';
-import { migrate } from '../../platform/db/migrator.ts';
 import { email as emailSchema } from '../../shared/schemas.ts';
 import { UsageError, type Command } from '../command.ts';
+import { withMigratedDatabase } from '../database.ts';
 
 /** Puts an account on a plan, for demos and tests until payments exist. */
 export const setPlanCommand: Command = {
@@ -15,13 +14,7 @@ export const setPlanCommand: Command = {
     if (!email.success) throw new UsageError('--email must be a valid email address');
     if (typeof values.plan !== 'string' || values.plan === '') throw new UsageError('--plan is required');
     const planId = values.plan.toLowerCase();
-    const database = await openDatabase(
-      config.database.kind === 'embedded'
-        ? { kind: 'embedded', dataDir: config.database.dataDir }
-        : config.database,
-    );
-    try {
-      await migrate(database);
+    await withMigratedDatabase(config, async (database) => {
       const { db } = database;
       const plans = await db
         .selectFrom('plans')
@@ -57,8 +50,6 @@ export const setPlanCommand: Command = {
       print(
         `${email.data} is now on ${plan.name}: up to ${plan.maxHeight}p, ${plan.maxStreams} stream(s) at once.`,
       );
-    } finally {
-      await database.close();
-    }
+    });
   },
 };

@@ -50,7 +50,13 @@ export {
   TranscodeFailed,
 } from './media.errors.ts';
 export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
-export { MediaService, MEDIA_EVENTS_CHANNEL, type MediaEvent, type SourceUpload } from './media.service.ts';
+export {
+  createMediaService,
+  MediaService,
+  MEDIA_EVENTS_CHANNEL,
+  type MediaEvent,
+  type SourceUpload,
+} from './media.service.ts';
 export type { AssetRow, SubtitleSource } from './assets.repository.ts';
 export { mediaRoutes, transcodeJobSchema, transcodeJobView } from './media.routes.ts';
 export { loadMasterKey } from './master-key.ts';

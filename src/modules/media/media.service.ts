@@ -11,7 +11,7 @@ import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RunningJob } from '../../platform/queue/queue.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import { AppError } from '../../shared/errors.ts';
-import type { AuditLog, RequestContext } from '../audit/index.ts';
+import { AuditLog, type RequestContext } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
 import {
@@ -21,6 +21,7 @@ import {
   type SubtitleSource,
 } from './assets.repository.ts';
 import { AssetNotFound, AssetStateConflict } from './media.errors.ts';
+import { loadMasterKey } from './master-key.ts';
 import { transcodeToEncryptedHls } from './transcode.ts';
 
 /** Published on the pub/sub port as a transcode moves: admin consoles and other instances listen. */
@@ -148,6 +149,7 @@ export class MediaService {
     const workDir = path.join(assetDir, `attempt-${found.attempts + 1}`);
     await rm(assetDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
+    let settleProgress = async () => {};
     try {
       const sourcePath = path.join(workDir, `source${path.extname(asset.sourceName).slice(0, 10)}`);
       await this.#download(asset.sourceKey, sourcePath);
@@ -157,9 +159,10 @@ export class MediaService {
         await this.#download(subtitle.storageKey, subtitlePath);
         subtitles.push({ path: subtitlePath, language: subtitle.language, label: subtitle.label });
       }
-      const report = this.#progressReporter(asset, cancelled);
+      const reporter = this.#progressReporter(asset, cancelled);
+      settleProgress = reporter.settled;
       const progress = (percent: number) => {
-        report(percent);
+        reporter.report(percent);
         options.onProgress?.(percent);
       };
       const result = await transcodeToEncryptedHls({
@@ -184,6 +187,7 @@ export class MediaService {
       // Remember the prefix before writing to it, so a crash mid-upload leaves a record to clean.
       await this.assets.transition({ id: asset.id, from: ['processing'], set: { packagePrefix: prefix } });
       await this.#upload(result.outputDir, result.files, prefix, signal);
+      await settleProgress();
       const finished = await this.#deps.db.transaction().execute(async (trx) => {
         const current = await this.assets.find(asset.id, trx);
         if (current?.status !== 'processing') return false;
@@ -206,6 +210,7 @@ export class MediaService {
         'transcode finished',
       );
     } catch (error) {
+      await settleProgress();
       await this.#failed(asset, job, error, cancelled.signal.aborted);
     } finally {
       await rm(assetDir, { recursive: true, force: true });
@@ -292,26 +297,34 @@ export class MediaService {
    * Progress to the database (at most once a second) and the pub/sub port. A write that finds
    * the asset no longer processing means an admin cancelled it: abort ffmpeg.
    */
-  #progressReporter(asset: AssetRow, cancelled: AbortController): (percent: number) => void {
+  #progressReporter(
+    asset: AssetRow,
+    cancelled: AbortController,
+  ): { report: (percent: number) => void; settled: () => Promise<void> } {
     let lastWrite = 0;
-    let writing = false;
-    return (percent) => {
-      const now = Date.now();
-      if (writing || now - lastWrite < 1000) return;
-      lastWrite = now;
-      writing = true;
-      this.assets
-        .transition({ id: asset.id, from: ['processing'], set: { progress: percent } })
-        .then(async (moved) => {
-          if (!moved) cancelled.abort();
-          else await this.#publish('TranscodeProgressed', { ...asset, progress: percent });
-        })
-        .catch((error: unknown) =>
-          this.#deps.logger.warn({ err: error }, 'could not record transcode progress'),
-        )
-        .finally(() => {
-          writing = false;
-        });
+    let writing: Promise<void> | undefined;
+    return {
+      report: (percent) => {
+        const now = Date.now();
+        if (writing || now - lastWrite < 1000) return;
+        lastWrite = now;
+        writing = this.assets
+          .transition({ id: asset.id, from: ['processing'], set: { progress: percent } })
+          .then(async (moved) => {
+            if (!moved) cancelled.abort();
+            else await this.#publish('TranscodeProgressed', { ...asset, progress: percent });
+          })
+          .catch((error: unknown) =>
+            this.#deps.logger.warn({ err: error }, 'could not record transcode progress'),
+          )
+          .finally(() => {
+            writing = undefined;
+          });
+      },
+      // Awaited before the job's outcome is recorded, so no late progress lands after it.
+      settled: async () => {
+        await writing;
+      },
     };
   }
 
@@ -371,4 +384,12 @@ export class MediaService {
       .publish(MEDIA_EVENTS_CHANNEL, event)
       .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'could not publish a media event'));
   }
+}
+
+/** A MediaService on the given ports, with its master key and audit log (API, worker and CLI alike). */
+export async function createMediaService(
+  deps: Omit<MediaServiceDeps, 'masterKey' | 'audit'>,
+): Promise<{ media: MediaService; masterKey: Buffer }> {
+  const masterKey = await loadMasterKey(deps.config);
+  return { media: new MediaService({ ...deps, masterKey, audit: new AuditLog(deps.db) }), masterKey };
 }

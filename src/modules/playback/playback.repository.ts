@@ -25,6 +25,22 @@ export interface StreamRow {
   endedAt: Date | null;
 }
 
+const streamColumns = [
+  'id',
+  'userId',
+  'profileId',
+  'authSessionId',
+  'deviceName',
+  'itemId',
+  'itemName',
+  'assetId',
+  'maxHeight',
+  'startedAt',
+  'lastHeartbeatAt',
+  'positionSeconds',
+  'endedAt',
+] as const;
+
 /** Watch progress is per profile; an account without an active profile keeps its own. */
 export const profileKey = (profileId: string | null): string => profileId ?? 'account';
 
@@ -61,21 +77,7 @@ export class PlaybackRepository {
   openStreams(userId: string, executor: Kysely<DB> = this.#db): Promise<StreamRow[]> {
     return executor
       .selectFrom('playbackSessions')
-      .select([
-        'id',
-        'userId',
-        'profileId',
-        'authSessionId',
-        'deviceName',
-        'itemId',
-        'itemName',
-        'assetId',
-        'maxHeight',
-        'startedAt',
-        'lastHeartbeatAt',
-        'positionSeconds',
-        'endedAt',
-      ])
+      .select(streamColumns)
       .where('userId', '=', userId)
       .where('endedAt', 'is', null)
       .orderBy('startedAt')
@@ -85,21 +87,7 @@ export class PlaybackRepository {
   findStream(id: string): Promise<StreamRow | undefined> {
     return this.#db
       .selectFrom('playbackSessions')
-      .select([
-        'id',
-        'userId',
-        'profileId',
-        'authSessionId',
-        'deviceName',
-        'itemId',
-        'itemName',
-        'assetId',
-        'maxHeight',
-        'startedAt',
-        'lastHeartbeatAt',
-        'positionSeconds',
-        'endedAt',
-      ])
+      .select(streamColumns)
       .where('id', '=', id)
       .executeTakeFirst();
   }

@@ -176,6 +176,19 @@ describe('poster, sprites and subtitles', () => {
     assert.equal(valueOf(args, '-progress'), 'pipe:1');
   });
 
+  it('sprites can be drawn from the smallest encoded rendition instead of the source', () => {
+    const plan = planThumbnails({ durationSeconds: 60, displayWidth: 1280, displayHeight: 720 });
+    const args = buildSpriteArgs({
+      sourcePath: '/a.mp4',
+      probe: twoTracks,
+      plan,
+      outputDir: '/o/thumbs',
+      fromRenditionPlaylist: '/w/encoded/v240/index.m3u8',
+    });
+    assert.equal(valueOf(args, '-i'), 'file:/w/encoded/v240/index.m3u8');
+    assert.equal(valueOf(args, '-map'), '0:v:0');
+  });
+
   it('subtitles: SRT or WebVTT in, WebVTT out, with an optional character set', () => {
     const args = buildSubtitleArgs({
       inputPath: '/s.srt',

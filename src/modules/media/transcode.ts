@@ -6,6 +6,7 @@ import {
   buildPosterArgs,
   buildSpriteArgs,
   buildSubtitleArgs,
+  encodedPlaylistPath,
   DEFAULT_PRESET,
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
@@ -147,7 +148,17 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
       intervalSeconds: options.thumbnailIntervalSeconds,
     });
     await runFfmpeg({
-      args: buildSpriteArgs({ sourcePath, probe, plan, outputDir: thumbsDir }),
+      args: buildSpriteArgs({
+        sourcePath,
+        probe,
+        plan,
+        outputDir: thumbsDir,
+        // The smallest rendition, already encoded (and not yet encrypted) in encodedDir.
+        fromRenditionPlaylist: encodedPlaylistPath({
+          outputDir: encodedDir,
+          rendition: ladder.video[0]!.name,
+        }),
+      }),
       ffmpegPath,
       durationSeconds: probe.durationSeconds,
       signal,

@@ -131,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     media,
     masterKey,
     guard: identity.guard,
+    isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     audit,
     config,
   });

@@ -197,6 +197,23 @@ describe('secure playback', () => {
     await stop(stranger, foreign.sessionId);
   });
 
+  it('stops a stream at once when its device signs out', async () => {
+    const viewer = await viewerOn('standard');
+    const started = (await start(viewer)).json<Started>();
+    const { media } = await play(started);
+    const signedOut = await h.context.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: viewer.headers,
+      payload: {},
+    });
+    assert.equal(signedOut.statusCode, 204, signedOut.body);
+    const key = await get(media.segments[0]!.key!.uri!);
+    assert.equal(key.statusCode, 410);
+    assert.equal(key.json<{ code: string }>().code, 'PLAYBACK_SESSION_ENDED');
+    assert.equal((await get(started.masterPlaylistUrl)).statusCode, 410);
+  });
+
   it('signs delivery URLs for the package only, with ranges', async () => {
     const viewer = await viewerOn('standard');
     const started = (await start(viewer)).json<Started>();

@@ -47,6 +47,8 @@ export interface Identity {
   /** Registers identity's routes and the `request.actor` slot. */
   plugin: FastifyPluginAsync;
   guard: AuthGuard;
+  /** Whether a sign-in session (a device) is still signed in: one cache read, like every request's check. */
+  isSignedIn(sessionId: string): Promise<boolean>;
 }
 
 /** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
@@ -126,5 +128,5 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     },
     { name: 'marquee-identity' },
   );
-  return { plugin, guard };
+  return { plugin, guard, isSignedIn: async (sessionId) => sessions.isAlive(await sessions.get(sessionId)) };
 }

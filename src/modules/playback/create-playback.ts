@@ -34,6 +34,7 @@ export interface PlaybackDeps {
   media: MediaService;
   masterKey: Buffer;
   guard: AuthGuard;
+  isSignedIn: (authSessionId: string) => Promise<boolean>;
   audit: AuditLog;
   config: Pick<Config, 'playback' | 'catalog'> & {
     http: Pick<Config['http'], 'publicUrl'>;
@@ -67,6 +68,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
   });
   const delivery = new DeliveryService({
+    isSignedIn: deps.isSignedIn,
     db: deps.db,
     storage: deps.storage,
     clock: deps.clock,

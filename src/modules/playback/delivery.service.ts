@@ -45,6 +45,8 @@ export interface DeliveryServiceDeps {
   masterKey: Buffer;
   config: Config['playback'];
   cloudFrontPrivateKey: string | undefined;
+  /** Whether the device a stream was started from is still signed in (identity's session check). */
+  isSignedIn: (authSessionId: string) => Promise<boolean>;
 }
 
 /**
@@ -109,6 +111,10 @@ export class DeliveryService {
     const state = await this.#deps.playback.state(claims.sid);
     if (!state || state.assetId !== claims.asset || !this.#deps.playback.isLive(state)) {
       throw PlaybackSessionEnded('This stream has ended or lapsed: start playback again');
+    }
+    // Signing a device out (or every device, or resetting the password) stops its streams at once.
+    if (!(await this.#deps.isSignedIn(claims.dev))) {
+      throw PlaybackSessionEnded('The device this stream was started on has signed out');
     }
     const asset = await this.#asset(claims.asset);
     return { claims, prefix: asset.prefix, manifest: asset.manifest };

@@ -10,8 +10,8 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
@@ -165,18 +165,7 @@ try {
       .values({ kind: 'movie', title: `Bench ${randomUUID()}` })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const sourceKey = `sources/${movie.id}/source.mp4`;
-    await storage.put(sourceKey, createReadStream(clip));
-    const asset = await media.registerSource(
-      {
-        itemId: movie.id,
-        storageKey: sourceKey,
-        sourceName: 'source.mp4',
-        bytes: (await stat(clip)).size,
-        uploadedBy: null,
-      },
-      system,
-    );
+    const asset = await media.ingestFile({ itemId: movie.id, path: clip, uploadedBy: null }, system);
     // Stage boundaries from the job's own progress: 0 after the probe, 90 when the encode ends,
     // 97 when the thumbnails do, 100 when the package is encrypted (see transcode.ts).
     const marks: Partial<Record<'probed' | 'encoded' | 'thumbnails' | 'packaged', number>> = {};

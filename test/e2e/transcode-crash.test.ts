@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -251,18 +250,7 @@ describe('a transcode worker killed mid-job', () => {
       .values({ kind: 'movie', title: 'Crash test' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const sourceKey = `sources/${movie.id}/source.mp4`;
-    await storage.put(sourceKey, createReadStream(clip));
-    const registered = await media.registerSource(
-      {
-        itemId: movie.id,
-        storageKey: sourceKey,
-        sourceName: 'source.mp4',
-        bytes: (await stat(clip)).size,
-        uploadedBy: null,
-      },
-      system,
-    );
+    const registered = await media.ingestFile({ itemId: movie.id, path: clip, uploadedBy: null }, system);
 
     // The invariant, checked every 200 ms for the whole test, whatever the worker is doing.
     const violations: string[] = [];

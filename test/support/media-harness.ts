@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
 import {
@@ -82,26 +81,14 @@ export async function createMovie(h: Harness, title: string): Promise<string> {
 }
 
 export async function upload(h: Harness, itemId: string, file: string, subtitles: string[] = []) {
-  const put = async (name: string) => {
-    const key = `sources/${itemId}/${path.basename(name)}`;
-    await h.context.deps.storage.put(key, createReadStream(name));
-    return key;
-  };
-  return h.media.registerSource(
-    {
-      itemId,
-      storageKey: await put(file),
-      sourceName: path.basename(file),
-      bytes: (await stat(file)).size,
-      uploadedBy: h.admin.userId,
-      subtitles: await Promise.all(
-        subtitles.map(async (subtitle) => ({
-          storageKey: await put(subtitle),
-          language: 'en',
-          label: 'English',
-        })),
-      ),
-    },
+  const storedSubtitles = [];
+  for (const subtitle of subtitles) {
+    const storageKey = `sources/${itemId}/${path.basename(subtitle)}`;
+    await h.context.deps.storage.put(storageKey, createReadStream(subtitle));
+    storedSubtitles.push({ storageKey, language: 'en', label: 'English' });
+  }
+  return h.media.ingestFile(
+    { itemId, path: file, uploadedBy: h.admin.userId, subtitles: storedSubtitles },
     system,
   );
 }

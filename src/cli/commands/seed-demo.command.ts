@@ -95,7 +95,6 @@ export const seedDemoCommand: Command = {
           const videosBar = progress('playable demo videos (%)', 100);
           const report = await seedDemoVideos({
             db: database.db,
-            storage: platform.storage,
             media,
             ffmpegPath: config.media.ffmpegPath,
             uploadedBy: null,

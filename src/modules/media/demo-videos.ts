@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
-import type { Storage } from '../../platform/storage/storage.port.ts';
 import { runFfmpeg } from './ffmpeg.runner.ts';
 import type { MediaService } from './media.service.ts';
 
@@ -67,14 +65,13 @@ export interface DemoVideoReport {
 
 export async function seedDemoVideos(options: {
   db: Kysely<DB>;
-  storage: Storage;
   media: MediaService;
   ffmpegPath: string;
   uploadedBy: string | null;
   /** Progress of the whole set, 0–100. */
   onProgress?: (percent: number) => void;
 }): Promise<DemoVideoReport> {
-  const { db, storage, media } = options;
+  const { db, media } = options;
   const report: DemoVideoReport = { created: 0, transcoded: 0, alreadyPlayable: 0 };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'marquee-demo-'));
   const context = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };
@@ -91,16 +88,8 @@ export async function seedDemoVideos(options: {
       }
       const file = path.join(scratch, `${demo.slug}.mp4`);
       await runFfmpeg({ args: clipArgs(demo, file), ffmpegPath: options.ffmpegPath });
-      const key = `sources/${titleId}/demo/${demo.slug}.mp4`;
-      await storage.put(key, createReadStream(file));
-      const asset = await media.registerSource(
-        {
-          itemId: titleId,
-          storageKey: key,
-          sourceName: `${demo.slug}.mp4`,
-          bytes: (await stat(file)).size,
-          uploadedBy: options.uploadedBy,
-        },
+      const asset = await media.ingestFile(
+        { itemId: titleId, path: file, uploadedBy: options.uploadedBy },
         context,
       );
       // Run the job here rather than wait for a worker: seed-demo ends with titles one can play.

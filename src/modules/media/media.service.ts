@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
@@ -111,6 +112,35 @@ export class MediaService {
     await items.setVideoStatus(item.id, 'processing');
     await this.#publish('TranscodeQueued', asset);
     return asset;
+  }
+
+  /**
+   * A source file already on this machine (a generated clip, a file a script picked): copies it
+   * into storage under the item and registers it. Uploads arriving over HTTP use registerSource.
+   */
+  async ingestFile(
+    options: {
+      itemId: string;
+      path: string;
+      uploadedBy: string | null;
+      subtitles?: readonly SubtitleSource[];
+    },
+    context: RequestContext,
+  ): Promise<AssetRow> {
+    const sourceName = path.basename(options.path);
+    const storageKey = `sources/${options.itemId}/${randomUUID()}/${sourceName}`;
+    await this.#deps.storage.put(storageKey, createReadStream(options.path));
+    return this.registerSource(
+      {
+        itemId: options.itemId,
+        storageKey,
+        sourceName,
+        bytes: (await stat(options.path)).size,
+        uploadedBy: options.uploadedBy,
+        subtitles: options.subtitles ?? [],
+      },
+      context,
+    );
   }
 
   /** The `media.transcode` job. Idempotent: a retry starts over from the stored source. */

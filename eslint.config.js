@@ -21,6 +21,37 @@ const siblingFeatureBoundary = {
   ],
 };
 
+/**
+ * Time comes from the Clock port (src/platform/clock.ts), so tests can move it and every instance
+ * reads it one way. `new Date(x)` (parsing, converting) is fine; reading "now" is not.
+ */
+const readsTheTime = [
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'Read the time from the Clock port (clock.now()), not Date.now().',
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'Read the time from the Clock port (clock.now()), not new Date().',
+  },
+];
+/** Files that still read the time directly; the consolidation empties this list. */
+const readsTheTimeStill = [
+  'src/modules/catalog/artwork.service.ts',
+  'src/modules/catalog/catalog-version.ts',
+  'src/modules/catalog/library.service.ts',
+  'src/modules/catalog/playable-items.ts',
+  'src/modules/identity/demo-viewers.ts',
+  'src/modules/identity/oidc.service.ts',
+  'src/modules/identity/profiles.service.ts',
+  'src/modules/identity/sessions.repository.ts',
+  'src/modules/identity/signing-keys.ts',
+  'src/modules/identity/users.repository.ts',
+  'src/modules/media/assets.repository.ts',
+  'src/modules/media/demo-videos.ts',
+  'src/modules/media/media.service.ts',
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -59,6 +90,11 @@ export default tseslint.config(
   {
     files: ['src/modules/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', siblingFeatureBoundary] },
+  },
+  {
+    files: ['src/modules/**/*.ts', 'src/jobs/**/*.ts'],
+    ignores: ['**/*.test.ts', ...readsTheTimeStill],
+    rules: { 'no-restricted-syntax': ['error', ...readsTheTime] },
   },
   {
     files: ['**/*.test.ts', '**/*.contract.ts', 'test/**/*.ts', 'bench/**/*.ts'],

@@ -84,9 +84,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(httpStackPlugin, { config });
-  await app.register(openApiPlugin, { publicUrl: config.http.publicUrl, version });
-  await app.register(metricsRoute, { metrics, token: config.http.metricsToken });
   const audit = new AuditLog(deps.database.db);
   const identity = await createIdentity({
     db: deps.database.db,
@@ -97,6 +94,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     config,
   });
+  await app.register(httpStackPlugin, { config });
+  // Before any route: every route declares its access, and the guard and OpenAPI security follow.
+  await app.register(identity.routeAccess);
+  await app.register(openApiPlugin, { publicUrl: config.http.publicUrl, version });
+  await app.register(metricsRoute, { metrics, token: config.http.metricsToken });
   await app.register(identity.plugin);
   const catalog = await createCatalog({
     db: deps.database.db,
@@ -105,7 +107,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     clock: deps.clock,
     audit,
-    guard: identity.guard,
     config,
   });
   app.addHook('onClose', () => catalog.close());
@@ -119,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'media' }),
     config: config.media,
   });
-  await app.register(mediaRoutes, { guard: identity.guard, media });
+  await app.register(mediaRoutes, { media });
   const playback = await createPlayback({
     db: deps.database.db,
     cache: deps.cache,
@@ -130,7 +131,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     media,
     masterKey,
-    guard: identity.guard,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     audit,
     config,
@@ -140,7 +140,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     media,
     items: catalog.items,
-    guard: identity.guard,
     config,
   });
   await app.register(uploads.plugin);

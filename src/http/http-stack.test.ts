@@ -12,12 +12,17 @@ import { createTestApp, testConfig, type TestContext } from '../../test/support/
 
 const Teapot = defineError('TEST_TEAPOT', 'conflict', 'The pot is busy');
 
+// Probe routes are public and left out of the document (no operationId needed).
+const probe = { config: { access: 'public' as const }, schema: { hide: true } };
+
 /** Routes that exist only in this test, to attack the stack's conventions. */
 const probeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/test/echo',
     {
+      ...probe,
       schema: {
+        hide: true,
         body: z.object({ name: z.string().min(1), age: z.number().int().positive(), email: z.email() }),
         response: { 200: z.object({ name: z.string() }) },
       },
@@ -26,16 +31,16 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
   );
   app.post(
     '/test/large',
-    { bodyLimit: 4 * 1024 * 1024, schema: { body: z.object({ blob: z.string() }) } },
+    { ...probe, bodyLimit: 4 * 1024 * 1024, schema: { hide: true, body: z.object({ blob: z.string() }) } },
     (request) => ({
       length: request.body.blob.length,
     }),
   );
-  app.get('/test/ip', (request) => ({ ip: request.ip }));
-  app.get('/test/domain-error', () => {
+  app.get('/test/ip', probe, (request) => ({ ip: request.ip }));
+  app.get('/test/domain-error', probe, () => {
     throw Teapot('Try again in a minute', { retryInSeconds: 60 });
   });
-  app.get('/test/crash', () => {
+  app.get('/test/crash', probe, () => {
     throw new Error('secret internal detail at /srv/app.ts:42');
   });
 };

@@ -22,7 +22,10 @@ export const metricsRoute: FastifyPluginAsync<{ metrics: HttpMetrics; token: str
 ) => {
   app.get(
     '/metrics',
-    { schema: { hide: true }, config: { quiet: true, pressureHandler: () => undefined } },
+    {
+      schema: { hide: true },
+      config: { access: { credential: 'metricsToken' }, quiet: true, pressureHandler: () => undefined },
+    },
     async (request, reply) => {
       if (token !== undefined) {
         const header = request.headers.authorization ?? '';

@@ -27,6 +27,21 @@ function addProblemResponses(document: Document): Document {
   return document;
 }
 
+/**
+ * Named schemas come from zod's process-wide registry in the order modules were loaded; sorted,
+ * the document is the same whatever loaded first (docs/openapi.json is compared byte for byte).
+ */
+function sortSchemas(document: Document): Document {
+  const schemas = document.components?.schemas;
+  if (schemas) {
+    document.components = {
+      ...document.components,
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
+    };
+  }
+  return document;
+}
+
 export interface OpenApiOptions {
   publicUrl: string;
   version: string;
@@ -34,6 +49,24 @@ export interface OpenApiOptions {
 
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas; JSON at /api/openapi.json, UI at /docs. */
 const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
+  // Every documented operation has a stable, unique operationId: generated clients name their
+  // methods after it (docs/DEVELOPMENT.md). A route without one stops the application starting.
+  const operationIds = new Map<string, string>();
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema;
+    if (route.url === '/docs' || route.url.startsWith('/docs/') || schema?.hide === true) return;
+    // HEAD twins of GET routes share their schema and are not documented (swagger's default).
+    if (route.method === 'HEAD') return;
+    const where = `${String(route.method)} ${route.url}`;
+    const id = schema?.operationId;
+    if (!id || !/^[a-z][A-Za-z0-9]*$/.test(id))
+      throw new Error(`${where} needs a camelCase schema.operationId (docs/DEVELOPMENT.md)`);
+    const taken = operationIds.get(id);
+    if (taken !== undefined && taken !== where)
+      throw new Error(`${where}: operationId ${id} is taken by ${taken}`);
+    operationIds.set(id, where);
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -62,12 +95,37 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
             name: 'pt',
             description: 'The signature of a delivery URL in a playlist',
           },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' },
+          stripeSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'stripe-signature',
+            description: "Stripe's webhook signature over the raw body",
+          },
+          razorpaySignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-razorpay-signature',
+            description: "Razorpay's webhook signature (HMAC-SHA256 of the raw body)",
+          },
+          chatTicket: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'ticket',
+            description: 'A short-lived, single-use chat ticket from POST /api/live/{eventId}/chat-ticket',
+          },
+          adBeacon: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'sig',
+            description: 'The signature of a tracking URL in a VAST response',
+          },
         },
       },
     },
     transform: jsonSchemaTransform,
     transformObject: (input) =>
-      addProblemResponses(jsonSchemaTransformObject(input) as Document) as ReturnType<
+      sortSchemas(addProblemResponses(jsonSchemaTransformObject(input) as Document)) as ReturnType<
         typeof jsonSchemaTransformObject
       >,
   });
@@ -83,7 +141,9 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
     });
   });
 
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { quiet: true } }, () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public', quiet: true } }, () =>
+    app.swagger(),
+  );
 };
 
 export const openApiPlugin = fp(openApi, { name: 'marquee-openapi', fastify: '5.x' });

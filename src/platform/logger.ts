@@ -21,11 +21,33 @@ const redact = [
   '*.token',
 ];
 
+/**
+ * Errors from the database drivers carry the statement's bound parameters (PGlite's `params`, pg's
+ * `parameters` in some paths): a profile PIN's hash once reached the log that way. They are
+ * dropped from every logged error, its causes included; the statement text stays.
+ */
+const parameterKeys = ['params', 'parameters', 'values', 'bindings'];
+
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const scrub = (value: unknown, depth: number): void => {
+    if (!value || typeof value !== 'object' || depth > 5) return;
+    const record = value as Record<string, unknown>;
+    for (const key of parameterKeys) delete record[key];
+    scrub(record.cause, depth + 1);
+    if (Array.isArray(record.aggregateErrors))
+      for (const inner of record.aggregateErrors) scrub(inner, depth + 1);
+  };
+  scrub(serialized, 0);
+  return serialized;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const settings = {
     level: options.level,
     name: options.name ?? 'marquee',
     redact: { paths: redact, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
   };
   if (options.pretty) {
     return pino({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineError } from './errors.ts';
+import { opaqueToken } from './schemas.ts';
 
 /**
  * Keyset ("cursor") pagination: a page ends at a row's sort key, and the next page starts after
@@ -14,7 +15,7 @@ export const InvalidCursor = defineError(
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page (1–100)'),
-  cursor: z.string().max(500).optional().describe('`nextCursor` from the previous page'),
+  cursor: opaqueToken(500).optional().describe('`nextCursor` from the previous page'),
 });
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>

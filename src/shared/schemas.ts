@@ -19,13 +19,42 @@ export const email = z
   .pipe(z.email({ error: 'must be a valid email address' }))
   .transform((value) => value.normalize('NFC').toLowerCase());
 
-/** Free text a person types as a name: trimmed, 1–100 characters, no control characters. */
-export const displayName = (max = 100) =>
+/*
+ * Every string an API accepts goes through one of the types below (a test walks the OpenAPI
+ * document and fails on any input string that doesn't refuse control characters). NUL and the
+ * other C0/C1 controls are refused — PostgreSQL can't store NUL, and the rest only ever hide
+ * things — and so are the invisible characters that reorder or hide text (bidi overrides and
+ * isolates, zero-width spaces, the BOM), which make look-alike names and misleading comments.
+ */
+const SINGLE_LINE = /^[^\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]*$/u;
+const MULTI_LINE = /^(?:[^\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]|[\n\t])*$/u;
+
+/** One line of text (a title, a search, a device name): trimmed, no control or invisible characters. */
+export const text = (options: { max: number; min?: number }) =>
   z
     .string()
     .trim()
-    .min(1)
+    .min(options.min ?? 0)
+    .max(options.max)
+    .regex(SINGLE_LINE, 'must not contain control or invisible formatting characters');
+
+/** Text that may span lines (a synopsis, a comment): newlines and tabs allowed, other controls not. */
+export const multilineText = (options: { max: number; min?: number }) =>
+  z
+    .string()
+    .trim()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .regex(MULTI_LINE, 'must not contain control or invisible formatting characters');
+
+/** An opaque credential a client echoes back (tokens, codes, cursors): URL-safe characters only. */
+export const opaqueToken = (max = 512) =>
+  z
+    .string()
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+    .regex(/^[A-Za-z0-9._~+/=-]*$/, 'must be the value Marquee issued');
+
+/** Free text a person types as a name: trimmed, 1–100 characters, no control or invisible characters. */
+export const displayName = (max = 100) => text({ min: 1, max });
 
 export const noContent = z.undefined().describe('No content');

@@ -8,20 +8,19 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import { pageSchema } from '../../shared/pagination.ts';
 import { idParams } from '../../shared/schemas.ts';
-import type { AuthGuard } from '../identity/index.ts';
 import { browseTitles, busiestGenres } from './browse.queries.ts';
 import type { CatalogVersion } from './catalog-version.ts';
 import { TitleNotFound } from './catalog.errors.ts';
 import { browseQuery, genreSchema, titleDetailSchema, titleSummarySchema } from './catalog.schemas.ts';
 import { fingerprint, sendCached } from './http-cache.ts';
 import { loadTitle, type Viewer } from './titles.queries.ts';
+import { viewerFrom } from './viewer.ts';
 
 export interface BrowseRoutesOptions {
   db: Kysely<DB>;
   cache: Cache;
   storage: Storage;
   clock: Clock;
-  guard: AuthGuard;
   version: CatalogVersion;
   countryHeader: string | undefined;
   cacheSeconds: number;
@@ -32,18 +31,10 @@ const HOME_ROW_SIZE = 20;
 
 /** What viewers see: browse, search, a title's page, the home screen, artwork. */
 export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (app, options) => {
-  const { db, cache, guard, version } = options;
+  const { db, cache, version } = options;
   const vary = ['authorization', ...(options.countryHeader ? [options.countryHeader] : [])].join(', ');
 
-  const viewerOf = (request: FastifyRequest): Viewer => {
-    const actor = request.actor;
-    const header = options.countryHeader ? request.headers[options.countryHeader] : undefined;
-    return {
-      maturityLimit: actor?.kind === 'user' ? (actor.profile?.maturityLimit ?? null) : null,
-      country: typeof header === 'string' && /^[A-Za-z]{2}$/.test(header) ? header.toUpperCase() : null,
-      now: options.clock.now(),
-    };
-  };
+  const viewerOf = (request: FastifyRequest): Viewer => viewerFrom(request, options);
   // What a cached answer depends on besides its parameters: who may see what.
   const audience = (viewer: Viewer) => ({ cap: viewer.maturityLimit, country: viewer.country });
   const cacheOptions = (request: FastifyRequest) => ({
@@ -56,8 +47,9 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
   app.get(
     '/api/videos',
     {
-      onRequest: guard.optional,
+      config: { access: 'optional' },
       schema: {
+        operationId: 'listTitles',
         tags: ['catalog'],
         summary: 'Browse and search published titles',
         description:
@@ -83,8 +75,9 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
   app.get(
     '/api/titles/:id',
     {
-      onRequest: guard.optional,
+      config: { access: 'optional' },
       schema: {
+        operationId: 'getTitle',
         tags: ['catalog'],
         summary: 'A title: details, cast and crew, seasons and episodes',
         params: idParams,
@@ -111,8 +104,9 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
   app.get(
     '/api/home',
     {
-      onRequest: guard.optional,
+      config: { access: 'optional' },
       schema: {
+        operationId: 'getHome',
         tags: ['catalog'],
         summary: 'The home screen in one request: rows of titles',
         response: { 200: z.object({ rows: z.array(homeRow) }), 304: z.undefined() },
@@ -159,7 +153,9 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
   app.get(
     '/api/genres',
     {
+      config: { access: 'public' },
       schema: {
+        operationId: 'listGenres',
         tags: ['catalog'],
         summary: 'All genres',
         response: { 200: z.object({ genres: z.array(genreSchema) }) },
@@ -173,7 +169,9 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
   app.get(
     '/api/maturity-ratings',
     {
+      config: { access: 'public' },
       schema: {
+        operationId: 'listMaturityRatings',
         tags: ['catalog'],
         summary: 'The maturity ratings in use and the age each stands for',
         response: {
@@ -198,7 +196,7 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
     '/api/artwork/*',
     {
       schema: { tags: ['catalog'], summary: 'A poster or backdrop image', hide: true },
-      config: { quiet: true },
+      config: { access: 'public', quiet: true },
     },
     async (request, reply) => {
       const key = `artwork/${(request.params as { '*': string })['*']}`;

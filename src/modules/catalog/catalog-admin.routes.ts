@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../../shared/schemas.ts';
-import { requestContext, type AuthGuard } from '../identity/index.ts';
+import { requestContext } from '../identity/index.ts';
 import { ARTWORK_MAX_BYTES, type ArtworkService } from './artwork.service.ts';
 import {
   adminTitleSchema,
@@ -22,14 +22,12 @@ import type { LibraryService } from './library.service.ts';
 import type { TitlesService } from './titles.service.ts';
 
 export interface CatalogAdminRoutesOptions {
-  guard: AuthGuard;
   titles: TitlesService;
   library: LibraryService;
   artwork: ArtworkService;
   importer: ImportService;
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 const tags = ['catalog admin'];
 const created = z.object({ id: z.uuid() });
 const importReport = z.object({
@@ -49,7 +47,6 @@ const importReport = z.object({
 /** Content management (permission content:write): titles, seasons, episodes, people, genres, artwork, import. */
 export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions> = async (app, options) => {
   const { titles, library, artwork, importer } = options;
-  const write = options.guard.permission('content:write');
 
   // Artwork arrives as the raw image; the type is checked from its bytes, not this header.
   app.addContentTypeParser(
@@ -70,10 +67,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/titles',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminCreateTitle',
         tags,
-        security,
         summary: 'Create a title (a draft)',
         body: titleInput,
         response: { 201: adminTitleSchema },
@@ -86,10 +83,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.get(
     '/api/admin/titles/:id',
     {
-      onRequest: options.guard.permission('content:read-unpublished'),
+      config: { access: { permission: 'content:read-unpublished' } },
       schema: {
+        operationId: 'adminGetTitle',
         tags,
-        security,
         summary: 'A title as admins see it, drafts included',
         params: idParams,
         response: { 200: adminTitleSchema },
@@ -101,10 +98,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.patch(
     '/api/admin/titles/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminUpdateTitle',
         tags,
-        security,
         summary: 'Change a title',
         params: idParams,
         body: titlePatch,
@@ -117,10 +114,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.delete(
     '/api/admin/titles/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminDeleteTitle',
         tags,
-        security,
         summary: 'Delete a title, its seasons and episodes',
         params: idParams,
         response: { 204: z.undefined() },
@@ -140,10 +137,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
     app.post(
       `/api/admin/titles/:id/${action}`,
       {
-        onRequest: write,
+        config: { access: { permission: 'content:write' } },
         schema: {
+          operationId: published ? 'adminPublishTitle' : 'adminUnpublishTitle',
           tags,
-          security,
           summary: published
             ? 'Publish a title (visible from its publishAt, if any)'
             : 'Hide a published title (archived)',
@@ -158,11 +155,11 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.put(
     '/api/admin/titles/:id/artwork/:kind',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       bodyLimit: ARTWORK_MAX_BYTES,
       schema: {
+        operationId: 'adminPutArtwork',
         tags,
-        security,
         summary: 'Upload a poster or backdrop (the body is the JPEG, PNG or WebP image)',
         params: z.object({ id: z.uuid(), kind: z.enum(['poster', 'backdrop']) }),
         response: { 200: z.object({ url: z.string() }) },
@@ -183,10 +180,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/titles/:id/seasons',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminCreateSeason',
         tags,
-        security,
         summary: 'Add a season to a series',
         params: idParams,
         body: seasonInput,
@@ -202,10 +199,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.patch(
     '/api/admin/seasons/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminUpdateSeason',
         tags,
-        security,
         summary: 'Change a season',
         params: idParams,
         body: seasonPatch,
@@ -221,10 +218,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.delete(
     '/api/admin/seasons/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminDeleteSeason',
         tags,
-        security,
         summary: 'Delete a season and its episodes',
         params: idParams,
         response: { 204: z.undefined() },
@@ -239,10 +236,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/seasons/:id/episodes',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminCreateEpisode',
         tags,
-        security,
         summary: 'Add an episode to a season',
         params: idParams,
         body: episodeInput,
@@ -258,10 +255,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.patch(
     '/api/admin/episodes/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminUpdateEpisode',
         tags,
-        security,
         summary: 'Change an episode',
         params: idParams,
         body: episodePatch,
@@ -281,10 +278,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
     app.post(
       `/api/admin/episodes/:id/${action}`,
       {
-        onRequest: write,
+        config: { access: { permission: 'content:write' } },
         schema: {
+          operationId: action === 'publish' ? 'adminPublishEpisode' : 'adminUnpublishEpisode',
           tags,
-          security,
           summary: `${action === 'publish' ? 'Publish' : 'Hide'} an episode`,
           params: idParams,
           response: { 200: created },
@@ -300,10 +297,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.delete(
     '/api/admin/episodes/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminDeleteEpisode',
         tags,
-        security,
         summary: 'Delete an episode',
         params: idParams,
         response: { 204: z.undefined() },
@@ -318,10 +315,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.get(
     '/api/admin/people',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminListPeople',
         tags,
-        security,
         summary: 'Find people (cast and crew)',
         querystring: z.object({
           q: z.string().trim().max(200).optional(),
@@ -336,8 +333,14 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/people',
     {
-      onRequest: write,
-      schema: { tags, security, summary: 'Add a person', body: personInput, response: { 201: personSchema } },
+      config: { access: { permission: 'content:write' } },
+      schema: {
+        operationId: 'adminCreatePerson',
+        tags,
+        summary: 'Add a person',
+        body: personInput,
+        response: { 201: personSchema },
+      },
     },
     async (request, reply) =>
       reply.status(201).send(await library.createPerson(request.body, requestContext(request))),
@@ -346,10 +349,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.patch(
     '/api/admin/people/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminUpdatePerson',
         tags,
-        security,
         summary: 'Change a person',
         params: idParams,
         body: personPatch,
@@ -362,10 +365,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.delete(
     '/api/admin/people/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminDeletePerson',
         tags,
-        security,
         summary: 'Delete a person nobody is credited as',
         params: idParams,
         response: { 204: z.undefined() },
@@ -380,8 +383,14 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/genres',
     {
-      onRequest: write,
-      schema: { tags, security, summary: 'Add a genre', body: genreInput, response: { 201: genreSchema } },
+      config: { access: { permission: 'content:write' } },
+      schema: {
+        operationId: 'adminCreateGenre',
+        tags,
+        summary: 'Add a genre',
+        body: genreInput,
+        response: { 201: genreSchema },
+      },
     },
     async (request, reply) =>
       reply.status(201).send(await library.createGenre(request.body, requestContext(request))),
@@ -390,10 +399,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.patch(
     '/api/admin/genres/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminUpdateGenre',
         tags,
-        security,
         summary: 'Rename a genre',
         params: idParams,
         body: genreInput.partial(),
@@ -406,10 +415,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.delete(
     '/api/admin/genres/:id',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       schema: {
+        operationId: 'adminDeleteGenre',
         tags,
-        security,
         summary: 'Delete a genre no title has',
         params: idParams,
         response: { 204: z.undefined() },
@@ -424,11 +433,11 @@ export const catalogAdminRoutes: FastifyPluginAsyncZod<CatalogAdminRoutesOptions
   app.post(
     '/api/admin/titles/import',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       bodyLimit: 20 * 1024 * 1024,
       schema: {
+        operationId: 'adminImportTitles',
         tags,
-        security,
         summary: `Import titles from CSV (text/csv) or JSON (a list); up to ${IMPORT_MAX_ROWS} rows`,
         description:
           'Columns/fields: kind, title, originalTitle, synopsis, releaseDate, releaseYear, runtimeMinutes, maturityRating, ' +

@@ -8,7 +8,6 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { AuthGuard } from '../identity/index.ts';
 import { ArtworkService } from './artwork.service.ts';
 import { browseRoutes } from './browse.routes.ts';
 import { catalogAdminRoutes } from './catalog-admin.routes.ts';
@@ -20,6 +19,7 @@ import { TitlesService } from './titles.service.ts';
 
 export { PlayableItems, type PlayableItem, type WhyHidden } from './playable-items.ts';
 export type { Viewer } from './titles.queries.ts';
+export { viewerFrom } from './viewer.ts';
 export { slugify } from './library.service.ts';
 export {
   readMovies,
@@ -38,7 +38,6 @@ export interface CatalogDeps {
   storage: Storage;
   clock: Clock;
   audit: AuditLog;
-  guard: AuthGuard;
   config: Pick<Config, 'catalog'>;
 }
 
@@ -78,12 +77,11 @@ export async function createCatalog(deps: CatalogDeps): Promise<Catalog> {
         cache: deps.cache,
         storage: deps.storage,
         clock,
-        guard: deps.guard,
         version,
         countryHeader: deps.config.catalog.countryHeader,
         cacheSeconds: deps.config.catalog.cacheSeconds,
       });
-      await app.register(catalogAdminRoutes, { guard: deps.guard, titles, library, artwork, importer });
+      await app.register(catalogAdminRoutes, { titles, library, artwork, importer });
     },
     { name: 'marquee-catalog' },
   );

@@ -22,7 +22,7 @@ const readiness = z.object({
 // Liveness answers even when the server sheds load: an orchestrator must not kill an instance
 // for being busy. Readiness is shed (503), which is what takes a busy instance out of rotation.
 // (@fastify/under-pressure lets the request through when the handler returns nothing.)
-const unshed = { quiet: true, pressureHandler: () => undefined };
+const unshed = { access: 'public' as const, quiet: true, pressureHandler: () => undefined };
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.infer<typeof checkResult>> {
   const started = performance.now();
@@ -55,6 +55,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (
     {
       config: unshed,
       schema: {
+        operationId: 'getLiveness',
         tags: ['operations'],
         summary: 'Liveness: the process is up and serving',
         response: { 200: z.object({ status: z.literal('ok') }) },
@@ -66,8 +67,9 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (
   app.get(
     '/readyz',
     {
-      config: { quiet: true },
+      config: { access: 'public', quiet: true },
       schema: {
+        operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Readiness: database, cache, storage and queue all answer',
         response: { 200: readiness, 503: readiness },

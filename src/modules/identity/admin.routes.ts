@@ -7,7 +7,7 @@ import { idParams, isoDate } from '../../shared/schemas.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
-import { requestContext, type AuthGuard } from './auth-guard.ts';
+import { requestContext } from './auth-guard.ts';
 import {
   adminUserPatch,
   adminUserSchema,
@@ -18,13 +18,10 @@ import {
 
 export interface AdminRoutesOptions {
   db: Kysely<DB>;
-  guard: AuthGuard;
   adminUsers: AdminUsersService;
   apiKeys: ApiKeysService;
   audit: AuditLog;
 }
-
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 
 const auditEntrySchema = z
   .object({
@@ -52,16 +49,16 @@ const mailSchema = z.object({
 
 /** Admin console endpoints of identity: accounts, the audit log, service keys, the mail outbox. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, options) => {
-  const { guard, adminUsers, apiKeys, audit, db } = options;
+  const { adminUsers, apiKeys, audit, db } = options;
   const tags = ['admin'];
 
   app.get(
     '/api/admin/users',
     {
-      onRequest: guard.permission('users:read'),
+      config: { access: { permission: 'users:read' } },
       schema: {
+        operationId: 'adminListUsers',
         tags,
-        security,
         summary: 'Find accounts',
         querystring: adminUsersQuery,
         response: { 200: pageSchema(adminUserSchema) },
@@ -73,10 +70,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.patch(
     '/api/admin/users/:id',
     {
-      onRequest: guard.permission('users:manage'),
+      config: { access: { permission: 'users:manage' } },
       schema: {
+        operationId: 'adminUpdateUser',
         tags,
-        security,
         summary: 'Change roles or disable an account (disabling signs every device out)',
         params: idParams,
         body: adminUserPatch,
@@ -93,10 +90,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.get(
     '/api/admin/audit',
     {
-      onRequest: guard.permission('audit:read'),
+      config: { access: { permission: 'audit:read' } },
       schema: {
+        operationId: 'adminListAuditEntries',
         tags,
-        security,
         summary: 'The audit log: every administrative change, newest first',
         querystring: pageQuery.extend({
           actorId: z.string().max(100).optional(),
@@ -113,10 +110,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.get(
     '/api/admin/api-keys',
     {
-      onRequest: guard.permission('api-keys:manage'),
+      config: { access: { permission: 'api-keys:manage' } },
       schema: {
+        operationId: 'adminListApiKeys',
         tags,
-        security,
         summary: 'Service API keys',
         response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }) },
       },
@@ -127,10 +124,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.post(
     '/api/admin/api-keys',
     {
-      onRequest: guard.permission('api-keys:manage'),
+      config: { access: { permission: 'api-keys:manage' } },
       schema: {
+        operationId: 'adminCreateApiKey',
         tags,
-        security,
         summary: 'Create a service API key (the key is shown only in this answer)',
         body: apiKeyCreate,
         response: {
@@ -151,10 +148,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.delete(
     '/api/admin/api-keys/:id',
     {
-      onRequest: guard.permission('api-keys:manage'),
+      config: { access: { permission: 'api-keys:manage' } },
       schema: {
+        operationId: 'adminRevokeApiKey',
         tags,
-        security,
         summary: 'Revoke a service API key',
         params: idParams,
         response: { 204: z.undefined() },
@@ -169,10 +166,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
   app.get(
     '/api/admin/mail',
     {
-      onRequest: guard.permission('mail:read'),
+      config: { access: { permission: 'mail:read' } },
       schema: {
+        operationId: 'adminListMail',
         tags,
-        security,
         summary: 'Mail written to the outbox (embedded mode, no SMTP_URL), newest first',
         querystring: pageQuery.extend({ to: z.string().max(254).optional() }),
         response: { 200: pageSchema(mailSchema) },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../../shared/schemas.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import { requestMeta, userOf, type AuthGuard } from './auth-guard.ts';
+import { requestMeta, userOf } from './auth-guard.ts';
 import type { AuthService } from './auth.service.ts';
 import {
   authResult,
@@ -21,19 +21,17 @@ import type { OidcService } from './oidc.service.ts';
 export interface AuthRoutesOptions {
   auth: AuthService;
   oidc: OidcService;
-  guard: AuthGuard;
   protection: LoginProtection;
   tokens: AccessTokens;
 }
 
 const tags = ['auth'];
-const bearer = [{ bearerAuth: [] }];
 const accepted = z.object({ status: z.literal('accepted') });
 
 /** Sign-up, sign-in, tokens, devices, email verification, password reset, OIDC sign-in, JWKS. */
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { auth, oidc, guard, protection, tokens },
+  { auth, oidc, protection, tokens },
 ) => {
   // Every unauthenticated door into an account spends the caller's address budget.
   const admit = async (request: { ip: string }) => protection.admitRequest(request.ip);
@@ -41,8 +39,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/register',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'register',
         tags,
         summary: 'Create an account (and sign this device in)',
         body: registerBody,
@@ -55,8 +55,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/login',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'login',
         tags,
         summary: 'Sign in with email and password',
         description:
@@ -72,8 +74,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/refresh',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'refreshTokens',
         tags,
         summary: 'Trade a refresh token for a new pair (the old one is spent)',
         body: refreshBody,
@@ -86,8 +90,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/logout',
     {
-      onRequest: guard.user,
-      schema: { tags, security: bearer, summary: 'Sign this device out', response: { 204: z.undefined() } },
+      config: { access: 'user' },
+      schema: {
+        operationId: 'logout',
+        tags,
+        summary: 'Sign this device out',
+        response: { 204: z.undefined() },
+      },
     },
     async (request, reply) => {
       const user = userOf(request);
@@ -99,10 +108,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/logout-all',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'logoutAll',
         tags,
-        security: bearer,
         summary: 'Sign every device out, this one included',
         response: { 200: z.object({ signedOut: z.number().int() }) },
       },
@@ -115,10 +124,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     '/api/auth/sessions',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listSessions',
         tags,
-        security: bearer,
         summary: "This account's signed-in devices",
         response: { 200: z.object({ sessions: z.array(sessionSchema) }) },
       },
@@ -139,10 +148,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.delete(
     '/api/auth/sessions/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'endSession',
         tags,
-        security: bearer,
         summary: 'Sign one of your devices out',
         params: idParams,
         response: { 204: z.undefined() },
@@ -157,10 +166,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/password',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'changePassword',
         tags,
-        security: bearer,
         summary: 'Change your password (other devices are signed out)',
         body: changePasswordBody,
         response: { 204: z.undefined() },
@@ -180,8 +189,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/verify-email',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'verifyEmail',
         tags,
         summary: 'Confirm an email address with the mailed token',
         body: emailTokenBody,
@@ -197,11 +208,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/verify-email/resend',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       preHandler: admit,
       schema: {
+        operationId: 'resendVerificationEmail',
         tags,
-        security: bearer,
         summary: 'Mail a new confirmation link',
         response: { 202: accepted },
       },
@@ -215,8 +226,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/password-reset/request',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'requestPasswordReset',
         tags,
         summary: 'Mail a password-reset link',
         description: 'Answers 202 whether or not the address has an account.',
@@ -233,8 +246,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/password-reset/confirm',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'confirmPasswordReset',
         tags,
         summary: 'Set a new password with the mailed token; signs every device out',
         body: resetConfirmBody,
@@ -250,7 +265,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     '/api/auth/oidc/providers',
     {
+      config: { access: 'public' },
       schema: {
+        operationId: 'listOidcProviders',
         tags,
         summary: 'The sign-in providers configured (OIDC_PROVIDERS)',
         response: {
@@ -266,8 +283,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     '/api/auth/oidc/:provider/start',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'startOidcSignIn',
         tags,
         summary: 'Go sign in at a provider (authorization code + PKCE)',
         description:
@@ -288,8 +307,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     '/api/auth/oidc/:provider/callback',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'completeOidcSignIn',
         tags,
         summary: 'Where the provider sends the browser back',
         params: z.object({ provider: z.string().max(32) }),
@@ -322,8 +343,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     '/api/auth/oidc/exchange',
     {
+      config: { access: 'public' },
       preHandler: admit,
       schema: {
+        operationId: 'exchangeOidcCode',
         tags,
         summary: 'Trade the one-time sign-in code for tokens',
         body: z.object({ loginCode: z.string().min(16).max(200) }),
@@ -336,7 +359,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     '/.well-known/jwks.json',
     {
+      config: { access: 'public' },
       schema: {
+        operationId: 'getJwks',
         tags,
         summary: 'Public keys that verify Marquee access tokens',
         response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) },

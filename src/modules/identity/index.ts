@@ -19,6 +19,7 @@ import { LoginProtection } from './login-protection.ts';
 import { meRoutes } from './me.routes.ts';
 import { OidcService } from './oidc.service.ts';
 import { ProfilesService } from './profiles.service.ts';
+import { routeAccessPlugin } from './route-access.ts';
 import { SessionStates } from './session-states.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
@@ -30,6 +31,7 @@ export { ensureAdmin } from './admin-bootstrap.ts';
 export { ensureDemoViewers } from './demo-viewers.ts';
 export { loadSigningKeys, rotateSigningKeys, type SigningKey } from './signing-keys.ts';
 export { Forbidden, AuthRequired } from './identity.errors.ts';
+export { credentialSchemes, type CredentialScheme, type RouteAccess } from './route-access.ts';
 
 export interface IdentityDeps {
   db: Kysely<DB>;
@@ -46,6 +48,8 @@ export interface IdentityDeps {
 export interface Identity {
   /** Registers identity's routes and the `request.actor` slot. */
   plugin: FastifyPluginAsync;
+  /** Register at the root before any route: derives each route's guard and OpenAPI security from `config.access`. */
+  routeAccess: FastifyPluginAsync;
   guard: AuthGuard;
   /** Whether a sign-in session (a device) is still signed in: one cache read, like every request's check. */
   isSignedIn(sessionId: string): Promise<boolean>;
@@ -111,16 +115,14 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const plugin = fp(
     async (app) => {
       app.decorateRequest('actor', null);
-      await app.register(authRoutes, { auth, oidc, guard, protection, tokens });
+      await app.register(authRoutes, { auth, oidc, protection, tokens });
       await app.register(meRoutes, {
         db,
-        guard,
         profiles,
         onUserChanged: (userId) => sessions.forgetUser(userId),
       });
       await app.register(adminRoutes, {
         db,
-        guard,
         adminUsers,
         apiKeys,
         audit: deps.audit,
@@ -128,5 +130,10 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     },
     { name: 'marquee-identity' },
   );
-  return { plugin, guard, isSignedIn: async (sessionId) => sessions.isAlive(await sessions.get(sessionId)) };
+  return {
+    plugin,
+    routeAccess: routeAccessPlugin(guard),
+    guard,
+    isSignedIn: async (sessionId) => sessions.isAlive(await sessions.get(sessionId)),
+  };
 }

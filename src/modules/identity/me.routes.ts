@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { idParams } from '../../shared/schemas.ts';
-import { userOf, type AuthGuard } from './auth-guard.ts';
+import { userOf } from './auth-guard.ts';
 import { UserNotFound } from './identity.errors.ts';
 import {
   mePatch,
@@ -19,13 +19,11 @@ import { toUser, usersRepository } from './users.repository.ts';
 
 export interface MeRoutesOptions {
   db: Kysely<DB>;
-  guard: AuthGuard;
   profiles: ProfilesService;
   /** Told after the account changed, so cached session states let go of it. */
   onUserChanged: (userId: string) => Promise<void>;
 }
 
-const bearer = [{ bearerAuth: [] }];
 const publicProfile = ({ userId: _userId, ...profile }: Profile) => profile;
 // Snapshots come from the cache as JSON: their timestamps are ISO strings.
 const withDate = <T extends { createdAt: string }>(value: T) => ({
@@ -36,15 +34,15 @@ const withDate = <T extends { createdAt: string }>(value: T) => ({
 /** The signed-in account, its profiles, and what happened to it. */
 export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app,
-  { db, guard, profiles, onUserChanged },
+  { db, profiles, onUserChanged },
 ) => {
   app.get(
     '/api/me',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'getMe',
         tags: ['me'],
-        security: bearer,
         summary: 'The signed-in account and the profile this device watches as',
         response: { 200: z.object({ user: userSchema, activeProfile: profileSchema.nullable() }) },
       },
@@ -62,10 +60,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.patch(
     '/api/me',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'updateMe',
         tags: ['me'],
-        security: bearer,
         summary: 'Change your name',
         body: mePatch,
         response: { 200: userSchema },
@@ -83,10 +81,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.get(
     '/api/me/security-events',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listSecurityEvents',
         tags: ['me'],
-        security: bearer,
         summary: 'Recent security events on your account (sign-ins, refresh-token reuse, resets…)',
         response: { 200: z.object({ events: z.array(securityEventSchema) }) },
       },
@@ -109,10 +107,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.get(
     '/api/profiles',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listProfiles',
         tags: profileTags,
-        security: bearer,
         summary: "This account's profiles",
         response: {
           200: z.object({ profiles: z.array(profileSchema), activeProfileId: z.uuid().nullable() }),
@@ -129,10 +127,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.post(
     '/api/profiles',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'createProfile',
         tags: profileTags,
-        security: bearer,
         summary: 'Add a profile',
         body: profileBody,
         response: { 201: profileSchema },
@@ -145,10 +143,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.patch(
     '/api/profiles/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'updateProfile',
         tags: profileTags,
-        security: bearer,
         summary: 'Change a profile',
         params: idParams,
         body: profilePatch,
@@ -162,10 +160,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.delete(
     '/api/profiles/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'deleteProfile',
         tags: profileTags,
-        security: bearer,
         summary: 'Remove a profile',
         params: idParams,
         response: { 204: z.undefined() },
@@ -180,10 +178,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app.post(
     '/api/profiles/:id/select',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'selectProfile',
         tags: profileTags,
-        security: bearer,
         summary: 'Watch as this profile on this device (send the PIN if it has one)',
         description:
           'The active profile belongs to the device (session): every later request from it acts for this profile.',

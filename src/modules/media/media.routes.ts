@@ -2,16 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageQuery, pageSchema } from '../../shared/pagination.ts';
 import { idParams, isoDate } from '../../shared/schemas.ts';
-import { requestContext, type AuthGuard } from '../identity/index.ts';
+import { requestContext } from '../identity/index.ts';
 import type { AssetRow } from './assets.repository.ts';
 import type { MediaService } from './media.service.ts';
 
 export interface MediaRoutesOptions {
-  guard: AuthGuard;
   media: MediaService;
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 const tags = ['media admin'];
 const statuses = ['queued', 'processing', 'ready', 'failed', 'cancelled'] as const;
 
@@ -56,15 +54,14 @@ export function transcodeJobView(row: AssetRow): z.output<typeof transcodeJobSch
 /** Transcode jobs for the admin console (permission jobs:manage): watch, cancel, retry. */
 export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app, options) => {
   const { media } = options;
-  const manage = options.guard.permission('jobs:manage');
 
   app.get(
     '/api/admin/jobs',
     {
-      onRequest: manage,
+      config: { access: { permission: 'jobs:manage' } },
       schema: {
+        operationId: 'adminListJobs',
         tags,
-        security,
         summary: 'Transcode jobs, newest first, with their progress',
         querystring: pageQuery.extend({ status: z.enum(statuses).optional(), itemId: z.uuid().optional() }),
         response: { 200: pageSchema(transcodeJobSchema) },
@@ -79,10 +76,10 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app
   app.get(
     '/api/admin/jobs/:id',
     {
-      onRequest: manage,
+      config: { access: { permission: 'jobs:manage' } },
       schema: {
+        operationId: 'adminGetJob',
         tags,
-        security,
         summary: 'One transcode job',
         params: idParams,
         response: { 200: transcodeJobSchema },
@@ -94,10 +91,10 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app
   app.post(
     '/api/admin/jobs/:id/cancel',
     {
-      onRequest: manage,
+      config: { access: { permission: 'jobs:manage' } },
       schema: {
+        operationId: 'adminCancelJob',
         tags,
-        security,
         summary: 'Cancel a queued or running transcode (ffmpeg is stopped; nothing it made is kept)',
         params: idParams,
         response: { 200: transcodeJobSchema },
@@ -109,10 +106,10 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app
   app.post(
     '/api/admin/jobs/:id/retry',
     {
-      onRequest: manage,
+      config: { access: { permission: 'jobs:manage' } },
       schema: {
+        operationId: 'adminRetryJob',
         tags,
-        security,
         summary: 'Run a failed or cancelled transcode again from its stored source',
         params: idParams,
         response: { 200: transcodeJobSchema },

@@ -13,7 +13,7 @@ import type { Storage } from '../../platform/storage/storage.port.ts';
 import { loadOrCreateSecret } from '../../shared/secret-file.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import { loadSigningKeys, type AuthGuard } from '../identity/index.ts';
+import { loadSigningKeys } from '../identity/index.ts';
 import type { MediaService } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
 import { downloadsRoutes } from './downloads.routes.ts';
@@ -33,7 +33,6 @@ export interface PlaybackDeps {
   items: PlayableItems;
   media: MediaService;
   masterKey: Buffer;
-  guard: AuthGuard;
   isSignedIn: (authSessionId: string) => Promise<boolean>;
   audit: AuditLog;
   config: Pick<Config, 'playback' | 'catalog'> & {
@@ -99,7 +98,6 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
   const plugin = fp(
     async (app) => {
       await app.register(playbackRoutes, {
-        guard: deps.guard,
         playback,
         delivery,
         clock: deps.clock,
@@ -107,7 +105,6 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
         countryHeader: config.catalog.countryHeader,
       });
       await app.register(downloadsRoutes, {
-        guard: deps.guard,
         downloads,
         clock: deps.clock,
         countryHeader: config.catalog.countryHeader,

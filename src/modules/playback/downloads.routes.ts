@@ -2,18 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isoDate, noContent } from '../../shared/schemas.ts';
-import { requestContext, userOf, type AuthGuard } from '../identity/index.ts';
+import { requestContext, userOf } from '../identity/index.ts';
 import type { DownloadsService } from './downloads.service.ts';
 import { watcherFrom } from './playback.routes.ts';
 
 export interface DownloadsRoutesOptions {
-  guard: AuthGuard;
   downloads: DownloadsService;
   clock: Clock;
   countryHeader: string | undefined;
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
 const tags = ['downloads'];
 
 const deviceSchema = z
@@ -74,15 +72,15 @@ const publicJwk = z.looseObject({
 
 /** Offline downloads: the devices that hold them, the downloads, their licences. */
 export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = async (app, options) => {
-  const { guard, downloads } = options;
+  const { downloads } = options;
 
   app.post(
     '/api/downloads/devices',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'registerDownloadDevice',
         tags,
-        security,
         summary:
           'Register this device’s P-256 public key for downloads (the same key again: the same device)',
         description:
@@ -105,10 +103,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.get(
     '/api/downloads/devices',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listDownloadDevices',
         tags,
-        security,
         summary: 'This account’s devices that may hold downloads',
         response: { 200: z.object({ items: z.array(deviceSchema) }) },
       },
@@ -119,10 +117,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.delete(
     '/api/downloads/devices/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'revokeDownloadDevice',
         tags,
-        security,
         summary: 'Revoke a download device: its licences can no longer be renewed',
         params: z.object({ id: z.uuid() }),
         response: { 204: noContent },
@@ -141,10 +139,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.get(
     '/api/downloads',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listDownloads',
         tags,
-        security,
         summary: 'This account’s downloads, newest first (returned ones included)',
         response: { 200: z.object({ items: z.array(downloadSchema) }) },
       },
@@ -155,10 +153,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.post(
     '/api/downloads/:itemId',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'createDownload',
         tags,
-        security,
         summary: 'Download a movie or episode to a registered device',
         description:
           'The same refusals as streaming (PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, …), and DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_LIMIT, DOWNLOAD_DEVICE_NOT_FOUND. The best rendition within the plan (and `maxHeight`), its audio and subtitles; the licence holds only their keys.',
@@ -184,10 +182,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.delete(
     '/api/downloads/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'returnDownload',
         tags,
-        security,
         summary: 'Return a download: frees its slot; its licence can no longer be renewed',
         params: z.object({ id: z.uuid() }),
         response: { 204: noContent },
@@ -206,10 +204,10 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
   app.post(
     '/api/downloads/:id/renew',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'renewDownload',
         tags,
-        security,
         summary: 'A fresh offline licence for a download',
         description:
           'DOWNLOAD_NOT_RENEWABLE (403) with `reason`: DEVICE_REVOKED, DOWNLOAD_RETURNED, PLAN_EXCLUDES_DOWNLOADS, PLAN_BELOW_DOWNLOAD_QUALITY.',

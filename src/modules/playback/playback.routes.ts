@@ -3,15 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isoDate, noContent } from '../../shared/schemas.ts';
-import type { Viewer } from '../catalog/index.ts';
-import { userOf, type AuthGuard } from '../identity/index.ts';
+import { viewerFrom } from '../catalog/index.ts';
+import { userOf } from '../identity/index.ts';
 import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
 import { PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PlaybackService, Watcher } from './playback.service.ts';
 import { PATH_TOKEN_PARAM } from './signed-url.ts';
 
 export interface PlaybackRoutesOptions {
-  guard: AuthGuard;
   playback: PlaybackService;
   delivery: DeliveryService;
   clock: Clock;
@@ -19,8 +18,6 @@ export interface PlaybackRoutesOptions {
   countryHeader: string | undefined;
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
-const tokenSecurity: Array<Record<string, string[]>> = [{ playbackToken: [] }];
 const tags = ['playback'];
 const HLS = 'application/vnd.apple.mpegurl';
 
@@ -79,12 +76,7 @@ export function watcherFrom(
   options: { clock: Clock; countryHeader: string | undefined },
 ): Watcher {
   const actor = userOf(request);
-  const header = options.countryHeader ? request.headers[options.countryHeader] : undefined;
-  const viewer: Viewer = {
-    maturityLimit: actor.profile?.maturityLimit ?? null,
-    country: typeof header === 'string' && /^[A-Za-z]{2}$/.test(header) ? header.toUpperCase() : null,
-    now: options.clock.now(),
-  };
+  const viewer = viewerFrom(request, options);
   return {
     userId: actor.userId,
     authSessionId: actor.sessionId,
@@ -97,17 +89,17 @@ export function watcherFrom(
 
 /** Streams (start, heartbeat, end, list), per-stream playlists, the key server, signed delivery. */
 export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = async (app, options) => {
-  const { guard, playback, delivery, publicUrl } = options;
+  const { playback, delivery, publicUrl } = options;
 
   const watcherOf = (request: FastifyRequest) => watcherFrom(request, options);
 
   app.post(
     '/api/playback/:itemId',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'startPlayback',
         tags,
-        security,
         summary: 'Start watching a movie or episode as the active profile',
         description:
           'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY.',
@@ -138,10 +130,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.get(
     '/api/playback/sessions',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'listStreams',
         tags,
-        security,
         summary: 'This account’s streams that count against the plan now',
         response: { 200: z.object({ items: z.array(streamSchema) }) },
       },
@@ -152,10 +144,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.post(
     '/api/playback/sessions/:id/heartbeat',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'sendHeartbeat',
         tags,
-        security,
         summary: 'Keep a stream alive (at least every 30 s) and record the position',
         params: z.object({ id: z.uuid() }),
         body: z.object({ positionSeconds: z.number().min(0).max(1_000_000) }),
@@ -171,10 +163,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.delete(
     '/api/playback/sessions/:id',
     {
-      onRequest: guard.user,
+      config: { access: 'user' },
       schema: {
+        operationId: 'endStream',
         tags,
-        security,
         summary: 'End a stream (this device’s, or another listed by a stream-limit refusal)',
         params: z.object({ id: z.uuid() }),
         response: { 204: noContent },
@@ -189,10 +181,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.get(
     '/api/playback/sessions/:id/master.m3u8',
     {
-      config: { quiet: true },
+      config: { access: { credential: 'playbackToken' }, quiet: true },
       schema: {
+        operationId: 'getMasterPlaylist',
         tags,
-        security: tokenSecurity,
         summary: 'The stream’s master playlist: only the renditions its plan allows',
         params: z.object({ id: z.uuid() }),
         querystring: tokenQuery,
@@ -207,10 +199,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.get(
     '/api/playback/sessions/:id/media/*',
     {
-      config: { quiet: true },
+      config: { access: { credential: 'playbackToken' }, quiet: true },
       schema: {
+        operationId: 'getMediaPlaylist',
         tags,
-        security: tokenSecurity,
         summary: 'A media playlist of the stream: keys through the key server, segments signed',
         params: z.object({ id: z.uuid(), '*': z.string().max(300) }),
         querystring: tokenQuery,
@@ -230,10 +222,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.get(
     '/api/keys/:keyId',
     {
-      config: { quiet: true },
+      config: { access: { credential: 'playbackToken' }, quiet: true },
       schema: {
+        operationId: 'getContentKey',
         tags,
-        security: tokenSecurity,
         summary: 'The key server: one AES-128 content key for a live stream whose plan covers it',
         params: z.object({ keyId: z.string().max(64) }),
         querystring: tokenQuery,
@@ -251,10 +243,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
   app.get(
     `${DELIVERY_PREFIX}*`,
     {
-      config: { quiet: true },
+      config: { access: { credential: 'pathToken' }, quiet: true },
       schema: {
+        operationId: 'getDeliveryFile',
         tags,
-        security: [{ pathToken: [] }],
         summary: 'Signed delivery of a package file (segments, subtitles, thumbnails), with ranges',
         params: z.object({ '*': z.string().max(1024) }),
         querystring: z.object({ [PATH_TOKEN_PARAM]: z.string().max(512).optional() }),

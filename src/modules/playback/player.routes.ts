@@ -16,7 +16,7 @@ export const playerRoutes: FastifyPluginAsync = async (app) => {
     readFile(path.join(here, 'player.css'), 'utf8'),
     readFile(hlsPath, 'utf8'),
   ]);
-  const config = { securityPolicy: 'player' as const, quiet: true };
+  const config = { access: 'public' as const, securityPolicy: 'player' as const, quiet: true };
   const schema = { hide: true };
   app.get('/watch/:itemId', { config, schema }, (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),

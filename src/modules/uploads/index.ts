@@ -4,7 +4,6 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../config/config.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import type { AuthGuard } from '../identity/index.ts';
 import type { MediaService } from '../media/index.ts';
 import { tusRoutes } from './tus.ts';
 import { uploadRoutes } from './uploads.routes.ts';
@@ -17,7 +16,6 @@ export interface UploadsDeps {
   storage: Storage;
   media: Pick<MediaService, 'registerSource'>;
   items: Pick<PlayableItems, 'find'>;
-  guard: AuthGuard;
   config: Pick<Config, 'dataDir'> & {
     catalog: Pick<Config['catalog'], 'uploadMaxBytes'>;
     media: Pick<Config['media'], 'ffprobePath'>;
@@ -39,9 +37,8 @@ export function createUploads(deps: UploadsDeps): { plugin: FastifyPluginAsync; 
   const plugin = fp(
     async (app) => {
       // Each in its own encapsulated context: the multipart and octet-stream parsers stay there.
-      await app.register(uploadRoutes, { guard: deps.guard, uploads, maxBytes });
+      await app.register(uploadRoutes, { uploads, maxBytes });
       await app.register(tusRoutes, {
-        guard: deps.guard,
         uploads,
         maxBytes,
         directory: path.join(uploadsDir, 'tus'),

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../../http/problem.ts';
-import { requestContext, type AuthGuard } from '../identity/index.ts';
+import { requestContext } from '../identity/index.ts';
 import { transcodeJobSchema, transcodeJobView } from '../media/index.ts';
 import {
   TusVersionRequired,
@@ -30,7 +30,6 @@ const EXPIRE_AFTER_MS = 24 * 60 * 60 * 1000;
 const CLEANUP_EVERY_MS = 60 * 60 * 1000;
 
 export interface TusRoutesOptions {
-  guard: AuthGuard;
   uploads: UploadsService;
   maxBytes: number;
   /** Where partial uploads live (config.dataDir/uploads/tus). */
@@ -38,7 +37,6 @@ export interface TusRoutesOptions {
   corsOrigins: readonly string[];
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 const tags = ['uploads'];
 const uploadParams = z.object({ id: z.string().regex(UPLOAD_ID).describe('From the Location of the POST') });
 const tusHeaders = z.looseObject({
@@ -55,7 +53,6 @@ const ownerOf = (request: FastifyRequest) =>
 
 export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, options) => {
   const { uploads, directory } = options;
-  const write = options.guard.permission('content:write');
   const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: EXPIRE_AFTER_MS });
   // tus hooks receive the raw request; this leads back to Fastify's (its actor, id and logger).
   const fastifyRequests = new WeakMap<object, FastifyRequest>();
@@ -185,11 +182,11 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
   app.post(
     TUS_PATH,
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       preHandler: preconditions,
       schema: {
+        operationId: 'startTusUpload',
         tags,
-        security,
         summary: 'Start a resumable (tus 1.0) upload; Upload-Metadata carries itemId and filename',
         description:
           'tus creation (https://tus.io/protocols/resumable-upload#creation): send `Tus-Resumable: 1.0.0`, ' +
@@ -209,11 +206,11 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
   app.patch(
     `${TUS_PATH}/:id`,
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       preHandler: preconditions,
       schema: {
+        operationId: 'sendTusUploadBytes',
         tags,
-        security,
         summary: 'Send bytes of a resumable upload from Upload-Offset (application/offset+octet-stream)',
         params: uploadParams,
         headers: tusHeaders.extend({ 'upload-offset': z.string().optional() }),
@@ -229,11 +226,11 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
   app.delete(
     `${TUS_PATH}/:id`,
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       preHandler: preconditions,
       schema: {
+        operationId: 'abandonTusUpload',
         tags,
-        security,
         summary: 'Abandon a resumable upload (tus termination)',
         params: uploadParams,
         headers: tusHeaders,
@@ -248,7 +245,7 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
   app.route({
     method: 'HEAD',
     url: `${TUS_PATH}/:id`,
-    onRequest: write,
+    config: { access: { permission: 'content:write' } },
     preHandler: preconditions,
     schema: { hide: true, params: uploadParams },
     handler: handOverToTus,
@@ -256,6 +253,12 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
 
   // CORS preflight and tus discovery (supported versions, extensions, max size): no credentials.
   for (const url of [TUS_PATH, `${TUS_PATH}/:id`]) {
-    app.route({ method: 'OPTIONS', url, schema: { hide: true }, handler: handOverToTus });
+    app.route({
+      method: 'OPTIONS',
+      url,
+      config: { access: 'public' },
+      schema: { hide: true },
+      handler: handOverToTus,
+    });
   }
 };

@@ -1,19 +1,17 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestContext, type AuthGuard } from '../identity/index.ts';
+import { requestContext } from '../identity/index.ts';
 import { transcodeJobSchema, transcodeJobView } from '../media/index.ts';
 import { readUploadForm } from './multipart-form.ts';
 import { UploadContentType } from './uploads.errors.ts';
 import { MAX_SUBTITLES, type UploadsService } from './uploads.service.ts';
 
 export interface UploadRoutesOptions {
-  guard: AuthGuard;
   uploads: UploadsService;
   maxBytes: number;
 }
 
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 const tags = ['uploads'];
 
 // Documentation only: the form is checked part by part while it streams (multipart-form.ts).
@@ -33,7 +31,6 @@ const uploadForm = z.object({
 
 export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (app, options) => {
   const { uploads } = options;
-  const write = options.guard.permission('content:write');
 
   // Registered here only: no other route accepts multipart bodies.
   await app.register(multipart, {
@@ -56,12 +53,12 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
   app.post(
     '/api/videos/upload',
     {
-      onRequest: write,
+      config: { access: { permission: 'content:write' } },
       // The body is a stream: readUploadForm validates each part as it arrives.
       validatorCompiler: () => (value: unknown) => ({ value }),
       schema: {
+        operationId: 'uploadVideo',
         tags,
-        security,
         summary:
           'Upload a video (multipart/form-data: itemId first, then file; optional subtitles, each after its subtitleLanguage/subtitleLabel)',
         description:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 interface Summary {
   id: string;

@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { makeClip, scratchDir } from '../../../test/support/media-clips.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const tusHeaders = { 'tus-resumable': '1.0.0' };

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { makeClip, scratchDir } from '../../../test/support/media-clips.ts';
-import { multipartBody, type FormPart } from '../../../test/support/multipart.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { multipartBody, type FormPart } from '../support/multipart.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const MAX_BYTES = 3 * 1024 * 1024;
 

@@ -95,7 +95,6 @@ const untypedStringsAllowedIn = new Set<string>([
   'createProfile',
   'updateProfile',
   'adminListUsers',
-  'adminListAuditEntries',
   'adminListMail',
   'listTitles',
   'adminCreateTitle',

@@ -155,6 +155,23 @@ describe('uploads: multipart', () => {
     assert.deepEqual(await storedKeys(`sources/${itemId}/`), []);
   });
 
+  it('refuses a subtitle label with control or invisible characters, storing nothing', async () => {
+    const itemId = await createTitle();
+    for (const label of ['Eng\u0000lish', '\u202Ehsilgne', 'zero\u200Bwidth']) {
+      const response = await upload([
+        { name: 'itemId', value: itemId },
+        { name: 'subtitleLanguage', value: 'en' },
+        { name: 'subtitleLabel', value: label },
+        { name: 'subtitles', filename: 'en.vtt', content: 'WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n' },
+        { name: 'file', filename: 'clip.mp4', content: clip },
+      ]);
+      assert.equal(response.statusCode, 400, `${JSON.stringify(label)} → ${response.body}`);
+      assert.equal(response.json<{ code: string }>().code, 'UPLOAD_INVALID');
+    }
+    assert.deepEqual(await storedKeys(`sources/${itemId}/`), []);
+    assert.equal(await scratchLeft(), 0);
+  });
+
   it('neutralises path traversal in the file name', async () => {
     const itemId = await createTitle();
     const response = await upload([

@@ -100,9 +100,6 @@ const untypedStringsAllowedIn = new Set<string>([
   'getContentKey',
   'getDeliveryFile',
   'registerDownloadDevice',
-  'startTusUpload',
-  'sendTusUploadBytes',
-  'abandonTusUpload',
 ]);
 
 function operationsOf(document: Document): Operation[] {

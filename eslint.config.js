@@ -37,10 +37,6 @@ const readsTheTime = [
 ];
 /** Files that still read the time directly; the consolidation empties this list. */
 const readsTheTimeStill = [
-  'src/modules/catalog/artwork.service.ts',
-  'src/modules/catalog/catalog-version.ts',
-  'src/modules/catalog/library.service.ts',
-  'src/modules/catalog/playable-items.ts',
   'src/modules/identity/demo-viewers.ts',
   'src/modules/identity/oidc.service.ts',
   'src/modules/identity/profiles.service.ts',

@@ -46,7 +46,7 @@ describe('the processes: server and CLI', () => {
   });
 
   it('seed-demo fills the catalog from MovieLens with progress, and playable clips; re-running it is safe', async () => {
-    // The MovieLens import's own idempotency is covered in movielens.test.ts; here the CLI.
+    // The MovieLens import's own idempotency is covered in test/integration/catalog-movielens.test.ts; here the CLI.
     const first = run('src/cli/main.ts', ['seed-demo', '--skip-videos'], env);
     assert.equal(await first.exited, 0, first.output().stderr);
     assert.match(first.output().stdout, /9742 MovieLens titles, 610 demo viewers, 100836 ratings/);

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../platform/db/db.generated.ts';
-import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
+import { newestFirstPage } from '../../platform/db/keyset.ts';
+import type { Page } from '../../shared/pagination.ts';
+import type { AuditListQuery } from './audit.schemas.ts';
 
 /** Who did it: a signed-in user, a service using an API key, or Marquee itself. */
 export interface AuditActor {
@@ -34,16 +36,8 @@ export interface AuditEntry extends Omit<AuditChange, 'before' | 'after'> {
   createdAt: Date;
 }
 
-export interface AuditQuery {
-  actorId?: string | undefined;
-  targetType?: string | undefined;
-  targetId?: string | undefined;
-  action?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
+export type AuditQuery = AuditListQuery;
 
-const cursorShape = z.object({ createdAt: z.string(), id: z.uuid() });
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 /** The append-only audit log. `record` takes the caller's transaction: the entry commits with the change. */
@@ -54,7 +48,7 @@ export class AuditLog {
     this.#db = db;
   }
 
-  async record(executor: Kysely<DB>, context: RequestContext, change: AuditChange): Promise<void> {
+  async record(executor: Executor, context: RequestContext, change: AuditChange): Promise<void> {
     await executor
       .insertInto('auditLog')
       .values({
@@ -72,27 +66,15 @@ export class AuditLog {
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEntry>> {
-    const after = decodeCursor(query.cursor, cursorShape);
     let select = this.#db.selectFrom('auditLog').selectAll();
     if (query.actorId) select = select.where('actorId', '=', query.actorId);
     if (query.targetType) select = select.where('targetType', '=', query.targetType);
     if (query.targetId) select = select.where('targetId', '=', query.targetId);
     if (query.action) select = select.where('action', '=', query.action);
-    if (after) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('createdAt', '<', new Date(after.createdAt)),
-          eb.and([eb('createdAt', '=', new Date(after.createdAt)), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await select
-      .orderBy('createdAt', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    return toPage(rows, query.limit, {
-      key: (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }),
+    return newestFirstPage(select, {
+      cursor: query.cursor,
+      limit: query.limit,
+      table: 'audit_log',
       map: (row) => ({
         id: row.id,
         actor: { type: row.actorType as AuditActor['type'], id: row.actorId },

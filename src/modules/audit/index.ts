@@ -6,3 +6,4 @@ export {
   type AuditQuery,
   type RequestContext,
 } from './audit.repository.ts';
+export { auditListQuery, type AuditListQuery } from './audit.schemas.ts';

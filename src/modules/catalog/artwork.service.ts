@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { InvalidImage, TitleNotFound } from './catalog.errors.ts';
-import type { CatalogVersion } from './catalog-version.ts';
+import type { TitlesRepository } from './titles.repository.ts';
 
 export const ARTWORK_MAX_BYTES = 10 * 1024 * 1024;
 export type ArtworkKind = 'poster' | 'backdrop';
@@ -19,55 +19,46 @@ export function sniffImage(bytes: Uint8Array): 'jpg' | 'png' | 'webp' | undefine
   return undefined;
 }
 
+export interface ArtworkServiceDeps {
+  /** Catalog transactions: each bumps the catalog version once committed. */
+  transactor: Transactor;
+  titles: TitlesRepository;
+  storage: Storage;
+  audit: AuditLog;
+  clock: Clock;
+}
+
 /**
  * Posters and backdrops. Stored under a content-addressed key (the hash is in the name), so the
  * files can be cached for ever by browsers and CDNs; replacing one stores a new key.
  */
 export class ArtworkService {
-  readonly #db: Kysely<DB>;
-  readonly #storage: Storage;
-  readonly #audit: AuditLog;
-  readonly #version: CatalogVersion;
+  readonly #deps: ArtworkServiceDeps;
 
-  constructor(options: { db: Kysely<DB>; storage: Storage; audit: AuditLog; version: CatalogVersion }) {
-    this.#db = options.db;
-    this.#storage = options.storage;
-    this.#audit = options.audit;
-    this.#version = options.version;
+  constructor(deps: ArtworkServiceDeps) {
+    this.#deps = deps;
   }
 
+  /** Stores the image as the title's poster or backdrop; returns its storage key. */
   async replace(options: {
     titleId: string;
     kind: ArtworkKind;
     image: Buffer;
     context: RequestContext;
   }): Promise<string> {
+    const { titles, storage, audit, clock } = this.#deps;
     const type = sniffImage(options.image);
     if (!type) throw InvalidImage('The file is not a JPEG, PNG or WebP image');
-    const exists = await this.#db
-      .selectFrom('titles')
-      .select('id')
-      .where('id', '=', options.titleId)
-      .executeTakeFirst();
-    if (!exists) throw TitleNotFound();
+    if (!(await titles.find(options.titleId))) throw TitleNotFound();
     const hash = createHash('sha256').update(options.image).digest('hex').slice(0, 20);
     const key = `artwork/${options.titleId}/${options.kind}-${hash}.${type}`;
-    await this.#storage.put(key, options.image);
+    await storage.put(key, options.image);
     const column = options.kind === 'poster' ? 'posterKey' : 'backdropKey';
-    const previous = await this.#db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('titles')
-        .select(column)
-        .where('id', '=', options.titleId)
-        .forUpdate()
-        .executeTakeFirst();
+    const previous = await this.#deps.transactor.run(async (trx) => {
+      const before = await titles.lock(options.titleId, trx);
       if (!before) throw TitleNotFound();
-      await trx
-        .updateTable('titles')
-        .set({ [column]: key, updatedAt: new Date() })
-        .where('id', '=', options.titleId)
-        .execute();
-      await this.#audit.record(trx, options.context, {
+      await titles.update(options.titleId, { [column]: key, updatedAt: clock.now() }, trx);
+      await audit.record(trx, options.context, {
         action: `title.${options.kind}_replaced`,
         targetType: 'title',
         targetId: options.titleId,
@@ -76,12 +67,11 @@ export class ArtworkService {
       });
       return before[column];
     });
-    if (previous && previous !== key) await this.#storage.delete(previous);
-    await this.#version.bump();
+    if (previous && previous !== key) await storage.delete(previous);
     return key;
   }
 
   async deleteKeys(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.#storage.delete(key)));
+    await Promise.all(keys.map((key) => this.#deps.storage.delete(key)));
   }
 }

@@ -1,23 +1,26 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import { pageSchema } from '../../shared/pagination.ts';
 import { idParams } from '../../shared/schemas.ts';
-import { browseTitles, busiestGenres } from './browse.queries.ts';
+import type { BrowseService } from './browse.service.ts';
 import type { CatalogVersion } from './catalog-version.ts';
-import { TitleNotFound } from './catalog.errors.ts';
-import { browseQuery, genreSchema, titleDetailSchema, titleSummarySchema } from './catalog.schemas.ts';
+import {
+  browseQuery,
+  genreSchema,
+  homeSchema,
+  maturityRatingSchema,
+  titleDetailSchema,
+  titleSummarySchema,
+} from './catalog.schemas.ts';
 import { fingerprint, sendCached } from './http-cache.ts';
-import { loadTitle, type Viewer } from './titles.queries.ts';
-import { viewerFrom } from './viewer.ts';
+import { viewerFrom, type Viewer } from './viewer.ts';
 
 export interface BrowseRoutesOptions {
-  db: Kysely<DB>;
+  browse: BrowseService;
   cache: Cache;
   storage: Storage;
   clock: Clock;
@@ -26,23 +29,39 @@ export interface BrowseRoutesOptions {
   cacheSeconds: number;
 }
 
-const homeRow = z.object({ id: z.string(), title: z.string(), items: z.array(titleSummarySchema) });
-const HOME_ROW_SIZE = 20;
-
 /** What viewers see: browse, search, a title's page, the home screen, artwork. */
 export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (app, options) => {
-  const { db, cache, version } = options;
+  const { browse, version } = options;
   const vary = ['authorization', ...(options.countryHeader ? [options.countryHeader] : [])].join(', ');
 
-  const viewerOf = (request: FastifyRequest): Viewer => viewerFrom(request, options);
-  // What a cached answer depends on besides its parameters: who may see what.
-  const audience = (viewer: Viewer) => ({ cap: viewer.maturityLimit, country: viewer.country });
-  const cacheOptions = (request: FastifyRequest) => ({
-    cache,
-    ttlSeconds: options.cacheSeconds,
-    shared: request.actor === null,
-    vary,
-  });
+  /**
+   * Answers from the shared cache under a key naming the catalog version, what was asked and
+   * what the answer depends on besides: who may see what (the viewer's cap and country).
+   */
+  async function cached({
+    request,
+    reply,
+    name,
+    compute,
+  }: {
+    request: FastifyRequest;
+    reply: FastifyReply;
+    name: string;
+    compute: (viewer: Viewer) => Promise<unknown>;
+  }): Promise<FastifyReply> {
+    const viewer = viewerFrom(request, options);
+    const audience = { cap: viewer.maturityLimit, country: viewer.country };
+    return sendCached({
+      cache: options.cache,
+      ttlSeconds: options.cacheSeconds,
+      shared: request.actor === null,
+      vary,
+      key: `catalog:v${await version.current()}:${name}:${fingerprint(audience)}`,
+      request,
+      reply,
+      compute: () => compute(viewer),
+    });
+  }
 
   app.get(
     '/api/videos',
@@ -59,17 +78,13 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
         response: { 200: pageSchema(titleSummarySchema), 304: z.undefined() },
       },
     },
-    async (request, reply) => {
-      const viewer = viewerOf(request);
-      const key = `catalog:v${await version.current()}:list:${fingerprint({ ...request.query, ...audience(viewer) })}`;
-      return sendCached({
-        ...cacheOptions(request),
-        key,
+    async (request, reply) =>
+      cached({
         request,
         reply,
-        compute: () => browseTitles(db, request.query, viewer),
-      });
-    },
+        name: `list:${fingerprint(request.query)}`,
+        compute: (viewer) => browse.list(request.query, viewer),
+      }),
   );
 
   app.get(
@@ -84,21 +99,13 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
         response: { 200: titleDetailSchema, 304: z.undefined() },
       },
     },
-    async (request, reply) => {
-      const viewer = viewerOf(request);
-      const key = `catalog:v${await version.current()}:title:${request.params.id}:${fingerprint(audience(viewer))}`;
-      return sendCached({
-        ...cacheOptions(request),
-        key,
+    async (request, reply) =>
+      cached({
         request,
         reply,
-        compute: async () => {
-          const title = await loadTitle(db, request.params.id, viewer);
-          if (!title) throw TitleNotFound();
-          return title;
-        },
-      });
-    },
+        name: `title:${request.params.id}`,
+        compute: (viewer) => browse.title(request.params.id, viewer),
+      }),
   );
 
   app.get(
@@ -109,45 +116,11 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
         operationId: 'getHome',
         tags: ['catalog'],
         summary: 'The home screen in one request: rows of titles',
-        response: { 200: z.object({ rows: z.array(homeRow) }), 304: z.undefined() },
+        response: { 200: homeSchema, 304: z.undefined() },
       },
     },
-    async (request, reply) => {
-      const viewer = viewerOf(request);
-      const key = `catalog:v${await version.current()}:home:${fingerprint(audience(viewer))}`;
-      return sendCached({
-        ...cacheOptions(request),
-        key,
-        request,
-        reply,
-        compute: async () => {
-          const page = (query: Partial<z.input<typeof browseQuery>>) =>
-            browseTitles(db, browseQuery.parse({ limit: HOME_ROW_SIZE, ...query }), viewer).then(
-              (result) => result.items,
-            );
-          const [newest, popular, topRated, genres] = await Promise.all([
-            page({ sort: 'newest' }),
-            page({ sort: 'popular' }),
-            page({ sort: 'rating' }),
-            busiestGenres(db, viewer, 6),
-          ]);
-          const genreRows = await Promise.all(
-            genres.map(async (genre) => ({
-              id: `genre:${genre.slug}`,
-              title: genre.name,
-              items: await page({ genre: genre.slug, sort: 'popular' }),
-            })),
-          );
-          const rows = [
-            { id: 'new', title: 'New releases', items: newest },
-            { id: 'popular', title: 'Popular on Marquee', items: popular },
-            { id: 'top-rated', title: 'Top rated', items: topRated },
-            ...genreRows,
-          ];
-          return { rows: rows.filter((row) => row.items.length > 0) };
-        },
-      });
-    },
+    async (request, reply) =>
+      cached({ request, reply, name: 'home', compute: (viewer) => browse.home(viewer) }),
   );
 
   app.get(
@@ -161,9 +134,7 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
         response: { 200: z.object({ genres: z.array(genreSchema) }) },
       },
     },
-    async () => ({
-      genres: await db.selectFrom('genres').select(['id', 'slug', 'name']).orderBy('name').execute(),
-    }),
+    async () => ({ genres: await browse.genres() }),
   );
 
   app.get(
@@ -174,22 +145,10 @@ export const browseRoutes: FastifyPluginAsyncZod<BrowseRoutesOptions> = async (a
         operationId: 'listMaturityRatings',
         tags: ['catalog'],
         summary: 'The maturity ratings in use and the age each stands for',
-        response: {
-          200: z.object({
-            ratings: z.array(
-              z.object({ code: z.string(), system: z.string(), level: z.number().int(), label: z.string() }),
-            ),
-          }),
-        },
+        response: { 200: z.object({ ratings: z.array(maturityRatingSchema) }) },
       },
     },
-    async () => ({
-      ratings: await db
-        .selectFrom('maturityRatings')
-        .select(['code', 'system', 'level', 'label'])
-        .orderBy('position')
-        .execute(),
-    }),
+    async () => ({ ratings: await browse.maturityRatings() }),
   );
 
   app.get(

@@ -1,4 +1,6 @@
 import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 
 const KEY = 'catalog:version';
@@ -15,13 +17,15 @@ const RECHECK_MS = 5000;
 export class CatalogVersion {
   readonly #cache: Cache;
   readonly #pubsub: PubSub;
+  readonly #clock: Clock;
   #value = 0;
   #checkedAt = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
 
-  constructor(options: { cache: Cache; pubsub: PubSub }) {
+  constructor(options: { cache: Cache; pubsub: PubSub; clock: Clock }) {
     this.#cache = options.cache;
     this.#pubsub = options.pubsub;
+    this.#clock = options.clock;
   }
 
   async start(): Promise<void> {
@@ -33,13 +37,13 @@ export class CatalogVersion {
   }
 
   async current(): Promise<number> {
-    if (Date.now() - this.#checkedAt > RECHECK_MS) await this.#refresh();
+    if (this.#clock.now().getTime() - this.#checkedAt > RECHECK_MS) await this.#refresh();
     return this.#value;
   }
 
   async bump(): Promise<number> {
     this.#value = await this.#cache.increment(KEY);
-    this.#checkedAt = Date.now();
+    this.#checkedAt = this.#clock.now().getTime();
     await this.#pubsub.publish(CHANNEL, this.#value);
     return this.#value;
   }
@@ -51,6 +55,19 @@ export class CatalogVersion {
   async #refresh(): Promise<void> {
     const shared = await this.#cache.get<number>(KEY);
     if (typeof shared === 'number') this.#value = shared;
-    this.#checkedAt = Date.now();
+    this.#checkedAt = this.#clock.now().getTime();
   }
 }
+
+/**
+ * The transactions of catalog writes: each bumps the catalog version once it has committed, so
+ * no admin change can leave cached pages showing the old catalog (and a rolled-back one bumps
+ * nothing).
+ */
+export const bumpingAfterCommit = (transactor: Transactor, version: CatalogVersion): Transactor => ({
+  async run(work) {
+    const result = await transactor.run(work);
+    await version.bump();
+    return result;
+  },
+});

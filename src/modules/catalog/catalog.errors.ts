@@ -1,4 +1,5 @@
-import { defineError } from '../../shared/errors.ts';
+import { isReferencedElsewhere, isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import { defineError, type AppError } from '../../shared/errors.ts';
 
 export const TitleNotFound = defineError('CATALOG_TITLE_NOT_FOUND', 'not_found', 'No such title');
 export const SeasonNotFound = defineError('CATALOG_SEASON_NOT_FOUND', 'not_found', 'No such season');
@@ -44,3 +45,13 @@ export const InvalidWindow = defineError(
   'The availability window ends before it starts',
 );
 export const NotPlayable = defineError('CATALOG_NOT_PLAYABLE', 'conflict', 'This has no video of its own');
+
+/** Turns the database's refusal into the catalog's answer (`.catch(whenUnique(SlugTaken(…)))`); anything else is rethrown. */
+const translated =
+  (matches: (error: unknown) => boolean) =>
+  (answer: AppError) =>
+  (error: unknown): never => {
+    throw matches(error) ? answer : error;
+  };
+export const whenUnique = translated(isUniqueViolation);
+export const whenReferenced = translated(isReferencedElsewhere);

@@ -1,24 +1,7 @@
 import { z } from 'zod';
-import { isoDate } from '../../shared/schemas.ts';
+import { isoDate, multilineText, opaqueToken, text } from '../../shared/schemas.ts';
 
-const name = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-// Free text may span lines and hold tabs; other control characters (NUL, escapes…) are refused.
-const hasControlCharacters = (value: string) =>
-  [...value].some((character) => {
-    const code = character.codePointAt(0) ?? 0;
-    return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f;
-  });
-const multiline = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !hasControlCharacters(value), 'must not contain control characters');
+const name = (max: number) => text({ min: 1, max });
 const language = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag like en, pt-BR or spa');
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code like US');
 const day = z.iso.date();
@@ -38,11 +21,11 @@ export const titleInput = z.object({
   kind: z.enum(titleKinds),
   title: name(300),
   originalTitle: name(300).optional(),
-  synopsis: multiline(5000).optional(),
+  synopsis: multilineText({ max: 5000 }).optional(),
   releaseDate: day.optional(),
   releaseYear: z.number().int().min(1870).max(2200).optional(),
   runtimeMinutes: z.number().int().min(1).max(1000).optional(),
-  maturityRating: z.string().max(20).optional(),
+  maturityRating: text({ max: 20 }).optional(),
   genreIds: z.array(z.uuid()).max(20).optional(),
   credits: z.array(creditInput).max(200).optional(),
   tags: z.array(name(50)).max(50).optional(),
@@ -60,23 +43,32 @@ export type TitlePatch = z.output<typeof titlePatch>;
 export const seasonInput = z.object({
   number: z.number().int().min(0).max(1000),
   name: name(200).optional(),
-  synopsis: multiline(5000).optional(),
+  synopsis: multilineText({ max: 5000 }).optional(),
   releaseDate: day.optional(),
 });
 export const seasonPatch = seasonInput.partial();
+export type SeasonInput = z.output<typeof seasonInput>;
+export type SeasonPatch = z.output<typeof seasonPatch>;
 
 export const episodeInput = z.object({
   number: z.number().int().min(0).max(10_000),
   name: name(300),
-  synopsis: multiline(5000).optional(),
+  synopsis: multilineText({ max: 5000 }).optional(),
   runtimeMinutes: z.number().int().min(1).max(1000).optional(),
   releaseDate: day.optional(),
   publishAt: isoDate.nullable().optional(),
 });
 export const episodePatch = episodeInput.partial();
+export type EpisodeInput = z.output<typeof episodeInput>;
+export type EpisodePatch = z.output<typeof episodePatch>;
 
-export const personInput = z.object({ name: name(200), biography: multiline(10_000).optional() });
+export const personInput = z.object({
+  name: name(200),
+  biography: multilineText({ max: 10_000 }).optional(),
+});
 export const personPatch = personInput.partial();
+export type PersonInput = z.output<typeof personInput>;
+export type PersonPatch = z.output<typeof personPatch>;
 export const genreInput = z.object({
   name: name(80),
   slug: z
@@ -85,6 +77,9 @@ export const genreInput = z.object({
     .max(80)
     .optional(),
 });
+export const genrePatch = genreInput.partial();
+export type GenreInput = z.output<typeof genreInput>;
+export type GenrePatch = z.output<typeof genrePatch>;
 
 const artworkSchema = z.object({ poster: z.string().nullable(), backdrop: z.string().nullable() });
 const genreSchema = z.object({ id: z.uuid(), slug: z.string(), name: z.string() }).meta({ id: 'Genre' });
@@ -158,8 +153,8 @@ export const adminTitleSchema = titleDetailSchema
 
 export const browseSorts = ['newest', 'popular', 'rating', 'title', 'relevance'] as const;
 export const browseQuery = z.object({
-  q: z.string().trim().min(1).max(200).optional().describe('Search words; typos are tolerated'),
-  genre: z.string().max(80).optional().describe('Genre slug'),
+  q: text({ min: 1, max: 200 }).optional().describe('Search words; typos are tolerated'),
+  genre: text({ max: 80 }).optional().describe('Genre slug'),
   kind: z.enum(titleKinds).optional(),
   yearFrom: z.coerce.number().int().min(1870).max(2200).optional(),
   yearTo: z.coerce.number().int().min(1870).max(2200).optional(),
@@ -173,8 +168,45 @@ export const browseQuery = z.object({
     .describe('Only titles this plan tier includes'),
   sort: z.enum(browseSorts).optional().describe('Default: relevance with q, else newest'),
   limit: z.coerce.number().int().min(1).max(100).default(24),
-  cursor: z.string().max(500).optional(),
+  cursor: opaqueToken(500).optional().describe('`nextCursor` from the previous page'),
 });
 export type BrowseQuery = z.output<typeof browseQuery>;
+
+export const homeSchema = z.object({
+  rows: z.array(z.object({ id: z.string(), title: z.string(), items: z.array(titleSummarySchema) })),
+});
+export const maturityRatingSchema = z.object({
+  code: z.string(),
+  system: z.string(),
+  level: z.number().int(),
+  label: z.string(),
+});
+
+export const peopleQuery = z.object({
+  q: text({ max: 200 }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const importReportSchema = z.object({
+  created: z.number().int(),
+  failed: z.number().int(),
+  rows: z.array(
+    z.object({
+      row: z.number().int(),
+      status: z.enum(['created', 'error']),
+      id: z.uuid().optional(),
+      title: z.string().optional(),
+      errors: z.array(z.string()).optional(),
+    }),
+  ),
+});
+
+export type TitleSummary = z.output<typeof titleSummarySchema>;
+export type TitleDetail = z.output<typeof titleDetailSchema>;
+export type AdminTitle = z.output<typeof adminTitleSchema>;
+export type Genre = z.output<typeof genreSchema>;
+export type Person = z.output<typeof personSchema>;
+export type ImportReport = z.output<typeof importReportSchema>;
+export type Home = z.output<typeof homeSchema>;
 
 export { artworkSchema, genreSchema, personSchema };

@@ -1,26 +1,12 @@
 import { parse } from 'csv-parse/sync';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../../platform/db/db.generated.ts';
 import { AppError } from '../../shared/errors.ts';
+import { text } from '../../shared/schemas.ts';
 import type { RequestContext } from '../audit/index.ts';
 import { ImportInvalid } from './catalog.errors.ts';
-import { titleInput } from './catalog.schemas.ts';
+import { titleInput, type ImportReport } from './catalog.schemas.ts';
+import type { GenresRepository } from './genres.repository.ts';
 import type { TitlesService } from './titles.service.ts';
-
-export interface ImportRowReport {
-  row: number;
-  status: 'created' | 'error';
-  id?: string;
-  title?: string;
-  errors?: string[];
-}
-
-export interface ImportReport {
-  created: number;
-  failed: number;
-  rows: ImportRowReport[];
-}
 
 export const IMPORT_MAX_ROWS = 5000;
 
@@ -41,7 +27,13 @@ const optionalText = (value: unknown) => (value === '' ? undefined : value);
  */
 const importRow = z
   .object({
-    genres: z.preprocess(list, z.array(z.string().max(80)).max(20).optional()),
+    genres: z.preprocess(
+      list,
+      z
+        .array(text({ max: 80 }))
+        .max(20)
+        .optional(),
+    ),
     publish: z.preprocess(
       (value) => (typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value),
       z.boolean().optional(),
@@ -70,39 +62,42 @@ const importRow = z
  * transaction — and the report says, row by row, what was created and what was wrong.
  */
 export class ImportService {
-  readonly #db: Kysely<DB>;
+  readonly #genres: GenresRepository;
   readonly #titles: TitlesService;
 
-  constructor(options: { db: Kysely<DB>; titles: TitlesService }) {
-    this.#db = options.db;
+  constructor(options: { genres: GenresRepository; titles: TitlesService }) {
+    this.#genres = options.genres;
     this.#titles = options.titles;
   }
 
-  parse(body: string, format: 'csv' | 'json'): unknown[] {
-    try {
-      const rows: unknown =
-        format === 'json'
-          ? JSON.parse(body)
-          : parse(body, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-      if (!Array.isArray(rows)) throw new Error('expected a list of rows');
-      if (rows.length > IMPORT_MAX_ROWS)
-        throw ImportInvalid(`At most ${IMPORT_MAX_ROWS} rows per import (got ${rows.length})`);
-      return rows;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw ImportInvalid(
-        `Cannot read the ${format.toUpperCase()}: ${(error as Error).message.slice(0, 200)}`,
-      );
+  /**
+   * The rows of an import request's body: CSV text (`text/csv`), or JSON — as text, or already
+   * parsed by Fastify. At most IMPORT_MAX_ROWS, whichever way they came.
+   */
+  rowsOf(body: unknown, contentType: string | undefined): unknown[] {
+    const format = contentType?.startsWith('text/csv') ? 'csv' : 'json';
+    let rows = body;
+    if (typeof body === 'string') {
+      try {
+        rows =
+          format === 'json'
+            ? JSON.parse(body)
+            : parse(body, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+      } catch (error) {
+        throw ImportInvalid(
+          `Cannot read the ${format.toUpperCase()}: ${(error as Error).message.slice(0, 200)}`,
+        );
+      }
     }
+    if (!Array.isArray(rows))
+      throw ImportInvalid(`Cannot read the ${format.toUpperCase()}: expected a list of rows`);
+    if (rows.length > IMPORT_MAX_ROWS)
+      throw ImportInvalid(`At most ${IMPORT_MAX_ROWS} rows per import (got ${rows.length})`);
+    return rows;
   }
 
   async run(rows: unknown[], context: RequestContext): Promise<ImportReport> {
-    const genres = new Map(
-      (await this.#db.selectFrom('genres').select(['id', 'slug']).execute()).map((genre) => [
-        genre.slug,
-        genre.id,
-      ]),
-    );
+    const genres = await this.#genres.idsBySlug();
     const report: ImportReport = { created: 0, failed: 0, rows: [] };
     for (const [index, raw] of rows.entries()) {
       const row = index + 1;

@@ -3,23 +3,36 @@ import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/config.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
+import { transactorFor } from '../../platform/db/transactor.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { artworkRoutes } from './artwork.routes.ts';
 import { ArtworkService } from './artwork.service.ts';
+import { BrowseRepository } from './browse.repository.ts';
 import { browseRoutes } from './browse.routes.ts';
-import { catalogAdminRoutes } from './catalog-admin.routes.ts';
-import { CatalogVersion } from './catalog-version.ts';
+import { BrowseService } from './browse.service.ts';
+import { bumpingAfterCommit, CatalogVersion } from './catalog-version.ts';
+import { EpisodesRepository } from './episodes.repository.ts';
+import { GenresRepository } from './genres.repository.ts';
+import { importRoutes } from './import.routes.ts';
 import { ImportService } from './import.service.ts';
+import { libraryAdminRoutes } from './library-admin.routes.ts';
 import { LibraryService } from './library.service.ts';
+import { MaturityRatingsRepository } from './maturity-ratings.repository.ts';
+import { PeopleRepository } from './people.repository.ts';
+import { PlayableItemsRepository } from './playable-items.repository.ts';
 import { PlayableItems } from './playable-items.ts';
+import { SeasonsRepository } from './seasons.repository.ts';
+import { SeriesService } from './series.service.ts';
+import { titlesAdminRoutes } from './titles-admin.routes.ts';
+import { TitlesRepository } from './titles.repository.ts';
 import { TitlesService } from './titles.service.ts';
 
 export { PlayableItems, type PlayableItem, type WhyHidden } from './playable-items.ts';
-export type { Viewer } from './titles.queries.ts';
-export { viewerFrom } from './viewer.ts';
+export { viewerFrom, type Viewer } from './viewer.ts';
 export { slugify } from './library.service.ts';
 export {
   readMovies,
@@ -55,39 +68,64 @@ export interface Catalog {
  * The catalog's side of video alone, for processes without the HTTP catalog (the worker role):
  * it still bumps the catalog version, so every instance's cached answers see the new status.
  */
-export async function createPlayableItems(deps: Pick<CatalogDeps, 'db' | 'cache' | 'pubsub'>) {
-  const version = new CatalogVersion({ cache: deps.cache, pubsub: deps.pubsub });
+export async function createPlayableItems(
+  deps: Pick<CatalogDeps, 'db' | 'cache' | 'pubsub'> & { clock?: Clock },
+): Promise<{ items: PlayableItems; close(): Promise<void> }> {
+  const clock = deps.clock ?? systemClock;
+  const version = new CatalogVersion({ cache: deps.cache, pubsub: deps.pubsub, clock });
   await version.start();
-  return { items: new PlayableItems({ db: deps.db, version }), close: () => version.stop() };
+  const items = new PlayableItems({ items: new PlayableItemsRepository(deps.db), version, clock });
+  return { items, close: () => version.stop() };
 }
 
 /** Builds the catalog from the ports it uses; the app registers `plugin`, media and playback use `items`. */
 export async function createCatalog(deps: CatalogDeps): Promise<Catalog> {
-  const { db, audit, clock } = deps;
-  const version = new CatalogVersion({ cache: deps.cache, pubsub: deps.pubsub });
+  const { db, audit, clock, storage } = deps;
+  const version = new CatalogVersion({ cache: deps.cache, pubsub: deps.pubsub, clock });
   await version.start();
-  const titles = new TitlesService({ db, audit, version, clock });
-  const library = new LibraryService({ db, audit, version });
-  const artwork = new ArtworkService({ db, storage: deps.storage, audit, version });
-  const importer = new ImportService({ db, titles });
+  const transactor = bumpingAfterCommit(transactorFor(db), version);
+  const titleRows = new TitlesRepository(db);
+  const seasons = new SeasonsRepository(db);
+  const episodes = new EpisodesRepository(db);
+  const genres = new GenresRepository(db);
+  const people = new PeopleRepository(db);
+  const ratings = new MaturityRatingsRepository(db);
+  const artwork = new ArtworkService({ transactor, titles: titleRows, storage, audit, clock });
+  const titles = new TitlesService({
+    transactor,
+    titles: titleRows,
+    genres,
+    people,
+    ratings,
+    artwork,
+    audit,
+    clock,
+  });
+  const series = new SeriesService({ transactor, titles: titleRows, seasons, episodes, audit, clock });
+  const library = new LibraryService({ transactor, people, genres, audit, clock });
+  const importer = new ImportService({ genres, titles });
+  const browse = new BrowseService({ browse: new BrowseRepository(db), titles: titleRows, genres, ratings });
   const plugin = fp(
     async (app) => {
       await app.register(browseRoutes, {
-        db,
+        browse,
         cache: deps.cache,
-        storage: deps.storage,
+        storage,
         clock,
         version,
         countryHeader: deps.config.catalog.countryHeader,
         cacheSeconds: deps.config.catalog.cacheSeconds,
       });
-      await app.register(catalogAdminRoutes, { titles, library, artwork, importer });
+      await app.register(titlesAdminRoutes, { titles, series });
+      await app.register(libraryAdminRoutes, { library });
+      await app.register(artworkRoutes, { artwork });
+      await app.register(importRoutes, { importer });
     },
     { name: 'marquee-catalog' },
   );
   return {
     plugin,
-    items: new PlayableItems({ db, version }),
+    items: new PlayableItems({ items: new PlayableItemsRepository(db), version, clock }),
     version,
     titles,
     library,

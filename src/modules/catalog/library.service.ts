@@ -1,21 +1,17 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
-import { isReferencedElsewhere, isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
-import { GenreNotFound, PersonNotFound, SlugTaken, StillReferenced } from './catalog.errors.ts';
-import type { CatalogVersion } from './catalog-version.ts';
-
-export interface Person {
-  id: string;
-  name: string;
-  biography: string | null;
-}
-
-export interface Genre {
-  id: string;
-  slug: string;
-  name: string;
-}
+import {
+  GenreNotFound,
+  PersonNotFound,
+  SlugTaken,
+  StillReferenced,
+  whenReferenced,
+  whenUnique,
+} from './catalog.errors.ts';
+import type { Genre, GenreInput, GenrePatch, Person, PersonInput, PersonPatch } from './catalog.schemas.ts';
+import type { GenresRepository } from './genres.repository.ts';
+import type { PeopleRepository } from './people.repository.ts';
 
 export const slugify = (name: string): string =>
   name
@@ -26,36 +22,32 @@ export const slugify = (name: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 80) || 'genre';
 
+export interface LibraryServiceDeps {
+  /** Catalog transactions: each bumps the catalog version once committed. */
+  transactor: Transactor;
+  people: PeopleRepository;
+  genres: GenresRepository;
+  audit: AuditLog;
+  clock: Clock;
+}
+
 /** People (cast and crew) and genres: the shared vocabulary titles refer to. */
 export class LibraryService {
-  readonly #db: Kysely<DB>;
-  readonly #audit: AuditLog;
-  readonly #version: CatalogVersion;
+  readonly #deps: LibraryServiceDeps;
 
-  constructor(options: { db: Kysely<DB>; audit: AuditLog; version: CatalogVersion }) {
-    this.#db = options.db;
-    this.#audit = options.audit;
-    this.#version = options.version;
+  constructor(deps: LibraryServiceDeps) {
+    this.#deps = deps;
   }
 
-  async listPeople(options: { q?: string | undefined; limit: number }): Promise<Person[]> {
-    let select = this.#db.selectFrom('people').select(['id', 'name', 'biography']);
-    if (options.q)
-      select = select.where('name', 'ilike', `%${options.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    return select.orderBy('name').orderBy('id').limit(options.limit).execute();
+  listPeople(options: { q?: string | undefined; limit: number }): Promise<Person[]> {
+    return this.#deps.people.search(options);
   }
 
-  async createPerson(
-    input: { name: string; biography?: string | undefined },
-    context: RequestContext,
-  ): Promise<Person> {
-    return this.#db.transaction().execute(async (trx) => {
-      const person = await trx
-        .insertInto('people')
-        .values({ name: input.name, biography: input.biography ?? null })
-        .returning(['id', 'name', 'biography'])
-        .executeTakeFirstOrThrow();
-      await this.#audit.record(trx, context, {
+  async createPerson(input: PersonInput, context: RequestContext): Promise<Person> {
+    const { people, audit } = this.#deps;
+    return this.#deps.transactor.run(async (trx) => {
+      const person = await people.insert({ name: input.name, biography: input.biography ?? null }, trx);
+      await audit.record(trx, context, {
         action: 'person.created',
         targetType: 'person',
         targetId: person.id,
@@ -65,25 +57,13 @@ export class LibraryService {
     });
   }
 
-  async updatePerson(
-    id: string,
-    patch: { name?: string | undefined; biography?: string | undefined },
-    context: RequestContext,
-  ): Promise<Person> {
-    const person = await this.#db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('people')
-        .select(['name', 'biography'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+  async updatePerson(id: string, patch: PersonPatch, context: RequestContext): Promise<Person> {
+    const { people, audit, clock } = this.#deps;
+    return this.#deps.transactor.run(async (trx) => {
+      const before = await people.find(id, trx);
       if (!before) throw PersonNotFound();
-      const after = await trx
-        .updateTable('people')
-        .set({ ...patch, updatedAt: new Date() })
-        .where('id', '=', id)
-        .returning(['id', 'name', 'biography'])
-        .executeTakeFirstOrThrow();
-      await this.#audit.record(trx, context, {
+      const after = await people.update(id, { ...patch, updatedAt: clock.now() }, trx);
+      await audit.record(trx, context, {
         action: 'person.updated',
         targetType: 'person',
         targetId: id,
@@ -92,24 +72,18 @@ export class LibraryService {
       });
       return after;
     });
-    await this.#version.bump();
-    return person;
   }
 
   async deletePerson(id: string, context: RequestContext): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const row = await trx
-        .deleteFrom('people')
-        .where('id', '=', id)
-        .returning(['name'])
-        .executeTakeFirst()
-        .catch((error: unknown) => {
-          if (isReferencedElsewhere(error))
-            throw StillReferenced('This person is credited on titles; remove the credits first');
-          throw error;
-        });
+    const { people, audit } = this.#deps;
+    await this.#deps.transactor.run(async (trx) => {
+      const row = await people
+        .delete(id, trx)
+        .catch(
+          whenReferenced(StillReferenced('This person is credited on titles; remove the credits first')),
+        );
       if (!row) throw PersonNotFound();
-      await this.#audit.record(trx, context, {
+      await audit.record(trx, context, {
         action: 'person.deleted',
         targetType: 'person',
         targetId: id,
@@ -118,26 +92,18 @@ export class LibraryService {
     });
   }
 
-  async listGenres(): Promise<Genre[]> {
-    return this.#db.selectFrom('genres').select(['id', 'slug', 'name']).orderBy('name').execute();
+  listGenres(): Promise<Genre[]> {
+    return this.#deps.genres.list();
   }
 
-  async createGenre(
-    input: { name: string; slug?: string | undefined },
-    context: RequestContext,
-  ): Promise<Genre> {
-    const genre = await this.#db.transaction().execute(async (trx) => {
-      const created = await trx
-        .insertInto('genres')
-        .values({ name: input.name, slug: input.slug ?? slugify(input.name) })
-        .returning(['id', 'slug', 'name'])
-        .executeTakeFirstOrThrow()
-        .catch((error: unknown) => {
-          if (isUniqueViolation(error))
-            throw SlugTaken(`A genre "${input.slug ?? slugify(input.name)}" already exists`);
-          throw error;
-        });
-      await this.#audit.record(trx, context, {
+  async createGenre(input: GenreInput, context: RequestContext): Promise<Genre> {
+    const { genres, audit } = this.#deps;
+    const slug = input.slug ?? slugify(input.name);
+    return this.#deps.transactor.run(async (trx) => {
+      const created = await genres
+        .insert({ name: input.name, slug }, trx)
+        .catch(whenUnique(SlugTaken(`A genre "${slug}" already exists`)));
+      await audit.record(trx, context, {
         action: 'genre.created',
         targetType: 'genre',
         targetId: created.id,
@@ -145,33 +111,17 @@ export class LibraryService {
       });
       return created;
     });
-    await this.#version.bump();
-    return genre;
   }
 
-  async updateGenre(
-    id: string,
-    patch: { name?: string | undefined; slug?: string | undefined },
-    context: RequestContext,
-  ): Promise<Genre> {
-    const genre = await this.#db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('genres')
-        .select(['slug', 'name'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+  async updateGenre(id: string, patch: GenrePatch, context: RequestContext): Promise<Genre> {
+    const { genres, audit } = this.#deps;
+    return this.#deps.transactor.run(async (trx) => {
+      const before = await genres.find(id, trx);
       if (!before) throw GenreNotFound();
-      const after = await trx
-        .updateTable('genres')
-        .set(patch)
-        .where('id', '=', id)
-        .returning(['id', 'slug', 'name'])
-        .executeTakeFirstOrThrow()
-        .catch((error: unknown) => {
-          if (isUniqueViolation(error)) throw SlugTaken(`A genre "${patch.slug}" already exists`);
-          throw error;
-        });
-      await this.#audit.record(trx, context, {
+      const after = await genres
+        .update(id, patch, trx)
+        .catch(whenUnique(SlugTaken(`A genre "${patch.slug}" already exists`)));
+      await audit.record(trx, context, {
         action: 'genre.updated',
         targetType: 'genre',
         targetId: id,
@@ -180,29 +130,21 @@ export class LibraryService {
       });
       return after;
     });
-    await this.#version.bump();
-    return genre;
   }
 
   async deleteGenre(id: string, context: RequestContext): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const row = await trx
-        .deleteFrom('genres')
-        .where('id', '=', id)
-        .returning(['slug'])
-        .executeTakeFirst()
-        .catch((error: unknown) => {
-          if (isReferencedElsewhere(error)) throw StillReferenced('Titles still have this genre');
-          throw error;
-        });
+    const { genres, audit } = this.#deps;
+    await this.#deps.transactor.run(async (trx) => {
+      const row = await genres
+        .delete(id, trx)
+        .catch(whenReferenced(StillReferenced('Titles still have this genre')));
       if (!row) throw GenreNotFound();
-      await this.#audit.record(trx, context, {
+      await audit.record(trx, context, {
         action: 'genre.deleted',
         targetType: 'genre',
         targetId: id,
         before: row,
       });
     });
-    await this.#version.bump();
   }
 }

@@ -1,8 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
+import { transactorFor } from '../../platform/db/transactor.ts';
+import { GenresRepository } from './genres.repository.ts';
 import { slugify } from './library.service.ts';
+import { TitleRatingsRepository } from './title-ratings.repository.ts';
+import { TitlesRepository } from './titles.repository.ts';
 import { UNRATED_LEVEL } from './titles.service.ts';
 
 /**
@@ -120,6 +124,8 @@ const chunks = <T>(items: T[], size: number): T[][] =>
     items.slice(index * size, (index + 1) * size),
   );
 
+// The seeding entry points below are the CLI's (seed-demo): each builds the repositories it uses.
+
 /**
  * Creates (or finds) the genres and titles of the data set, published. Re-running adds only
  * what is missing. Returns movieId → title id.
@@ -132,67 +138,46 @@ export async function upsertMovieLensTitles(
   movies: MovieLensMovie[],
   onProgress: (done: number) => void,
 ): Promise<Map<number, string>> {
+  const genres = new GenresRepository(db);
+  const titles = new TitlesRepository(db);
   const genreNames = [...new Set(movies.flatMap((movie) => movie.genres))];
-  if (genreNames.length) {
-    await db
-      .insertInto('genres')
-      .values(genreNames.map((name) => ({ name, slug: slugify(name) })))
-      .onConflict((conflict) => conflict.column('slug').doNothing())
-      .execute();
-  }
-  const genreIds = new Map(
-    (await db.selectFrom('genres').select(['slug', 'id']).execute()).map((genre) => [genre.slug, genre.id]),
-  );
-  const existing = new Map(
-    (
-      await db
-        .selectFrom('titles')
-        .select(['id', sql<string>`external_ids ->> 'movielens'`.as('movielens')])
-        .where(sql<boolean>`external_ids ? 'movielens'`)
-        .execute()
-    ).map((row) => [Number(row.movielens), row.id]),
-  );
+  await genres.insertMissing(genreNames.map((name) => ({ name, slug: slugify(name) })));
+  const genreIds = await genres.idsBySlug();
+  const existing = await titles.movieLensIds();
   let done = existing.size;
   onProgress(done);
   for (const batch of chunks(
     movies.filter((movie) => !existing.has(movie.movieId)),
     500,
   )) {
-    await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('titles')
-        .values(
-          batch.map((movie) => {
-            const forChildren = movie.genres.includes('Children');
-            return {
-              kind: 'movie',
-              title: movie.title.slice(0, 300),
-              originalTitle: movie.originalTitle?.slice(0, 300) ?? null,
-              releaseYear: movie.year,
-              maturityRating: forChildren ? 'G' : null,
-              maturityLevel: forChildren ? 0 : UNRATED_LEVEL,
-              status: 'published',
-              // "New releases" then means newest films; a demo has no real publishing history.
-              publishedAt: new Date(Date.UTC(movie.year ?? 1900, 0, 1) + movie.movieId),
-              externalIds: JSON.stringify({ movielens: String(movie.movieId) }),
-            };
-          }),
-        )
-        .returning(['id', sql<string>`external_ids ->> 'movielens'`.as('movielens')])
-        .execute();
-      const ids = new Map(inserted.map((row) => [Number(row.movielens), row.id]));
-      const links = batch.flatMap((movie) =>
-        movie.genres.map((genre) => ({
-          titleId: ids.get(movie.movieId) as string,
-          genreId: genreIds.get(slugify(genre)) as string,
-        })),
+    await transactorFor(db).run(async (trx) => {
+      const ids = await titles.insertMovieLens(
+        batch.map((movie) => {
+          const forChildren = movie.genres.includes('Children');
+          return {
+            kind: 'movie',
+            title: movie.title.slice(0, 300),
+            originalTitle: movie.originalTitle?.slice(0, 300) ?? null,
+            releaseYear: movie.year,
+            maturityRating: forChildren ? 'G' : null,
+            maturityLevel: forChildren ? 0 : UNRATED_LEVEL,
+            status: 'published',
+            // "New releases" then means newest films; a demo has no real publishing history.
+            publishedAt: new Date(Date.UTC(movie.year ?? 1900, 0, 1) + movie.movieId),
+            externalIds: JSON.stringify({ movielens: String(movie.movieId) }),
+          };
+        }),
+        trx,
       );
-      if (links.length)
-        await trx
-          .insertInto('titleGenres')
-          .values(links)
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
+      await titles.linkGenres(
+        batch.flatMap((movie) =>
+          movie.genres.map((genre) => ({
+            titleId: ids.get(movie.movieId) as string,
+            genreId: genreIds.get(slugify(genre)) as string,
+          })),
+        ),
+        trx,
+      );
       for (const [movieId, id] of ids) existing.set(movieId, id);
     });
     done += batch.length;
@@ -210,33 +195,12 @@ export async function upsertRatings(
   ratings: Array<{ profileId: string; titleId: string; score: number; ratedAt: Date }>,
   onProgress: (done: number) => void,
 ): Promise<void> {
+  const titleRatings = new TitleRatingsRepository(db);
   let done = 0;
   for (const batch of chunks(ratings, 2000)) {
-    await db
-      .insertInto('titleRatings')
-      .values(batch)
-      .onConflict((conflict) =>
-        conflict
-          .columns(['profileId', 'titleId'])
-          .doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), ratedAt: eb.ref('excluded.ratedAt') })),
-      )
-      .execute();
+    await titleRatings.upsert(batch);
     done += batch.length;
     onProgress(done);
   }
-  await recomputeRatings(db);
-}
-
-/** Averages, counts, popularity and the sortable score (IMDb's weighted rating, prior of 10 votes). */
-export async function recomputeRatings(db: Kysely<DB>): Promise<void> {
-  await sql`
-    with overall as (select coalesce(avg(score), 3)::float8 as mean from title_ratings),
-    stats as (select title_id, avg(score)::float8 as average, count(*)::int as count from title_ratings group by title_id)
-    update titles set
-      rating_average = stats.average,
-      rating_count = stats.count,
-      rating_score = (stats.count * stats.average + 10 * overall.mean) / (stats.count + 10),
-      popularity = stats.count
-    from stats, overall
-    where stats.title_id = titles.id`.execute(db);
+  await titleRatings.recomputeTitleStats();
 }

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { NotPlayable } from './catalog.errors.ts';
 import type { CatalogVersion } from './catalog-version.ts';
-import type { Viewer } from './titles.queries.ts';
+import type { PlayableItemsRepository } from './playable-items.repository.ts';
+import type { Viewer } from './viewer.ts';
 
 /** A movie, or an episode of a series: what has video. */
 export interface PlayableItem {
@@ -27,57 +27,24 @@ export type WhyHidden = 'not_published' | 'not_yet_available' | 'no_longer_avail
  * them through processing → ready here, and ask whether a viewer may see one (and why not).
  */
 export class PlayableItems {
-  readonly #db: Kysely<DB>;
+  readonly #items: PlayableItemsRepository;
   readonly #version: CatalogVersion;
+  readonly #clock: Clock;
 
-  constructor(options: { db: Kysely<DB>; version: CatalogVersion }) {
-    this.#db = options.db;
+  constructor(options: { items: PlayableItemsRepository; version: CatalogVersion; clock: Clock }) {
+    this.#items = options.items;
     this.#version = options.version;
+    this.#clock = options.clock;
   }
 
   async find(id: string): Promise<PlayableItem | undefined> {
-    const movie = await this.#db
-      .selectFrom('titles')
-      .select([
-        'id',
-        'kind',
-        'title',
-        'status',
-        'minPlanTier',
-        'maturityLevel',
-        'allowedRegions',
-        'publishAt',
-        'unpublishAt',
-      ])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const movie = await this.#items.findTitle(id);
     if (movie) {
       if (movie.kind !== 'movie')
         throw NotPlayable('A series has no video of its own: use one of its episodes');
       return { ...movie, kind: 'movie', titleId: movie.id, name: movie.title, titleStatus: movie.status };
     }
-    const episode = await this.#db
-      .selectFrom('episodes')
-      .innerJoin('seasons', 'seasons.id', 'episodes.seasonId')
-      .innerJoin('titles', 'titles.id', 'episodes.titleId')
-      .select([
-        'episodes.id',
-        'episodes.titleId',
-        'episodes.name',
-        'episodes.number',
-        'episodes.status',
-        'episodes.publishAt',
-        'seasons.number as seasonNumber',
-        'titles.title',
-        'titles.status as titleStatus',
-        'titles.minPlanTier',
-        'titles.maturityLevel',
-        'titles.allowedRegions',
-        'titles.publishAt as titlePublishAt',
-        'titles.unpublishAt',
-      ])
-      .where('episodes.id', '=', id)
-      .executeTakeFirst();
+    const episode = await this.#items.findEpisode(id);
     if (!episode) return undefined;
     return {
       id: episode.id,
@@ -111,14 +78,7 @@ export class PlayableItems {
    * A published item stays published (a re-transcode replaces its video in place).
    */
   async setVideoStatus(id: string, status: 'processing' | 'ready' | 'draft'): Promise<void> {
-    for (const table of ['titles', 'episodes'] as const) {
-      await this.#db
-        .updateTable(table)
-        .set({ status, updatedAt: new Date() })
-        .where('id', '=', id)
-        .where('status', 'not in', ['published', 'archived'])
-        .execute();
-    }
+    await this.#items.setVideoStatus(id, { status, at: this.#clock.now() });
     await this.#version.bump();
   }
 }

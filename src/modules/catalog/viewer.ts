@@ -1,6 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
-import type { Viewer } from './titles.queries.ts';
+
+/** Who is looking: decides what is visible. */
+export interface Viewer {
+  /** The active profile's maturity limit (an age); null: no cap. */
+  maturityLimit: number | null;
+  /** ISO 3166-1 alpha-2 of the request; null when unknown (region-limited titles are hidden). */
+  country: string | null;
+  now: Date;
+}
 
 const COUNTRY = /^[A-Za-z]{2}$/;
 

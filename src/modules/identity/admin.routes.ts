@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { pageQuery, pageSchema, toPage, decodeCursor } from '../../shared/pagination.ts';
 import { idParams, isoDate } from '../../shared/schemas.ts';
-import type { AuditLog } from '../audit/index.ts';
+import { auditListQuery, type AuditLog } from '../audit/index.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
 import { requestContext } from './auth-guard.ts';
@@ -95,12 +95,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
         operationId: 'adminListAuditEntries',
         tags,
         summary: 'The audit log: every administrative change, newest first',
-        querystring: pageQuery.extend({
-          actorId: z.string().max(100).optional(),
-          targetType: z.string().max(50).optional(),
-          targetId: z.string().max(100).optional(),
-          action: z.string().max(100).optional(),
-        }),
+        querystring: auditListQuery,
         response: { 200: pageSchema(auditEntrySchema) },
       },
     },

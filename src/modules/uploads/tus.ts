@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../../http/problem.ts';
+import { text } from '../../shared/schemas.ts';
 import { requestContext } from '../identity/index.ts';
 import { transcodeJobSchema, transcodeJobView } from '../media/index.ts';
 import {
@@ -39,8 +40,10 @@ export interface TusRoutesOptions {
 
 const tags = ['uploads'];
 const uploadParams = z.object({ id: z.string().regex(UPLOAD_ID).describe('From the Location of the POST') });
+const byteCount = z.string().regex(/^\d{1,20}$/, 'must be a number of bytes');
 const tusHeaders = z.looseObject({
-  'tus-resumable': z.string().optional().describe('Must be 1.0.0'),
+  // Any text: a missing or other version is answered 412 with Tus-Version, as tus requires.
+  'tus-resumable': text({ max: 20 }).optional().describe('Must be 1.0.0'),
 });
 
 /** Who may resume an upload: whoever created it. */
@@ -194,8 +197,10 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
           'is the upload to PATCH; HEAD on it tells the offset to resume from. The PATCH that completes the ' +
           'upload answers 200 with the transcode job (or 415 problem+json when the file is not a video).',
         headers: tusHeaders.extend({
-          'upload-length': z.string().optional().describe(`At most ${options.maxBytes} bytes`),
-          'upload-metadata': z.string().optional().describe('itemId and filename, base64 (tus)'),
+          'upload-length': byteCount.optional().describe(`At most ${options.maxBytes} bytes`),
+          'upload-metadata': text({ max: 4096 })
+            .optional()
+            .describe('itemId and filename, base64 (tus): `itemId <base64>,filename <base64>`'),
         }),
         response: { 201: z.undefined().describe('Created; the Location header names the upload') },
       },
@@ -213,7 +218,7 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
         tags,
         summary: 'Send bytes of a resumable upload from Upload-Offset (application/offset+octet-stream)',
         params: uploadParams,
-        headers: tusHeaders.extend({ 'upload-offset': z.string().optional() }),
+        headers: tusHeaders.extend({ 'upload-offset': byteCount.optional() }),
         response: {
           200: transcodeJobSchema.describe('The last bytes arrived: the video is queued for transcoding'),
           204: z.undefined().describe('Bytes stored; Upload-Offset says how many in all'),

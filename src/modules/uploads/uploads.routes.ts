@@ -5,7 +5,7 @@ import { requestContext } from '../identity/index.ts';
 import { transcodeJobSchema, transcodeJobView } from '../media/index.ts';
 import { readUploadForm } from './multipart-form.ts';
 import { UploadContentType } from './uploads.errors.ts';
-import { MAX_SUBTITLES, type UploadsService } from './uploads.service.ts';
+import { MAX_SUBTITLES, subtitleLabel, subtitleLanguage, type UploadsService } from './uploads.service.ts';
 
 export interface UploadRoutesOptions {
   uploads: UploadsService;
@@ -18,11 +18,10 @@ const tags = ['uploads'];
 const uploadForm = z.object({
   itemId: z.uuid().describe('The movie or episode the video is for. Must come before `file`.'),
   file: z.string().meta({ format: 'binary' }).describe('The video (any container ffprobe reads)'),
-  subtitleLanguage: z
-    .string()
+  subtitleLanguage: subtitleLanguage
     .optional()
     .describe('Language tag ("en", "pt-BR") of the next `subtitles` file; repeat before each one'),
-  subtitleLabel: z.string().optional().describe('Name players show for the next `subtitles` file'),
+  subtitleLabel: subtitleLabel.optional().describe('Name players show for the next `subtitles` file'),
   subtitles: z
     .array(z.string().meta({ format: 'binary' }))
     .optional()

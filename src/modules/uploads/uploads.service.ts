@@ -4,6 +4,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Storage } from '../../platform/storage/storage.port.ts';
+import { text } from '../../shared/schemas.ts';
 import type { RequestContext } from '../audit/index.ts';
 import { TitleNotFound, type PlayableItem, type PlayableItems } from '../catalog/index.ts';
 import { probeMedia, type AssetRow, type MediaService, type SubtitleSource } from '../media/index.ts';
@@ -43,13 +44,9 @@ export const SUBTITLE_MAX_BYTES = 5 * 1024 * 1024;
 export const MAX_SUBTITLES = 20;
 const SNIFF_BYTES = 4096;
 const itemIdSchema = z.uuid();
-const languageSchema = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/);
-const labelSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u);
+/** A subtitle file's language (BCP 47: "en", "pt-BR") and the name players show for it. */
+export const subtitleLanguage = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/);
+export const subtitleLabel = text({ min: 1, max: 100 });
 
 /**
  * Turns a file that arrived (by multipart or tus) into a registered source: it must be a video
@@ -77,12 +74,12 @@ export class UploadsService {
     language: string | undefined;
     label: string | undefined;
   }): ReceivedSubtitle {
-    const language = languageSchema.safeParse(input.language);
+    const language = subtitleLanguage.safeParse(input.language);
     if (!language.success)
       throw UploadInvalid(
         'Send subtitleLanguage (a language tag such as "en" or "pt-BR") before each subtitle file',
       );
-    const label = input.label === undefined ? language.data : labelSchema.safeParse(input.label).data;
+    const label = input.label === undefined ? language.data : subtitleLabel.safeParse(input.label).data;
     if (label === undefined) throw UploadInvalid('subtitleLabel must be 1–100 characters of text');
     return { path: input.path, format: input.format, language: language.data, label };
   }

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { makeClip, scratchDir } from '../../../test/support/media-clips.ts';
-import { multipartBody, type FormPart } from '../../../test/support/multipart.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { multipartBody, type FormPart } from '../support/multipart.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const MAX_BYTES = 3 * 1024 * 1024;
 
@@ -153,6 +153,23 @@ describe('uploads: multipart', () => {
     assert.equal(sniffed.statusCode, 415, sniffed.body);
     assert.equal(sniffed.json<{ code: string }>().code, 'UPLOAD_SUBTITLE_NOT_ACCEPTED');
     assert.deepEqual(await storedKeys(`sources/${itemId}/`), []);
+  });
+
+  it('refuses a subtitle label with control or invisible characters, storing nothing', async () => {
+    const itemId = await createTitle();
+    for (const label of ['Eng\u0000lish', '\u202Ehsilgne', 'zero\u200Bwidth']) {
+      const response = await upload([
+        { name: 'itemId', value: itemId },
+        { name: 'subtitleLanguage', value: 'en' },
+        { name: 'subtitleLabel', value: label },
+        { name: 'subtitles', filename: 'en.vtt', content: 'WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n' },
+        { name: 'file', filename: 'clip.mp4', content: clip },
+      ]);
+      assert.equal(response.statusCode, 400, `${JSON.stringify(label)} → ${response.body}`);
+      assert.equal(response.json<{ code: string }>().code, 'UPLOAD_INVALID');
+    }
+    assert.deepEqual(await storedKeys(`sources/${itemId}/`), []);
+    assert.equal(await scratchLeft(), 0);
   });
 
   it('neutralises path traversal in the file name', async () => {

@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { makeClip, scratchDir } from '../../../test/support/media-clips.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const tusHeaders = { 'tus-resumable': '1.0.0' };
@@ -176,6 +176,37 @@ describe('uploads: tus (resumable)', () => {
     const noVersion = await fetch(`${base}/api/videos/tus`, { method: 'POST', headers: editor.headers });
     assert.equal(noVersion.status, 412);
     assert.equal(noVersion.headers.get('tus-version'), '1.0.0');
+  });
+
+  it('refuses a malformed Upload-Length or Upload-Offset with a 400 problem, creating nothing', async () => {
+    const itemId = await createMovie();
+    for (const length of ['ten', '-1', '1e9', '']) {
+      const response = await fetch(`${base}/api/videos/tus`, {
+        method: 'POST',
+        headers: {
+          ...tusHeaders,
+          ...editor.headers,
+          'upload-length': length,
+          'upload-metadata': `itemId ${b64(itemId)},filename ${b64('clip.mp4')}`,
+        },
+      });
+      assert.equal(response.status, 400, `Upload-Length: ${length}`);
+      assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/, length);
+    }
+    const url = `${base}${(await create({ itemId, length: 10 })).headers.get('location')}`;
+    const response = await fetch(url, {
+      method: 'PATCH',
+      headers: {
+        ...tusHeaders,
+        ...editor.headers,
+        'upload-offset': 'zero',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: Buffer.alloc(10),
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.equal((await head(url)).headers.get('upload-offset'), '0');
   });
 
   it('requires content:write, and only the uploader may resume', async () => {

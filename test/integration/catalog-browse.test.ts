@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 interface Summary {
   id: string;
@@ -308,5 +308,45 @@ describe('catalog: browse, search and visibility', () => {
       assert.equal(response.statusCode, 400, query);
       assert.match(String(response.headers['content-type']), /problem\+json/);
     }
+  });
+
+  it('refuses control characters in searches and filters with 400, never a 500', async () => {
+    for (const query of ['?q=a%00', '?genre=a%00', '?genre=drama%00', '?q=%E2%80%AEevil', '?q=a%1Bb']) {
+      const response = await context.app.inject(`/api/videos${query}`);
+      assert.equal(response.statusCode, 400, `${query} → ${response.statusCode} ${response.body}`);
+      assert.match(String(response.headers['content-type']), /problem\+json/);
+    }
+  });
+
+  it('refuses a forged or malformed cursor with 400 INVALID_CURSOR, never a 500', async () => {
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const id = ids.interstellar as string;
+    const forged: Array<[sort: string, cursor: string]> = [
+      ['newest', forge({ s: 'newest', v: 'not-a-date', id })],
+      ['newest', forge({ s: 'newest', v: '2026-02-30T00:00:00Z', id })],
+      ['newest', forge({ s: 'newest', v: 7, id })],
+      ['popular', forge({ s: 'popular', v: 'many', id })],
+      ['popular', forge({ s: 'popular', v: null, id })],
+      ['rating', forge({ s: 'rating', v: { $gt: 1 }, id })],
+      ['title', forge({ s: 'title', v: 'a\u0000', id })],
+      ['title', forge({ s: 'title', v: 5, id })],
+      ['title', forge({ s: 'title', v: 'x', id: 'not-a-uuid' })],
+      ['title', forge({ s: 'title', v: 'x' })],
+      ['newest', forge({ s: 'sideways', v: 1, id })],
+      ['newest', forge(['newest', null, id])],
+      ['newest', forge('just a string')],
+      ['newest', Buffer.from('not json').toString('base64url')],
+      ['newest', 'AAAA'],
+    ];
+    for (const [sort, cursor] of forged) {
+      const response = await context.app.inject(`/api/videos?sort=${sort}&cursor=${cursor}`);
+      const label = `${sort} ${Buffer.from(cursor, 'base64url').toString()}`;
+      assert.equal(response.statusCode, 400, `${label} → ${response.statusCode} ${response.body}`);
+      assert.equal(response.json<{ code: string }>().code, 'INVALID_CURSOR', label);
+    }
+    const relevance = await context.app.inject(
+      `/api/videos?q=matrix&cursor=${forge({ s: 'relevance', v: 'high', id })}`,
+    );
+    assert.equal(relevance.json<{ code: string }>().code, 'INVALID_CURSOR');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { registerViewer, signInWithRoles, type SignedIn } from '../../../test/support/accounts.ts';
-import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
+import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 // A 1×1 PNG.
 const png = Buffer.from(
@@ -209,6 +209,34 @@ describe('catalog: content management', () => {
     assert.equal(await count('titles'), before);
   });
 
+  it('refuses control and invisible characters in every text field with 400, never a 500', async () => {
+    const before = await count('titles');
+    const bad: Array<[method: 'POST' | 'PATCH', url: string, payload: object]> = [
+      ['POST', '/api/admin/titles', { kind: 'movie', title: 'Ok', maturityRating: 'G\u0000' }],
+      ['POST', '/api/admin/titles', { kind: 'movie', title: 'Ok', tags: ['a\u0000'] }],
+      ['POST', '/api/admin/titles', { kind: 'movie', title: 'Evil\u202Egnp.exe' }],
+      ['POST', '/api/admin/titles', { kind: 'movie', title: 'Ok', synopsis: 'a\u0000b' }],
+      ['POST', '/api/admin/titles', { kind: 'movie', title: 'Ok', originalTitle: 'zero\u200Bwidth' }],
+      ['POST', '/api/admin/people', { name: 'Ok', biography: 'line\u0007bell' }],
+      ['POST', '/api/admin/people', { name: 'a\u0000' }],
+      ['POST', '/api/admin/genres', { name: 'Drama\u0000' }],
+    ];
+    for (const [method, url, payload] of bad) {
+      const response = await call(method, url, payload);
+      assert.equal(response.statusCode, 400, `${JSON.stringify(payload)} → ${response.body}`);
+    }
+    const multiline = await call('POST', '/api/admin/people', {
+      name: 'Agnès Varda',
+      biography: 'Born in Brussels.\n\tDirector of Cléo from 5 to 7.',
+    });
+    assert.equal(multiline.statusCode, 201, 'newlines and tabs stay allowed in a biography');
+    for (const query of ['?q=a%00', '?q=%E2%80%AE']) {
+      const response = await call('GET', `/api/admin/people${query}`);
+      assert.equal(response.statusCode, 400, `${query} → ${response.statusCode} ${response.body}`);
+    }
+    assert.equal(await count('titles'), before);
+  });
+
   it('only lets content managers and admins write', async () => {
     const payload = { kind: 'movie', title: 'Not yours' };
     assert.equal(
@@ -243,6 +271,10 @@ describe('catalog: content management', () => {
     assert.equal(served.headers['content-type'], 'image/png');
     assert.match(String(served.headers['cache-control']), /immutable/);
     assert.ok(served.rawPayload.equals(png));
+    const detail = (await call('GET', `/api/admin/titles/${title.id}`)).json<{
+      artwork: { poster: string | null };
+    }>();
+    assert.equal(detail.artwork.poster, url, "the title's poster URL is the one that serves it");
     assert.equal((await context.app.inject('/api/artwork/..%2F..%2Fetc%2Fpasswd')).statusCode, 400);
     assert.equal((await context.app.inject('/api/artwork/nope/missing.png')).statusCode, 404);
   });
@@ -299,6 +331,13 @@ describe('catalog: content management', () => {
       payload: 'a,b\n"unterminated',
     });
     assert.equal(broken.json<{ code: string }>().code, 'CATALOG_IMPORT_INVALID');
+    const tooMany = await call(
+      'POST',
+      '/api/admin/titles/import',
+      Array.from({ length: 5001 }, () => ({ kind: 'movie' })),
+    );
+    assert.equal(tooMany.statusCode, 400, 'a JSON list has the same row limit as CSV');
+    assert.equal(tooMany.json<{ code: string }>().code, 'CATALOG_IMPORT_INVALID');
   });
 
   it('refuses deleting a genre or a person still in use', async () => {

@@ -27,7 +27,7 @@ export const email = z
  * isolates, zero-width spaces, the BOM), which make look-alike names and misleading comments.
  */
 const SINGLE_LINE = /^[^\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]*$/u;
-const MULTI_LINE = /^(?:[^\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]|[\n\t])*$/u;
+const MULTI_LINE = /^(?:[^\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]|[\n\r\t])*$/u;
 
 /** One line of text (a title, a search, a device name): trimmed, no control or invisible characters. */
 export const text = (options: { max: number; min?: number }) =>
@@ -38,10 +38,14 @@ export const text = (options: { max: number; min?: number }) =>
     .max(options.max)
     .regex(SINGLE_LINE, 'must not contain control or invisible formatting characters');
 
-/** Text that may span lines (a synopsis, a comment): newlines and tabs allowed, other controls not. */
+/**
+ * Text that may span lines (a synopsis, a comment): newlines and tabs allowed, other controls not.
+ * Windows line ends (CRLF, as in CSV files) become plain newlines first.
+ */
 export const multilineText = (options: { max: number; min?: number }) =>
   z
     .string()
+    .overwrite((value) => value.replace(/\r\n?/g, '\n'))
     .trim()
     .min(options.min ?? 0)
     .max(options.max)

@@ -30,7 +30,9 @@ describe('secure playback', () => {
   let h: Harness;
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
   let movieId: string;
+  // PUBLIC_URL is one address; the player may be loaded at another (127.0.0.1, a LAN address).
   const base = 'http://localhost:3000';
+  const elsewhere = 'http://127.0.0.1:8080';
 
   before(async () => {
     h = await harness(undefined, { TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400', PUBLIC_URL: base });
@@ -54,8 +56,7 @@ describe('secure playback', () => {
   };
   const start = (viewer: SignedIn, itemId = movieId) =>
     h.context.app.inject({ method: 'POST', url: `/api/playback/${itemId}`, headers: viewer.headers });
-  const get = (url: string, headers: Record<string, string> = {}) =>
-    h.context.app.inject({ url: url.startsWith(base) ? url.slice(base.length) : url, headers });
+  const get = (url: string, headers: Record<string, string> = {}) => h.context.app.inject({ url, headers });
   const stop = (viewer: SignedIn, id: string) =>
     h.context.app.inject({ method: 'DELETE', url: `/api/playback/sessions/${id}`, headers: viewer.headers });
 
@@ -65,9 +66,9 @@ describe('secure playback', () => {
     assert.equal(masterResponse.statusCode, 200, masterResponse.body);
     assert.equal(masterResponse.headers['content-type'], 'application/vnd.apple.mpegurl');
     const master = parse(masterResponse.body) as types.MasterPlaylist;
-    const masterPath = started.masterPlaylistUrl.slice(base.length).split('?')[0]!;
+    const masterPath = started.masterPlaylistUrl.split('?')[0]!;
     const resolve = (uri: string, from: string) =>
-      new URL(uri, `${base}${from}`).pathname + new URL(uri, `${base}${from}`).search;
+      new URL(uri, `${elsewhere}${from}`).pathname + new URL(uri, `${elsewhere}${from}`).search;
     const heights = master.variants.map((variant) => variant.resolution?.height ?? 0);
     const top = master.variants.at(-1)!;
     const mediaUrl = resolve(top.uri, masterPath);
@@ -186,9 +187,7 @@ describe('secure playback', () => {
     const foreign = (await start(stranger, otherMovie)).json<Started>();
     const foreignKey = await get(`${keyPath}?token=${foreign.token}`);
     assert.equal(foreignKey.statusCode, 200, 'same package, own stream: allowed');
-    const crossStream = await get(
-      `${started.masterPlaylistUrl.split('?')[0]!.slice(base.length)}?token=${foreign.token}`,
-    );
+    const crossStream = await get(`${started.masterPlaylistUrl.split('?')[0]!}?token=${foreign.token}`);
     assert.equal(crossStream.statusCode, 401, 'a token names its own stream');
 
     // Ended stream: its token stops working at once.
@@ -288,6 +287,33 @@ describe('secure playback', () => {
     return { master: master.statusCode, media: media.statusCode, key: key.statusCode };
   };
 
+  it('gives root-relative URLs, so a player loaded at any address reaches them (never built from Host)', async () => {
+    const viewer = await viewerOn('standard');
+    const response = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/playback/${movieId}`,
+      headers: { ...viewer.headers, host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    });
+    const started = response.json<Started & { thumbnailsUrl: string | null }>();
+    assert.match(
+      started.masterPlaylistUrl,
+      /^\/api\/playback\/sessions\/[0-9a-f-]{36}\/master\.m3u8\?token=/,
+    );
+    assert.ok(started.thumbnailsUrl === null || started.thumbnailsUrl.startsWith('/api/playback/sessions/'));
+    const { master, media } = await play(started);
+    for (const uri of [
+      ...master.variants.map((variant) => variant.uri),
+      ...media.segments.flatMap((segment) => [segment.uri, segment.key?.uri ?? '']),
+    ]) {
+      assert.doesNotMatch(
+        uri,
+        /^[a-z]+:|^\/\//i,
+        `${uri}: relative, resolved against the page's own address`,
+      );
+    }
+    await stop(viewer, started.sessionId);
+  });
+
   it('refuses a replaced stream’s token at once, for playlists and keys', async () => {
     const viewer = await viewerOn('free');
     const first = (await start(viewer)).json<Started>();
@@ -366,8 +392,7 @@ describe('secure playback', () => {
       const first = (await start(viewer)).json<Started>();
       const { media } = await play(first);
       const keyUri = media.segments[0]!.key!.uri!;
-      const onSecond = (url: string) =>
-        second.inject({ url: url.startsWith(base) ? url.slice(base.length) : url });
+      const onSecond = (url: string) => second.inject({ url });
       assert.equal((await onSecond(first.masterPlaylistUrl)).statusCode, 200, 'both instances serve it');
       assert.equal((await onSecond(keyUri)).statusCode, 200);
       assert.equal((await start(viewer)).statusCode, 201);

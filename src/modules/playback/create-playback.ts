@@ -43,10 +43,7 @@ export interface PlaybackDeps {
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
   audit: AuditLog;
-  config: Pick<Config, 'playback' | 'catalog'> & {
-    http: Pick<Config['http'], 'publicUrl'>;
-    auth: Pick<Config['auth'], 'signingKeysFile'>;
-  };
+  config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
 /** Builds playback from the ports it uses; the app registers `plugin`. */
@@ -124,7 +121,6 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
         playback,
         delivery,
         clock: deps.clock,
-        publicUrl: config.http.publicUrl,
         countryHeader: config.catalog.countryHeader,
       });
       await app.register(downloadsRoutes, {

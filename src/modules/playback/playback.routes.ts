@@ -14,7 +14,6 @@ export interface PlaybackRoutesOptions {
   playback: PlaybackService;
   delivery: DeliveryService;
   clock: Clock;
-  publicUrl: string;
   countryHeader: string | undefined;
 }
 
@@ -42,7 +41,9 @@ const playbackSessionSchema = z
     expiresAt: isoDate,
     masterPlaylistUrl: z
       .string()
-      .describe('The HLS master playlist for this stream (the plan’s renditions only)'),
+      .describe(
+        'The HLS master playlist for this stream (the plan’s renditions only). Root-relative, like every URL of embedded delivery: resolve it against the address this API was called at (RFC 3986 §5.2), so playback works at any address the server answers on.',
+      ),
     maxHeight: z.number().int(),
     maxBitrate: z.number().int().nullable().describe('Cap for the player’s ABR (hls.js maxMaxBitrate)'),
     renditions: z.array(z.object({ width: z.number(), height: z.number(), bandwidth: z.number() })),
@@ -52,7 +53,10 @@ const playbackSessionSchema = z
     subtitleTracks: z.array(
       z.object({ language: z.string(), label: z.string(), isDefault: z.boolean(), forced: z.boolean() }),
     ),
-    thumbnailsUrl: z.string().nullable().describe('WebVTT thumbnails track for scrubbing previews'),
+    thumbnailsUrl: z
+      .string()
+      .nullable()
+      .describe('WebVTT thumbnails track for scrubbing previews (root-relative)'),
     heartbeatIntervalSeconds: z.number().int(),
     cdn: z
       .object({ cookies: z.record(z.string(), z.string()) })
@@ -89,7 +93,7 @@ export function watcherFrom(
 
 /** Streams (start, heartbeat, end, list), per-stream playlists, the key server, signed delivery. */
 export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = async (app, options) => {
-  const { playback, delivery, publicUrl } = options;
+  const { playback, delivery } = options;
 
   const watcherOf = (request: FastifyRequest) => watcherFrom(request, options);
 
@@ -110,7 +114,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
     async (request, reply) => {
       const started = await playback.start(watcherOf(request), request.params.itemId);
       const query = `?token=${encodeURIComponent(started.token)}`;
-      const base = `${publicUrl}/api/playback/sessions/${started.sessionId}`;
+      // Root-relative, not PUBLIC_URL: the player may be loaded at 127.0.0.1, a LAN address or
+      // through a proxy, and its CSP only connects to its own origin. Nothing is built from the
+      // Host header, so a forged one can't point a response elsewhere.
+      const base = `/api/playback/sessions/${started.sessionId}`;
       const cdn = delivery.cdnMode
         ? {
             cookies: {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { isoDate, noContent } from '../../shared/schemas.ts';
+import { isoDate, noContent, opaqueToken } from '../../shared/schemas.ts';
 import { viewerFrom } from '../catalog/index.ts';
 import { userOf } from '../identity/index.ts';
 import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
@@ -65,7 +65,9 @@ const playbackSessionSchema = z
   })
   .meta({ id: 'PlaybackSession' });
 
-const tokenQuery = z.object({ token: z.string().max(2048).optional() });
+const tokenQuery = z.object({ token: opaqueToken(2048).optional() });
+/** A file of the package as its playlists name it (`v720/index.m3u8`): URL-safe characters only. */
+const packagePath = (max: number) => opaqueToken(max).min(1);
 const requireToken = (token: string | undefined): string => {
   if (!token) throw PlaybackTokenInvalid('A playback token is required');
   return token;
@@ -211,7 +213,7 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getMediaPlaylist',
         tags,
         summary: 'A media playlist of the stream: keys through the key server, segments signed',
-        params: z.object({ id: z.uuid(), '*': z.string().max(300) }),
+        params: z.object({ id: z.uuid(), '*': packagePath(300) }),
         querystring: tokenQuery,
       },
     },
@@ -234,7 +236,7 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getContentKey',
         tags,
         summary: 'The key server: one AES-128 content key for a live stream whose plan covers it',
-        params: z.object({ keyId: z.string().max(64) }),
+        params: z.object({ keyId: z.uuid() }),
         querystring: tokenQuery,
       },
     },
@@ -255,8 +257,8 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getDeliveryFile',
         tags,
         summary: 'Signed delivery of a package file (segments, subtitles, thumbnails), with ranges',
-        params: z.object({ '*': z.string().max(1024) }),
-        querystring: z.object({ [PATH_TOKEN_PARAM]: z.string().max(512).optional() }),
+        params: z.object({ '*': packagePath(1024) }),
+        querystring: z.object({ [PATH_TOKEN_PARAM]: opaqueToken(512).optional() }),
       },
     },
     async (request, reply) => {

@@ -48,7 +48,7 @@ const licenceSchema = z
     signature: z.string(),
   })
   .describe(
-    'Offline licence: content keys wrapped for the device key (ECDH-ES P-256, AES-256-GCM), signed with Ed25519',
+    'Offline licence: content keys wrapped for the device key (ECDH-ES P-256, HKDF-SHA256, AES-256-GCM), signed with Ed25519 by a key of /.well-known/jwks.json. Wire format and test vector: docs/OFFLINE-LICENCE.md (marquee-offline-licence/v1).',
   )
   .meta({ id: 'OfflineLicence' });
 

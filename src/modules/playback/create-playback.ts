@@ -27,6 +27,7 @@ import { PlaybackRepository } from './playback.repository.ts';
 import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
 import { PlansRepository } from './plans.repository.ts';
+import { StreamStates } from './stream-states.ts';
 import { playerRoutes } from './player.routes.ts';
 
 export interface PlaybackDeps {
@@ -62,12 +63,19 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     bytes: 32,
   });
   const transactor = transactorFor(deps.db);
+  const repository = new PlaybackRepository(deps.db);
+  const streams = new StreamStates({
+    cache: deps.cache,
+    repository,
+    clock: deps.clock,
+    heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+  });
   const playback = new PlaybackService({
-    repository: new PlaybackRepository(deps.db),
+    repository,
+    streams,
     plans: new PlansRepository(deps.db),
     transactor,
     planIdOf: deps.planIdOf,
-    cache: deps.cache,
     clock: deps.clock,
     items: deps.items,
     media: deps.media,
@@ -84,6 +92,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     logger: deps.logger,
     rateLimits: deps.rateLimits,
     playback,
+    streams,
     secrets: secret,
     masterKey: deps.masterKey,
     config: config.playback,

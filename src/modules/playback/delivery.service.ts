@@ -16,6 +16,7 @@ import type { PackageManifest, PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
+import type { StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
 
 export const KeyRateLimited = defineError(
@@ -41,6 +42,7 @@ export interface DeliveryServiceDeps {
   logger: Logger;
   rateLimits: RateLimits;
   playback: PlaybackService;
+  streams: StreamStates;
   secrets: HmacSecrets;
   masterKey: Buffer;
   config: Config['playback'];
@@ -108,8 +110,8 @@ export class DeliveryService {
     const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
-    const state = await this.#deps.playback.state(claims.sid);
-    if (!state || state.assetId !== claims.asset || !this.#deps.playback.isLive(state)) {
+    const state = await this.#deps.streams.get(claims.sid);
+    if (!state || state.assetId !== claims.asset || !this.#deps.streams.isLive(state)) {
       throw PlaybackSessionEnded('This stream has ended or lapsed: start playback again');
     }
     // Signing a device out (or every device, or resetting the password) stops its streams at once.

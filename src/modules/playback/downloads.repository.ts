@@ -1,17 +1,12 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DB, DownloadsTable } from '../../platform/db/db.generated.ts';
+import type { ContentKeysTable, DB, DownloadsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
 /** The SQL of offline downloads: the downloads and their content keys. */
 
 export type DownloadRow = Selectable<DownloadsTable>;
 
-export interface WrappedContentKeyRow {
-  id: string;
-  tier: string;
-  wrappedKey: Uint8Array;
-  iv: Uint8Array;
-}
+export type WrappedContentKeyRow = Pick<Selectable<ContentKeysTable>, 'id' | 'tier' | 'wrappedKey' | 'iv'>;
 
 export class DownloadsRepository {
   readonly #db: Kysely<DB>;

@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -22,6 +21,7 @@ import type { PlansRepository } from './plans.repository.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
+import { streamStateOf, type StreamStates } from './stream-states.ts';
 
 /** Who asks to watch: a signed-in person on one device, as one profile, from one place. */
 export interface Watcher {
@@ -32,16 +32,6 @@ export interface Watcher {
   profileId: string | null;
   viewer: Viewer;
   ip: string | null;
-}
-
-/** What the key server and the playlist routes need to know about a stream, cached. */
-export interface StreamState {
-  userId: string;
-  assetId: string;
-  itemId: string;
-  maxHeight: number;
-  ended: boolean;
-  lastHeartbeatAt: string;
 }
 
 /** A plan as playback and downloads apply it: its caps, its name for messages, its tier. */
@@ -69,7 +59,7 @@ export interface PlaybackServiceDeps {
   transactor: Transactor;
   /** The plan an account is on: identity's answer (it owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
-  cache: Cache;
+  streams: StreamStates;
   clock: Clock;
   items: PlayableItems;
   media: MediaService;
@@ -80,9 +70,6 @@ export interface PlaybackServiceDeps {
 }
 
 const HEARTBEAT_INTERVAL_SECONDS = 30;
-const streamKey = (id: string) => `playback:stream:${id}`;
-/** Set when a stream ends, before its state is dropped: a late write of "live" checks it (see #cacheLive). */
-const endedKey = (id: string) => `playback:stream-ended:${id}`;
 
 const hiddenErrors: Record<WhyHidden, () => Error> = {
   not_published: () => PlaybackNotAvailable('This title is not available'),
@@ -207,15 +194,8 @@ export class PlaybackService implements Entitlements {
       );
       return { stream: inserted, ended: [...lapsed, ...replaced] };
     });
-    await this.#forget(ended);
-    await this.#cacheLive(stream.id, {
-      userId: watcher.userId,
-      assetId: asset.id,
-      itemId: item.id,
-      maxHeight: plan.maxHeight,
-      ended: false,
-      lastHeartbeatAt: now.toISOString(),
-    });
+    await this.#deps.streams.ended(ended);
+    await this.#deps.streams.live(stream.id, streamStateOf(stream));
     const { token, expiresAt } = issuePlaybackToken({
       secret: this.#deps.secrets,
       claims: {
@@ -294,12 +274,8 @@ export class PlaybackService implements Entitlements {
       durationSeconds: asset?.durationSeconds ?? null,
       now,
     });
-    await this.#cacheLive(stream.id, {
-      userId,
-      assetId: stream.assetId,
-      itemId: stream.itemId,
-      maxHeight: stream.maxHeight,
-      ended: false,
+    await this.#deps.streams.live(stream.id, {
+      ...streamStateOf(stream),
       lastHeartbeatAt: now.toISOString(),
     });
     return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };
@@ -313,7 +289,7 @@ export class PlaybackService implements Entitlements {
       reason: 'stopped',
       now: this.#deps.clock.now(),
     });
-    await this.#forget(ended);
+    await this.#deps.streams.ended(ended);
   }
 
   /** The account's streams that count now. */
@@ -335,71 +311,11 @@ export class PlaybackService implements Entitlements {
       }));
   }
 
-  /**
-   * A stream as the key server and playlist routes see it: one cache read on the hot path, the
-   * database on a miss. Undefined when there is no such stream.
-   */
-  async state(streamId: string): Promise<StreamState | undefined> {
-    const hit = await this.#deps.cache.get<StreamState>(streamKey(streamId));
-    if (hit) return hit;
-    const row = await this.#repository.findStream(streamId);
-    if (!row) return undefined;
-    const state = {
-      userId: row.userId,
-      assetId: row.assetId,
-      itemId: row.itemId,
-      maxHeight: row.maxHeight,
-      ended: row.endedAt !== null,
-      lastHeartbeatAt: row.lastHeartbeatAt.toISOString(),
-    };
-    if (state.ended) await this.#deps.cache.set(streamKey(streamId), state, this.#lapseMs);
-    else await this.#cacheLive(streamId, state);
-    return state;
-  }
-
-  /** Whether a stream may still fetch keys and playlists. */
-  isLive(state: StreamState): boolean {
-    return (
-      !state.ended &&
-      isSessionLive({
-        session: { lastHeartbeatAt: new Date(state.lastHeartbeatAt) },
-        now: this.#deps.clock.now(),
-        heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds,
-      })
-    );
-  }
-
   async #owned(userId: string, streamId: string): Promise<StreamRow> {
     const stream = await this.#repository.findStream(streamId);
     // Another account's stream is answered like a missing one: ids are not an oracle.
     if (!stream || stream.userId !== userId) throw PlaybackSessionEnded('No such stream on this account');
     return stream;
-  }
-
-  get #lapseMs(): number {
-    return this.#deps.heartbeatLapseSeconds * 1000;
-  }
-
-  /**
-   * Caches a stream as live. The cache is shared by every instance (Redis in production), and a
-   * write of "live" can race the stream's end: a key request reads the row just before another
-   * request ends the stream, and writes after the end dropped the entry. So the end marks the
-   * stream first (#forget), and every write of "live" looks for that mark afterwards and undoes
-   * itself. Either the end's drop comes after the write, or the write's check sees the mark. A
-   * write delayed past the mark's lifetime is harmless: its heartbeat time has lapsed by then.
-   */
-  async #cacheLive(streamId: string, state: StreamState): Promise<void> {
-    const { cache } = this.#deps;
-    await cache.set(streamKey(streamId), state, this.#lapseMs);
-    if ((await cache.get<boolean>(endedKey(streamId))) !== undefined) await cache.delete(streamKey(streamId));
-  }
-
-  /** Ended streams: marked, then dropped from the cache, so the next request reads the database. */
-  async #forget(streamIds: readonly string[]): Promise<void> {
-    if (streamIds.length === 0) return;
-    const { cache } = this.#deps;
-    for (const id of streamIds) await cache.set(endedKey(id), true, this.#lapseMs);
-    await cache.delete(...streamIds.map(streamKey));
   }
 }
 

@@ -104,10 +104,6 @@ export class PlaybackService implements Entitlements {
     return view;
   }
 
-  get heartbeatLapseSeconds(): number {
-    return this.#deps.heartbeatLapseSeconds;
-  }
-
   /** The plan this account is on now. */
   async planOf(userId: string): Promise<Plan> {
     const planId = await this.#deps.planIdOf(userId);

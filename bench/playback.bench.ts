@@ -118,7 +118,7 @@ try {
           { authorization: `Bearer ${accessToken}` },
         ),
       );
-      const master = new URL(started.masterPlaylistUrl);
+      const master = new URL(started.masterPlaylistUrl, marquee.url);
       const masterText = await (await fetch(new URL(pathOf(master), marquee.url))).text();
       // The top rendition (1080p for premium): its playlist, and the key of its first segment.
       const mediaUri = masterText

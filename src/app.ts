@@ -132,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     media,
     masterKey,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
+    planIdOf: (userId) => identity.planIdOf(userId),
     audit,
     config,
   });

@@ -10,8 +10,11 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
 /**
  * The web player in a real browser: Debian's Chromium, driven by playwright-core, signs in on
  * /watch/:itemId and plays an AES-128 encrypted title through hls.js from a listening server.
- * A viewer on 'basic' decodes 720p (the plan cap, though the title goes to 1080p); with a
- * tampered token the key server refuses and no picture is ever decoded.
+ * The page is opened at 127.0.0.1 while PUBLIC_URL says localhost, as a newcomer or a LAN
+ * viewer would: playback must not depend on the address. A viewer on 'basic' decodes 720p (the
+ * plan cap, though the title goes to 1080p); a reload plays again, and leaving the page ends the
+ * stream; with a tampered token the key server refuses, no picture is ever decoded and the
+ * player ends its stream.
  */
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -83,14 +86,28 @@ describe('the web player in Chromium', { skip }, () => {
     return viewer;
   };
 
+  /** The account's streams that count against its plan, as the API lists them. */
+  const streamsOf = async (viewer: SignedIn): Promise<string[]> =>
+    (await h.context.app.inject({ url: '/api/playback/sessions', headers: viewer.headers }))
+      .json<{ items: Array<{ id: string }> }>()
+      .items.map((stream) => stream.id);
+  /** Waits until the account has no stream left (the player's end request is asynchronous). */
+  const untilNoStreams = async (viewer: SignedIn, why: string) => {
+    const deadline = Date.now() + 15_000;
+    while ((await streamsOf(viewer)).length > 0) {
+      if (Date.now() > deadline) throw new Error(`${why}: the stream still counts`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   before(async () => {
-    // PUBLIC_URL is read once at start, and playlist URLs are absolute: pick the port first.
     const setupStarted = Date.now();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     h = await harness(undefined, {
       TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400',
-      PUBLIC_URL: origin,
+      // Another address than the one the browser uses: nothing the player fetches may depend on it.
+      PUBLIC_URL: `http://localhost:${port}`,
     });
     scratch = await scratchDir();
     const [, launched] = await Promise.all([
@@ -120,7 +137,7 @@ describe('the web player in Chromium', { skip }, () => {
     await scratch?.remove();
   });
 
-  it('plays the encrypted title at the plan cap: time advances, 720p decoded', async () => {
+  it('plays the encrypted title at the plan cap at 127.0.0.1: time advances, 720p decoded', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const keyStatuses: number[] = [];
@@ -128,7 +145,8 @@ describe('the web player in Chromium', { skip }, () => {
       if (response.url().includes('/api/keys/')) keyStatuses.push(response.status());
     });
     const started = Date.now();
-    await signInAndPlay(page, origin, movieId, await basicViewer());
+    const viewer = await basicViewer();
+    await signInAndPlay(page, origin, movieId, viewer);
     try {
       await page.waitForFunction(
         () => {
@@ -151,10 +169,31 @@ describe('the web player in Chromium', { skip }, () => {
       (globalThis as unknown as PlayerPage).marqueePlayer.hls.levels.map((level) => level.height),
     );
     assert.deepEqual(levels, [240, 480, 720], 'the 1080p rendition is not even listed');
+    assert.equal(
+      await page.locator('#sign-in').isVisible(),
+      false,
+      'the sign-in form is gone once signed in',
+    );
     console.log(
       `# playing ${state.videoWidth}×${state.videoHeight} at ${state.currentTime.toFixed(2)} s, ` +
         `${Date.now() - started} ms after sign-in; key responses ${keyStatuses.join(',')}`,
     );
+
+    // A reload plays again on a one-stream plan, and counts once.
+    const [before] = await streamsOf(viewer);
+    await page.reload();
+    await page.waitForFunction(
+      () => (globalThis as unknown as PlayerPage).document.querySelector('video').currentTime > 0.5,
+      undefined,
+      { timeout: 20_000, polling: 100 },
+    );
+    const after = await streamsOf(viewer);
+    assert.equal(after.length, 1, 'one stream after the reload');
+    assert.notEqual(after[0], before, 'the reload’s own stream');
+
+    // Leaving the page ends its stream at once (pagehide), rather than after the heartbeat lapses.
+    await page.goto('about:blank');
+    await untilNoStreams(viewer, 'after leaving the page');
     await context.close();
   });
 
@@ -178,7 +217,8 @@ describe('the web player in Chromium', { skip }, () => {
     });
     const refused = page.waitForResponse((response) => response.url().includes('/api/keys/'));
     const started = Date.now();
-    await signInAndPlay(page, origin, movieId, await basicViewer());
+    const viewer = await basicViewer();
+    await signInAndPlay(page, origin, movieId, viewer);
     assert.equal((await refused).status(), 401);
     const firstRefusal = Date.now() - started;
     // hls.js retries the key a few times before giving up; the picture must stay dark throughout.
@@ -202,6 +242,8 @@ describe('the web player in Chromium', { skip }, () => {
     assert.equal(state.videoHeight, 0, 'no picture decoded');
     assert.equal(state.currentTime, 0, 'no time played');
     assert.match(state.status, /Playback error: keyLoadError/);
+    // The failed stream doesn't hold the plan's one slot: the player ended it.
+    await untilNoStreams(viewer, 'after a fatal playback error');
     await context.close();
   });
 });

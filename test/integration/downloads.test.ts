@@ -43,6 +43,7 @@ interface Downloaded {
 }
 interface Problem {
   code: string;
+  detail?: string;
   reason?: string;
 }
 
@@ -273,7 +274,7 @@ describe('offline downloads', () => {
     assert.equal(audit?.actorId, viewer.userId);
   });
 
-  it('refuses a free plan', async () => {
+  it('refuses a free plan, naming the plan the same way everywhere', async () => {
     const viewer = await viewerOn('free');
     const registered = await register(viewer, deviceKeys().publicKey);
     assert.equal(registered.statusCode, 403, registered.body);
@@ -281,6 +282,73 @@ describe('offline downloads', () => {
     const refused = await download(viewer, movieId, '00000000-0000-4000-8000-000000000000');
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json<Problem>().code, 'DOWNLOAD_PLAN_REQUIRED');
+    assert.equal(registered.json<Problem>().detail, 'Your Free plan does not include downloads');
+    assert.equal(refused.json<Problem>().detail, registered.json<Problem>().detail);
+  });
+
+  it('re-downloading at another rendition is a new download: the stored 720p keeps renewing', async () => {
+    const { viewer, device, privateKey } = await basicWithDevice();
+    const first = (await download(viewer, extraItems[1]!, device.id)).json<Downloaded>();
+    assert.equal(first.download.maxHeight, 720);
+    const smaller = await download(viewer, extraItems[1]!, device.id, 480);
+    assert.equal(smaller.statusCode, 201, smaller.body);
+    assert.notEqual(smaller.json<Downloaded>().download.id, first.download.id, 'another download');
+    assert.equal(smaller.json<Downloaded>().download.maxHeight, 480);
+
+    // The first download still renews for the files it stored, and they still decrypt.
+    const renewed = await renew(viewer, first.download.id);
+    assert.equal(renewed.statusCode, 200, renewed.body);
+    const renewedView = renewed.json<{ download: DownloadView; licence: OfflineLicence }>();
+    assert.equal(renewedView.download.maxHeight, 720);
+    const opened = openOfflineLicence({
+      licence: renewedView.licence,
+      devicePrivateKey: privateKey,
+      trustedKeys,
+      now: new Date(),
+    });
+    assert.equal(opened.claims.maxHeight, 720);
+    const video = first.package.playlists.find((p) => p.path.startsWith('v720/'))!;
+    const segment = (parse(video.text) as types.MediaPlaylist).segments[0]!;
+    const contentKey = opened.contentKeys.find(
+      (key) => key.keyId === segment.key!.uri!.slice('skd://'.length),
+    );
+    assert.ok(contentKey, 'the renewed licence holds the stored 720p segment’s key');
+    const file = first.package.files.find((f) => f.path === `v720/${segment.uri}`)!;
+    const fetched = await inject({ url: file.url });
+    const decipher = createDecipheriv('aes-128-cbc', contentKey.key, contentKey.iv);
+    const plain = Buffer.concat([decipher.update(fetched.rawPayload), decipher.final()]);
+    assert.equal(plain[0], 0x47);
+
+    // The same rendition again refreshes the download it already is.
+    const same = await download(viewer, extraItems[1]!, device.id, 720);
+    assert.equal(same.json<Downloaded>().download.id, first.download.id);
+    const listed = (await inject({ url: '/api/downloads', viewer })).json<{ items: DownloadView[] }>().items;
+    assert.deepEqual(listed.map((d) => [d.maxHeight, d.status]).sort(), [
+      [480, 'active'],
+      [720, 'active'],
+    ]);
+  });
+
+  it('signs a download’s URLs for its own files only, not the package’s other renditions', async () => {
+    const { viewer, device } = await basicWithDevice();
+    const downloaded = (await download(viewer, extraItems[2]!, device.id, 480)).json<Downloaded>();
+    const segment = downloaded.package.files.find(
+      (f) => f.path.startsWith('v480/') && f.path.endsWith('.ts'),
+    )!;
+    assert.equal((await inject({ url: segment.url })).statusCode, 200, 'its own segment');
+    for (const file of downloaded.package.files) {
+      assert.equal((await inject({ url: file.url, method: 'GET' })).statusCode, 200, file.path);
+    }
+    const [path480, query] = segment.url.split('?') as [string, string];
+    for (const other of [
+      path480.replace('/v480/', '/v240/'),
+      path480.replace('/v480/', '/v720/'),
+      path480.replace(/\/v480\/.*$/, '/master.m3u8'),
+      path480.replace(/\/[^/]+$/, '/index.m3u8').replace('/v480/', '/v1080/'),
+    ]) {
+      const refused = await inject({ url: `${other}?${query}` });
+      assert.equal(refused.statusCode, 401, `${other} → ${refused.statusCode}`);
+    }
   });
 
   it('caps downloads at ten on basic; returning one frees its slot and lists it as returned', async () => {

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
+import { buildApp } from '../../src/app.ts';
+import type { Cache } from '../../src/platform/cache/cache.port.ts';
 import { issuePlaybackToken, verifyPlaybackToken } from '../../src/modules/playback/index.ts';
 import { loginAs, signInWithRoles, strongPassword, uniqueEmail, type SignedIn } from '../support/accounts.ts';
 import { createMovie, harness, publishedClip, type Harness } from '../support/media-harness.ts';
@@ -28,7 +30,9 @@ describe('secure playback', () => {
   let h: Harness;
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
   let movieId: string;
+  // PUBLIC_URL is one address; the player may be loaded at another (127.0.0.1, a LAN address).
   const base = 'http://localhost:3000';
+  const elsewhere = 'http://127.0.0.1:8080';
 
   before(async () => {
     h = await harness(undefined, { TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400', PUBLIC_URL: base });
@@ -52,8 +56,7 @@ describe('secure playback', () => {
   };
   const start = (viewer: SignedIn, itemId = movieId) =>
     h.context.app.inject({ method: 'POST', url: `/api/playback/${itemId}`, headers: viewer.headers });
-  const get = (url: string, headers: Record<string, string> = {}) =>
-    h.context.app.inject({ url: url.startsWith(base) ? url.slice(base.length) : url, headers });
+  const get = (url: string, headers: Record<string, string> = {}) => h.context.app.inject({ url, headers });
   const stop = (viewer: SignedIn, id: string) =>
     h.context.app.inject({ method: 'DELETE', url: `/api/playback/sessions/${id}`, headers: viewer.headers });
 
@@ -63,9 +66,9 @@ describe('secure playback', () => {
     assert.equal(masterResponse.statusCode, 200, masterResponse.body);
     assert.equal(masterResponse.headers['content-type'], 'application/vnd.apple.mpegurl');
     const master = parse(masterResponse.body) as types.MasterPlaylist;
-    const masterPath = started.masterPlaylistUrl.slice(base.length).split('?')[0]!;
+    const masterPath = started.masterPlaylistUrl.split('?')[0]!;
     const resolve = (uri: string, from: string) =>
-      new URL(uri, `${base}${from}`).pathname + new URL(uri, `${base}${from}`).search;
+      new URL(uri, `${elsewhere}${from}`).pathname + new URL(uri, `${elsewhere}${from}`).search;
     const heights = master.variants.map((variant) => variant.resolution?.height ?? 0);
     const top = master.variants.at(-1)!;
     const mediaUrl = resolve(top.uri, masterPath);
@@ -184,9 +187,7 @@ describe('secure playback', () => {
     const foreign = (await start(stranger, otherMovie)).json<Started>();
     const foreignKey = await get(`${keyPath}?token=${foreign.token}`);
     assert.equal(foreignKey.statusCode, 200, 'same package, own stream: allowed');
-    const crossStream = await get(
-      `${started.masterPlaylistUrl.split('?')[0]!.slice(base.length)}?token=${foreign.token}`,
-    );
+    const crossStream = await get(`${started.masterPlaylistUrl.split('?')[0]!}?token=${foreign.token}`);
     assert.equal(crossStream.statusCode, 401, 'a token names its own stream');
 
     // Ended stream: its token stops working at once.
@@ -262,6 +263,167 @@ describe('secure playback', () => {
     );
     assert.equal((await stop(tv, problem.activeStreams[0]!.id)).statusCode, 204);
     assert.equal((await start(tv)).statusCode, 201);
+  });
+
+  /** A published title of its own on the same package: another thing to watch. */
+  const anotherTitle = async (title: string) => {
+    const db = h.context.deps.database.db;
+    const id = await createMovie(h, title);
+    const pointer = await db
+      .selectFrom('itemVideos')
+      .selectAll()
+      .where('itemId', '=', movieId)
+      .executeTakeFirstOrThrow();
+    await db.insertInto('itemVideos').values({ itemId: id, assetId: pointer.assetId }).execute();
+    await db.updateTable('titles').set({ status: 'published' }).where('id', '=', id).execute();
+    return id;
+  };
+  /** The stream's master playlist, a media playlist and a key, fetched with its token: their statuses. */
+  const reach = async (started: Started, keyUri: string) => {
+    const master = await get(started.masterPlaylistUrl);
+    const mediaUrl = `${started.masterPlaylistUrl.split('?')[0]!.replace('master.m3u8', 'media/v240/index.m3u8')}?token=${encodeURIComponent(started.token)}`;
+    const media = await get(mediaUrl);
+    const key = await get(`${keyUri.split('?')[0]!}?token=${encodeURIComponent(started.token)}`);
+    return { master: master.statusCode, media: media.statusCode, key: key.statusCode };
+  };
+
+  it('gives root-relative URLs, so a player loaded at any address reaches them (never built from Host)', async () => {
+    const viewer = await viewerOn('standard');
+    const response = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/playback/${movieId}`,
+      headers: { ...viewer.headers, host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    });
+    const started = response.json<Started & { thumbnailsUrl: string | null }>();
+    assert.match(
+      started.masterPlaylistUrl,
+      /^\/api\/playback\/sessions\/[0-9a-f-]{36}\/master\.m3u8\?token=/,
+    );
+    assert.ok(started.thumbnailsUrl === null || started.thumbnailsUrl.startsWith('/api/playback/sessions/'));
+    const { master, media } = await play(started);
+    for (const uri of [
+      ...master.variants.map((variant) => variant.uri),
+      ...media.segments.flatMap((segment) => [segment.uri, segment.key?.uri ?? '']),
+    ]) {
+      assert.doesNotMatch(
+        uri,
+        /^[a-z]+:|^\/\//i,
+        `${uri}: relative, resolved against the page's own address`,
+      );
+    }
+    await stop(viewer, started.sessionId);
+  });
+
+  it('refuses a replaced stream’s token at once, for playlists and keys', async () => {
+    const viewer = await viewerOn('free');
+    const first = (await start(viewer)).json<Started>();
+    const { media } = await play(first);
+    const keyUri = media.segments[0]!.key!.uri!;
+    const second = await start(viewer);
+    assert.equal(second.statusCode, 201, second.body);
+    assert.deepEqual(
+      await reach(first, keyUri),
+      { master: 410, media: 410, key: 410 },
+      'the replaced stream',
+    );
+    assert.deepEqual(await reach(second.json<Started>(), keyUri), { master: 200, media: 200, key: 200 });
+    await stop(viewer, second.json<Started>().sessionId);
+  });
+
+  it('replaces the device’s stream whatever the title: a reload or a failed start never locks a viewer out', async () => {
+    const viewer = await viewerOn('free');
+    const other = await anotherTitle('Something else');
+    const first = (await start(viewer)).json<Started>();
+    const { media } = await play(first);
+    const keyUri = media.segments[0]!.key!.uri!;
+    const switched = await start(viewer, other);
+    assert.equal(switched.statusCode, 201, switched.body);
+    assert.equal((await get(first.masterPlaylistUrl)).statusCode, 410, 'the earlier stream ended');
+    assert.deepEqual(await reach(switched.json<Started>(), keyUri), { master: 200, media: 200, key: 200 });
+    const listed = await h.context.app.inject({ url: '/api/playback/sessions', headers: viewer.headers });
+    assert.deepEqual(
+      listed.json<{ items: Array<{ id: string }> }>().items.map((stream) => stream.id),
+      [switched.json<Started>().sessionId],
+    );
+    await stop(viewer, switched.json<Started>().sessionId);
+  });
+
+  it('leaves exactly one working stream after 20 concurrent starts on a 1-stream plan', async () => {
+    const email = uniqueEmail('burst');
+    const password = strongPassword();
+    const registered = await h.context.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email, password, name: 'Burst' },
+    });
+    assert.equal(registered.statusCode, 201);
+    const devices: SignedIn[] = [];
+    for (const name of ['Phone', 'TV', 'Laptop', 'Tablet']) {
+      devices.push(await loginAs(h.context.app, { email, password }, { device: { name, type: 'web' } }));
+    }
+    const other = await anotherTitle('Burst title');
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => start(devices[index % 4]!, index % 2 ? other : movieId)),
+    );
+    for (const response of responses) assert.ok([201, 409].includes(response.statusCode), response.body);
+    const started = responses.filter((response) => response.statusCode === 201).map((r) => r.json<Started>());
+    assert.ok(started.length >= 1);
+    const working = [];
+    for (const stream of started) {
+      if ((await get(stream.masterPlaylistUrl)).statusCode === 200) working.push(stream);
+    }
+    assert.equal(working.length, 1, `${started.length} started, ${working.length} still play`);
+    const listed = await h.context.app.inject({
+      url: '/api/playback/sessions',
+      headers: devices[0]!.headers,
+    });
+    assert.deepEqual(
+      listed.json<{ items: Array<{ id: string }> }>().items.map((stream) => stream.id),
+      [working[0]!.sessionId],
+    );
+    await stop(devices[0]!, working[0]!.sessionId);
+  });
+
+  it('another instance refuses a replaced stream’s token at once', async () => {
+    // A second app on the same database, cache and storage: what a second server is.
+    const second = await buildApp(h.context.deps);
+    try {
+      const viewer = await viewerOn('free');
+      const first = (await start(viewer)).json<Started>();
+      const { media } = await play(first);
+      const keyUri = media.segments[0]!.key!.uri!;
+      const onSecond = (url: string) => second.inject({ url });
+      assert.equal((await onSecond(first.masterPlaylistUrl)).statusCode, 200, 'both instances serve it');
+      assert.equal((await onSecond(keyUri)).statusCode, 200);
+      assert.equal((await start(viewer)).statusCode, 201);
+      assert.equal((await onSecond(first.masterPlaylistUrl)).statusCode, 410);
+      assert.equal((await onSecond(keyUri)).statusCode, 410);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a stream’s state cached late by a request that raced its end does not bring it back', async () => {
+    // A second instance whose cache writes can be held: it reads the stream while it is live,
+    // the first instance replaces the stream, then the second's write of "live" lands.
+    const gated = new GatedCache(h.context.deps.cache);
+    const second = await buildApp({ ...h.context.deps, cache: gated });
+    try {
+      const viewer = await viewerOn('free');
+      const first = (await start(viewer)).json<Started>();
+      // As once the cached entry has expired: the next request reads the database.
+      await h.context.deps.cache.delete(`playback:stream:${first.sessionId}`);
+      const held = gated.holdSetOf(`playback:stream:${first.sessionId}`);
+      const inFlight = second.inject({ url: first.masterPlaylistUrl });
+      await held.arrived;
+      assert.equal((await start(viewer)).statusCode, 201, 'replaced while the read is in flight');
+      held.release();
+      assert.equal((await inFlight).statusCode, 200, 'authorised before the end');
+      assert.equal((await second.inject({ url: first.masterPlaylistUrl })).statusCode, 410);
+      assert.equal((await get(first.masterPlaylistUrl)).statusCode, 410);
+    } finally {
+      await second.close();
+    }
   });
 
   it('heartbeats keep a stream alive and feed the resume position', async () => {
@@ -354,3 +516,50 @@ describe('secure playback', () => {
     assert.equal(anonymous.statusCode, 401);
   });
 });
+
+/** A real cache whose next write of one key can be held until released: a race, made to happen. */
+class GatedCache implements Cache {
+  readonly #inner: Cache;
+  #held: { key: string; arrive: () => void; released: Promise<void> } | undefined;
+
+  constructor(inner: Cache) {
+    this.#inner = inner;
+  }
+
+  holdSetOf(key: string): { arrived: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.#held = { key, arrive, released };
+    return { arrived, release };
+  }
+
+  get<T>(key: string) {
+    return this.#inner.get<T>(key);
+  }
+  async set(key: string, value: unknown, ttlMs: number) {
+    const held = this.#held;
+    if (held?.key === key) {
+      this.#held = undefined;
+      held.arrive();
+      await held.released;
+    }
+    return this.#inner.set(key, value, ttlMs);
+  }
+  delete(...keys: string[]) {
+    return this.#inner.delete(...keys);
+  }
+  increment(key: string, options?: { by?: number; ttlMs?: number }) {
+    return this.#inner.increment(key, options);
+  }
+  setIfAbsent(key: string, value: unknown, ttlMs: number) {
+    return this.#inner.setIfAbsent(key, value, ttlMs);
+  }
+  ping() {
+    return this.#inner.ping();
+  }
+  close() {
+    return Promise.resolve();
+  }
+}

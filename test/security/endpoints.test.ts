@@ -96,10 +96,6 @@ const untypedStringsAllowedIn = new Set<string>([
   'updateProfile',
   'adminListUsers',
   'adminListMail',
-  'getMediaPlaylist',
-  'getContentKey',
-  'getDeliveryFile',
-  'registerDownloadDevice',
 ]);
 
 function operationsOf(document: Document): Operation[] {

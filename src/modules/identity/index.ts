@@ -21,6 +21,8 @@ import { OidcService } from './oidc.service.ts';
 import { ProfilesService } from './profiles.service.ts';
 import { routeAccessPlugin } from './route-access.ts';
 import { SessionStates } from './session-states.ts';
+import { usersRepository } from './users.repository.ts';
+import { AuthRequired } from './identity.errors.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
 export { can, permissions, roles, type Actor, type Permission, type Role } from './access.ts';
@@ -53,6 +55,8 @@ export interface Identity {
   guard: AuthGuard;
   /** Whether a sign-in session (a device) is still signed in: one cache read, like every request's check. */
   isSignedIn(sessionId: string): Promise<boolean>;
+  /** The plan an account is on (`plans.id`), for the features that apply its limits. */
+  planIdOf(userId: string): Promise<string>;
 }
 
 /** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
@@ -135,5 +139,10 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     routeAccess: routeAccessPlugin(guard),
     guard,
     isSignedIn: async (sessionId) => sessions.isAlive(await sessions.get(sessionId)),
+    planIdOf: async (userId) => {
+      const user = await usersRepository.findById(db, userId);
+      if (!user) throw AuthRequired('This account no longer exists');
+      return user.planId;
+    },
   };
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../config/config.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
+import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
@@ -16,11 +17,17 @@ import type { PlayableItems } from '../catalog/index.ts';
 import { loadSigningKeys } from '../identity/index.ts';
 import type { MediaService } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
+import { DownloadDevicesRepository } from './download-devices.repository.ts';
+import { DownloadDevicesService } from './download-devices.service.ts';
+import { DownloadsRepository } from './downloads.repository.ts';
 import { downloadsRoutes } from './downloads.routes.ts';
 import { DownloadsService } from './downloads.service.ts';
 import type { LicenceSigner } from './offline-licence.ts';
+import { PlaybackRepository } from './playback.repository.ts';
 import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
+import { PlansRepository } from './plans.repository.ts';
+import { StreamStates } from './stream-states.ts';
 import { playerRoutes } from './player.routes.ts';
 
 export interface PlaybackDeps {
@@ -34,11 +41,10 @@ export interface PlaybackDeps {
   media: MediaService;
   masterKey: Buffer;
   isSignedIn: (authSessionId: string) => Promise<boolean>;
+  /** The plan an account is on (identity owns the accounts). */
+  planIdOf: (userId: string) => Promise<string>;
   audit: AuditLog;
-  config: Pick<Config, 'playback' | 'catalog'> & {
-    http: Pick<Config['http'], 'publicUrl'>;
-    auth: Pick<Config['auth'], 'signingKeysFile'>;
-  };
+  config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
 /** Builds playback from the ports it uses; the app registers `plugin`. */
@@ -47,6 +53,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
   playback: PlaybackService;
   delivery: DeliveryService;
   downloads: DownloadsService;
+  devices: DownloadDevicesService;
 }> {
   const { config } = deps;
   const secret = await loadOrCreateSecret({
@@ -55,9 +62,20 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     file: config.playback.secretFile,
     bytes: 32,
   });
-  const playback = new PlaybackService({
-    db: deps.db,
+  const transactor = transactorFor(deps.db);
+  const repository = new PlaybackRepository(deps.db);
+  const streams = new StreamStates({
     cache: deps.cache,
+    repository,
+    clock: deps.clock,
+    heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+  });
+  const playback = new PlaybackService({
+    repository,
+    streams,
+    plans: new PlansRepository(deps.db),
+    transactor,
+    planIdOf: deps.planIdOf,
     clock: deps.clock,
     items: deps.items,
     media: deps.media,
@@ -74,6 +92,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     logger: deps.logger,
     rateLimits: deps.rateLimits,
     playback,
+    streams,
     secrets: secret,
     masterKey: deps.masterKey,
     config: config.playback,
@@ -82,13 +101,23 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
         ? await readFile(config.playback.delivery.privateKeyFile, 'utf8')
         : undefined,
   });
+  const devices = new DownloadDevicesService({
+    repository: new DownloadDevicesRepository(deps.db),
+    transactor,
+    entitlements: playback,
+    clock: deps.clock,
+    logger: deps.logger,
+    audit: deps.audit,
+  });
   const downloads = new DownloadsService({
-    db: deps.db,
+    repository: new DownloadsRepository(deps.db),
+    transactor,
+    entitlements: playback,
+    devices,
     clock: deps.clock,
     logger: deps.logger,
     audit: deps.audit,
     items: deps.items,
-    playback,
     delivery,
     masterKey: deps.masterKey,
     signer: await licenceSigner(config.auth.signingKeysFile),
@@ -101,11 +130,11 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
         playback,
         delivery,
         clock: deps.clock,
-        publicUrl: config.http.publicUrl,
         countryHeader: config.catalog.countryHeader,
       });
       await app.register(downloadsRoutes, {
         downloads,
+        devices,
         clock: deps.clock,
         countryHeader: config.catalog.countryHeader,
       });
@@ -113,7 +142,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     },
     { name: 'marquee-playback' },
   );
-  return { plugin, playback, delivery, downloads };
+  return { plugin, playback, delivery, downloads, devices };
 }
 
 /**

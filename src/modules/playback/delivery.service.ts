@@ -16,6 +16,7 @@ import type { PackageManifest, PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
+import type { StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
 
 export const KeyRateLimited = defineError(
@@ -41,6 +42,7 @@ export interface DeliveryServiceDeps {
   logger: Logger;
   rateLimits: RateLimits;
   playback: PlaybackService;
+  streams: StreamStates;
   secrets: HmacSecrets;
   masterKey: Buffer;
   config: Config['playback'];
@@ -108,8 +110,8 @@ export class DeliveryService {
     const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
-    const state = await this.#deps.playback.state(claims.sid);
-    if (!state || state.assetId !== claims.asset || !this.#deps.playback.isLive(state)) {
+    const state = await this.#deps.streams.get(claims.sid);
+    if (!state || state.assetId !== claims.asset || !this.#deps.streams.isLive(state)) {
       throw PlaybackSessionEnded('This stream has ended or lapsed: start playback again');
     }
     // Signing a device out (or every device, or resetting the password) stops its streams at once.
@@ -224,9 +226,24 @@ export class DeliveryService {
       text: await this.#stored(`${prefix}${manifest.masterPlaylist}`),
       variant: options.video,
     });
-    const query = this.#segmentQuery({ id: options.downloadId, prefix, expiresAt: options.expiresAt });
+    // Each URL opens only its own directory (the rendition's, an audio track's, the subtitles'):
+    // a download's URLs reach what was downloaded, never the package's other renditions.
     const base = this.#segmentBase(prefix);
-    const fileUrl = (path: string) => `${base}${path}${query}`;
+    const queries = new Map<string, string>();
+    const fileUrl = (path: string) => {
+      const dir = path.slice(0, path.lastIndexOf('/') + 1);
+      if (dir === '') throw new Error(`cannot take ${path} offline: package files live in a directory`);
+      let query = queries.get(dir);
+      if (query === undefined) {
+        query = this.#segmentQuery({
+          id: options.downloadId,
+          prefix: `${prefix}${dir}`,
+          expiresAt: options.expiresAt,
+        });
+        queries.set(dir, query);
+      }
+      return `${base}${path}${query}`;
+    };
     const playlists: Array<{ path: string; text: string }> = [];
     const files: OfflineFile[] = [];
     const paths = [
@@ -246,7 +263,10 @@ export class DeliveryService {
     return { masterPlaylist, playlists, files };
   }
 
-  /** The signature appended to every segment URL: a path token, or CloudFront's custom policy. */
+  /**
+   * The signature appended to segment URLs: a path token, or CloudFront's custom policy, for
+   * every file under `prefix` (the package's, or one directory of it).
+   */
   #segmentQuery(options: { id: string; prefix: string; expiresAt: Date }): string {
     const { id, prefix, expiresAt } = options;
     const delivery = this.#deps.config.delivery;
@@ -263,12 +283,16 @@ export class DeliveryService {
     return `?Policy=${signature['CloudFront-Policy']}&Signature=${signature['CloudFront-Signature']}&Key-Pair-Id=${signature['CloudFront-Key-Pair-Id']}`;
   }
 
-  /** One RSA signature per stream, for every file under the package (also usable as cookies). */
+  /**
+   * One RSA signature per stream (or download) and prefix, for every file under it (also usable
+   * as cookies).
+   */
   cloudFrontSignature(streamId: string, prefix: string, expiresAt: Date): CloudFrontCookies {
     const delivery = this.#deps.config.delivery;
     if (delivery.mode !== 'cloudfront' || !this.#deps.cloudFrontPrivateKey)
       throw new Error('CloudFront delivery is not configured');
-    let signature = this.#cdnSignatures.get(streamId);
+    const cacheKey = `${streamId}\n${prefix}`;
+    let signature = this.#cdnSignatures.get(cacheKey);
     if (!signature) {
       signature = cloudFrontSignedCookies({
         resource: `${delivery.url}/${prefix}*`,
@@ -276,7 +300,7 @@ export class DeliveryService {
         privateKey: this.#deps.cloudFrontPrivateKey,
         expiresAt,
       });
-      this.#cdnSignatures.set(streamId, signature);
+      this.#cdnSignatures.set(cacheKey, signature);
     }
     return signature;
   }

@@ -1,64 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ContentKeysTable, DB, DownloadsTable } from '../../platform/db/db.generated.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
 
-/** The SQL of offline downloads: the devices that hold them, the downloads, their content keys. */
+/** The SQL of offline downloads: the downloads and their content keys. */
 
-export interface DownloadDeviceRow {
-  id: string;
-  userId: string;
-  authSessionId: string | null;
-  name: string;
-  /** The device's P-256 public key, as a JWK in JSON. */
-  publicKey: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
+export type DownloadRow = Selectable<DownloadsTable>;
 
-export interface DownloadRow {
-  id: string;
-  userId: string;
-  profileId: string | null;
-  deviceId: string;
-  itemId: string;
-  assetId: string;
-  maxHeight: number;
-  createdAt: Date;
-  licenceExpiresAt: Date;
-  firstPlayedAt: Date | null;
-  renewedAt: Date | null;
-  returnedAt: Date | null;
-}
-
-export interface WrappedContentKeyRow {
-  id: string;
-  tier: string;
-  wrappedKey: Uint8Array;
-  iv: Uint8Array;
-}
-
-const deviceColumns = [
-  'id',
-  'userId',
-  'authSessionId',
-  'name',
-  'publicKey',
-  'createdAt',
-  'revokedAt',
-] as const;
-const downloadColumns = [
-  'id',
-  'userId',
-  'profileId',
-  'deviceId',
-  'itemId',
-  'assetId',
-  'maxHeight',
-  'createdAt',
-  'licenceExpiresAt',
-  'firstPlayedAt',
-  'renewedAt',
-  'returnedAt',
-] as const;
+export type WrappedContentKeyRow = Pick<Selectable<ContentKeysTable>, 'id' | 'tier' | 'wrappedKey' | 'iv'>;
 
 export class DownloadsRepository {
   readonly #db: Kysely<DB>;
@@ -67,63 +15,14 @@ export class DownloadsRepository {
     this.#db = db;
   }
 
-  /** The account's devices that may hold downloads (not revoked), oldest first. */
-  activeDevices(userId: string, executor: Kysely<DB> = this.#db): Promise<DownloadDeviceRow[]> {
-    return executor
-      .selectFrom('downloadDevices')
-      .select(deviceColumns)
-      .where('userId', '=', userId)
-      .where('revokedAt', 'is', null)
-      .orderBy('createdAt')
-      .execute();
+  /** Serialises one account's new downloads until the transaction ends (the download cap). */
+  async lockAccount(userId: string, executor: Executor): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`playback.downloads:${userId}`}, 0))`.execute(
+      executor,
+    );
   }
 
-  /** A device of this account (revoked ones included), or undefined. */
-  device(
-    options: { userId: string; id: string },
-    executor: Kysely<DB> = this.#db,
-  ): Promise<DownloadDeviceRow | undefined> {
-    return executor
-      .selectFrom('downloadDevices')
-      .select(deviceColumns)
-      .where('id', '=', options.id)
-      .where('userId', '=', options.userId)
-      .executeTakeFirst();
-  }
-
-  insertDevice(
-    executor: Kysely<DB>,
-    values: { userId: string; authSessionId: string; name: string; publicKey: string; now: Date },
-  ): Promise<DownloadDeviceRow> {
-    return executor
-      .insertInto('downloadDevices')
-      .values({
-        userId: values.userId,
-        authSessionId: values.authSessionId,
-        name: values.name,
-        publicKey: values.publicKey,
-        createdAt: values.now,
-      })
-      .returning(deviceColumns)
-      .executeTakeFirstOrThrow();
-  }
-
-  /** Revokes a live device of this account; undefined when there is none. */
-  revokeDevice(
-    executor: Kysely<DB>,
-    options: { userId: string; id: string; now: Date },
-  ): Promise<DownloadDeviceRow | undefined> {
-    return executor
-      .updateTable('downloadDevices')
-      .set({ revokedAt: options.now })
-      .where('id', '=', options.id)
-      .where('userId', '=', options.userId)
-      .where('revokedAt', 'is', null)
-      .returning(deviceColumns)
-      .executeTakeFirst();
-  }
-
-  async countActiveDownloads(userId: string, executor: Kysely<DB> = this.#db): Promise<number> {
+  async countActiveDownloads(userId: string, executor: Executor = this.#db): Promise<number> {
     const row = await executor
       .selectFrom('downloads')
       .select((eb) => eb.fn.countAll<string>().as('count'))
@@ -133,66 +32,60 @@ export class DownloadsRepository {
     return Number(row.count);
   }
 
-  /** The live download of this item on this device, if any. */
-  activeDownloadOn(
-    executor: Kysely<DB>,
-    options: { deviceId: string; itemId: string },
+  /**
+   * The live download of this rendition of this asset on this device, if any: what downloading
+   * the same again refreshes. Another rendition or another asset is another download (the files
+   * a device holds are of one rendition of one package).
+   */
+  activeDownloadOf(
+    options: { deviceId: string; itemId: string; assetId: string; maxHeight: number },
+    executor: Executor = this.#db,
   ): Promise<DownloadRow | undefined> {
     return executor
       .selectFrom('downloads')
-      .select(downloadColumns)
+      .selectAll()
       .where('deviceId', '=', options.deviceId)
       .where('itemId', '=', options.itemId)
+      .where('assetId', '=', options.assetId)
+      .where('maxHeight', '=', options.maxHeight)
       .where('returnedAt', 'is', null)
       .executeTakeFirst();
   }
 
   insertDownload(
-    executor: Kysely<DB>,
-    values: Omit<DownloadRow, 'id' | 'firstPlayedAt' | 'renewedAt' | 'returnedAt'>,
+    values: Pick<
+      DownloadRow,
+      | 'userId'
+      | 'profileId'
+      | 'deviceId'
+      | 'itemId'
+      | 'assetId'
+      | 'maxHeight'
+      | 'createdAt'
+      | 'licenceExpiresAt'
+    >,
+    executor: Executor = this.#db,
   ): Promise<DownloadRow> {
-    return executor
-      .insertInto('downloads')
-      .values(values)
-      .returning(downloadColumns)
-      .executeTakeFirstOrThrow();
-  }
-
-  /** A re-download of the same item on the same device: same slot, fresh package and licence. */
-  refreshDownload(
-    executor: Kysely<DB>,
-    options: { id: string; assetId: string; maxHeight: number; licenceExpiresAt: Date; now: Date },
-  ): Promise<DownloadRow> {
-    return executor
-      .updateTable('downloads')
-      .set({
-        assetId: options.assetId,
-        maxHeight: options.maxHeight,
-        licenceExpiresAt: options.licenceExpiresAt,
-        renewedAt: options.now,
-      })
-      .where('id', '=', options.id)
-      .returning(downloadColumns)
-      .executeTakeFirstOrThrow();
+    return executor.insertInto('downloads').values(values).returningAll().executeTakeFirstOrThrow();
   }
 
   download(
     options: { userId: string; id: string },
-    executor: Kysely<DB> = this.#db,
+    executor: Executor = this.#db,
   ): Promise<DownloadRow | undefined> {
     return executor
       .selectFrom('downloads')
-      .select(downloadColumns)
+      .selectAll()
       .where('id', '=', options.id)
       .where('userId', '=', options.userId)
       .executeTakeFirst();
   }
 
   /** The account's downloads, newest first (returned ones too: the app shows them as gone). */
-  downloads(userId: string, limit = 500): Promise<DownloadRow[]> {
-    return this.#db
+  downloads(userId: string, limit = 500, executor: Executor = this.#db): Promise<DownloadRow[]> {
+    return executor
       .selectFrom('downloads')
-      .select(downloadColumns)
+      .selectAll()
       .where('userId', '=', userId)
       .orderBy('createdAt', 'desc')
       .orderBy('id', 'desc')
@@ -200,17 +93,22 @@ export class DownloadsRepository {
       .execute();
   }
 
-  async renewed(options: { id: string; licenceExpiresAt: Date; now: Date }): Promise<void> {
-    await this.#db
+  /** A fresh licence for a download (renewal, or downloading the same again): its new expiry. */
+  renewed(
+    options: { id: string; licenceExpiresAt: Date; now: Date },
+    executor: Executor = this.#db,
+  ): Promise<DownloadRow> {
+    return executor
       .updateTable('downloads')
       .set({ licenceExpiresAt: options.licenceExpiresAt, renewedAt: options.now })
       .where('id', '=', options.id)
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   returnDownload(
-    executor: Kysely<DB>,
     options: { userId: string; id: string; now: Date },
+    executor: Executor = this.#db,
   ): Promise<DownloadRow | undefined> {
     return executor
       .updateTable('downloads')
@@ -218,7 +116,7 @@ export class DownloadsRepository {
       .where('id', '=', options.id)
       .where('userId', '=', options.userId)
       .where('returnedAt', 'is', null)
-      .returning(downloadColumns)
+      .returningAll()
       .executeTakeFirst();
   }
 

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { isoDate, noContent } from '../../shared/schemas.ts';
+import { displayName, isoDate, noContent, opaqueToken } from '../../shared/schemas.ts';
 import { requestContext, userOf } from '../identity/index.ts';
+import type { DownloadDevicesService } from './download-devices.service.ts';
 import type { DownloadsService } from './downloads.service.ts';
 import { watcherFrom } from './playback.routes.ts';
 
 export interface DownloadsRoutesOptions {
   downloads: DownloadsService;
+  devices: DownloadDevicesService;
   clock: Clock;
   countryHeader: string | undefined;
 }
@@ -46,7 +48,7 @@ const licenceSchema = z
     signature: z.string(),
   })
   .describe(
-    'Offline licence: content keys wrapped for the device key (ECDH-ES P-256, AES-256-GCM), signed with Ed25519',
+    'Offline licence: content keys wrapped for the device key (ECDH-ES P-256, HKDF-SHA256, AES-256-GCM), signed with Ed25519 by a key of /.well-known/jwks.json. Wire format and test vector: docs/OFFLINE-LICENCE.md (marquee-offline-licence/v1).',
   )
   .meta({ id: 'OfflineLicence' });
 
@@ -66,13 +68,13 @@ const packageSchema = z
 const publicJwk = z.looseObject({
   kty: z.literal('EC'),
   crv: z.literal('P-256'),
-  x: z.string().max(64),
-  y: z.string().max(64),
+  x: opaqueToken(64),
+  y: opaqueToken(64),
 });
 
 /** Offline downloads: the devices that hold them, the downloads, their licences. */
 export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = async (app, options) => {
-  const { downloads } = options;
+  const { downloads, devices } = options;
 
   app.post(
     '/api/downloads/devices',
@@ -85,12 +87,12 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
           'Register this device’s P-256 public key for downloads (the same key again: the same device)',
         description:
           'Refusals: DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_DEVICE_LIMIT (409, lists the devices), DEVICE_KEY_INVALID.',
-        body: z.object({ name: z.string().trim().min(1).max(120), publicKey: publicJwk }),
+        body: z.object({ name: displayName(120), publicKey: publicJwk }),
         response: { 200: deviceSchema, 201: deviceSchema },
       },
     },
     async (request, reply) => {
-      const { device, created } = await downloads.registerDevice({
+      const { device, created } = await devices.register({
         watcher: watcherFrom(request, options),
         name: request.body.name,
         publicKey: request.body.publicKey,
@@ -111,7 +113,7 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
         response: { 200: z.object({ items: z.array(deviceSchema) }) },
       },
     },
-    async (request) => ({ items: await downloads.devices(userOf(request).userId) }),
+    async (request) => ({ items: await devices.list(userOf(request).userId) }),
   );
 
   app.delete(
@@ -127,7 +129,7 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      await downloads.revokeDevice({
+      await devices.revoke({
         userId: userOf(request).userId,
         deviceId: request.params.id,
         context: requestContext(request),
@@ -159,7 +161,7 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
         tags,
         summary: 'Download a movie or episode to a registered device',
         description:
-          'The same refusals as streaming (PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, …), and DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_LIMIT, DOWNLOAD_DEVICE_NOT_FOUND. The best rendition within the plan (and `maxHeight`), its audio and subtitles; the licence holds only their keys.',
+          'The same refusals as streaming (PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, …), and DOWNLOAD_PLAN_REQUIRED, DOWNLOAD_LIMIT, DOWNLOAD_DEVICE_NOT_FOUND. The best rendition within the plan (and `maxHeight`), its audio and subtitles; the licence holds only their keys, and the package’s signed URLs open only their files. A download is one rendition for good: the same title again on the same device at the same rendition refreshes that download (same id, fresh licence and URLs); another rendition is a new download with its own slot, and the earlier one keeps renewing for the files it has. See docs/OFFLINE-LICENCE.md.',
         params: z.object({ itemId: z.uuid() }),
         body: z.object({ deviceId: z.uuid(), maxHeight: z.number().int().min(1).max(10_000).optional() }),
         response: {

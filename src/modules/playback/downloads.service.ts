@@ -1,14 +1,14 @@
 import type { JsonWebKey } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import { unwrapKey, type QualityTier } from '../media/index.ts';
 import type { DeliveryService } from './delivery.service.ts';
-import { deviceKeyThumbprint, parseDevicePublicKey } from './device-keys.ts';
-import { DownloadsRepository, type DownloadDeviceRow, type DownloadRow } from './downloads.repository.ts';
+import type { DownloadDeviceRow } from './download-devices.repository.ts';
+import type { DownloadDevicesService } from './download-devices.service.ts';
+import type { DownloadRow, DownloadsRepository } from './downloads.repository.ts';
 import { assertLicenceRenewable } from './licence-renewal.ts';
 import {
   issueOfflineLicence,
@@ -17,38 +17,29 @@ import {
   type OfflineLicence,
 } from './offline-licence.ts';
 import {
-  DownloadDeviceLimit,
-  DownloadDeviceNotFound,
   DownloadLimit,
   DownloadNotFound,
   DownloadPlanRequired,
   PlaybackNotReady,
-  PlaybackPlanRequired,
 } from './playback.errors.ts';
-import type { PackageManifest, PlaybackService, Watcher } from './playback.service.ts';
-import { fitsHeight } from './playlist-rewrite.ts';
-import { mayReceiveKey, planQuality, type PlanQuality } from './quality.ts';
+import type { Entitlements, PackageManifest, Watcher } from './playback.service.ts';
+import { mayReceiveKey, type PlanQuality } from './quality.ts';
+import { chooseRendition, renditionOfHeight, shortSide, type Rendition } from './renditions.ts';
 
 export interface DownloadsServiceDeps {
-  db: Kysely<DB>;
+  repository: DownloadsRepository;
+  transactor: Transactor;
+  entitlements: Entitlements;
+  devices: DownloadDevicesService;
   clock: Clock;
   logger: Logger;
   audit: AuditLog;
   items: PlayableItems;
-  playback: PlaybackService;
   delivery: DeliveryService;
   masterKey: Buffer;
   signer: LicenceSigner;
   licenceDays: number;
   playWindowHours: number;
-}
-
-export interface DownloadDeviceView {
-  id: string;
-  name: string;
-  /** RFC 7638 thumbprint of the device key: what a licence's `dkt` names. */
-  keyThumbprint: string;
-  createdAt: Date;
 }
 
 export interface DownloadView {
@@ -67,13 +58,11 @@ export interface DownloadView {
 /** How long the signed URLs of a download's files work: time enough to fetch a film on a slow line. */
 const PACKAGE_URL_TTL_MS = 24 * 3600_000;
 
-type Rendition = PackageManifest['renditions'][number];
-const shortSide = (rendition: Rendition) => Math.min(rendition.width, rendition.height);
-
 /**
- * Offline downloads: the devices that may hold them (each with the P-256 key its licences are
- * wrapped for), the downloads counted against the plan, and their licences. Entitlement is
- * PlaybackService's, so a download is refused for exactly the reasons a stream would be.
+ * Offline downloads: the downloads counted against the plan, and their licences. A download is
+ * one rendition of one package on one device, for good: its licence renews for that rendition
+ * only, so the files a device stored always decrypt. Entitlement is playback's, so a download is
+ * refused for exactly the reasons a stream would be.
  */
 export class DownloadsService {
   readonly #deps: DownloadsServiceDeps;
@@ -81,86 +70,16 @@ export class DownloadsService {
 
   constructor(deps: DownloadsServiceDeps) {
     this.#deps = deps;
-    this.#repository = new DownloadsRepository(deps.db);
-  }
-
-  /**
-   * Registers a device's public key. The same key again (by thumbprint) is the same device: an
-   * app that reinstalls or retries doesn't use up a slot.
-   */
-  async registerDevice(options: {
-    watcher: Watcher;
-    name: string;
-    publicKey: unknown;
-    context: RequestContext;
-  }): Promise<{ device: DownloadDeviceView; created: boolean }> {
-    const { watcher, context } = options;
-    const key = parseDevicePublicKey(options.publicKey as Parameters<typeof parseDevicePublicKey>[0]);
-    const thumbprint = deviceKeyThumbprint(key);
-    const { playback } = this.#deps;
-    const plan = planQuality(await playback.repository.planOf(watcher.userId));
-    if (!plan.allowsDownloads) throw DownloadPlanRequired(`Your ${plan.id} plan does not include downloads`);
-    const now = this.#deps.clock.now();
-    return this.#deps.db.transaction().execute(async (trx) => {
-      await playback.repository.lockAccount(trx, watcher.userId);
-      const devices = await this.#repository.activeDevices(watcher.userId, trx);
-      const same = devices.find((device) => thumbprintOf(device) === thumbprint);
-      if (same) return { device: deviceView(same), created: false };
-      if (devices.length >= plan.maxDownloadDevices) {
-        throw DownloadDeviceLimit(
-          `Your plan allows downloads on ${plan.maxDownloadDevices} device${plan.maxDownloadDevices === 1 ? '' : 's'}: remove one first`,
-          {
-            maxDownloadDevices: plan.maxDownloadDevices,
-            devices: devices.map((device) => ({ id: device.id, name: device.name })),
-          },
-        );
-      }
-      const device = await this.#repository.insertDevice(trx, {
-        userId: watcher.userId,
-        authSessionId: watcher.authSessionId,
-        name: options.name,
-        publicKey: JSON.stringify(key.export({ format: 'jwk' })),
-        now,
-      });
-      await this.#deps.audit.record(trx, context, {
-        action: 'download_device.registered',
-        targetType: 'download_device',
-        targetId: device.id,
-        after: { name: device.name, keyThumbprint: thumbprint },
-      });
-      return { device: deviceView(device), created: true };
-    });
-  }
-
-  async devices(userId: string): Promise<DownloadDeviceView[]> {
-    return (await this.#repository.activeDevices(userId)).map(deviceView);
-  }
-
-  /** Revokes a device: its licences can't be renewed, and it can't take new downloads. */
-  async revokeDevice(options: { userId: string; deviceId: string; context: RequestContext }): Promise<void> {
-    const { userId, deviceId, context } = options;
-    const now = this.#deps.clock.now();
-    await this.#deps.db.transaction().execute(async (trx) => {
-      const revoked = await this.#repository.revokeDevice(trx, { userId, id: deviceId, now });
-      if (!revoked) {
-        const existing = await this.#repository.device({ userId, id: deviceId }, trx);
-        if (existing) return; // already revoked: DELETE is idempotent
-        throw DownloadDeviceNotFound();
-      }
-      await this.#deps.audit.record(trx, context, {
-        action: 'download_device.revoked',
-        targetType: 'download_device',
-        targetId: deviceId,
-        before: { name: revoked.name, keyThumbprint: thumbprintOf(revoked) },
-      });
-    });
-    this.#deps.logger.info({ userId, deviceId }, 'download device revoked');
+    this.#repository = deps.repository;
   }
 
   /**
    * Registers a download of an item on one of the account's devices: the best rendition that
    * fits the plan (and the device's `maxHeight`, if it asks for less), its audio and subtitles,
    * an offline licence wrapping only the keys of those renditions, and signed URLs to fetch them.
+   * Downloading the same rendition of the same package to the same device again refreshes that
+   * download (same id and slot, a fresh licence and package); any other rendition is a new
+   * download, and the earlier one keeps its own.
    */
   async download(options: {
     watcher: Watcher;
@@ -170,12 +89,13 @@ export class DownloadsService {
     context: RequestContext;
   }) {
     const { watcher, context } = options;
-    const { playback } = this.#deps;
-    const { item, plan, asset } = await playback.entitle(watcher, options.itemId);
+    const { entitlements } = this.#deps;
+    const repository = this.#repository;
+    const { item, plan, asset } = await entitlements.entitle(watcher, options.itemId);
     if (!plan.allowsDownloads)
       throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`);
-    const device = await this.#liveDevice(watcher.userId, options.deviceId);
-    const view = await playback.assetView(asset.id);
+    const device = await this.#deps.devices.live(watcher.userId, options.deviceId);
+    const view = await entitlements.assetView(asset.id);
     if (!view) throw PlaybackNotReady('This title has no playable video yet');
     const video = chooseRendition({
       renditions: view.manifest.renditions,
@@ -183,27 +103,33 @@ export class DownloadsService {
       ...(options.maxHeight !== undefined && { requestedMaxHeight: options.maxHeight }),
     });
     const now = this.#deps.clock.now();
-    const licenceExpiresAt = new Date(now.getTime() + this.#deps.licenceDays * 86_400_000);
-    const download = await this.#deps.db.transaction().execute(async (trx) => {
-      await playback.repository.lockAccount(trx, watcher.userId);
+    const licenceExpiresAt = this.#licenceExpiry(now);
+    const download = await this.#deps.transactor.run(async (trx) => {
+      await repository.lockAccount(watcher.userId, trx);
       const values = { assetId: asset.id, maxHeight: shortSide(video), licenceExpiresAt };
-      const again = await this.#repository.activeDownloadOn(trx, { deviceId: device.id, itemId: item.id });
-      if (again) return this.#repository.refreshDownload(trx, { id: again.id, ...values, now });
-      const held = await this.#repository.countActiveDownloads(watcher.userId, trx);
+      const again = await repository.activeDownloadOf(
+        { deviceId: device.id, itemId: item.id, assetId: asset.id, maxHeight: values.maxHeight },
+        trx,
+      );
+      if (again) return repository.renewed({ id: again.id, licenceExpiresAt, now }, trx);
+      const held = await repository.countActiveDownloads(watcher.userId, trx);
       if (held >= plan.maxDownloads) {
         throw DownloadLimit(
           `Your ${plan.name} plan allows ${plan.maxDownloads} downloads at once: remove one first`,
           { maxDownloads: plan.maxDownloads },
         );
       }
-      const row = await this.#repository.insertDownload(trx, {
-        userId: watcher.userId,
-        profileId: watcher.profileId,
-        deviceId: device.id,
-        itemId: item.id,
-        createdAt: now,
-        ...values,
-      });
+      const row = await repository.insertDownload(
+        {
+          userId: watcher.userId,
+          profileId: watcher.profileId,
+          deviceId: device.id,
+          itemId: item.id,
+          createdAt: now,
+          ...values,
+        },
+        trx,
+      );
       await this.#deps.audit.record(trx, context, {
         action: 'download.created',
         targetType: 'download',
@@ -253,11 +179,12 @@ export class DownloadsService {
     context: RequestContext;
   }): Promise<void> {
     const { userId, downloadId, context } = options;
+    const repository = this.#repository;
     const now = this.#deps.clock.now();
-    await this.#deps.db.transaction().execute(async (trx) => {
-      const returned = await this.#repository.returnDownload(trx, { userId, id: downloadId, now });
+    await this.#deps.transactor.run(async (trx) => {
+      const returned = await repository.returnDownload({ userId, id: downloadId, now }, trx);
       if (!returned) {
-        if (await this.#repository.download({ userId, id: downloadId }, trx)) return; // already returned
+        if (await repository.download({ userId, id: downloadId }, trx)) return; // already returned
         throw DownloadNotFound();
       }
       await this.#deps.audit.record(trx, context, {
@@ -271,32 +198,35 @@ export class DownloadsService {
   }
 
   /**
-   * A fresh licence for a download, when the device still may hold it, it wasn't returned and
-   * the account's current plan still has downloads at its quality; the title must also still be
-   * watchable (PlaybackService.entitle). Otherwise DOWNLOAD_NOT_RENEWABLE with the reason.
+   * A fresh licence for a download, for the rendition it holds, when the device still may hold
+   * it, it wasn't returned and the account's current plan still has downloads at its quality;
+   * the title must also still be watchable (Entitlements.entitle). Otherwise
+   * DOWNLOAD_NOT_RENEWABLE with the reason.
    */
   async renew(options: { watcher: Watcher; downloadId: string }) {
     const { watcher } = options;
-    const { playback } = this.#deps;
+    const { entitlements } = this.#deps;
     const download = await this.#repository.download({ userId: watcher.userId, id: options.downloadId });
     if (!download) throw DownloadNotFound();
-    const device = await this.#repository.device({ userId: watcher.userId, id: download.deviceId });
-    const plan = planQuality(await playback.repository.planOf(watcher.userId));
+    const device = await this.#deps.devices.find(watcher.userId, download.deviceId);
+    const plan = await entitlements.planOf(watcher.userId);
     assertLicenceRenewable({
       deviceRevoked: !device || device.revokedAt !== null,
       downloadReturned: download.returnedAt !== null,
       planAllowsDownloads: plan.allowsDownloads,
       planCoversQuality: download.maxHeight <= plan.maxHeight,
     });
-    const { item } = await playback.entitle(watcher, download.itemId);
-    const view = await playback.assetView(download.assetId);
-    const video = view?.manifest.renditions.find((rendition) => shortSide(rendition) === download.maxHeight);
+    const { item } = await entitlements.entitle(watcher, download.itemId);
+    const view = await entitlements.assetView(download.assetId);
+    const video = view && renditionOfHeight(view.manifest.renditions, download.maxHeight);
     if (!view || !video)
       throw PlaybackNotReady('The downloaded video is no longer available: download it again');
     const now = this.#deps.clock.now();
-    const licenceExpiresAt = new Date(now.getTime() + this.#deps.licenceDays * 86_400_000);
-    await this.#repository.renewed({ id: download.id, licenceExpiresAt, now });
-    const renewed = { ...download, licenceExpiresAt, renewedAt: now };
+    const renewed = await this.#repository.renewed({
+      id: download.id,
+      licenceExpiresAt: this.#licenceExpiry(now),
+      now,
+    });
     const licence = await this.#licence({
       download: renewed,
       device: device!,
@@ -308,10 +238,8 @@ export class DownloadsService {
     return { download: this.#view(renewed, item.name), licence };
   }
 
-  async #liveDevice(userId: string, deviceId: string): Promise<DownloadDeviceRow> {
-    const device = await this.#repository.device({ userId, id: deviceId });
-    if (!device || device.revokedAt) throw DownloadDeviceNotFound('Register this device for downloads first');
-    return device;
+  #licenceExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.#deps.licenceDays * 86_400_000);
   }
 
   /** The licence: the keys of the video rendition and the audio, never a tier above the plan. */
@@ -367,39 +295,4 @@ export class DownloadsService {
       returnedAt: row.returnedAt,
     };
   }
-}
-
-/**
- * The tallest rendition within both the plan's cap and the one the device asked for; if the
- * device asked for less than the smallest, the smallest the plan allows.
- */
-export function chooseRendition(options: {
-  renditions: readonly Rendition[];
-  planMaxHeight: number;
-  requestedMaxHeight?: number;
-}): Rendition {
-  const { renditions, planMaxHeight, requestedMaxHeight } = options;
-  const within = (maxHeight: number) =>
-    renditions
-      .filter((rendition) => fitsHeight({ width: rendition.width, height: rendition.height, maxHeight }))
-      .sort((a, b) => shortSide(b) - shortSide(a) || b.bandwidth - a.bandwidth);
-  const allowed = within(planMaxHeight);
-  if (allowed.length === 0) {
-    throw PlaybackPlanRequired(`No rendition of this title fits your plan's ${planMaxHeight}p`);
-  }
-  const cap = Math.min(planMaxHeight, requestedMaxHeight ?? planMaxHeight);
-  return within(cap)[0] ?? allowed.at(-1)!;
-}
-
-function thumbprintOf(device: DownloadDeviceRow): string {
-  return deviceKeyThumbprint(parseDevicePublicKey(JSON.parse(device.publicKey) as JsonWebKey));
-}
-
-function deviceView(device: DownloadDeviceRow): DownloadDeviceView {
-  return {
-    id: device.id,
-    name: device.name,
-    keyThumbprint: thumbprintOf(device),
-    createdAt: device.createdAt,
-  };
 }

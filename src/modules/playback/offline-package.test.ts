@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseRendition } from './downloads.service.ts';
 import { keyIdOf, offlineMediaPlaylist, singleVariantMaster } from './offline-package.ts';
 
 const master = [
@@ -66,39 +65,5 @@ describe('offline package', () => {
   it('reads key ids from key-server URIs and skd ids', () => {
     assert.equal(keyIdOf('/api/keys/abc?token=x'), 'abc');
     assert.equal(keyIdOf('skd://abc'), 'abc');
-  });
-});
-
-describe('chooseRendition', () => {
-  const renditions = [240, 480, 720, 1080].map((height) => ({
-    name: `v${height}`,
-    width: Math.round((height * 16) / 9 / 2) * 2,
-    height,
-    tier: 'SD',
-    bandwidth: height * 1000,
-    playlist: `v${height}/index.m3u8`,
-  }));
-  const cases: Array<[string, number, number | undefined, string]> = [
-    ['the best the plan allows', 720, undefined, 'v720'],
-    ['premium gets the top rung', 2160, undefined, 'v1080'],
-    ['what the device asks, within the plan', 1080, 480, 'v480'],
-    ['a device asking for more gets the plan cap', 480, 1080, 'v480'],
-    ['asking below the smallest: the smallest', 720, 100, 'v240'],
-  ];
-  for (const [name, planMaxHeight, requestedMaxHeight, expected] of cases) {
-    it(name, () => {
-      const chosen = chooseRendition({
-        renditions,
-        planMaxHeight,
-        ...(requestedMaxHeight !== undefined && { requestedMaxHeight }),
-      });
-      assert.equal(chosen.name, expected);
-    });
-  }
-  it('refuses a plan below every rendition', () => {
-    assert.throws(
-      () => chooseRendition({ renditions: renditions.slice(2), planMaxHeight: 480 }),
-      (error) => (error as { code?: string }).code === 'PLAYBACK_PLAN_REQUIRED',
-    );
   });
 });

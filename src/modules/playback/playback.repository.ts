@@ -1,45 +1,10 @@
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
-import type { PlanLimits } from './quality.ts';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { DB, PlaybackSessionsTable } from '../../platform/db/db.generated.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
 
-/** The SQL of playback: plans, streams (playback sessions), resume positions. */
+/** The SQL of playback: streams (playback sessions) and resume positions. */
 
-export interface PlanRow extends PlanLimits {
-  name: string;
-  tier: number;
-}
-
-export interface StreamRow {
-  id: string;
-  userId: string;
-  profileId: string | null;
-  authSessionId: string;
-  deviceName: string;
-  itemId: string;
-  itemName: string;
-  assetId: string;
-  maxHeight: number;
-  startedAt: Date;
-  lastHeartbeatAt: Date;
-  positionSeconds: number;
-  endedAt: Date | null;
-}
-
-const streamColumns = [
-  'id',
-  'userId',
-  'profileId',
-  'authSessionId',
-  'deviceName',
-  'itemId',
-  'itemName',
-  'assetId',
-  'maxHeight',
-  'startedAt',
-  'lastHeartbeatAt',
-  'positionSeconds',
-  'endedAt',
-] as const;
+export type StreamRow = Selectable<PlaybackSessionsTable>;
 
 /** Watch progress is per profile; an account without an active profile keeps its own. */
 export const profileKey = (profileId: string | null): string => profileId ?? 'account';
@@ -51,74 +16,73 @@ export class PlaybackRepository {
     this.#db = db;
   }
 
-  async planOf(userId: string, executor: Kysely<DB> = this.#db): Promise<PlanRow> {
-    return executor
-      .selectFrom('users')
-      .innerJoin('plans', 'plans.id', 'users.planId')
-      .select([
-        'plans.id',
-        'plans.name',
-        'plans.tier',
-        'plans.maxHeight',
-        'plans.maxStreams',
-        'plans.maxDevices',
-        'plans.maxDownloads',
-        'plans.maxDownloadDevices',
-      ])
-      .where('users.id', '=', userId)
-      .executeTakeFirstOrThrow();
+  /**
+   * Serialises one account's stream starts until the transaction ends, so two devices can't both
+   * take the last slot. A transaction-scoped advisory lock: it needs no row of another module's
+   * table, and it is released by commit or rollback (PostgreSQL §13.3.5).
+   */
+  async lockAccount(userId: string, executor: Executor): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`playback.streams:${userId}`}, 0))`.execute(
+      executor,
+    );
   }
 
-  /** Locks the account's row: stream starts of one account happen one at a time. */
-  async lockAccount(trx: Kysely<DB>, userId: string): Promise<void> {
-    await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-  }
-
-  openStreams(userId: string, executor: Kysely<DB> = this.#db): Promise<StreamRow[]> {
+  openStreams(userId: string, executor: Executor = this.#db): Promise<StreamRow[]> {
     return executor
       .selectFrom('playbackSessions')
-      .select(streamColumns)
+      .selectAll()
       .where('userId', '=', userId)
       .where('endedAt', 'is', null)
       .orderBy('startedAt')
       .execute();
   }
 
-  findStream(id: string): Promise<StreamRow | undefined> {
-    return this.#db
-      .selectFrom('playbackSessions')
-      .select(streamColumns)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  findStream(id: string, executor: Executor = this.#db): Promise<StreamRow | undefined> {
+    return executor.selectFrom('playbackSessions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  insertStream(
+    values: Omit<Insertable<PlaybackSessionsTable>, 'id' | 'endedAt' | 'endedReason'>,
+    executor: Executor = this.#db,
+  ): Promise<StreamRow> {
+    return executor.insertInto('playbackSessions').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** Ends the streams among `ids` that are still open; returns the ids it ended. */
   async endStreams(
-    executor: Kysely<DB>,
-    options: { ids: readonly string[]; reason: string; now: Date },
-  ): Promise<void> {
-    if (options.ids.length === 0) return;
-    await executor
+    options: { ids: readonly string[]; reason: 'lapsed' | 'replaced' | 'stopped'; now: Date },
+    executor: Executor = this.#db,
+  ): Promise<string[]> {
+    if (options.ids.length === 0) return [];
+    const ended = await executor
       .updateTable('playbackSessions')
       .set({ endedAt: options.now, endedReason: options.reason })
       .where('id', 'in', [...options.ids])
       .where('endedAt', 'is', null)
+      .returning('id')
       .execute();
+    return ended.map((row) => row.id);
   }
 
-  async heartbeat(options: { id: string; positionSeconds: number; now: Date }): Promise<void> {
-    await this.#db
+  /** Records a heartbeat of an open stream; false when the stream has ended meanwhile. */
+  async heartbeat(
+    options: { id: string; positionSeconds: number; now: Date },
+    executor: Executor = this.#db,
+  ): Promise<boolean> {
+    const updated = await executor
       .updateTable('playbackSessions')
       .set({ lastHeartbeatAt: options.now, positionSeconds: options.positionSeconds })
       .where('id', '=', options.id)
-      .execute();
+      .where('endedAt', 'is', null)
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
   }
 
-  async resumePosition(options: {
-    userId: string;
-    profileId: string | null;
-    itemId: string;
-  }): Promise<number> {
-    const row = await this.#db
+  async resumePosition(
+    options: { userId: string; profileId: string | null; itemId: string },
+    executor: Executor = this.#db,
+  ): Promise<number> {
+    const row = await executor
       .selectFrom('watchProgress')
       .select(['positionSeconds', 'durationSeconds'])
       .where('userId', '=', options.userId)
@@ -132,15 +96,18 @@ export class PlaybackRepository {
     return remaining < Math.min(30, row.durationSeconds * 0.05) ? 0 : row.positionSeconds;
   }
 
-  async saveProgress(options: {
-    userId: string;
-    profileId: string | null;
-    itemId: string;
-    positionSeconds: number;
-    durationSeconds: number | null;
-    now: Date;
-  }): Promise<void> {
-    await this.#db
+  async saveProgress(
+    options: {
+      userId: string;
+      profileId: string | null;
+      itemId: string;
+      positionSeconds: number;
+      durationSeconds: number | null;
+      now: Date;
+    },
+    executor: Executor = this.#db,
+  ): Promise<void> {
+    await executor
       .insertInto('watchProgress')
       .values({
         userId: options.userId,

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { isoDate, noContent } from '../../shared/schemas.ts';
+import { isoDate, noContent, opaqueToken } from '../../shared/schemas.ts';
 import { viewerFrom } from '../catalog/index.ts';
 import { userOf } from '../identity/index.ts';
 import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
@@ -14,7 +14,6 @@ export interface PlaybackRoutesOptions {
   playback: PlaybackService;
   delivery: DeliveryService;
   clock: Clock;
-  publicUrl: string;
   countryHeader: string | undefined;
 }
 
@@ -42,7 +41,9 @@ const playbackSessionSchema = z
     expiresAt: isoDate,
     masterPlaylistUrl: z
       .string()
-      .describe('The HLS master playlist for this stream (the plan’s renditions only)'),
+      .describe(
+        'The HLS master playlist for this stream (the plan’s renditions only). Root-relative, like every URL of embedded delivery: resolve it against the address this API was called at (RFC 3986 §5.2), so playback works at any address the server answers on.',
+      ),
     maxHeight: z.number().int(),
     maxBitrate: z.number().int().nullable().describe('Cap for the player’s ABR (hls.js maxMaxBitrate)'),
     renditions: z.array(z.object({ width: z.number(), height: z.number(), bandwidth: z.number() })),
@@ -52,7 +53,10 @@ const playbackSessionSchema = z
     subtitleTracks: z.array(
       z.object({ language: z.string(), label: z.string(), isDefault: z.boolean(), forced: z.boolean() }),
     ),
-    thumbnailsUrl: z.string().nullable().describe('WebVTT thumbnails track for scrubbing previews'),
+    thumbnailsUrl: z
+      .string()
+      .nullable()
+      .describe('WebVTT thumbnails track for scrubbing previews (root-relative)'),
     heartbeatIntervalSeconds: z.number().int(),
     cdn: z
       .object({ cookies: z.record(z.string(), z.string()) })
@@ -61,7 +65,9 @@ const playbackSessionSchema = z
   })
   .meta({ id: 'PlaybackSession' });
 
-const tokenQuery = z.object({ token: z.string().max(2048).optional() });
+const tokenQuery = z.object({ token: opaqueToken(2048).optional() });
+/** A file of the package as its playlists name it (`v720/index.m3u8`): URL-safe characters only. */
+const packagePath = (max: number) => opaqueToken(max).min(1);
 const requireToken = (token: string | undefined): string => {
   if (!token) throw PlaybackTokenInvalid('A playback token is required');
   return token;
@@ -89,7 +95,7 @@ export function watcherFrom(
 
 /** Streams (start, heartbeat, end, list), per-stream playlists, the key server, signed delivery. */
 export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = async (app, options) => {
-  const { playback, delivery, publicUrl } = options;
+  const { playback, delivery } = options;
 
   const watcherOf = (request: FastifyRequest) => watcherFrom(request, options);
 
@@ -110,7 +116,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
     async (request, reply) => {
       const started = await playback.start(watcherOf(request), request.params.itemId);
       const query = `?token=${encodeURIComponent(started.token)}`;
-      const base = `${publicUrl}/api/playback/sessions/${started.sessionId}`;
+      // Root-relative, not PUBLIC_URL: the player may be loaded at 127.0.0.1, a LAN address or
+      // through a proxy, and its CSP only connects to its own origin. Nothing is built from the
+      // Host header, so a forged one can't point a response elsewhere.
+      const base = `/api/playback/sessions/${started.sessionId}`;
       const cdn = delivery.cdnMode
         ? {
             cookies: {
@@ -204,7 +213,7 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getMediaPlaylist',
         tags,
         summary: 'A media playlist of the stream: keys through the key server, segments signed',
-        params: z.object({ id: z.uuid(), '*': z.string().max(300) }),
+        params: z.object({ id: z.uuid(), '*': packagePath(300) }),
         querystring: tokenQuery,
       },
     },
@@ -227,7 +236,7 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getContentKey',
         tags,
         summary: 'The key server: one AES-128 content key for a live stream whose plan covers it',
-        params: z.object({ keyId: z.string().max(64) }),
+        params: z.object({ keyId: z.uuid() }),
         querystring: tokenQuery,
       },
     },
@@ -248,8 +257,8 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         operationId: 'getDeliveryFile',
         tags,
         summary: 'Signed delivery of a package file (segments, subtitles, thumbnails), with ranges',
-        params: z.object({ '*': z.string().max(1024) }),
-        querystring: z.object({ [PATH_TOKEN_PARAM]: z.string().max(512).optional() }),
+        params: z.object({ '*': packagePath(1024) }),
+        querystring: z.object({ [PATH_TOKEN_PARAM]: opaqueToken(512).optional() }),
       },
     },
     async (request, reply) => {

@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
@@ -18,10 +16,12 @@ import {
   PlaybackSessionEnded,
   PlaybackStreamLimit,
 } from './playback.errors.ts';
-import { PlaybackRepository, type PlanRow, type StreamRow } from './playback.repository.ts';
+import type { PlaybackRepository, StreamRow } from './playback.repository.ts';
+import type { PlansRepository } from './plans.repository.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
+import { streamStateOf, type StreamStates } from './stream-states.ts';
 
 /** Who asks to watch: a signed-in person on one device, as one profile, from one place. */
 export interface Watcher {
@@ -34,25 +34,32 @@ export interface Watcher {
   ip: string | null;
 }
 
-/** What the key server and the playlist routes need to know about a stream, cached. */
-export interface StreamState {
-  userId: string;
-  assetId: string;
-  itemId: string;
-  maxHeight: number;
-  ended: boolean;
-  lastHeartbeatAt: string;
-}
+/** A plan as playback and downloads apply it: its caps, its name for messages, its tier. */
+export type Plan = PlanQuality & { name: string; tier: number };
 
 export interface Entitlement {
   item: PlayableItem;
-  plan: PlanQuality & { name: string; tier: number };
+  plan: Plan;
   asset: AssetRow;
 }
 
+/**
+ * What offline downloads ask of playback: the same entitlement rules as a stream, the account's
+ * plan, and the package of an asset.
+ */
+export interface Entitlements {
+  entitle(watcher: Watcher, itemId: string): Promise<Entitlement>;
+  planOf(userId: string): Promise<Plan>;
+  assetView(assetId: string): Promise<{ prefix: string; manifest: PackageManifest } | undefined>;
+}
+
 export interface PlaybackServiceDeps {
-  db: Kysely<DB>;
-  cache: Cache;
+  repository: PlaybackRepository;
+  plans: PlansRepository;
+  transactor: Transactor;
+  /** The plan an account is on: identity's answer (it owns the accounts). */
+  planIdOf: (userId: string) => Promise<string>;
+  streams: StreamStates;
   clock: Clock;
   items: PlayableItems;
   media: MediaService;
@@ -63,7 +70,6 @@ export interface PlaybackServiceDeps {
 }
 
 const HEARTBEAT_INTERVAL_SECONDS = 30;
-const streamKey = (id: string) => `playback:stream:${id}`;
 
 const hiddenErrors: Record<WhyHidden, () => Error> = {
   not_published: () => PlaybackNotAvailable('This title is not available'),
@@ -77,14 +83,14 @@ const hiddenErrors: Record<WhyHidden, () => Error> = {
  * Starting, keeping alive and ending streams; the entitlement rules (plan, window, region,
  * maturity, stream limit) in one place, shared with offline downloads.
  */
-export class PlaybackService {
-  readonly repository: PlaybackRepository;
+export class PlaybackService implements Entitlements {
+  readonly #repository: PlaybackRepository;
   readonly #deps: PlaybackServiceDeps;
   readonly #assets = new LRUCache<string, { prefix: string; manifest: PackageManifest }>({ max: 10_000 });
 
   constructor(deps: PlaybackServiceDeps) {
     this.#deps = deps;
-    this.repository = new PlaybackRepository(deps.db);
+    this.#repository = deps.repository;
   }
 
   /** A package's prefix and manifest: immutable once ready, so cached in process. */
@@ -98,8 +104,12 @@ export class PlaybackService {
     return view;
   }
 
-  get heartbeatLapseSeconds(): number {
-    return this.#deps.heartbeatLapseSeconds;
+  /** The plan this account is on now. */
+  async planOf(userId: string): Promise<Plan> {
+    const planId = await this.#deps.planIdOf(userId);
+    const row = await this.#deps.plans.find(planId);
+    if (!row) throw new Error(`account ${userId} is on plan ${planId}, which does not exist`);
+    return { ...planQuality(row), name: row.name, tier: row.tier };
   }
 
   /** May this watcher play this item? The item, their plan and the package, or a precise refusal. */
@@ -108,34 +118,41 @@ export class PlaybackService {
     if (!item) throw TitleNotFound(`No movie or episode ${itemId}`);
     const hidden = this.#deps.items.whyHidden(item, watcher.viewer);
     if (hidden) throw hiddenErrors[hidden]();
-    const planRow: PlanRow = await this.repository.planOf(watcher.userId);
-    if (item.minPlanTier > planRow.tier) {
-      throw PlaybackPlanRequired(`Your ${planRow.name} plan does not include this title`, {
-        plan: planRow.id,
+    const plan = await this.planOf(watcher.userId);
+    if (item.minPlanTier > plan.tier) {
+      throw PlaybackPlanRequired(`Your ${plan.name} plan does not include this title`, {
+        plan: plan.id,
         requiredTier: item.minPlanTier,
       });
     }
     const asset = await this.#deps.media.assets.current(item.id);
     if (!asset) throw PlaybackNotReady('This title has no video yet');
-    return { item, asset, plan: { ...planQuality(planRow), name: planRow.name, tier: planRow.tier } };
+    return { item, asset, plan };
   }
 
-  /** Starts a stream: checks everything, counts it against the plan, issues its token. */
+  /**
+   * Starts a stream: checks everything, counts it against the plan, issues its token. Starts of
+   * one account run one at a time (an account lock in the transaction), so the plan's limit holds
+   * however many arrive at once; the streams a start ends stop working at once, on every instance.
+   */
   async start(watcher: Watcher, itemId: string) {
     const { item, asset, plan } = await this.entitle(watcher, itemId);
     const now = this.#deps.clock.now();
-    const { repository } = this;
-    const stream = await this.#deps.db.transaction().execute(async (trx) => {
-      await repository.lockAccount(trx, watcher.userId);
+    const repository = this.#repository;
+    const { stream, ended } = await this.#deps.transactor.run(async (trx) => {
+      await repository.lockAccount(watcher.userId, trx);
       const open = await repository.openStreams(watcher.userId, trx);
       const decision = decideStreamStart({
         sessions: open.map((row) => ({ ...row, deviceId: row.authSessionId })),
-        request: { deviceId: watcher.authSessionId, itemId: item.id },
+        request: { deviceId: watcher.authSessionId },
         now,
         maxStreams: plan.maxStreams,
         heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds,
       });
-      await repository.endStreams(trx, { ids: decision.lapsed.map((s) => s.id), reason: 'lapsed', now });
+      const lapsed = await repository.endStreams(
+        { ids: decision.lapsed.map((s) => s.id), reason: 'lapsed', now },
+        trx,
+      );
       if (!decision.allowed) {
         throw PlaybackStreamLimit(
           `Your ${plan.name} plan allows ${plan.maxStreams} stream${plan.maxStreams === 1 ? '' : 's'} at once`,
@@ -151,10 +168,12 @@ export class PlaybackService {
           },
         );
       }
-      await repository.endStreams(trx, { ids: decision.replaced.map((s) => s.id), reason: 'replaced', now });
-      return trx
-        .insertInto('playbackSessions')
-        .values({
+      const replaced = await repository.endStreams(
+        { ids: decision.replaced.map((s) => s.id), reason: 'replaced', now },
+        trx,
+      );
+      const inserted = await repository.insertStream(
+        {
           userId: watcher.userId,
           profileId: watcher.profileId,
           authSessionId: watcher.authSessionId,
@@ -166,18 +185,13 @@ export class PlaybackService {
           ip: watcher.ip,
           startedAt: now,
           lastHeartbeatAt: now,
-        })
-        .returning(['id'])
-        .executeTakeFirstOrThrow();
+        },
+        trx,
+      );
+      return { stream: inserted, ended: [...lapsed, ...replaced] };
     });
-    await this.#remember(stream.id, {
-      userId: watcher.userId,
-      assetId: asset.id,
-      itemId: item.id,
-      maxHeight: plan.maxHeight,
-      ended: false,
-      lastHeartbeatAt: now.toISOString(),
-    });
+    await this.#deps.streams.ended(ended);
+    await this.#deps.streams.live(stream.id, streamStateOf(stream));
     const { token, expiresAt } = issuePlaybackToken({
       secret: this.#deps.secrets,
       claims: {
@@ -209,7 +223,7 @@ export class PlaybackService {
         .filter((r) => r.height <= plan.maxHeight || r.width <= plan.maxHeight)
         .map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth })),
       durationSeconds: asset.durationSeconds,
-      resumePositionSeconds: await this.repository.resumePosition({
+      resumePositionSeconds: await this.#repository.resumePosition({
         userId: watcher.userId,
         profileId: watcher.profileId,
         itemId: item.id,
@@ -245,8 +259,10 @@ export class PlaybackService {
     }
     const asset = await this.#deps.media.assets.find(stream.assetId);
     const position = Math.max(0, Math.min(positionSeconds, asset?.durationSeconds ?? positionSeconds));
-    await this.repository.heartbeat({ id: stream.id, positionSeconds: position, now });
-    await this.repository.saveProgress({
+    if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now }))) {
+      throw PlaybackSessionEnded('This stream has ended');
+    }
+    await this.#repository.saveProgress({
       userId,
       profileId: stream.profileId,
       itemId: stream.itemId,
@@ -254,12 +270,8 @@ export class PlaybackService {
       durationSeconds: asset?.durationSeconds ?? null,
       now,
     });
-    await this.#remember(stream.id, {
-      userId,
-      assetId: stream.assetId,
-      itemId: stream.itemId,
-      maxHeight: stream.maxHeight,
-      ended: false,
+    await this.#deps.streams.live(stream.id, {
+      ...streamStateOf(stream),
       lastHeartbeatAt: now.toISOString(),
     });
     return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };
@@ -268,18 +280,18 @@ export class PlaybackService {
   /** Ends a stream of this account (this device's, or another one listed by a 409). */
   async end(userId: string, streamId: string): Promise<void> {
     await this.#owned(userId, streamId);
-    await this.repository.endStreams(this.#deps.db, {
+    const ended = await this.#repository.endStreams({
       ids: [streamId],
       reason: 'stopped',
       now: this.#deps.clock.now(),
     });
-    await this.#deps.cache.delete(streamKey(streamId));
+    await this.#deps.streams.ended(ended);
   }
 
   /** The account's streams that count now. */
   async active(userId: string) {
     const now = this.#deps.clock.now();
-    const open = await this.repository.openStreams(userId);
+    const open = await this.#repository.openStreams(userId);
     return open
       .filter((session) =>
         isSessionLive({ session, now, heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds }),
@@ -295,48 +307,11 @@ export class PlaybackService {
       }));
   }
 
-  /**
-   * A stream as the key server and playlist routes see it: one cache read on the hot path, the
-   * database on a miss. Undefined when there is no such stream.
-   */
-  async state(streamId: string): Promise<StreamState | undefined> {
-    const hit = await this.#deps.cache.get<StreamState>(streamKey(streamId));
-    if (hit) return hit;
-    const row = await this.repository.findStream(streamId);
-    if (!row) return undefined;
-    const state = {
-      userId: row.userId,
-      assetId: row.assetId,
-      itemId: row.itemId,
-      maxHeight: row.maxHeight,
-      ended: row.endedAt !== null,
-      lastHeartbeatAt: row.lastHeartbeatAt.toISOString(),
-    };
-    await this.#remember(streamId, state);
-    return state;
-  }
-
-  /** Whether a stream may still fetch keys and playlists. */
-  isLive(state: StreamState): boolean {
-    return (
-      !state.ended &&
-      isSessionLive({
-        session: { lastHeartbeatAt: new Date(state.lastHeartbeatAt) },
-        now: this.#deps.clock.now(),
-        heartbeatLapseSeconds: this.#deps.heartbeatLapseSeconds,
-      })
-    );
-  }
-
   async #owned(userId: string, streamId: string): Promise<StreamRow> {
-    const stream = await this.repository.findStream(streamId);
+    const stream = await this.#repository.findStream(streamId);
     // Another account's stream is answered like a missing one: ids are not an oracle.
     if (!stream || stream.userId !== userId) throw PlaybackSessionEnded('No such stream on this account');
     return stream;
-  }
-
-  async #remember(streamId: string, state: StreamState): Promise<void> {
-    await this.#deps.cache.set(streamKey(streamId), state, this.#deps.heartbeatLapseSeconds * 1000);
   }
 }
 

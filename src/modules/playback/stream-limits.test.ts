@@ -23,7 +23,7 @@ describe('decideStreamStart', () => {
   const cases: Array<{
     name: string;
     sessions: ActivePlaybackSession[];
-    request?: { deviceId: string; itemId: string };
+    request?: { deviceId: string };
     maxStreams: number;
     heartbeatLapseSeconds?: number;
     allowed: boolean;
@@ -80,11 +80,20 @@ describe('decideStreamStart', () => {
       replaced: ['a'],
     },
     {
-      name: 'the same device starting another item counts',
+      name: 'the same device starting another item replaces its session too (one screen, one stream)',
       sessions: [session('a', 'phone', 'film', 5)],
       maxStreams: 1,
-      allowed: false,
-      active: ['a'],
+      allowed: true,
+      active: [],
+      replaced: ['a'],
+    },
+    {
+      name: 'a device with two open sessions (from before this rule) replaces both',
+      sessions: [session('a', 'phone', 'film', 5), session('b', 'phone', 'show-e1', 8)],
+      maxStreams: 1,
+      allowed: true,
+      active: [],
+      replaced: ['a', 'b'],
     },
     {
       name: 'another device on the same item counts',
@@ -112,7 +121,7 @@ describe('decideStreamStart', () => {
     it(test.name, () => {
       const decision = decideStreamStart({
         sessions: test.sessions,
-        request: test.request ?? { deviceId: 'phone', itemId: 'show-e1' },
+        request: test.request ?? { deviceId: 'phone' },
         now,
         maxStreams: test.maxStreams,
         heartbeatLapseSeconds: test.heartbeatLapseSeconds,
@@ -126,7 +135,7 @@ describe('decideStreamStart', () => {
   }
 
   it('refuses impossible limits', () => {
-    const base = { sessions: [], request: { deviceId: 'a', itemId: 'b' }, now };
+    const base = { sessions: [], request: { deviceId: 'a' }, now };
     assert.throws(() => decideStreamStart({ ...base, maxStreams: -1 }), /maxStreams/);
     assert.throws(() => decideStreamStart({ ...base, maxStreams: 1, heartbeatLapseSeconds: 0 }), /heartbeat/);
   });

@@ -33,16 +33,16 @@ export const DEFAULT_HEARTBEAT_LAPSE_SECONDS = 75;
  * Whether `request` may start a stream. A session is live while its last heartbeat is less than
  * `heartbeatLapseSeconds` old.
  *
- * Replacement rule: a live session on the same device for the same item is replaced by the new
- * one rather than counted. That is a player reloading, seeking by restarting, or recovering from
- * a network change — one screen, one stream — and it must never lock the viewer out of their own
- * title for 75 s. The same device starting a *different* item is counted: a device can show two
- * players (two tabs, picture-in-picture), and a player that exits cleanly ends its session, so
- * the rare stale one lapses within the heartbeat window.
+ * Replacement rule: a live session on the same device (the same sign-in session) is replaced by
+ * the new one rather than counted, whatever it plays. That is a player reloading, recovering
+ * from a network change, a start whose player failed before it could say so, or the viewer
+ * picking another title: one screen, one stream. Counting it would lock a one-stream plan out of
+ * its own screen until the heartbeat lapses (75 s). A device that wants two players at once
+ * (two tabs, picture-in-picture) signs in twice: each sign-in is a device, counted as such.
  */
 export function decideStreamStart(options: {
   sessions: readonly ActivePlaybackSession[];
-  request: { deviceId: string; itemId: string };
+  request: { deviceId: string };
   now: Date;
   maxStreams: number;
   heartbeatLapseSeconds?: number;
@@ -57,8 +57,7 @@ export function decideStreamStart(options: {
   const lapsed: ActivePlaybackSession[] = [];
   for (const session of sessions) {
     if (now.getTime() - session.lastHeartbeatAt.getTime() >= lapseMs) lapsed.push(session);
-    else if (session.deviceId === request.deviceId && session.itemId === request.itemId)
-      replaced.push(session);
+    else if (session.deviceId === request.deviceId) replaced.push(session);
     else active.push(session);
   }
   active.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.id.localeCompare(b.id));

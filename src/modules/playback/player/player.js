@@ -68,37 +68,49 @@
     document.getElementById('sign-out').hidden = false;
     if (!window.Hls || !Hls.isSupported()) {
       show('This browser cannot play HLS through Media Source Extensions.', true);
+      endStream();
       return;
     }
+    if (state.hls) state.hls.destroy();
     var hls = new Hls({
       startPosition: session.resumePositionSeconds || -1,
       capLevelToPlayerSize: false,
     });
     state.hls = hls;
     hls.on(Hls.Events.ERROR, function (_event, data) {
-      if (data.fatal) show('Playback error: ' + data.details, true);
+      if (!data.fatal) return;
+      show('Playback error: ' + data.details, true);
+      // A stream that can't play must not hold the plan's slot until its heartbeat lapses.
+      endStream();
     });
     hls.on(Hls.Events.MANIFEST_PARSED, function () {
       // Start at the best rendition the plan allows, so the picture shows its cap at once.
       hls.currentLevel = hls.levels.length - 1;
       video.play().catch(function () {});
     });
+    // The session's URLs are root-relative: they resolve against this page's own address.
     hls.loadSource(session.masterPlaylistUrl);
     hls.attachMedia(video);
     state.heartbeat = setInterval(beat, session.heartbeatIntervalSeconds * 1000);
-    video.addEventListener('timeupdate', function () {
-      show(
-        'Playing ' +
-          video.videoWidth +
-          '×' +
-          video.videoHeight +
-          ' (plan cap ' +
-          session.maxHeight +
-          'p) at ' +
-          video.currentTime.toFixed(1) +
-          ' s',
-      );
-    });
+  }
+
+  /**
+   * Ends this page's stream, so it stops counting against the plan at once. `keepalive` lets the
+   * request outlive the page when it is being unloaded (pagehide), which a plain fetch does not.
+   */
+  function endStream() {
+    var session = state.session;
+    state.session = null;
+    clearInterval(state.heartbeat);
+    if (!session) return;
+    var headers = {};
+    var token = sessionStorage.getItem('marquee.accessToken');
+    if (token) headers.authorization = 'Bearer ' + token;
+    fetch('/api/playback/sessions/' + session.sessionId, {
+      method: 'DELETE',
+      headers: headers,
+      keepalive: true,
+    }).catch(function () {});
   }
 
   async function beat() {
@@ -110,24 +122,38 @@
       });
     } catch (error) {
       show('Stream ended: ' + error.message, true);
-      clearInterval(state.heartbeat);
+      endStream();
       if (state.hls) state.hls.destroy();
     }
   }
 
+  video.addEventListener('timeupdate', function () {
+    if (!state.session) return;
+    show(
+      'Playing ' +
+        video.videoWidth +
+        '×' +
+        video.videoHeight +
+        ' (plan cap ' +
+        state.session.maxHeight +
+        'p) at ' +
+        video.currentTime.toFixed(1) +
+        ' s',
+    );
+  });
+
   document.getElementById('sign-out').addEventListener('click', async function (event) {
     event.preventDefault();
-    if (state.session) {
-      await api('/api/playback/sessions/' + state.session.sessionId, { method: 'DELETE' }).catch(
-        function () {},
-      );
-    }
+    endStream();
     await api('/api/auth/logout', { method: 'POST', body: '{}' }).catch(function () {});
     sessionStorage.removeItem('marquee.accessToken');
     location.reload();
   });
-  window.addEventListener('pagehide', function () {
-    if (state.session) beat();
+  // Leaving the page (closing the tab, navigating, reloading) ends the stream; a page restored
+  // from the back-forward cache starts a new one.
+  window.addEventListener('pagehide', endStream);
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted && sessionStorage.getItem('marquee.accessToken')) start();
   });
   form.addEventListener('submit', signIn);
 

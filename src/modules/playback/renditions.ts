@@ -1,0 +1,37 @@
+import { PlaybackPlanRequired } from './playback.errors.ts';
+import type { PackageManifest } from './playback.service.ts';
+import { fitsHeight } from './playlist-rewrite.ts';
+
+/** Which video rendition a download takes. Pure. */
+
+export type Rendition = PackageManifest['renditions'][number];
+
+/** A rendition's short side: what a download records as its `maxHeight` (portrait video too). */
+export const shortSide = (rendition: Pick<Rendition, 'width' | 'height'>): number =>
+  Math.min(rendition.width, rendition.height);
+
+/**
+ * The tallest rendition within both the plan's cap and the one the device asked for; if the
+ * device asked for less than the smallest, the smallest the plan allows.
+ */
+export function chooseRendition(options: {
+  renditions: readonly Rendition[];
+  planMaxHeight: number;
+  requestedMaxHeight?: number;
+}): Rendition {
+  const { renditions, planMaxHeight, requestedMaxHeight } = options;
+  const within = (maxHeight: number) =>
+    renditions
+      .filter((rendition) => fitsHeight({ width: rendition.width, height: rendition.height, maxHeight }))
+      .sort((a, b) => shortSide(b) - shortSide(a) || b.bandwidth - a.bandwidth);
+  const allowed = within(planMaxHeight);
+  if (allowed.length === 0) {
+    throw PlaybackPlanRequired(`No rendition of this title fits your plan's ${planMaxHeight}p`);
+  }
+  const cap = Math.min(planMaxHeight, requestedMaxHeight ?? planMaxHeight);
+  return within(cap)[0] ?? allowed.at(-1)!;
+}
+
+/** The downloaded rendition of a package, by the short side a download recorded. */
+export const renditionOfHeight = (renditions: readonly Rendition[], height: number): Rendition | undefined =>
+  renditions.find((rendition) => shortSide(rendition) === height);

@@ -139,6 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(playback.plugin);
   const uploads = createUploads({
     storage: deps.storage,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
     media,
     items: catalog.items,
     config,

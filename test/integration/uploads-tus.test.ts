@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../../src/app.ts';
 import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { makeClip, scratchDir } from '../support/media-clips.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
@@ -145,6 +146,61 @@ describe('uploads: tus (resumable)', () => {
     assert.equal(asset?.uploadedBy, editor.userId);
     assert.equal((await context.deps.storage.head(asset?.sourceKey ?? ''))?.size, clip.length);
     assert.equal((await head(url)).status, 404, 'the partial upload is gone once stored');
+  });
+
+  it('lets another instance resume an upload whose request hangs on the first, ending that request', async () => {
+    // A second app on the same database, cache, pub/sub and upload directory: a second server.
+    const second = await buildApp(context.deps);
+    let hanging: http.ClientRequest | undefined;
+    try {
+      await second.listen({ port: 0, host: '127.0.0.1' });
+      const secondBase = `http://127.0.0.1:${(second.server.address() as AddressInfo).port}`;
+      const itemId = await createMovie();
+      const created = await create({ itemId, length: clip.length });
+      const location = created.headers.get('location') ?? '';
+
+      // The first instance receives half the bytes, then the client goes quiet without closing:
+      // a connection lost the way mobile networks lose them. tus holds the upload's lock meanwhile.
+      const half = Math.floor(clip.length / 2);
+      hanging = http.request(`${base}${location}`, {
+        method: 'PATCH',
+        headers: {
+          ...tusHeaders,
+          ...editor.headers,
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(clip.length),
+        },
+      });
+      const request = hanging;
+      const hangingEnded = new Promise<string>((resolve) => {
+        request.on('response', (response) => resolve(`answered ${response.statusCode}`));
+        request.on('error', (error) => resolve(`closed: ${error.message}`));
+      });
+      request.write(clip.subarray(0, half));
+      await sleep(300);
+
+      // The client comes back through the other instance: HEAD there takes the lock from the
+      // first instance's request (asked over pub/sub) and tells the offset to resume from.
+      const resumed = await head(`${secondBase}${location}`);
+      assert.equal(resumed.status, 200);
+      const offset = Number(resumed.headers.get('upload-offset'));
+      assert.ok(offset > 0 && offset <= half, `resumes from ${offset} of ${half} sent`);
+      const outcome = await Promise.race([hangingEnded, sleep(5_000).then(() => 'still hanging')]);
+      assert.notEqual(outcome, 'still hanging', 'the first instance ended the request holding the lock');
+
+      const finished = await patch(`${secondBase}${location}`, offset, clip.subarray(offset));
+      assert.equal(finished.status, 200, await finished.clone().text());
+      const [asset] = await assetsOf(itemId);
+      assert.equal((await context.deps.storage.head(asset?.sourceKey ?? ''))?.size, clip.length);
+      const stored = await context.deps.storage.get(asset?.sourceKey ?? '');
+      const chunks: Buffer[] = [];
+      for await (const chunk of stored.body) chunks.push(chunk as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(clip), 'the stored file is the clip, byte for byte');
+    } finally {
+      hanging?.destroy();
+      await second.close();
+    }
   });
 
   it('refuses a non-video when it completes: 415 problem, nothing stored', async () => {

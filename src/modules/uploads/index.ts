@@ -2,9 +2,12 @@ import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config/config.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import type { MediaService } from '../media/index.ts';
+import { SharedLocker } from './shared-locker.ts';
 import { tusRoutes } from './tus.ts';
 import { uploadRoutes } from './uploads.routes.ts';
 import { UploadsService } from './uploads.service.ts';
@@ -14,6 +17,9 @@ export { safeVideoName } from './file-names.ts';
 
 export interface UploadsDeps {
   storage: Storage;
+  /** The tus lock on an upload lives here, so any instance may resume it (shared-locker.ts). */
+  cache: Cache;
+  pubsub: PubSub;
   media: Pick<MediaService, 'registerSource'>;
   items: Pick<PlayableItems, 'find'>;
   config: Pick<Config, 'dataDir'> & {
@@ -42,6 +48,7 @@ export function createUploads(deps: UploadsDeps): { plugin: FastifyPluginAsync; 
         uploads,
         maxBytes,
         directory: path.join(uploadsDir, 'tus'),
+        locker: new SharedLocker({ cache: deps.cache, pubsub: deps.pubsub }),
         corsOrigins: deps.config.http.corsOrigins,
       });
     },

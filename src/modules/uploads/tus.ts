@@ -15,6 +15,7 @@ import {
   UploadContentType,
   UploadTooLarge,
 } from './uploads.errors.ts';
+import type { SharedLocker } from './shared-locker.ts';
 import type { UploadsService } from './uploads.service.ts';
 
 /**
@@ -36,6 +37,8 @@ export interface TusRoutesOptions {
   /** Where partial uploads live (config.dataDir/uploads/tus). */
   directory: string;
   corsOrigins: readonly string[];
+  /** Shared by every instance, so an upload resumes through any of them. */
+  locker: SharedLocker;
 }
 
 const tags = ['uploads'];
@@ -65,9 +68,12 @@ export const tusRoutes: FastifyPluginAsyncZod<TusRoutesOptions> = async (app, op
     return request;
   };
 
+  await options.locker.start();
+  app.addHook('onClose', () => options.locker.stop());
   const tus = new Server({
     path: TUS_PATH,
     datastore,
+    locker: options.locker,
     maxSize: options.maxBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, run, waitUntilListening } from '../support/processes.ts';
+import { descendantsOf, freePort, isRunning, run, runNpm, waitUntilListening } from '../support/processes.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -116,6 +116,25 @@ describe('the processes: server and CLI', () => {
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0, server.output().stderr);
     }
+  });
+
+  it('`npm start` stops on SIGTERM to npm itself: exit 0, no server left behind', async () => {
+    // systemd, Docker and supervisors signal the process they started — here npm, not node.
+    const port = await freePort();
+    const npm = runNpm(['start'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    // The first start of a fresh data directory migrates it: slow on a loaded machine.
+    await waitUntilListening(`http://127.0.0.1:${port}`, npm.child, 180_000);
+    const pid = npm.child.pid ?? 0;
+    const below = await descendantsOf(pid);
+    assert.ok(below.length > 0, 'npm runs the server as its child');
+    npm.child.kill('SIGTERM');
+    assert.equal(await npm.exited, 0, npm.output().stderr);
+    assert.deepEqual(
+      below.filter((child) => isRunning(child)),
+      [],
+      'no process of the server outlives npm',
+    );
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'nothing listens any more');
   });
 
   it('on SIGTERM finishes in-flight requests, refuses new ones, and exits 0 within 10 s', async () => {

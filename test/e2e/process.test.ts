@@ -88,8 +88,8 @@ describe('the processes: server and CLI', () => {
     const server = run('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
     const url = `http://127.0.0.1:${port}`;
     try {
-      const ms = await waitUntilListening(url, server.child);
-      assert.ok(ms < 10_000, `listening after ${ms} ms`);
+      // It listens and is ready; how fast is measured by `npm run bench:startup`, not asserted here.
+      await waitUntilListening(url, server.child);
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
       const login = await fetch(`${url}/api/auth/login`, {
         method: 'POST',

@@ -106,12 +106,30 @@ describe('the processes: server and CLI', () => {
         items: Array<{ title: string }>;
       };
       assert.equal(search.items[0]?.title, 'Interstellar', 'the seeded catalog is browsable, typos and all');
-      if (!serverUrl) {
-        // PGlite is one process's database: the CLI refuses rather than corrupt it.
-        const locked = run('src/cli/main.ts', args, env);
-        assert.equal(await locked.exited, 1);
-        assert.match(locked.output().stderr, /is using the embedded database/);
-      }
+
+      // Beside the running server — on the embedded database too, through its local socket.
+      const beside = ['--email', 'beside@example.com', '--password', 'another long passphrase here'];
+      const created = run('src/cli/main.ts', ['create-admin', ...beside], env);
+      assert.equal(await created.exited, 0, created.output().stderr);
+      assert.match(created.output().stdout, /Created admin beside@example.com/);
+      const planned = run(
+        'src/cli/main.ts',
+        ['set-plan', '--email', 'beside@example.com', '--plan', 'standard'],
+        env,
+      );
+      assert.equal(await planned.exited, 0, planned.output().stderr);
+      assert.match(planned.output().stdout, /beside@example.com is now on Standard/);
+      const signedIn = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'beside@example.com', password: 'another long passphrase here' }),
+      });
+      assert.equal(signedIn.status, 200, 'the server sees the account the CLI made while it ran');
+      const token = ((await signedIn.json()) as { accessToken: string }).accessToken;
+      const asAdmin = await fetch(`${url}/api/admin/users`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(asAdmin.status, 200, 'and its admin role');
     } finally {
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0, server.output().stderr);

@@ -171,16 +171,19 @@ class Client {
 
   /** Takes PGlite's transaction lock, then its query lock, as its own `query()` does, and holds both. */
   async #acquire(): Promise<void> {
-    await new Promise<void>((acquired) => {
-      void this.#pglite._runExclusiveTransaction(() =>
-        this.#pglite.runExclusive(
-          () =>
-            new Promise<void>((release) => {
-              this.#release = release;
-              acquired();
-            }),
-        ),
-      );
+    await new Promise<void>((acquired, failed) => {
+      this.#pglite
+        ._runExclusiveTransaction(() =>
+          this.#pglite.runExclusive(
+            () =>
+              new Promise<void>((release) => {
+                this.#release = release;
+                acquired();
+              }),
+          ),
+        )
+        // e.g. the database closing: the client's work fails and its socket is closed.
+        .catch(failed);
     });
   }
 

@@ -4,7 +4,7 @@
  * (aim: ≥ 0.7), and the latency of a sign-in (argon2id at OWASP's parameters dominates it).
  */
 import { randomUUID } from 'node:crypto';
-import { compare, printComparison, recordResults, startMarquee } from './lib/runner.ts';
+import { compare, comparisonRows, printComparison, recordResults, startMarquee } from './lib/runner.ts';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -69,20 +69,13 @@ try {
   console.log(
     `sign-in latency over ${logins} sequential logins: p50 ${loginP50.toFixed(0)} ms, p99 ${loginP99.toFixed(0)} ms`,
   );
-  const [me] = comparison.subjects;
-  if (me) {
-    await recordResults('auth', [
-      [
-        String(connections),
-        Math.round(comparison.baseline.requestsPerSecond).toString(),
-        Math.round(me.requestsPerSecond).toString(),
-        `**${me.ratio.toFixed(2)}**`,
-        `${me.p50Ms} / ${me.p99Ms}`,
-        `${comparison.baseline.cpuUsPerRequest?.toFixed(1) ?? '–'} / ${me.cpuUsPerRequest?.toFixed(1) ?? '–'}`,
-        `${loginP50.toFixed(0)} / ${loginP99.toFixed(0)}`,
-      ],
-    ]);
-  }
+  await recordResults(
+    'auth',
+    comparisonRows(
+      comparison,
+      `sign-in p50 / p99: ${loginP50.toFixed(0)} / ${loginP99.toFixed(0)} ms (${logins} sequential)`,
+    ),
+  );
 } finally {
   await marquee.stop();
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import {
   compare,
-  load,
+  comparisonRows,
   printComparison,
   recordResults,
   startMarquee,
@@ -104,57 +104,38 @@ try {
   // 2. Uncached: every request is a query (CATALOG_CACHE_SECONDS=0), at a moderate concurrency.
   const uncachedServer = await startMarquee({ dataDir, env: { ...env, CATALOG_CACHE_SECONDS: '0' } });
   let uncached;
-  let search;
   try {
-    const options = { connections: 10, durationSeconds };
-    await load(
-      { name: 'warm-up', url: uncachedServer.url, requests: [...listRequests, ...searchRequests] },
-      { ...options, durationSeconds: 3 },
-    );
-    uncached = await load(
-      {
-        name: 'GET /api/videos (uncached)',
-        url: uncachedServer.url,
-        requests: listRequests,
-        server: uncachedServer,
-      },
-      options,
-    );
-    search = await load(
-      {
-        name: 'GET /api/videos?q=… (typo search, uncached)',
-        url: uncachedServer.url,
-        requests: searchRequests,
-        server: uncachedServer,
-      },
-      options,
-    );
-    console.table(
-      [uncached, search].map((m) => ({
-        target: m.name,
-        'req/s': Math.round(m.requestsPerSecond),
-        'p50 ms': m.p50Ms,
-        'p99 ms': m.p99Ms,
-        'no answer (timeouts)': `${m.errors} (${m.timeouts})`,
-        statuses: JSON.stringify(m.statuses),
-      })),
-    );
+    uncached = await compare({
+      baseline: { name: 'GET /healthz', url: `${uncachedServer.url}/healthz`, server: uncachedServer },
+      subjects: [
+        {
+          name: 'GET /api/videos (uncached)',
+          url: uncachedServer.url,
+          requests: listRequests,
+          server: uncachedServer,
+        },
+        {
+          name: 'GET /api/videos?q=… (typo search, uncached)',
+          url: uncachedServer.url,
+          requests: searchRequests,
+          server: uncachedServer,
+        },
+      ],
+      connections: 10,
+      durationSeconds,
+      rounds,
+      tolerateUnexpected: true,
+    });
+    printComparison(`bench:catalog (${engine}, ${titles} titles) — uncached, 10 connections`, uncached);
   } finally {
     await uncachedServer.stop();
   }
 
-  const [list] = cached.subjects;
-  if (list) {
-    await recordResults('catalog', [
-      [
-        `${engine}, ${titles} titles`,
-        Math.round(cached.baseline.requestsPerSecond).toString(),
-        `${Math.round(list.requestsPerSecond)} (**${list.ratio.toFixed(2)}**), p99 ${list.p99Ms} ms`,
-        `${Math.round(uncached.requestsPerSecond)}, p99 **${uncached.p99Ms} ms**${failures(uncached)}`,
-        `${Math.round(search.requestsPerSecond)}, p99 **${search.p99Ms} ms**${failures(search)}`,
-      ],
-    ]);
-  }
+  const answers = uncached.subjects.map((m) => `${m.name}:${failures(m) || ' all 200'}`).join('; ');
+  await recordResults('catalog', [
+    ...comparisonRows(cached, `${engine}, ${titles} titles, cached`),
+    ...comparisonRows(uncached, `${engine}, ${titles} titles, uncached; ${answers}`),
+  ]);
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -5,6 +5,7 @@
  */
 import {
   compare,
+  comparisonRows,
   printComparison,
   recordResults,
   startBareFastify,
@@ -34,20 +35,7 @@ try {
     `bench:http — ${connections} connections, ${durationSeconds} s × ${rounds} rounds (median)`,
     comparison,
   );
-  const [bare, subject] = comparison.subjects;
-  if (bare && subject) {
-    await recordResults('http', [
-      [
-        String(connections),
-        Math.round(comparison.baseline.requestsPerSecond).toString(),
-        `${Math.round(bare.requestsPerSecond)} (${bare.ratio.toFixed(2)})`,
-        Math.round(subject.requestsPerSecond).toString(),
-        `**${subject.ratio.toFixed(2)}**`,
-        `${subject.p50Ms} / ${subject.p99Ms}`,
-        `${comparison.baseline.cpuUsPerRequest?.toFixed(1) ?? '–'} / ${subject.cpuUsPerRequest?.toFixed(1) ?? '–'} (${subject.cpuRatio?.toFixed(2) ?? '–'})`,
-      ],
-    ]);
-  }
+  await recordResults('http', comparisonRows(comparison));
 } finally {
   await Promise.all([marquee.stop(), fastify.stop(), baseline.stop()]);
 }

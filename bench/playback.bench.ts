@@ -18,7 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
-import { compare, printComparison, recordResults, startMarquee, type Target } from './lib/runner.ts';
+import {
+  compare,
+  comparisonRows,
+  printComparison,
+  recordResults,
+  startMarquee,
+  type Target,
+} from './lib/runner.ts';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 500);
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -157,22 +164,10 @@ try {
       `bench:playback — ${connections} connections over 4 premium streams, ${durationSeconds} s × ${rounds} rounds (median); KEY_RATE_LIMIT_PER_MINUTE=${keyRateLimit} for the bench`,
       comparison,
     );
-    const [keys, master, media] = comparison.subjects;
-    if (keys && master && media) {
-      const cell = (m: typeof keys) => `${Math.round(m.requestsPerSecond)} (**${m.ratio.toFixed(2)}**)`;
-      const latency = (m: { p50Ms: number; p99Ms: number }) => `${m.p50Ms} / ${m.p99Ms}`;
-      const cpu = (m: { cpuUsPerRequest: number | undefined }) => m.cpuUsPerRequest?.toFixed(0) ?? '–';
-      await recordResults('playback', [
-        [
-          String(connections),
-          `${Math.round(comparison.baseline.requestsPerSecond)}, ${latency(comparison.baseline)}`,
-          `${cell(keys)}, ${latency(keys)}`,
-          `${cell(master)}, ${latency(master)}`,
-          `${cell(media)}, ${latency(media)}`,
-          [comparison.baseline, keys, master, media].map(cpu).join(' / '),
-        ],
-      ]);
-    }
+    await recordResults(
+      'playback',
+      comparisonRows(comparison, `4 premium streams; KEY_RATE_LIMIT_PER_MINUTE=${keyRateLimit}`),
+    );
   } finally {
     clearInterval(beating);
     await marquee.stop();

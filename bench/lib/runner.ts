@@ -4,8 +4,11 @@
  *    node:http baseline, each in its own process, on loopback;
  *  - drives them with autocannon from this process (a third one), after a warm-up;
  *  - measures several interleaved rounds and keeps the median, so a noisy second hurts both;
- *  - prints requests/s and p50/p99 for each, the ratio to the baseline, and appends a dated row
- *    to docs/PERFORMANCE.md with the machine's core count.
+ *  - measures each target twice: its maximum throughput (closed loop, every connection sending
+ *    as fast as answers come back), then its latency at half that maximum (fixed rate): at
+ *    saturation a p99 is mostly queueing (Little's law), at a stated load it is the code's;
+ *  - prints both for each target, the ratio to the baseline, and appends dated rows to
+ *    docs/PERFORMANCE.md with the machine's core count and load average.
  * Load goes to loopback only and every run stops by itself.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -54,7 +57,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
@@ -106,7 +109,10 @@ export async function startMarquee(options: MarqueeOptions = {}): Promise<Server
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/healthz`, child);
+  await waitFor(`${url}/healthz`, child).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     url,
     pid: child.pid,
@@ -120,7 +126,10 @@ async function startScript(script: string, probePath: string): Promise<Server> {
   const [command, args] = pinned(0, [path.join(import.meta.dirname, script)]);
   const child = spawn(command, args, { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(url + probePath, child);
+  await waitFor(url + probePath, child).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return { url, pid: child.pid, stop: stopper(child) };
 }
 
@@ -162,6 +171,13 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   pipelining?: number;
+  /**
+   * Fixed-rate mode: requests per second across all connections (autocannon's `overallRate`),
+   * paced whether or not earlier answers came back, as long as a connection is free. Run at
+   * half the measured maximum, the connections are never all busy, so the pace holds and the
+   * latency is not the load generator waiting on itself.
+   */
+  overallRate?: number;
 }
 
 function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
@@ -208,6 +224,7 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     pipelining: options.pipelining ?? 1,
     duration: options.durationSeconds,
     timeout: 10,
+    ...(options.overallRate !== undefined && { overallRate: Math.max(1, Math.round(options.overallRate)) }),
   });
   const cpuAfter = await cpuMs(target.server?.pid);
   const expected = target.expectStatus ?? 200;
@@ -239,21 +256,56 @@ const median = (values: number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
 export interface CompareOptions extends LoadOptions {
   baseline: Target;
   subjects: Target[];
   rounds?: number;
   warmupSeconds?: number;
+  /**
+   * Record answers other than the expected status (e.g. 503s shed by @fastify/under-pressure
+   * when a slow query stalls the embedded database's thread) instead of failing the benchmark.
+   */
+  tolerateUnexpected?: boolean;
 }
+
+/** Latency at a fixed rate: half the target's measured maximum. */
+export interface AtRate {
+  /** The rate asked for, requests/s. */
+  rate: number;
+  /** The rate achieved: below `rate` means the target could not keep even half its maximum. */
+  achievedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export type Measured = Measurement & { atHalfMaximum: AtRate };
 
 export interface Comparison {
-  baseline: Measurement;
+  baseline: Measured;
   /** ratio: requests/s against the baseline's. cpuRatio: the baseline's CPU per request over this one's. */
-  subjects: Array<Measurement & { ratio: number; cpuRatio: number | undefined }>;
+  subjects: Array<Measured & { ratio: number; cpuRatio: number | undefined }>;
+  connections: number;
+  /** The load average when the measurement started (1 / 5 / 15 min). */
+  loadAverage: string;
 }
 
-/** Interleaved rounds (baseline, subjects, baseline, …), warm-up first; the median of each. */
+function checked(target: Target, measurement: Measurement, tolerate = false): Measurement {
+  if (!tolerate && (measurement.errors > 0 || measurement.unexpected > 0)) {
+    throw new Error(
+      `${target.name}: ${measurement.errors} errors and ${measurement.unexpected} unexpected statuses`,
+    );
+  }
+  return measurement;
+}
+
+/**
+ * Interleaved rounds (baseline, subjects, baseline, …), warm-up first; the median of each. First
+ * the maximum throughput, then — in interleaved rounds again — the latency at half of it.
+ */
 export async function compare(options: CompareOptions): Promise<Comparison> {
+  const loadAverageAtStart = loadAverage();
   const rounds = options.rounds ?? 3;
   const targets = [options.baseline, ...options.subjects];
   const warmup = { ...options, durationSeconds: options.warmupSeconds ?? 3 };
@@ -261,20 +313,39 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
   const samples = new Map<string, Measurement[]>(targets.map((target) => [target.name, []]));
   for (let round = 0; round < rounds; round += 1) {
     for (const target of targets) {
-      const measurement = await load(target, options);
-      if (measurement.errors > 0 || measurement.unexpected > 0) {
-        throw new Error(
-          `${target.name}: ${measurement.errors} errors and ${measurement.unexpected} unexpected statuses`,
-        );
-      }
+      const measurement = checked(target, await load(target, options), options.tolerateUnexpected);
       samples.get(target.name)?.push(measurement);
       process.stderr.write(
         `  round ${round + 1}/${rounds} ${target.name}: ${Math.round(measurement.requestsPerSecond)} req/s\n`,
       );
     }
   }
-  const summarize = (name: string): Measurement => {
+  const maxima = new Map(
+    targets.map((target) => [
+      target.name,
+      median((samples.get(target.name) ?? []).map((m) => m.requestsPerSecond)),
+    ]),
+  );
+  const atRate = new Map<string, Array<Measurement & { rate: number }>>(
+    targets.map((target) => [target.name, []]),
+  );
+  for (let round = 0; round < rounds; round += 1) {
+    for (const target of targets) {
+      const rate = (maxima.get(target.name) ?? 0) / 2;
+      const measurement = checked(
+        target,
+        await load(target, { ...options, overallRate: rate }),
+        options.tolerateUnexpected,
+      );
+      atRate.get(target.name)?.push({ ...measurement, rate });
+      process.stderr.write(
+        `  round ${round + 1}/${rounds} ${target.name} at ${Math.round(rate)} req/s: p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms\n`,
+      );
+    }
+  }
+  const summarize = (name: string): Measured => {
     const list = samples.get(name) ?? [];
+    const paced = atRate.get(name) ?? [];
     return {
       name,
       requestsPerSecond: median(list.map((m) => m.requestsPerSecond)),
@@ -283,15 +354,28 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
       cpuUsPerRequest: list.every((m) => m.cpuUsPerRequest !== undefined)
         ? median(list.map((m) => m.cpuUsPerRequest as number))
         : undefined,
-      errors: 0,
-      timeouts: 0,
-      unexpected: 0,
-      statuses: {},
+      // Summed over every round, at the maximum and at half of it.
+      errors: sum([...list, ...paced].map((m) => m.errors)),
+      timeouts: sum([...list, ...paced].map((m) => m.timeouts)),
+      unexpected: sum([...list, ...paced].map((m) => m.unexpected)),
+      statuses: [...list, ...paced].reduce<Record<string, number>>((total, m) => {
+        for (const [status, count] of Object.entries(m.statuses))
+          total[status] = (total[status] ?? 0) + count;
+        return total;
+      }, {}),
+      atHalfMaximum: {
+        rate: (maxima.get(name) ?? 0) / 2,
+        achievedPerSecond: median(paced.map((m) => m.requestsPerSecond)),
+        p50Ms: median(paced.map((m) => m.p50Ms)),
+        p99Ms: median(paced.map((m) => m.p99Ms)),
+      },
     };
   };
   const baseline = summarize(options.baseline.name);
   return {
     baseline,
+    connections: options.connections,
+    loadAverage: loadAverageAtStart,
     subjects: options.subjects.map((subject) => {
       const measured = summarize(subject.name);
       return {
@@ -306,21 +390,54 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
   };
 }
 
+const fixed = (value: number | undefined, digits: number) =>
+  value === undefined ? '–' : value.toFixed(digits);
+
+const rowsOf = (comparison: Comparison) => [
+  { ...comparison.baseline, ratio: 1, cpuRatio: 1 },
+  ...comparison.subjects,
+];
+
 export function printComparison(title: string, comparison: Comparison): void {
-  const fixed = (value: number | undefined, digits: number) =>
-    value === undefined ? '–' : value.toFixed(digits);
-  const rows = [{ ...comparison.baseline, ratio: 1, cpuRatio: 1 }, ...comparison.subjects].map((m) => ({
+  const rows = rowsOf(comparison).map((m) => ({
     target: m.name,
-    'req/s': Math.round(m.requestsPerSecond),
-    'p50 ms': m.p50Ms,
-    'p99 ms': m.p99Ms,
+    'max req/s': Math.round(m.requestsPerSecond),
     'ratio to baseline': m.ratio.toFixed(2),
+    'p50 / p99 ms at max': `${m.p50Ms} / ${m.p99Ms}`,
+    'at ½ max: req/s (achieved)': `${Math.round(m.atHalfMaximum.rate)} (${Math.round(m.atHalfMaximum.achievedPerSecond)})`,
+    'p50 / p99 ms at ½ max': `${m.atHalfMaximum.p50Ms} / ${m.atHalfMaximum.p99Ms}`,
     'server CPU µs/req': fixed(m.cpuUsPerRequest, 1),
     'CPU ratio': fixed(m.cpuRatio, 2),
   }));
-  console.log(`\n${title}`);
+  console.log(`\n${title} (load average ${comparison.loadAverage})`);
   console.table(rows);
 }
+
+/**
+ * The cells of docs/PERFORMANCE.md's results tables, one row per target (the baseline first):
+ * load average, connections, target, maximum req/s, ratio, server CPU µs/req, the half-maximum
+ * rate (achieved), and p50 / p99 ms at it; `note` goes in the last column of the first row.
+ */
+export function comparisonRows(comparison: Comparison, note = ''): string[][] {
+  return rowsOf(comparison).map((m, index) => [
+    comparison.loadAverage,
+    String(comparison.connections),
+    index === 0 ? `${m.name} (baseline)` : m.name,
+    Math.round(m.requestsPerSecond).toString(),
+    index === 0 ? '1' : `**${m.ratio.toFixed(2)}**`,
+    fixed(m.cpuUsPerRequest, 0),
+    `${Math.round(m.atHalfMaximum.rate)} (${Math.round(m.atHalfMaximum.achievedPerSecond)})`,
+    `${m.atHalfMaximum.p50Ms} / **${m.atHalfMaximum.p99Ms}**`,
+    index === 0 ? note : '',
+  ]);
+}
+
+/** The 1-, 5- and 15-minute load averages: the machine may be shared, and the figures say so. */
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ');
 
 export const machine = () =>
   `${os.availableParallelism()} cores${pinning ? ' (server and load pinned apart)' : ''}, Node ${process.version}`;

@@ -76,7 +76,7 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
         description:
           'Self-hostable backend for a subscription video service. Errors are RFC 9457 problem details ' +
           '(`application/problem+json`) with a stable `code`.',
-        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+        license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: options.publicUrl }],
       components: {

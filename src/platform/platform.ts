@@ -3,7 +3,8 @@ import type { Config } from '../config/config.ts';
 import type { Cache } from './cache/cache.port.ts';
 import { MemoryCache } from './cache/memory.cache.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openConfiguredDatabase } from './db/configured-database.ts';
+import type { Database } from './db/database.ts';
 import { migrate } from './db/migrator.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mail.port.ts';
@@ -61,6 +62,11 @@ export interface PlatformOptions<C extends JobCatalog> {
   catalog: C;
   /** Run queue maintenance in this process (the worker role does). */
   superviseQueue: boolean;
+  /**
+   * A CLI command, not a server: beside a running server on the embedded database, reach it
+   * through the server's local socket (and open no socket of its own).
+   */
+  client?: boolean;
   onMigration?: (name: string) => void;
 }
 
@@ -75,11 +81,11 @@ export async function createPlatform<C extends JobCatalog>(
     }
   };
   try {
-    const database = await openDatabase(
-      config.database.kind === 'embedded'
-        ? { kind: 'embedded', dataDir: config.database.dataDir }
-        : config.database,
-    );
+    const database = await openConfiguredDatabase({
+      config,
+      as: options.client ? 'client' : 'server',
+      logger,
+    });
     closers.push(() => database.close());
     const report = await migrate(database, { onApplied: options.onMigration });
     if (report.applied.length > 0) logger.info({ applied: report.applied }, 'database migrated');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, run, waitUntilListening } from '../support/processes.ts';
+import { descendantsOf, freePort, isRunning, run, runNpm, waitUntilListening } from '../support/processes.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -88,8 +88,8 @@ describe('the processes: server and CLI', () => {
     const server = run('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
     const url = `http://127.0.0.1:${port}`;
     try {
-      const ms = await waitUntilListening(url, server.child);
-      assert.ok(ms < 10_000, `listening after ${ms} ms`);
+      // It listens and is ready; how fast is measured by `npm run bench:startup`, not asserted here.
+      await waitUntilListening(url, server.child);
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
       const login = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
@@ -106,16 +106,53 @@ describe('the processes: server and CLI', () => {
         items: Array<{ title: string }>;
       };
       assert.equal(search.items[0]?.title, 'Interstellar', 'the seeded catalog is browsable, typos and all');
-      if (!serverUrl) {
-        // PGlite is one process's database: the CLI refuses rather than corrupt it.
-        const locked = run('src/cli/main.ts', args, env);
-        assert.equal(await locked.exited, 1);
-        assert.match(locked.output().stderr, /is using the embedded database/);
-      }
+
+      // Beside the running server — on the embedded database too, through its local socket.
+      const beside = ['--email', 'beside@example.com', '--password', 'another long passphrase here'];
+      const created = run('src/cli/main.ts', ['create-admin', ...beside], env);
+      assert.equal(await created.exited, 0, created.output().stderr);
+      assert.match(created.output().stdout, /Created admin beside@example.com/);
+      const planned = run(
+        'src/cli/main.ts',
+        ['set-plan', '--email', 'beside@example.com', '--plan', 'standard'],
+        env,
+      );
+      assert.equal(await planned.exited, 0, planned.output().stderr);
+      assert.match(planned.output().stdout, /beside@example.com is now on Standard/);
+      const signedIn = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'beside@example.com', password: 'another long passphrase here' }),
+      });
+      assert.equal(signedIn.status, 200, 'the server sees the account the CLI made while it ran');
+      const token = ((await signedIn.json()) as { accessToken: string }).accessToken;
+      const asAdmin = await fetch(`${url}/api/admin/users`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(asAdmin.status, 200, 'and its admin role');
     } finally {
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0, server.output().stderr);
     }
+  });
+
+  it('`npm start` stops on SIGTERM to npm itself: exit 0, no server left behind', async () => {
+    // systemd, Docker and supervisors signal the process they started — here npm, not node.
+    const port = await freePort();
+    const npm = runNpm(['start'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    // The first start of a fresh data directory migrates it: slow on a loaded machine.
+    await waitUntilListening(`http://127.0.0.1:${port}`, npm.child, 180_000);
+    const pid = npm.child.pid ?? 0;
+    const below = await descendantsOf(pid);
+    assert.ok(below.length > 0, 'npm runs the server as its child');
+    npm.child.kill('SIGTERM');
+    assert.equal(await npm.exited, 0, npm.output().stderr);
+    assert.deepEqual(
+      below.filter((child) => isRunning(child)),
+      [],
+      'no process of the server outlives npm',
+    );
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'nothing listens any more');
   });
 
   it('on SIGTERM finishes in-flight requests, refuses new ones, and exits 0 within 10 s', async () => {

@@ -1,4 +1,4 @@
-import { openDatabase } from '../../platform/db/database.ts';
+import { openConfiguredDatabase } from '../../platform/db/configured-database.ts';
 import { migrate, readMigrations } from '../../platform/db/migrator.ts';
 import type { Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -9,11 +9,7 @@ export const migrateCommand: Command = {
   usage: 'marquee migrate',
   options: {},
   async run({ config, print }) {
-    const database = await openDatabase(
-      config.database.kind === 'embedded'
-        ? { kind: 'embedded', dataDir: config.database.dataDir }
-        : config.database,
-    );
+    const database = await openConfiguredDatabase({ config, as: 'client' });
     try {
       const total = (await readMigrations()).length;
       const bar = progress('migrations', total);

@@ -40,7 +40,13 @@ export const seedDemoCommand: Command = {
       : (requested ??
         (existsSync(path.join(defaultMovieLensDir, 'movies.csv')) ? defaultMovieLensDir : undefined));
 
-    const platform = await createPlatform({ config, logger, catalog: jobCatalog, superviseQueue: false });
+    const platform = await createPlatform({
+      config,
+      logger,
+      catalog: jobCatalog,
+      superviseQueue: false,
+      client: true,
+    });
     const { database } = platform;
     try {
       const movies = dir ? await readMovies(dir) : sampleMovies();

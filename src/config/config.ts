@@ -188,6 +188,9 @@ const environmentSchema = z.object({
   CLOUDFRONT_PRIVATE_KEY_FILE: optional(z.string().min(1)),
   OFFLINE_LICENCE_DAYS: withDefault(int(1, 365), '30'),
   OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
+
+  ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
+  ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -285,6 +288,12 @@ export interface Config {
         };
     readonly offlineLicenceDays: number;
     readonly offlinePlayWindowHours: number;
+  };
+  readonly engagement: {
+    /** How often buffered watch progress is written: a crash loses at most this much. */
+    readonly progressFlushMs: number;
+    /** Positions that may wait at once (one per account, profile and item); past it, 503. */
+    readonly progressBufferMax: number;
   };
 }
 
@@ -434,6 +443,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : { mode: 'embedded' },
       offlineLicenceDays: e.OFFLINE_LICENCE_DAYS,
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
+    },
+    engagement: {
+      progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
+      progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,
     },
   };
   return deepFreeze(config);

@@ -130,6 +130,14 @@ export interface MaturityRatingsTable {
   position: number;
 }
 
+export interface MyListTable {
+  userId: string;
+  profileKey: string;
+  titleId: string;
+  position: number;
+  addedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface OidcIdentitiesTable {
   provider: string;
   subject: string;
@@ -260,11 +268,24 @@ export interface TitleGenresTable {
   genreId: string;
 }
 
+export interface TitleRatingPriorTable {
+  singleton: Generated<boolean>;
+  mean: number;
+}
+
 export interface TitleRatingsTable {
   profileId: string;
   titleId: string;
   score: number;
   ratedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TitleReactionsTable {
+  userId: string;
+  profileKey: string;
+  titleId: string;
+  reaction: string;
+  reactedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface TitlesTable {
@@ -297,6 +318,7 @@ export interface TitlesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   search: GeneratedAlways<string | null>;
   ratingScore: number | null;
+  ratingSum: Generated<number>;
 }
 
 export interface UsersTable {
@@ -364,6 +386,8 @@ export interface WatchProgressTable {
   positionSeconds: number;
   durationSeconds: number | null;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  titleId: string | null;
+  finished: Generated<boolean>;
 }
 
 export interface DB {
@@ -379,6 +403,7 @@ export interface DB {
   itemVideos: ItemVideosTable;
   mailOutbox: MailOutboxTable;
   maturityRatings: MaturityRatingsTable;
+  myList: MyListTable;
   oidcIdentities: OidcIdentitiesTable;
   people: PeopleTable;
   plans: PlansTable;
@@ -391,7 +416,9 @@ export interface DB {
   sessions: SessionsTable;
   titleCredits: TitleCreditsTable;
   titleGenres: TitleGenresTable;
+  titleRatingPrior: TitleRatingPriorTable;
   titleRatings: TitleRatingsTable;
+  titleReactions: TitleReactionsTable;
   titles: TitlesTable;
   users: UsersTable;
   videoAssets: VideoAssetsTable;

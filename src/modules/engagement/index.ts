@@ -18,6 +18,7 @@ import { WatchProgressRepository } from './watch-progress.repository.ts';
 
 export {
   ENGAGEMENT_EVENTS_CHANNEL,
+  EngagementEvents,
   type EngagementEvent,
   type EngagementEventType,
 } from './engagement.events.ts';

@@ -162,6 +162,8 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   pipelining?: number;
+  /** Requests per second over all connections (autocannon's overallRate): latency at a set load. */
+  overallRate?: number;
 }
 
 function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
@@ -206,6 +208,7 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     requests: target.requests,
     connections: options.connections,
     pipelining: options.pipelining ?? 1,
+    ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
     duration: options.durationSeconds,
     timeout: 10,
   });

@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const engagement = createEngagement({
     db: deps.database.db,
     pubsub: deps.pubsub,
+    rateLimits: deps.rateLimits,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'engagement' }),
     items: catalog.items,

@@ -191,6 +191,10 @@ const environmentSchema = z.object({
 
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
   ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
+  COMMENT_EDIT_MINUTES: withDefault(int(0, 10_080), '15'),
+  COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
+  COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),
+  COMMENT_BLOCKED_WORDS: withDefault(z.string().max(100_000), ''),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -294,6 +298,15 @@ export interface Config {
     readonly progressFlushMs: number;
     /** Positions that may wait at once (one per account, profile and item); past it, 503. */
     readonly progressBufferMax: number;
+    readonly comments: {
+      /** How long after posting an author may edit a comment. */
+      readonly editMinutes: number;
+      /** Reports from this many accounts hide a comment until a moderator looks. */
+      readonly hideAfterReports: number;
+      readonly perMinute: number;
+      /** Words refused in comments (case-insensitive, whole words). */
+      readonly blockedWords: readonly string[];
+    };
   };
 }
 
@@ -447,6 +460,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
       progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,
+      comments: {
+        editMinutes: e.COMMENT_EDIT_MINUTES,
+        hideAfterReports: e.COMMENT_HIDE_AFTER_REPORTS,
+        perMinute: e.COMMENTS_PER_MINUTE,
+        blockedWords: e.COMMENT_BLOCKED_WORDS.split(',')
+          .map((word) => word.trim())
+          .filter(Boolean),
+      },
     },
   };
   return deepFreeze(config);

@@ -165,6 +165,11 @@ describe('engagement: progress, continue watching, history', () => {
     await settle();
     items = await continuing(viewer);
     assert.ok(!items.some((item) => item.titleId === series.id), 'after the last episode the series leaves');
+    const rows = (await get(viewer, '/api/me/rows')).json<{
+      continueWatching: Continuing[];
+      myList: unknown[];
+    }>();
+    assert.deepEqual(rows.continueWatching, items, 'the personal rows carry the same continue watching');
     const finished = events.filter(
       (event) => event.type === 'TitleFinished' && event.userId === viewer.userId,
     );

@@ -22,3 +22,30 @@ export const ProgressBusy = defineError(
   'unavailable',
   'Too many progress updates are waiting to be written; retry in a second',
 );
+export const CommentNotFound = defineError('ENGAGEMENT_COMMENT_NOT_FOUND', 'not_found', 'No such comment');
+export const CommentBanned = defineError(
+  'ENGAGEMENT_COMMENT_BANNED',
+  'forbidden',
+  'This account may not post comments',
+);
+export const CommentBlockedWord = defineError(
+  'ENGAGEMENT_COMMENT_BLOCKED_WORD',
+  'invalid',
+  'The comment contains a word that is not allowed',
+);
+export const CommentEditClosed = defineError(
+  'ENGAGEMENT_COMMENT_EDIT_CLOSED',
+  'conflict',
+  'The comment can no longer be edited',
+);
+export const CommentNested = defineError(
+  'ENGAGEMENT_COMMENT_NESTED',
+  'invalid',
+  'Replies take one level: reply to the top-level comment',
+);
+export const CommentRateLimited = defineError(
+  'ENGAGEMENT_COMMENT_RATE_LIMITED',
+  'rate_limited',
+  'Too many comments; wait a little',
+);
+export const AccountNotFound = defineError('ENGAGEMENT_ACCOUNT_NOT_FOUND', 'not_found', 'No such account');

@@ -35,6 +35,8 @@ export type EngagementEvent =
       durationSeconds: number | null;
     })
   | (Who & { type: 'TitleFinished'; itemId: string; titleId: string; nextItemId: string | null })
+  | (Who & { type: 'CommentPosted'; commentId: string; titleId: string; parentId: string | null })
+  | (Who & { type: 'CommentHidden'; commentId: string; titleId: string; reason: 'reports' | 'moderator' })
   | (Who & {
       type: 'ListChanged';
       change: 'added' | 'removed' | 'reordered';

@@ -232,6 +232,34 @@ export const engagementRoutes: FastifyPluginAsyncZod<EngagementRoutesOptions> = 
   );
 
   app.get(
+    '/api/me/rows',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'getPersonalRows',
+        tags,
+        summary: 'The active profile’s own home rows (continue watching, My List)',
+        description:
+          'The client shows these above the shared rows of /api/home, which stay cached per audience: personal rows are never in a shared cache.',
+        response: {
+          200: z.object({
+            continueWatching: z.array(continueItem),
+            myList: z.array(listItem),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const [continuing, list] = await Promise.all([
+        engagement.continueWatching(member),
+        engagement.list(member),
+      ]);
+      return { continueWatching: continuing.items, myList: list.items };
+    },
+  );
+
+  app.get(
     '/api/me/history',
     {
       config: { access: 'user' },

@@ -7,7 +7,11 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { PlayableItems, TitleRatings } from '../catalog/index.ts';
+import { CommentsRepository } from './comments.repository.ts';
+import { commentsRoutes } from './comments.routes.ts';
+import { CommentsService } from './comments.service.ts';
 import { engagementRoutes } from './engagement.routes.ts';
 import { EngagementService } from './engagement.service.ts';
 import { EngagementEvents } from './engagement.events.ts';
@@ -31,6 +35,7 @@ export { isFinished } from './progress-rules.ts';
 export interface EngagementDeps {
   db: Kysely<DB>;
   pubsub: PubSub;
+  rateLimits: RateLimits;
   clock: Clock;
   logger: Logger;
   items: PlayableItems;
@@ -70,8 +75,26 @@ export function createEngagement(deps: EngagementDeps): Engagement {
     transactor: transactorFor(deps.db),
     clock: deps.clock,
   });
+  const comments = new CommentsService({
+    repository: new CommentsRepository(deps.db),
+    items: deps.items,
+    transactor: transactorFor(deps.db),
+    events,
+    clock: deps.clock,
+    limiter: deps.rateLimits.limiter({
+      name: 'comments.post',
+      points: deps.config.engagement.comments.perMinute,
+      durationSeconds: 60,
+    }),
+    config: deps.config.engagement.comments,
+  });
   const plugin = fp(
     async (app) => {
+      await app.register(commentsRoutes, {
+        comments,
+        clock: deps.clock,
+        countryHeader: deps.config.catalog.countryHeader,
+      });
       await app.register(engagementRoutes, {
         engagement,
         recorder: progress,

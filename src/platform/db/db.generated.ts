@@ -38,6 +38,36 @@ export interface AuditLogTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface CommentBansTable {
+  userId: string;
+  bannedBy: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CommentReportsTable {
+  commentId: string;
+  userId: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  titleId: string;
+  userId: string;
+  profileKey: string;
+  authorName: string;
+  parentId: string | null;
+  body: string;
+  replyCount: Generated<number>;
+  reportCount: Generated<number>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  editedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  deletedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  hiddenAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  removedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  removedBy: string | null;
+}
+
 export interface ContentKeysTable {
   id: string;
   assetId: string;
@@ -394,6 +424,9 @@ export interface DB {
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;
   auditLog: AuditLogTable;
+  commentBans: CommentBansTable;
+  commentReports: CommentReportsTable;
+  comments: CommentsTable;
   contentKeys: ContentKeysTable;
   downloadDevices: DownloadDevicesTable;
   downloads: DownloadsTable;

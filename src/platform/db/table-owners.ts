@@ -36,6 +36,9 @@ export const tableOwners = {
   playbackSessions: 'playback',
   // Until the subscriptions module lands, plans are read by playback for its caps.
   plans: 'playback',
+  commentBans: 'engagement',
+  commentReports: 'engagement',
+  comments: 'engagement',
   myList: 'engagement',
   titleReactions: 'engagement',
   watchProgress: 'engagement',

@@ -130,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'engagement' }),
     items: catalog.items,
     ratings: catalog.ratings,
+    audit,
     config,
   });
   // Writes the buffered watch progress before the database closes (platform close follows app close).

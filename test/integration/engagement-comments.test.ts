@@ -202,6 +202,17 @@ describe('engagement: comments', () => {
       204,
     );
     assert.equal((await post(author, 'Thanks')).statusCode, 201);
+    const audited = await context.deps.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'actorId', 'targetId'])
+      .where('action', 'like', 'comment%')
+      .orderBy('createdAt')
+      .execute();
+    assert.deepEqual(audited, [
+      { action: 'comment.removed', actorId: support.userId, targetId: other.id },
+      { action: 'comment_ban.created', actorId: support.userId, targetId: author.userId },
+      { action: 'comment_ban.removed', actorId: support.userId, targetId: author.userId },
+    ]);
   });
 
   it('comments only on published titles the profile may see', async () => {

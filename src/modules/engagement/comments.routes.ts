@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { pageQuery, pageSchema } from '../../shared/pagination.ts';
 import { idParams, isoDate, multilineText, noContent } from '../../shared/schemas.ts';
-import { userOf } from '../identity/index.ts';
+import { requestContext, userOf } from '../identity/index.ts';
 import type { CommentsService } from './comments.service.ts';
 import { memberFrom } from './member.ts';
 
@@ -165,7 +165,7 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      await comments.remove(moderatorOf(request), request.params.id);
+      await comments.remove(requestContext(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -183,7 +183,7 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      await comments.ban(moderatorOf(request), request.params.id);
+      await comments.ban(requestContext(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -201,13 +201,8 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      await comments.unban(request.params.id);
+      await comments.unban(requestContext(request), request.params.id);
       return reply.code(204).send();
     },
   );
 };
-
-/** The moderating person; null for a service key holding the permission. */
-function moderatorOf(request: FastifyRequest): string | null {
-  return request.actor?.kind === 'user' ? request.actor.userId : null;
-}

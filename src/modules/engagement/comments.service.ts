@@ -3,6 +3,7 @@ import { isReferencedElsewhere } from '../../platform/db/pg-errors.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { RateLimiter } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { Page } from '../../shared/pagination.ts';
+import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { TitleNotFound, type PlayableItems } from '../catalog/index.ts';
 import type { CommentRow, CommentsRepository } from './comments.repository.ts';
 import {
@@ -39,6 +40,7 @@ export interface CommentsServiceDeps {
   events: EngagementEvents;
   clock: Clock;
   limiter: RateLimiter;
+  audit: AuditLog;
   config: { editMinutes: number; hideAfterReports: number; blockedWords: readonly string[] };
 }
 
@@ -216,11 +218,22 @@ export class CommentsService {
     }
   }
 
-  /** A moderator removes a comment (support or admin: `comments:moderate`). */
-  async remove(moderatorId: string | null, id: string): Promise<void> {
-    const row = await this.#deps.repository.find(id);
+  /** A moderator removes a comment (support or admin: `comments:moderate`); audited. */
+  async remove(context: RequestContext, id: string): Promise<void> {
     const at = this.#deps.clock.now();
-    if (!row || !(await this.#deps.repository.remove({ id, by: moderatorId, at }))) throw CommentNotFound();
+    const row = await this.#deps.transactor.run(async (trx) => {
+      const found = await this.#deps.repository.find(id, trx);
+      if (!found || !(await this.#deps.repository.remove({ id, by: moderatorOf(context), at }, trx))) {
+        throw CommentNotFound();
+      }
+      await this.#deps.audit.record(trx, context, {
+        action: 'comment.removed',
+        targetType: 'comment',
+        targetId: id,
+        before: { titleId: found.titleId, authorId: found.userId, body: found.body },
+      });
+      return found;
+    });
     await this.#deps.events.publish({
       type: 'CommentHidden',
       userId: row.userId,
@@ -232,17 +245,36 @@ export class CommentsService {
     });
   }
 
-  async ban(moderatorId: string | null, userId: string): Promise<void> {
+  /** Stops an account from commenting; audited. */
+  async ban(context: RequestContext, userId: string): Promise<void> {
     try {
-      await this.#deps.repository.ban({ userId, by: moderatorId, at: this.#deps.clock.now() });
+      await this.#deps.transactor.run(async (trx) => {
+        await this.#deps.repository.ban(
+          { userId, by: moderatorOf(context), at: this.#deps.clock.now() },
+          trx,
+        );
+        await this.#deps.audit.record(trx, context, {
+          action: 'comment_ban.created',
+          targetType: 'user',
+          targetId: userId,
+        });
+      });
     } catch (error) {
       if (isReferencedElsewhere(error)) throw AccountNotFound();
       throw error;
     }
   }
 
-  async unban(userId: string): Promise<void> {
-    if (!(await this.#deps.repository.unban(userId))) throw AccountNotFound('This account is not banned');
+  async unban(context: RequestContext, userId: string): Promise<void> {
+    await this.#deps.transactor.run(async (trx) => {
+      if (!(await this.#deps.repository.unban(userId, trx)))
+        throw AccountNotFound('This account is not banned');
+      await this.#deps.audit.record(trx, context, {
+        action: 'comment_ban.removed',
+        targetType: 'user',
+        targetId: userId,
+      });
+    });
   }
 
   #filter(body: string): void {
@@ -250,3 +282,7 @@ export class CommentsService {
     if (word) throw CommentBlockedWord(`The word “${word}” is not allowed in comments`);
   }
 }
+
+/** The moderating person; null for a service key holding the permission. */
+const moderatorOf = (context: RequestContext): string | null =>
+  context.actor.type === 'user' ? context.actor.id : null;

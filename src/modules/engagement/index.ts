@@ -8,6 +8,7 @@ import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems, TitleRatings } from '../catalog/index.ts';
 import { CommentsRepository } from './comments.repository.ts';
 import { commentsRoutes } from './comments.routes.ts';
@@ -40,6 +41,7 @@ export interface EngagementDeps {
   logger: Logger;
   items: PlayableItems;
   ratings: TitleRatings;
+  audit: AuditLog;
   config: Pick<Config, 'engagement' | 'catalog'>;
 }
 
@@ -86,6 +88,7 @@ export function createEngagement(deps: EngagementDeps): Engagement {
       points: deps.config.engagement.comments.perMinute,
       durationSeconds: 60,
     }),
+    audit: deps.audit,
     config: deps.config.engagement.comments,
   });
   const plugin = fp(

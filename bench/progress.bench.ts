@@ -146,6 +146,11 @@ try {
     });
     const elapsedSeconds = (performance.now() - started) / 1000;
     const writes = (await progressWrites(stats)) - before;
+    // The same rate against /healthz: what the load generator's pacing and the machine cost alone.
+    const healthzHalf = await load(
+      { name: 'GET /healthz', url: `${marquee.url}/healthz`, server: marquee },
+      { connections, durationSeconds, overallRate: Math.round(progress.requestsPerSecond / 2) },
+    );
     printComparison(
       `bench:progress — ${connections} connections, ${viewers} viewers × ${titles} titles, flush every ${flushMs} ms, ${durationSeconds} s × ${rounds} rounds (median), PostgreSQL`,
       comparison,
@@ -154,7 +159,7 @@ try {
     const postingSeconds = 3 + rounds * durationSeconds + durationSeconds;
     const writesPerSecond = writes / postingSeconds;
     console.log(
-      `at half the maximum (${Math.round(progress.requestsPerSecond / 2)}/s): ${Math.round(half.requestsPerSecond)} updates/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms` +
+      `at half the maximum (${Math.round(progress.requestsPerSecond / 2)}/s): ${Math.round(half.requestsPerSecond)} updates/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms; /healthz at that rate: p50 ${healthzHalf.p50Ms} ms, p99 ${healthzHalf.p99Ms} ms` +
         `\ndatabase: ${writes} watch_progress rows written in ${elapsedSeconds.toFixed(0)} s of benchmark, ~${Math.round(writesPerSecond)} rows/s while posting (bound: ${requests.length} streams per ${flushMs} ms = ${Math.round((requests.length * 1000) / Number(flushMs))}/s)`,
     );
     await recordResults('progress', [
@@ -164,7 +169,7 @@ try {
         flushMs,
         `${Math.round(comparison.baseline.requestsPerSecond)}, ${comparison.baseline.p50Ms} / ${comparison.baseline.p99Ms}`,
         `${Math.round(progress.requestsPerSecond)} (**${progress.ratio.toFixed(2)}**), ${progress.p50Ms} / ${progress.p99Ms}`,
-        `${Math.round(half.requestsPerSecond)}, ${half.p50Ms} / ${half.p99Ms}`,
+        `${Math.round(half.requestsPerSecond)}, ${half.p50Ms} / ${half.p99Ms} (/healthz: ${healthzHalf.p50Ms} / ${healthzHalf.p99Ms})`,
         String(Math.round(writesPerSecond)),
       ],
     ]);

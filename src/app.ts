@@ -13,6 +13,7 @@ import { openApiPlugin } from './http/openapi.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
 import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
+import { createEngagement } from './modules/engagement/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { createMediaService, mediaRoutes } from './modules/media/index.ts';
@@ -121,6 +122,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
+  const engagement = createEngagement({
+    db: deps.database.db,
+    pubsub: deps.pubsub,
+    rateLimits: deps.rateLimits,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'engagement' }),
+    items: catalog.items,
+    ratings: catalog.ratings,
+    audit,
+    config,
+  });
+  // Writes the buffered watch progress before the database closes (platform close follows app close).
+  app.addHook('onClose', () => engagement.close());
+  await app.register(engagement.plugin);
   const playback = await createPlayback({
     db: deps.database.db,
     cache: deps.cache,
@@ -134,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
     audit,
+    progress: engagement.progress,
     config,
   });
   await app.register(playback.plugin);

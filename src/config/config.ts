@@ -107,6 +107,21 @@ export interface Config {
     readonly offlineLicenceDays: number;
     readonly offlinePlayWindowHours: number;
   };
+  readonly engagement: {
+    /** How often buffered watch progress is written: a crash loses at most this much. */
+    readonly progressFlushMs: number;
+    /** Positions that may wait at once (one per account, profile and item); past it, 503. */
+    readonly progressBufferMax: number;
+    readonly comments: {
+      /** How long after posting an author may edit a comment. */
+      readonly editMinutes: number;
+      /** Reports from this many accounts hide a comment until a moderator looks. */
+      readonly hideAfterReports: number;
+      readonly perMinute: number;
+      /** Words refused in comments (case-insensitive, whole words). */
+      readonly blockedWords: readonly string[];
+    };
+  };
 }
 
 export class ConfigError extends Error {
@@ -255,6 +270,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : { mode: 'embedded' },
       offlineLicenceDays: e.OFFLINE_LICENCE_DAYS,
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
+    },
+    engagement: {
+      progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
+      progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,
+      comments: {
+        editMinutes: e.COMMENT_EDIT_MINUTES,
+        hideAfterReports: e.COMMENT_HIDE_AFTER_REPORTS,
+        perMinute: e.COMMENTS_PER_MINUTE,
+        blockedWords: e.COMMENT_BLOCKED_WORDS.split(',')
+          .map((word) => word.trim())
+          .filter(Boolean),
+      },
     },
   };
   return deepFreeze(config);

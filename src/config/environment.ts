@@ -93,6 +93,13 @@ export const environmentSchema = z.object({
   CLOUDFRONT_PRIVATE_KEY_FILE: optional(z.string().min(1)),
   OFFLINE_LICENCE_DAYS: withDefault(int(1, 365), '30'),
   OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
+
+  ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
+  ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
+  COMMENT_EDIT_MINUTES: withDefault(int(0, 10_080), '15'),
+  COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
+  COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),
+  COMMENT_BLOCKED_WORDS: withDefault(z.string().max(100_000), ''),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -27,11 +27,14 @@ import { PlayableItemsRepository } from './playable-items.repository.ts';
 import { PlayableItems } from './playable-items.ts';
 import { SeasonsRepository } from './seasons.repository.ts';
 import { SeriesService } from './series.service.ts';
+import { TitleRatingsRepository } from './title-ratings.repository.ts';
+import { TitleRatings } from './title-ratings.service.ts';
 import { titlesAdminRoutes } from './titles-admin.routes.ts';
 import { TitlesRepository } from './titles.repository.ts';
 import { TitlesService } from './titles.service.ts';
 
-export { PlayableItems, type PlayableItem, type WhyHidden } from './playable-items.ts';
+export { PlayableItems, type PlayableItem, type VisibleTitle, type WhyHidden } from './playable-items.ts';
+export { TitleRatings, type RatingAggregates } from './title-ratings.service.ts';
 export { viewerFrom, type Viewer } from './viewer.ts';
 export { slugify } from './library.service.ts';
 export {
@@ -60,6 +63,8 @@ export interface Catalog {
   version: CatalogVersion;
   titles: TitlesService;
   library: LibraryService;
+  /** Profiles' star ratings and the title aggregates kept exact with them. */
+  ratings: TitleRatings;
   /** Stops listening for cross-instance changes. */
   close(): Promise<void>;
 }
@@ -129,6 +134,13 @@ export async function createCatalog(deps: CatalogDeps): Promise<Catalog> {
     version,
     titles,
     library,
+    // Not the version-bumping transactor: a rating re-sorts "top rated" within the cache's
+    // lifetime, it need not empty every audience's cached pages.
+    ratings: new TitleRatings({
+      repository: new TitleRatingsRepository(db),
+      transactor: transactorFor(db),
+      clock,
+    }),
     close: () => version.stop(),
   };
 }

@@ -55,6 +55,59 @@ export class PlayableItemsRepository {
       .executeTakeFirst();
   }
 
+  /** Titles (movies and series) by id, with what visibility checks. */
+  findTitles(ids: readonly string[], executor: Executor = this.#db) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return executor
+      .selectFrom('titles')
+      .select([
+        'id',
+        'kind',
+        'title',
+        'status',
+        'maturityLevel',
+        'allowedRegions',
+        'publishAt',
+        'unpublishAt',
+      ])
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  /**
+   * The published episode after this one in its series: the next number in its season, else the
+   * first of a later season. Undefined after the last one (or for a movie).
+   */
+  async nextEpisode(episodeId: string, executor: Executor = this.#db): Promise<string | undefined> {
+    const current = await executor
+      .selectFrom('episodes')
+      .innerJoin('seasons', 'seasons.id', 'episodes.seasonId')
+      .select(['episodes.titleId', 'episodes.number', 'seasons.number as seasonNumber'])
+      .where('episodes.id', '=', episodeId)
+      .executeTakeFirst();
+    if (!current) return undefined;
+    const next = await executor
+      .selectFrom('episodes')
+      .innerJoin('seasons', 'seasons.id', 'episodes.seasonId')
+      .select('episodes.id')
+      .where('episodes.titleId', '=', current.titleId)
+      .where('episodes.status', '=', 'published')
+      .where((eb) =>
+        eb.or([
+          eb('seasons.number', '>', current.seasonNumber),
+          eb.and([
+            eb('seasons.number', '=', current.seasonNumber),
+            eb('episodes.number', '>', current.number),
+          ]),
+        ]),
+      )
+      .orderBy('seasons.number')
+      .orderBy('episodes.number')
+      .limit(1)
+      .executeTakeFirst();
+    return next?.id;
+  }
+
   /** Sets the video status of the movie or episode `id`, unless it is published or archived. */
   async setVideoStatus(
     id: string,

@@ -20,6 +20,13 @@ export interface PlayableItem {
   unpublishAt: Date | null;
 }
 
+/** A title a viewer may see, as lists show it. */
+export interface VisibleTitle {
+  id: string;
+  kind: 'movie' | 'series';
+  name: string;
+}
+
 export type WhyHidden = 'not_published' | 'not_yet_available' | 'no_longer_available' | 'region' | 'maturity';
 
 /**
@@ -71,6 +78,36 @@ export class PlayableItems {
       return 'region';
     if (viewer.maturityLimit !== null && item.maturityLevel > viewer.maturityLimit) return 'maturity';
     return undefined;
+  }
+
+  /**
+   * The titles (movies or series) among `ids` this viewer may see, by id: what engagement shows
+   * in My List and accepts reactions, ratings and list entries for.
+   */
+  async visibleTitles(ids: readonly string[], viewer: Viewer): Promise<Map<string, VisibleTitle>> {
+    const rows = await this.#items.findTitles(ids);
+    const visible = new Map<string, VisibleTitle>();
+    for (const row of rows) {
+      const hidden = this.whyHidden(
+        {
+          ...row,
+          kind: 'movie',
+          titleId: row.id,
+          name: row.title,
+          titleStatus: row.status,
+          minPlanTier: 0,
+        },
+        viewer,
+      );
+      if (!hidden)
+        visible.set(row.id, { id: row.id, kind: row.kind as VisibleTitle['kind'], name: row.title });
+    }
+    return visible;
+  }
+
+  /** The published episode after this one in its series (next in the season, else the next season's first). */
+  nextEpisode(episodeId: string): Promise<string | undefined> {
+    return this.#items.nextEpisode(episodeId);
   }
 
   /**

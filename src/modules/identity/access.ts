@@ -29,6 +29,7 @@ export const permissions = [
   'analytics:read',
   'settings:manage',
   'playback:keys',
+  'comments:moderate',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -48,6 +49,7 @@ const rolePermissions: Record<Role, readonly Permission[]> = {
     'subscriptions:refund',
     'audit:read',
     'mail:read',
+    'comments:moderate',
   ],
   admin: permissions,
 };

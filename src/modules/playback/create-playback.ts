@@ -14,6 +14,7 @@ import type { Storage } from '../../platform/storage/storage.port.ts';
 import { loadOrCreateSecret } from '../../shared/secret-file.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
+import type { ProgressRecorderPort } from '../engagement/index.ts';
 import { loadSigningKeys } from '../identity/index.ts';
 import type { MediaService } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
@@ -44,6 +45,8 @@ export interface PlaybackDeps {
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
   audit: AuditLog;
+  /** Engagement's progress recorder: heartbeats feed it, starts ask it where to resume. */
+  progress: ProgressRecorderPort;
   config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
@@ -83,6 +86,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     secrets: secret,
     tokenTtlSeconds: config.playback.tokenTtlSeconds,
     heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+    progress: deps.progress,
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,

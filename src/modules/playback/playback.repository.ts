@@ -2,12 +2,9 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DB, PlaybackSessionsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
-/** The SQL of playback: streams (playback sessions) and resume positions. */
+/** The SQL of playback: streams (playback sessions). Resume positions belong to engagement. */
 
 export type StreamRow = Selectable<PlaybackSessionsTable>;
-
-/** Watch progress is per profile; an account without an active profile keeps its own. */
-export const profileKey = (profileId: string | null): string => profileId ?? 'account';
 
 export class PlaybackRepository {
   readonly #db: Kysely<DB>;
@@ -76,54 +73,5 @@ export class PlaybackRepository {
       .where('endedAt', 'is', null)
       .executeTakeFirst();
     return updated.numUpdatedRows > 0n;
-  }
-
-  async resumePosition(
-    options: { userId: string; profileId: string | null; itemId: string },
-    executor: Executor = this.#db,
-  ): Promise<number> {
-    const row = await executor
-      .selectFrom('watchProgress')
-      .select(['positionSeconds', 'durationSeconds'])
-      .where('userId', '=', options.userId)
-      .where('profileKey', '=', profileKey(options.profileId))
-      .where('itemId', '=', options.itemId)
-      .executeTakeFirst();
-    if (!row) return 0;
-    // Finished (within 30 s of the end, or the last 5 % of a short one): start from the beginning.
-    if (row.durationSeconds === null) return row.positionSeconds;
-    const remaining = row.durationSeconds - row.positionSeconds;
-    return remaining < Math.min(30, row.durationSeconds * 0.05) ? 0 : row.positionSeconds;
-  }
-
-  async saveProgress(
-    options: {
-      userId: string;
-      profileId: string | null;
-      itemId: string;
-      positionSeconds: number;
-      durationSeconds: number | null;
-      now: Date;
-    },
-    executor: Executor = this.#db,
-  ): Promise<void> {
-    await executor
-      .insertInto('watchProgress')
-      .values({
-        userId: options.userId,
-        profileKey: profileKey(options.profileId),
-        itemId: options.itemId,
-        positionSeconds: options.positionSeconds,
-        durationSeconds: options.durationSeconds,
-        updatedAt: options.now,
-      })
-      .onConflict((oc) =>
-        oc.columns(['userId', 'profileKey', 'itemId']).doUpdateSet({
-          positionSeconds: options.positionSeconds,
-          durationSeconds: sql`coalesce(excluded.duration_seconds, watch_progress.duration_seconds)`,
-          updatedAt: options.now,
-        }),
-      )
-      .execute();
   }
 }

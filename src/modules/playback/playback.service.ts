@@ -4,6 +4,7 @@ import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
+import type { ProgressRecorderPort } from '../engagement/index.ts';
 import type { AssetRow, MediaService } from '../media/index.ts';
 import { type HmacSecrets } from './hmac-secrets.ts';
 import { issuePlaybackToken } from './playback-token.ts';
@@ -67,6 +68,8 @@ export interface PlaybackServiceDeps {
   secrets: HmacSecrets;
   tokenTtlSeconds: number;
   heartbeatLapseSeconds: number;
+  /** Engagement's progress: heartbeats record positions there, starts ask where to resume. */
+  progress: ProgressRecorderPort;
 }
 
 const HEARTBEAT_INTERVAL_SECONDS = 30;
@@ -223,7 +226,7 @@ export class PlaybackService implements Entitlements {
         .filter((r) => r.height <= plan.maxHeight || r.width <= plan.maxHeight)
         .map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth })),
       durationSeconds: asset.durationSeconds,
-      resumePositionSeconds: await this.#repository.resumePosition({
+      resumePositionSeconds: await this.#deps.progress.resumePosition({
         userId: watcher.userId,
         profileId: watcher.profileId,
         itemId: item.id,
@@ -262,13 +265,13 @@ export class PlaybackService implements Entitlements {
     if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now }))) {
       throw PlaybackSessionEnded('This stream has ended');
     }
-    await this.#repository.saveProgress({
+    await this.#deps.progress.record({
       userId,
       profileId: stream.profileId,
       itemId: stream.itemId,
       positionSeconds: position,
       durationSeconds: asset?.durationSeconds ?? null,
-      now,
+      at: now,
     });
     await this.#deps.streams.live(stream.id, {
       ...streamStateOf(stream),

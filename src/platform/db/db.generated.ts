@@ -38,6 +38,36 @@ export interface AuditLogTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface CommentBansTable {
+  userId: string;
+  bannedBy: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CommentReportsTable {
+  commentId: string;
+  userId: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  titleId: string;
+  userId: string;
+  profileKey: string;
+  authorName: string;
+  parentId: string | null;
+  body: string;
+  replyCount: Generated<number>;
+  reportCount: Generated<number>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  editedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  deletedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  hiddenAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  removedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  removedBy: string | null;
+}
+
 export interface ContentKeysTable {
   id: string;
   assetId: string;
@@ -128,6 +158,14 @@ export interface MaturityRatingsTable {
   level: number;
   label: string;
   position: number;
+}
+
+export interface MyListTable {
+  userId: string;
+  profileKey: string;
+  titleId: string;
+  position: number;
+  addedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface OidcIdentitiesTable {
@@ -260,11 +298,24 @@ export interface TitleGenresTable {
   genreId: string;
 }
 
+export interface TitleRatingPriorTable {
+  singleton: Generated<boolean>;
+  mean: number;
+}
+
 export interface TitleRatingsTable {
   profileId: string;
   titleId: string;
   score: number;
   ratedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TitleReactionsTable {
+  userId: string;
+  profileKey: string;
+  titleId: string;
+  reaction: string;
+  reactedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface TitlesTable {
@@ -297,6 +348,7 @@ export interface TitlesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   search: GeneratedAlways<string | null>;
   ratingScore: number | null;
+  ratingSum: Generated<number>;
 }
 
 export interface UsersTable {
@@ -364,12 +416,17 @@ export interface WatchProgressTable {
   positionSeconds: number;
   durationSeconds: number | null;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  titleId: string | null;
+  finished: Generated<boolean>;
 }
 
 export interface DB {
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;
   auditLog: AuditLogTable;
+  commentBans: CommentBansTable;
+  commentReports: CommentReportsTable;
+  comments: CommentsTable;
   contentKeys: ContentKeysTable;
   downloadDevices: DownloadDevicesTable;
   downloads: DownloadsTable;
@@ -379,6 +436,7 @@ export interface DB {
   itemVideos: ItemVideosTable;
   mailOutbox: MailOutboxTable;
   maturityRatings: MaturityRatingsTable;
+  myList: MyListTable;
   oidcIdentities: OidcIdentitiesTable;
   people: PeopleTable;
   plans: PlansTable;
@@ -391,7 +449,9 @@ export interface DB {
   sessions: SessionsTable;
   titleCredits: TitleCreditsTable;
   titleGenres: TitleGenresTable;
+  titleRatingPrior: TitleRatingPriorTable;
   titleRatings: TitleRatingsTable;
+  titleReactions: TitleReactionsTable;
   titles: TitlesTable;
   users: UsersTable;
   videoAssets: VideoAssetsTable;

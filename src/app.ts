@@ -15,7 +15,7 @@ import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
-import { createMediaService, mediaRoutes } from './modules/media/index.ts';
+import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
@@ -111,13 +111,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
-  const { media, masterKey } = await createMediaService({
+  const { media, packages, keys } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue: deps.queue,
     items: catalog.items,
     logger: deps.logger.child({ component: 'media' }),
+    clock: deps.clock,
+    tools: ffmpegTools(config.media),
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
@@ -129,8 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rateLimits: deps.rateLimits,
     logger: deps.logger.child({ component: 'playback' }),
     items: catalog.items,
-    media,
-    masterKey,
+    packages,
+    keys,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
     audit,

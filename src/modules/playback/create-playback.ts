@@ -15,7 +15,7 @@ import { loadOrCreateSecret } from '../../shared/secret-file.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import { loadSigningKeys } from '../identity/index.ts';
-import type { MediaService } from '../media/index.ts';
+import type { MediaKeys, MediaPackages } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
 import { DownloadDevicesRepository } from './download-devices.repository.ts';
 import { DownloadDevicesService } from './download-devices.service.ts';
@@ -38,8 +38,9 @@ export interface PlaybackDeps {
   rateLimits: RateLimits;
   logger: Logger;
   items: PlayableItems;
-  media: MediaService;
-  masterKey: Buffer;
+  /** Media's packages and content keys: playback reads neither table itself. */
+  packages: MediaPackages;
+  keys: MediaKeys;
   isSignedIn: (authSessionId: string) => Promise<boolean>;
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
@@ -78,7 +79,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     planIdOf: deps.planIdOf,
     clock: deps.clock,
     items: deps.items,
-    media: deps.media,
+    packages: deps.packages,
     logger: deps.logger,
     secrets: secret,
     tokenTtlSeconds: config.playback.tokenTtlSeconds,
@@ -86,7 +87,6 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,
-    db: deps.db,
     storage: deps.storage,
     clock: deps.clock,
     logger: deps.logger,
@@ -94,7 +94,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     playback,
     streams,
     secrets: secret,
-    masterKey: deps.masterKey,
+    keys: deps.keys,
     config: config.playback,
     cloudFrontPrivateKey:
       config.playback.delivery.mode === 'cloudfront'
@@ -119,7 +119,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     audit: deps.audit,
     items: deps.items,
     delivery,
-    masterKey: deps.masterKey,
+    keys: deps.keys,
     signer: await licenceSigner(config.auth.signingKeysFile),
     licenceDays: config.playback.offlineLicenceDays,
     playWindowHours: config.playback.offlinePlayWindowHours,

@@ -36,8 +36,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(storage?: Storage, extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const context = await createTestApp({ env: { ...env, ...extraEnv }, ...(storage && { storage }) });
+export async function harness(
+  storage?: Storage,
+  extraEnv: Record<string, string> = {},
+  options: { jobHandlers?: boolean } = {},
+): Promise<Harness> {
+  const context = await createTestApp({
+    env: { ...env, ...extraEnv },
+    ...(storage && { storage }),
+    ...(options.jobHandlers === false && { jobHandlers: false }),
+  });
   const { deps } = context;
   const playable = await createPlayableItems({
     db: deps.database.db,

@@ -232,11 +232,17 @@ export class TranscodeJob {
     });
     if (!held) claimed.lost.abort();
     signal.throwIfAborted();
-    await this.#upload(result.outputDir, result.files, prefix, signal);
-    const finished = await transactor.run(async (trx) => {
-      if (!(await assets.recordPackage(trx, { asset, result, prefix, owner }))) return false;
-      await keys.store({ assetId: asset.id, keys: result.manifest.keys }, trx);
-      return true;
+    const finished = await (async () => {
+      await this.#upload(result.outputDir, result.files, prefix, signal);
+      return transactor.run(async (trx) => {
+        if (!(await assets.recordPackage(trx, { asset, result, prefix, owner }))) return false;
+        await keys.store({ assetId: asset.id, keys: result.manifest.keys }, trx);
+        return true;
+      });
+    })().catch(async (error: unknown) => {
+      // Never pointed at, so never served: what was uploaded goes at once.
+      await storage.deletePrefix(prefix).catch(() => undefined);
+      throw error;
     });
     if (!finished) {
       await storage.deletePrefix(prefix);
@@ -250,11 +256,14 @@ export class TranscodeJob {
     );
   }
 
+  /** Uploads the package's files, a few at once; the first failure stops the rest before it throws. */
   async #upload(dir: string, files: readonly string[], prefix: string, signal: AbortSignal): Promise<void> {
     const queue = [...files];
+    const failed = new AbortController();
+    const stop = AbortSignal.any([signal, failed.signal]);
     const worker = async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        signal.throwIfAborted();
+        stop.throwIfAborted();
         const body = await openForUpload(path.join(dir, file));
         try {
           await this.#deps.storage.put(`${prefix}${file.split(path.sep).join('/')}`, body);
@@ -263,7 +272,16 @@ export class TranscodeJob {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, worker));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, () =>
+        worker().catch((error: unknown) => {
+          failed.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   /** Clean up: the attempt's files, whatever happened. */

@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
+  const tools = ffmpegTools(config.media);
   const { media, packages, keys } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
@@ -119,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     logger: deps.logger.child({ component: 'media' }),
     clock: deps.clock,
-    tools: ffmpegTools(config.media),
+    tools,
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     media,
     items: catalog.items,
+    tools,
     config,
   });
   await app.register(uploads.plugin);

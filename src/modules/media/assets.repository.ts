@@ -10,11 +10,11 @@ import type { TranscodeResult } from './transcode.ts';
 export type AssetRow = Selectable<DB['videoAssets']>;
 export type AssetStatus = 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled';
 
-export interface SubtitleSource {
-  storageKey: string;
-  language: string;
-  label: string;
-}
+/** Subtitle files uploaded with a source, as stored in video_assets.subtitles. */
+export const subtitleSourcesSchema = z.array(
+  z.object({ storageKey: z.string(), language: z.string(), label: z.string() }),
+);
+export type SubtitleSource = z.infer<typeof subtitleSourcesSchema>[number];
 
 export interface AssetQuery {
   limit: number;

@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RunningJob } from '../../platform/queue/queue.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
+import { openFileStream } from '../../shared/file-stream.ts';
 import { AuditLog, type RequestContext } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
@@ -22,7 +23,7 @@ import { MediaPackages } from './media-packages.ts';
 import type { MediaTools } from './media-tools.ts';
 import { AssetNotFound, AssetStateConflict } from './media.errors.ts';
 import { loadMasterKey } from './master-key.ts';
-import { openForUpload, TranscodeJob, type TranscodeRunOptions } from './transcode-job.ts';
+import { TranscodeJob, type TranscodeRunOptions } from './transcode-job.ts';
 
 export interface SourceUpload {
   itemId: string;
@@ -119,7 +120,7 @@ export class MediaService {
   ): Promise<AssetRow> {
     const sourceName = path.basename(options.path);
     const storageKey = `sources/${options.itemId}/${randomUUID()}/${sourceName}`;
-    const body = await openForUpload(options.path);
+    const body = await openFileStream(options.path);
     try {
       await this.#deps.storage.put(storageKey, body);
     } finally {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../config/config.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
@@ -13,8 +12,9 @@ import type { Logger } from '../../platform/logger.ts';
 import type { RunningJob } from '../../platform/queue/queue.port.ts';
 import { ObjectNotFound, type Storage } from '../../platform/storage/storage.port.ts';
 import { AppError } from '../../shared/errors.ts';
+import { openFileStream } from '../../shared/file-stream.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import type { AssetRow, AssetsRepository, SubtitleSource } from './assets.repository.ts';
+import { subtitleSourcesSchema, type AssetRow, type AssetsRepository } from './assets.repository.ts';
 import type { PublishMediaEvent } from './media-events.ts';
 import type { MediaKeys } from './media-keys.ts';
 import type { MediaTools } from './media-tools.ts';
@@ -182,7 +182,7 @@ export class TranscodeJob {
     const sourcePath = path.join(workDir, `source${path.extname(asset.sourceName).slice(0, 10)}`);
     await this.#download(asset.sourceKey, sourcePath, 'source');
     const subtitles: SubtitleInput[] = [];
-    for (const [index, subtitle] of (asset.subtitles as unknown as SubtitleSource[]).entries()) {
+    for (const [index, subtitle] of subtitleSourcesSchema.parse(asset.subtitles).entries()) {
       const subtitlePath = path.join(workDir, `subtitle-${index}${path.extname(subtitle.storageKey)}`);
       await this.#download(subtitle.storageKey, subtitlePath, `subtitle ${subtitle.label}`);
       subtitles.push({ path: subtitlePath, language: subtitle.language, label: subtitle.label });
@@ -264,7 +264,7 @@ export class TranscodeJob {
     const worker = async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         stop.throwIfAborted();
-        const body = await openForUpload(path.join(dir, file));
+        const body = await openFileStream(path.join(dir, file));
         try {
           await this.#deps.storage.put(`${prefix}${file.split(path.sep).join('/')}`, body);
         } finally {
@@ -365,14 +365,4 @@ export class TranscodeJob {
     await this.#deps.items.setVideoStatus(asset.itemId, current ? 'ready' : 'draft');
     await this.#deps.publish('TranscodeFailed', { ...asset, status: 'failed' }, reason);
   }
-}
-
-/**
- * A file's bytes as a stream, opened before anyone reads them: a missing file rejects here,
- * instead of `createReadStream` emitting 'error' later on a stream nobody listens to yet (which
- * took a whole instance down when a rival runner removed the files it was uploading).
- */
-export async function openForUpload(file: string): Promise<Readable> {
-  const handle = await open(file, 'r');
-  return handle.createReadStream();
 }

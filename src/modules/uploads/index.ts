@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../config/config.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import type { MediaService } from '../media/index.ts';
+import type { MediaService, MediaTools } from '../media/index.ts';
 import { tusRoutes } from './tus.ts';
 import { uploadRoutes } from './uploads.routes.ts';
 import { UploadsService } from './uploads.service.ts';
@@ -16,9 +16,10 @@ export interface UploadsDeps {
   storage: Storage;
   media: Pick<MediaService, 'registerSource'>;
   items: Pick<PlayableItems, 'find'>;
+  /** Media's ffmpeg/ffprobe port (uploads probe a file before storing it). */
+  tools: Pick<MediaTools, 'probe'>;
   config: Pick<Config, 'dataDir'> & {
     catalog: Pick<Config['catalog'], 'uploadMaxBytes'>;
-    media: Pick<Config['media'], 'ffprobePath'>;
     http: Pick<Config['http'], 'corsOrigins'>;
   };
 }
@@ -31,7 +32,7 @@ export function createUploads(deps: UploadsDeps): { plugin: FastifyPluginAsync; 
     storage: deps.storage,
     media: deps.media,
     items: deps.items,
-    ffprobePath: deps.config.media.ffprobePath,
+    tools: deps.tools,
     uploadsDir,
   });
   const plugin = fp(

@@ -236,7 +236,7 @@ describe('transcode jobs (local storage)', () => {
       .selectFrom('videoAssets')
       .innerJoin('titles', 'titles.id', 'videoAssets.itemId')
       .select(['videoAssets.status', 'videoAssets.attempts', 'titles.status as titleStatus'])
-      .where('titles.tags', '@>', ['demo'])
+      .where((eb) => eb(eb.val('demo'), '=', eb.fn.any('titles.tags')))
       .execute();
     assert.equal(assets.length, demoVideos.length);
     for (const asset of assets) {

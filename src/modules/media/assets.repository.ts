@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
@@ -32,6 +32,14 @@ export class AssetsRepository {
   constructor(db: Kysely<DB>, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+  }
+
+  insert(values: Insertable<DB['videoAssets']>, executor: Kysely<DB> = this.#db): Promise<AssetRow> {
+    return executor.insertInto('videoAssets').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async setJob(id: string, jobId: string | null, executor: Kysely<DB> = this.#db): Promise<void> {
+    await executor.updateTable('videoAssets').set({ jobId }).where('id', '=', id).execute();
   }
 
   find(id: string, executor: Kysely<DB> = this.#db): Promise<AssetRow | undefined> {

@@ -6,7 +6,7 @@ import type { Config } from '../../config/config.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
-import { transactorFor } from '../../platform/db/transactor.ts';
+import { transactorFor, type Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RunningJob } from '../../platform/queue/queue.port.ts';
@@ -60,38 +60,35 @@ export class MediaService {
   readonly #deps: MediaServiceDeps;
   readonly #publish: PublishMediaEvent;
   readonly #transcode: TranscodeJob;
+  readonly #transactor: Transactor;
 
   constructor(deps: MediaServiceDeps) {
     this.#deps = deps;
     this.assets = deps.assets;
+    this.#transactor = transactorFor(deps.db);
     this.#publish = mediaEventPublisher(deps);
-    this.#transcode = new TranscodeJob({
-      ...deps,
-      transactor: transactorFor(deps.db),
-      publish: this.#publish,
-    });
+    this.#transcode = new TranscodeJob({ ...deps, transactor: this.#transactor, publish: this.#publish });
   }
 
   /** Records an uploaded source and queues its transcode; the item shows as `processing`. */
   async registerSource(source: SourceUpload, context: RequestContext): Promise<AssetRow> {
-    const { db, queue, items, audit } = this.#deps;
+    const { queue, items, audit } = this.#deps;
     const item = await items.find(source.itemId);
     if (!item) throw TitleNotFound(`No movie or episode ${source.itemId}`);
-    const asset = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('videoAssets')
-        .values({
+    const asset = await this.#transactor.run(async (trx) => {
+      const row = await this.assets.insert(
+        {
           itemId: item.id,
           sourceKey: source.storageKey,
           sourceName: source.sourceName,
           sourceBytes: source.bytes,
           subtitles: JSON.stringify(source.subtitles ?? []),
           uploadedBy: source.uploadedBy,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+        },
+        trx,
+      );
       const jobId = await queue.send('media.transcode', { assetId: row.id }, { transaction: trx });
-      await trx.updateTable('videoAssets').set({ jobId }).where('id', '=', row.id).execute();
+      await this.assets.setJob(row.id, jobId, trx);
       await audit.record(trx, context, {
         action: 'media.source_uploaded',
         targetType: item.kind,
@@ -176,7 +173,7 @@ export class MediaService {
         `The transcode is ${asset.status}: only a failed or cancelled one can be retried`,
       );
     }
-    await this.#deps.db.transaction().execute(async (trx) => {
+    await this.#transactor.run(async (trx) => {
       const jobId = await this.#deps.queue.send('media.transcode', { assetId: id }, { transaction: trx });
       await this.assets.transition({
         id,

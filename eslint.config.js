@@ -43,9 +43,6 @@ const readsTheTimeStill = [
   'src/modules/identity/sessions.repository.ts',
   'src/modules/identity/signing-keys.ts',
   'src/modules/identity/users.repository.ts',
-  'src/modules/media/assets.repository.ts',
-  'src/modules/media/demo-videos.ts',
-  'src/modules/media/media.service.ts',
 ];
 
 export default tseslint.config(

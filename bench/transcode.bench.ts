@@ -21,8 +21,10 @@ import {
   buildHlsEncodeArgs,
   chooseLadder,
   createMediaService,
+  ffmpegTools,
   probeMedia,
 } from '../src/modules/media/index.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import { MemoryCache } from '../src/platform/cache/memory.cache.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrator.ts';
@@ -129,6 +131,8 @@ try {
     queue,
     items: playable.items,
     logger,
+    clock: systemClock,
+    tools: ffmpegTools(config.media),
     config: config.media,
   });
   const system = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };

@@ -16,7 +16,7 @@ import { createCatalog } from './modules/catalog/index.ts';
 import { createEngagement } from './modules/engagement/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
-import { createMediaService, mediaRoutes } from './modules/media/index.ts';
+import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
@@ -112,13 +112,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', () => catalog.close());
   await app.register(catalog.plugin);
-  const { media, masterKey } = await createMediaService({
+  const tools = ffmpegTools(config.media);
+  const { media, packages, keys } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue: deps.queue,
     items: catalog.items,
     logger: deps.logger.child({ component: 'media' }),
+    clock: deps.clock,
+    tools,
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
@@ -144,8 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rateLimits: deps.rateLimits,
     logger: deps.logger.child({ component: 'playback' }),
     items: catalog.items,
-    media,
-    masterKey,
+    packages,
+    keys,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
     audit,
@@ -159,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     pubsub: deps.pubsub,
     media,
     items: catalog.items,
+    tools,
     config,
   });
   await app.register(uploads.plugin);

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
-import { createMediaService } from '../modules/media/index.ts';
+import { createMediaService, ffmpegTools } from '../modules/media/index.ts';
+import type { Clock } from '../platform/clock.ts';
 import type { Cache } from '../platform/cache/cache.port.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -19,6 +20,7 @@ export interface WorkerDeps {
   storage: Storage;
   mailer: Mailer;
   queue: AppQueue;
+  clock: Clock;
 }
 
 /**
@@ -39,6 +41,8 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     queue,
     items: playable.items,
     logger: deps.logger.child({ component: 'media' }),
+    clock: deps.clock,
+    tools: ffmpegTools(config.media),
     config: config.media,
   });
 

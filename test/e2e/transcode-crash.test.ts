@@ -9,12 +9,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'hls-parser';
 import pg from 'pg';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
-import { createMediaService, type AssetRow, type MediaService } from '../../src/modules/media/index.ts';
+import {
+  createMediaService,
+  ffmpegTools,
+  type AssetRow,
+  type MediaKeys,
+  type MediaService,
+} from '../../src/modules/media/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { jobCatalog } from '../../src/jobs/job-catalog.ts';
 import { MemoryCache } from '../../src/platform/cache/memory.cache.ts';
 import { openDatabase, type Database } from '../../src/platform/db/database.ts';
 import { migrate } from '../../src/platform/db/migrator.ts';
+import { systemClock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { MemoryPubSub } from '../../src/platform/pubsub/memory.pubsub.ts';
 import { PgBossQueue } from '../../src/platform/queue/pgboss.queue.ts';
@@ -157,7 +164,7 @@ describe('a transcode worker killed mid-job', () => {
   let queue: PgBossQueue<typeof jobCatalog>;
   let storage: LocalStorage;
   let media: MediaService;
-  let masterKey: Buffer;
+  let mediaKeys: MediaKeys;
   let closePlayable: () => Promise<void>;
   let clip: string;
   const workers: Worker[] = [];
@@ -216,13 +223,15 @@ describe('a transcode worker killed mid-job', () => {
     const pubsub = new MemoryPubSub();
     const playable = await createPlayableItems({ db: database.db, cache: new MemoryCache(), pubsub });
     closePlayable = playable.close;
-    ({ media, masterKey } = await createMediaService({
+    ({ media, keys: mediaKeys } = await createMediaService({
       db: database.db,
       storage,
       pubsub,
       queue,
       items: playable.items,
       logger,
+      clock: systemClock,
+      tools: ffmpegTools(config.media),
       config: config.media,
     }));
     clip = await clipMade;
@@ -351,7 +360,7 @@ describe('a transcode worker killed mid-job', () => {
       const downloaded = path.join(dir, 'downloaded');
       const files = await fetchPackage(storage, prefix, downloaded);
       assert.ok(files.includes('poster.jpg') && files.includes('thumbs/thumbnails.vtt'));
-      const keys = await storedKeys({ db: database.db, masterKey, assetId: ready.id });
+      const keys = await storedKeys({ keys: mediaKeys, assetId: ready.id });
       const master = await readMaster(downloaded);
       assert.deepEqual(
         master.variants.map((variant) => variant.resolution?.height),

@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
+import { createDemoTitles } from '../../src/modules/catalog/index.ts';
+import { demoVideos, ffmpegTools, seedDemoVideos } from '../../src/modules/media/index.ts';
 import { S3Storage } from '../../src/platform/storage/s3.storage.ts';
 import { signInWithRoles } from '../support/accounts.ts';
 import {
@@ -212,6 +214,36 @@ describe('transcode jobs (local storage)', () => {
     });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
+  });
+
+  it('seed-demo transcodes beside a running worker: each demo asset is claimed once, and all play', async () => {
+    const { deps } = h.context;
+    const seed = () =>
+      seedDemoVideos({
+        media: h.media,
+        titles: createDemoTitles({ db: deps.database.db, clock: deps.clock }),
+        tools: ffmpegTools(deps.config.media),
+        uploadedBy: null,
+      });
+    // The worker of this app polls the queue twice a second: it sees each queued job at once.
+    const report = await seed();
+    assert.deepEqual(report, {
+      created: demoVideos.length,
+      transcoded: demoVideos.length,
+      alreadyPlayable: 0,
+    });
+    const assets = await deps.database.db
+      .selectFrom('videoAssets')
+      .innerJoin('titles', 'titles.id', 'videoAssets.itemId')
+      .select(['videoAssets.status', 'videoAssets.attempts', 'titles.status as titleStatus'])
+      .where((eb) => eb(eb.val('demo'), '=', eb.fn.any('titles.tags')))
+      .execute();
+    assert.equal(assets.length, demoVideos.length);
+    for (const asset of assets) {
+      assert.deepEqual(asset, { status: 'ready', attempts: 1, titleStatus: 'published' });
+    }
+    const again = await seed();
+    assert.deepEqual(again, { created: 0, transcoded: 0, alreadyPlayable: demoVideos.length });
   });
 });
 

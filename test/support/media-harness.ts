@@ -4,15 +4,16 @@ import path from 'node:path';
 import { createPlayableItems } from '../../src/modules/catalog/index.ts';
 import {
   createMediaService,
-  loadMasterKey,
-  unwrapKey,
+  ffmpegTools,
   type MediaEvent,
+  type MediaKeys,
   type MediaService,
 } from '../../src/modules/media/index.ts';
 import type { ContentKey } from '../../src/modules/media/content-keys.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles, type SignedIn } from './accounts.ts';
 import { makeClip } from './media-clips.ts';
+import { storedKeys as storedPackageKeys } from './media-package.ts';
 import { createTestApp, type TestContext } from './test-app.ts';
 
 /** The app plus a MediaService on the same parts: register sources, wait for their transcodes. */
@@ -29,26 +30,37 @@ const system = { actor: { type: 'system' as const, id: null }, ip: null, request
 export interface Harness {
   context: TestContext;
   media: MediaService;
+  keys: MediaKeys;
   admin: SignedIn;
   events: MediaEvent[];
   close(): Promise<void>;
 }
 
-export async function harness(storage?: Storage, extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const context = await createTestApp({ env: { ...env, ...extraEnv }, ...(storage && { storage }) });
+export async function harness(
+  storage?: Storage,
+  extraEnv: Record<string, string> = {},
+  options: { jobHandlers?: boolean } = {},
+): Promise<Harness> {
+  const context = await createTestApp({
+    env: { ...env, ...extraEnv },
+    ...(storage && { storage }),
+    ...(options.jobHandlers === false && { jobHandlers: false }),
+  });
   const { deps } = context;
   const playable = await createPlayableItems({
     db: deps.database.db,
     cache: deps.cache,
     pubsub: deps.pubsub,
   });
-  const { media } = await createMediaService({
+  const { media, keys } = await createMediaService({
     db: deps.database.db,
     storage: deps.storage,
     pubsub: deps.pubsub,
     queue: deps.queue,
     items: playable.items,
     logger: deps.logger,
+    clock: deps.clock,
+    tools: ffmpegTools(deps.config.media),
     config: deps.config.media,
   });
   const events: MediaEvent[] = [];
@@ -59,6 +71,7 @@ export async function harness(storage?: Storage, extraEnv: Record<string, string
   return {
     context,
     media,
+    keys,
     admin,
     events,
     async close() {
@@ -113,21 +126,8 @@ export async function waitForJob(h: Harness, id: string, done: (job: JobView) =>
   }
 }
 
-export async function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
-  const masterKey = await loadMasterKey(h.context.deps.config.media);
-  const rows = await h.context.deps.database.db
-    .selectFrom('contentKeys')
-    .selectAll()
-    .where('assetId', '=', assetId)
-    .execute();
-  return rows.map((row) => ({
-    keyId: row.id,
-    tier: row.tier as ContentKey['tier'],
-    key: unwrapKey({ masterKey, wrapped: row.wrappedKey, keyId: row.id }),
-    iv: Buffer.from(row.iv),
-    firstSegment: row.firstSegment,
-    renditions: row.renditions,
-  }));
+export function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
+  return storedPackageKeys({ keys: h.keys, assetId });
 }
 
 /** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */

@@ -1,9 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
-import { unwrapKey } from '../../src/modules/media/index.ts';
+import type { MediaKeys } from '../../src/modules/media/index.ts';
 import type { ContentKey } from '../../src/modules/media/content-keys.ts';
-import type { DB } from '../../src/platform/db/db.generated.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 
 /** Reads one stored object whole. */
@@ -26,23 +24,15 @@ export async function fetchPackage(storage: Storage, prefix: string, dir: string
   return files.sort();
 }
 
-/** An asset's content keys as the key server would hand them out: unwrapped with the master key. */
-export async function storedKeys(options: {
-  db: Kysely<DB>;
-  masterKey: Buffer;
-  assetId: string;
-}): Promise<ContentKey[]> {
-  const rows = await options.db
-    .selectFrom('contentKeys')
-    .selectAll()
-    .where('assetId', '=', options.assetId)
-    .execute();
-  return rows.map((row) => ({
-    keyId: row.id,
-    tier: row.tier as ContentKey['tier'],
-    key: unwrapKey({ masterKey: options.masterKey, wrapped: row.wrappedKey, keyId: row.id }),
-    iv: Buffer.from(row.iv),
-    firstSegment: row.firstSegment,
-    renditions: row.renditions,
+/** An asset's content keys as the key server would hand them out: unwrapped, by media. */
+export async function storedKeys(options: { keys: MediaKeys; assetId: string }): Promise<ContentKey[]> {
+  const keys = await options.keys.ofAsset({ assetId: options.assetId });
+  return keys.map(({ keyId, tier, key, iv, firstSegment, renditions }) => ({
+    keyId,
+    tier,
+    key,
+    iv,
+    firstSegment,
+    renditions,
   }));
 }

@@ -33,6 +33,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Another storage adapter (S3 on s3rver); a temp directory by default. */
   storage?: Storage;
+  /** false: no job handlers in this process (a test runs jobs by hand, as several workers would). */
+  jobHandlers?: boolean;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -127,8 +129,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
     clock: options.clock ?? systemClock,
   };
   // Like ROLE=all: the job handlers run in the test process, so queued mail reaches the outbox.
-  const workers = await registerJobHandlers(deps);
-  cleanups.unshift(() => workers.close());
+  if (options.jobHandlers !== false) {
+    const workers = await registerJobHandlers(deps);
+    cleanups.unshift(() => workers.close());
+  }
   const app = await buildApp(deps);
   cleanups.unshift(() => app.close());
   return {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  createDemoTitles,
   createPlayableItems,
   readMovies,
   readRatings,
@@ -10,7 +11,7 @@ import {
 } from '../../modules/catalog/index.ts';
 import { jobCatalog } from '../../jobs/job-catalog.ts';
 import { ensureDemoViewers } from '../../modules/identity/index.ts';
-import { createMediaService, seedDemoVideos } from '../../modules/media/index.ts';
+import { createMediaService, ffmpegTools, seedDemoVideos } from '../../modules/media/index.ts';
 import { createPlatform } from '../../platform/platform.ts';
 import { UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -89,6 +90,7 @@ export const seedDemoCommand: Command = {
           pubsub: platform.pubsub,
         });
         try {
+          const tools = ffmpegTools(config.media);
           const { media } = await createMediaService({
             db: database.db,
             storage: platform.storage,
@@ -96,13 +98,15 @@ export const seedDemoCommand: Command = {
             queue: platform.queue,
             items: playable.items,
             logger,
+            clock: platform.clock,
+            tools,
             config: config.media,
           });
           const videosBar = progress('playable demo videos (%)', 100);
           const report = await seedDemoVideos({
-            db: database.db,
             media,
-            ffmpegPath: config.media.ffmpegPath,
+            titles: createDemoTitles({ db: database.db, clock: platform.clock }),
+            tools,
             uploadedBy: null,
             onProgress: (percent) => videosBar.setValue(Math.floor(percent)),
           });

@@ -45,6 +45,7 @@ export {
   type MovieLensMovie,
 } from './movielens.ts';
 export { sampleMovies } from './sample-catalog.ts';
+export { createDemoTitles, DemoTitles, type DemoTitleSpec } from './demo-titles.ts';
 export { TitleNotFound, EpisodeNotFound } from './catalog.errors.ts';
 
 export interface CatalogDeps {

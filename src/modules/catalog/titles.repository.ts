@@ -176,6 +176,16 @@ export class TitlesRepository {
     return new Map(rows.map((row) => [Number(row.movielens), row.id]));
   }
 
+  /** The title a demo seed made, by the slug in `externalIds.demo`. */
+  async demoTitleId(slug: string, executor: Executor = this.#db): Promise<string | undefined> {
+    const row = await executor
+      .selectFrom('titles')
+      .select('id')
+      .where(sql<string>`external_ids ->> 'demo'`, '=', slug)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   /** Inserts MovieLens titles (`externalIds` carrying their movieId); returns movieId → title id. */
   async insertMovieLens(
     values: Array<Insertable<TitlesTable>>,

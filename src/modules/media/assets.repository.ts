@@ -1,8 +1,8 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
 import { z } from 'zod';
-import { wrapKey } from './key-wrap.ts';
 import type { TranscodeResult } from './transcode.ts';
 
 /** The SQL of the media pipeline: video assets, the item → asset pointer, renditions, wrapped keys. */
@@ -10,11 +10,11 @@ import type { TranscodeResult } from './transcode.ts';
 export type AssetRow = Selectable<DB['videoAssets']>;
 export type AssetStatus = 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled';
 
-export interface SubtitleSource {
-  storageKey: string;
-  language: string;
-  label: string;
-}
+/** Subtitle files uploaded with a source, as stored in video_assets.subtitles. */
+export const subtitleSourcesSchema = z.array(
+  z.object({ storageKey: z.string(), language: z.string(), label: z.string() }),
+);
+export type SubtitleSource = z.infer<typeof subtitleSourcesSchema>[number];
 
 export interface AssetQuery {
   limit: number;
@@ -27,9 +27,19 @@ const cursorShape = z.object({ createdAt: z.string(), id: z.uuid() });
 
 export class AssetsRepository {
   readonly #db: Kysely<DB>;
+  readonly #clock: Clock;
 
-  constructor(db: Kysely<DB>) {
+  constructor(db: Kysely<DB>, clock: Clock) {
     this.#db = db;
+    this.#clock = clock;
+  }
+
+  insert(values: Insertable<DB['videoAssets']>, executor: Kysely<DB> = this.#db): Promise<AssetRow> {
+    return executor.insertInto('videoAssets').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async setJob(id: string, jobId: string | null, executor: Kysely<DB> = this.#db): Promise<void> {
+    await executor.updateTable('videoAssets').set({ jobId }).where('id', '=', id).execute();
   }
 
   find(id: string, executor: Kysely<DB> = this.#db): Promise<AssetRow | undefined> {
@@ -60,18 +70,77 @@ export class AssetsRepository {
     });
   }
 
-  /** Moves an asset between states; only from one of `from`. Returns whether it moved. */
+  /**
+   * Moves an asset between states; only from one of `from`, and with `owner` only while that
+   * runner holds the claim. Returns whether it moved.
+   */
   async transition(options: {
     id: string;
     from: readonly AssetStatus[];
     set: Omit<Updateable<DB['videoAssets']>, 'id' | 'createdAt'>;
+    owner?: string;
     executor?: Kysely<DB>;
   }): Promise<boolean> {
-    const result = await (options.executor ?? this.#db)
+    let update = (options.executor ?? this.#db)
       .updateTable('videoAssets')
-      .set({ ...options.set, updatedAt: new Date() })
+      .set({ ...options.set, updatedAt: this.#clock.now() })
       .where('id', '=', options.id)
-      .where('status', 'in', [...options.from])
+      .where('status', 'in', [...options.from]);
+    if (options.owner !== undefined) update = update.where('claimedBy', '=', options.owner);
+    const result = await update.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Claims an asset for one transcode, atomically: a queued asset, or one whose runner stopped
+   * renewing its lease (a killed worker). One UPDATE decides, so of two runners exactly one gets
+   * the row back; the other gets undefined and backs off. The row keeps the previous attempt's
+   * package prefix, for the new runner to clean up.
+   */
+  claim(options: {
+    id: string;
+    owner: string;
+    jobId: string;
+    leaseSeconds: number;
+  }): Promise<AssetRow | undefined> {
+    const now = this.#clock.now();
+    return this.#db
+      .updateTable('videoAssets')
+      .set((eb) => ({
+        status: 'processing',
+        progress: 0,
+        attempts: eb('attempts', '+', 1),
+        jobId: options.jobId,
+        claimedBy: options.owner,
+        claimExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000),
+        startedAt: now,
+        updatedAt: now,
+        failureCode: null,
+        failureReason: null,
+      }))
+      .where('id', '=', options.id)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([
+            eb('status', '=', 'processing'),
+            eb.or([eb('claimExpiresAt', 'is', null), eb('claimExpiresAt', '<', now)]),
+          ]),
+        ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Extends a held claim; false when the runner no longer holds it (cancelled, or taken over). */
+  async renewClaim(options: { id: string; owner: string; leaseSeconds: number }): Promise<boolean> {
+    const now = this.#clock.now();
+    const result = await this.#db
+      .updateTable('videoAssets')
+      .set({ claimExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000) })
+      .where('id', '=', options.id)
+      .where('status', '=', 'processing')
+      .where('claimedBy', '=', options.owner)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
@@ -87,17 +156,27 @@ export class AssetsRepository {
   }
 
   /**
-   * Records a finished package and points the item at it, in the caller's transaction: renditions,
-   * wrapped keys, the asset's state and the pointer commit together or not at all.
+   * Records a finished package and points the item at it, in the caller's transaction (with the
+   * keys, MediaKeys.store): renditions, the asset's state and the pointer commit together or not
+   * at all. Only while `owner` holds the claim; returns whether it did.
    */
   async recordPackage(
     trx: Kysely<DB>,
-    options: { asset: AssetRow; result: TranscodeResult; prefix: string; masterKey: Buffer },
-  ): Promise<void> {
-    const { asset, result, prefix, masterKey } = options;
+    options: { asset: AssetRow; result: TranscodeResult; prefix: string; owner: string },
+  ): Promise<boolean> {
+    const { asset, result, prefix, owner } = options;
     const { manifest, probe } = result;
+    const now = this.#clock.now();
+    const held = await trx
+      .selectFrom('videoAssets')
+      .select('id')
+      .where('id', '=', asset.id)
+      .where('status', '=', 'processing')
+      .where('claimedBy', '=', owner)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!held) return false;
     await trx.deleteFrom('videoRenditions').where('assetId', '=', asset.id).execute();
-    await trx.deleteFrom('contentKeys').where('assetId', '=', asset.id).execute();
     const renditions = [
       ...manifest.renditions.map((rendition) => ({
         assetId: asset.id,
@@ -137,22 +216,6 @@ export class AssetsRepository {
       })),
     ];
     if (renditions.length > 0) await trx.insertInto('videoRenditions').values(renditions).execute();
-    if (manifest.keys.length > 0) {
-      await trx
-        .insertInto('contentKeys')
-        .values(
-          manifest.keys.map((key) => ({
-            id: key.keyId,
-            assetId: asset.id,
-            tier: key.tier,
-            wrappedKey: wrapKey({ masterKey, contentKey: key.key, keyId: key.keyId }),
-            iv: key.iv,
-            firstSegment: key.firstSegment,
-            renditions: key.renditions,
-          })),
-        )
-        .execute();
-    }
     const tallest = manifest.renditions.reduce((best, r) => (r.height > best.height ? r : best));
     // The manifest without its keys: those live wrapped in content_keys only.
     const { keys: _keys, ...publicManifest } = manifest;
@@ -168,15 +231,18 @@ export class AssetsRepository {
         height: tallest.height,
         failureCode: null,
         failureReason: null,
-        finishedAt: new Date(),
-        updatedAt: new Date(),
+        claimedBy: null,
+        claimExpiresAt: null,
+        finishedAt: now,
+        updatedAt: now,
       })
       .where('id', '=', asset.id)
       .execute();
     await trx
       .insertInto('itemVideos')
       .values({ itemId: asset.itemId, assetId: asset.id })
-      .onConflict((oc) => oc.column('itemId').doUpdateSet({ assetId: asset.id, updatedAt: new Date() }))
+      .onConflict((oc) => oc.column('itemId').doUpdateSet({ assetId: asset.id, updatedAt: now }))
       .execute();
+    return true;
   }
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
-import { runFfmpeg } from './ffmpeg.runner.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DemoTitles } from '../catalog/index.ts';
+import type { MediaTools } from './media-tools.ts';
 import type { MediaService } from './media.service.ts';
 
 /**
@@ -63,15 +63,20 @@ export interface DemoVideoReport {
   alreadyPlayable: number;
 }
 
+/**
+ * Makes each demo clip, registers it (which queues its transcode job as any upload does) and runs
+ * the transcode here, under a claim: a worker that picks the queued job up meanwhile finds the
+ * asset claimed and backs off, and if a worker claimed it first, seed-demo waits for that one.
+ */
 export async function seedDemoVideos(options: {
-  db: Kysely<DB>;
   media: MediaService;
-  ffmpegPath: string;
+  titles: DemoTitles;
+  tools: MediaTools;
   uploadedBy: string | null;
   /** Progress of the whole set, 0–100. */
   onProgress?: (percent: number) => void;
 }): Promise<DemoVideoReport> {
-  const { db, media } = options;
+  const { media, titles } = options;
   const report: DemoVideoReport = { created: 0, transcoded: 0, alreadyPlayable: 0 };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'marquee-demo-'));
   const context = { actor: { type: 'system' as const, id: null }, ip: null, requestId: null };
@@ -79,38 +84,45 @@ export async function seedDemoVideos(options: {
     for (const [index, demo] of demoVideos.entries()) {
       const share = (percent: number) =>
         options.onProgress?.(((index + percent / 100) / demoVideos.length) * 100);
-      const titleId = await ensureDemoTitle(db, demo, report);
-      if (await media.assets.current(titleId)) {
+      const title = await titles.ensure(demo);
+      if (title.created) report.created++;
+      if (await media.assets.current(title.id)) {
         report.alreadyPlayable++;
-        await publish(db, titleId);
+        await titles.publish(title.id);
         share(100);
         continue;
       }
       const file = path.join(scratch, `${demo.slug}.mp4`);
-      await runFfmpeg({ args: clipArgs(demo, file), ffmpegPath: options.ffmpegPath });
+      await options.tools.ffmpeg({ args: clipArgs(demo, file) });
       const asset = await media.ingestFile(
-        { itemId: titleId, path: file, uploadedBy: options.uploadedBy },
+        { itemId: title.id, path: file, uploadedBy: options.uploadedBy },
         context,
       );
-      // Run the job here rather than wait for a worker: seed-demo ends with titles one can play.
-      // The queued copy finds the asset ready when a worker gets to it, and does nothing.
-      await media.transcode(
-        {
-          id: asset.jobId ?? 'seed-demo',
-          name: 'media.transcode',
-          payload: { assetId: asset.id },
-          attempt: 0,
-          signal: new AbortController().signal,
-        },
-        { onProgress: share },
-      );
-      const done = await media.assets.find(asset.id);
-      if (done?.status !== 'ready') {
-        throw new Error(
-          `the demo clip ${demo.slug} did not transcode: ${done?.failureReason ?? done?.status}`,
-        );
+      const job = {
+        id: asset.jobId ?? `seed-demo-${asset.id}`,
+        name: 'media.transcode',
+        payload: { assetId: asset.id },
+        attempt: 0,
+        signal: new AbortController().signal,
+      };
+      for (;;) {
+        await media.transcode(job, {
+          onProgress: share,
+          owner: `seed-demo:${process.pid}`,
+          whenHeld: 'return',
+        });
+        const done = await media.assets.find(asset.id);
+        if (done?.status === 'ready') break;
+        if (done?.status !== 'processing' && done?.status !== 'queued') {
+          throw new Error(
+            `the demo clip ${demo.slug} did not transcode: ${done?.failureReason ?? done?.status}`,
+          );
+        }
+        // Another runner holds it (a worker was quicker): wait for it, or take over if it dies.
+        share(done.progress);
+        await sleep(1000);
       }
-      await publish(db, titleId);
+      await titles.publish(title.id);
       report.transcoded++;
     }
     return report;
@@ -147,45 +159,4 @@ function clipArgs(demo: DemoVideo, file: string): string[] {
     '-y',
     file,
   ];
-}
-
-async function ensureDemoTitle(db: Kysely<DB>, demo: DemoVideo, report: DemoVideoReport): Promise<string> {
-  const existing = await db
-    .selectFrom('titles')
-    .select('id')
-    .where(sql<string>`external_ids->>'demo'`, '=', demo.slug)
-    .executeTakeFirst();
-  if (existing) return existing.id;
-  const level = await db
-    .selectFrom('maturityRatings')
-    .select('level')
-    .where('code', '=', demo.maturityRating)
-    .executeTakeFirst();
-  const row = await db
-    .insertInto('titles')
-    .values({
-      kind: 'movie',
-      title: demo.title,
-      synopsis: demo.synopsis,
-      releaseYear: new Date().getFullYear(),
-      runtimeMinutes: 1,
-      maturityRating: level ? demo.maturityRating : null,
-      maturityLevel: level?.level ?? 0,
-      audioLanguages: ['en'],
-      tags: ['demo'],
-      externalIds: JSON.stringify({ demo: demo.slug }),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  report.created++;
-  return row.id;
-}
-
-async function publish(db: Kysely<DB>, titleId: string): Promise<void> {
-  await db
-    .updateTable('titles')
-    .set({ status: 'published', publishedAt: new Date(), updatedAt: new Date() })
-    .where('id', '=', titleId)
-    .where('status', '!=', 'published')
-    .execute();
 }

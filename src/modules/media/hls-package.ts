@@ -14,6 +14,7 @@ import type { ProgressListener } from './ffmpeg.runner.ts';
 import { avcCodecString, plannedAvcProfile } from './h264.ts';
 import type { AudioRendition, Ladder, QualityTier } from './ladder.ts';
 import { readTsVideoInfo } from './mpeg-ts.ts';
+import type { AudioTrackManifest, RenditionManifest, SubtitleTrackManifest } from './package-manifest.ts';
 import {
   parseMediaPlaylist,
   renderMasterPlaylist,
@@ -33,45 +34,7 @@ const AAC_LC = 'mp4a.40.2';
 export const MASTER_PLAYLIST = 'master.m3u8';
 export const DEFAULT_KEY_URI_PREFIX = '/api/keys/';
 
-export interface RenditionManifest {
-  name: string;
-  width: number;
-  height: number;
-  tier: QualityTier;
-  /** Peak bits/s with the largest audio rendition, as in the master playlist. */
-  bandwidth: number;
-  averageBandwidth: number;
-  /** RFC 6381 codecs of the variant, audio included: 'avc1.64001f,mp4a.40.2'. */
-  codecs: string;
-  frameRate: number;
-  /** Relative to the package root. */
-  playlist: string;
-  segmentCount: number;
-  durationSeconds: number;
-}
-
-export interface AudioTrackManifest {
-  name: string;
-  language: string;
-  label: string;
-  channels: number;
-  isDefault: boolean;
-  bandwidth: number;
-  averageBandwidth: number;
-  playlist: string;
-  segmentCount: number;
-  durationSeconds: number;
-}
-
-export interface SubtitleTrackManifest {
-  name: string;
-  language: string;
-  label: string;
-  isDefault: boolean;
-  forced: boolean;
-  playlist: string;
-  file: string;
-}
+export type { AudioTrackManifest, RenditionManifest, SubtitleTrackManifest };
 
 export interface HlsManifest {
   masterPlaylist: string;

@@ -3,7 +3,6 @@
 export { transcodeToEncryptedHls } from './transcode.ts';
 export type {
   SubtitleInput,
-  ThumbnailsManifest,
   TranscodeManifest,
   TranscodeOptions,
   TranscodeRequest,
@@ -28,19 +27,22 @@ export {
   DEFAULT_PRESET,
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
-export { runFfmpeg } from './ffmpeg.runner.ts';
 export type { ProgressListener, RunFfmpegOptions } from './ffmpeg.runner.ts';
+export { ffmpegTools, type MediaTools } from './media-tools.ts';
 export { DEFAULT_KEY_URI_PREFIX, MASTER_PLAYLIST, packageEncryptedHls } from './hls-package.ts';
-export type {
-  AudioTrackManifest,
-  HlsManifest,
-  PackageOptions,
-  PreparedSubtitle,
-  RenditionManifest,
-  SubtitleTrackManifest,
-} from './hls-package.ts';
+export type { HlsManifest, PackageOptions, PreparedSubtitle } from './hls-package.ts';
+// Packages and keys: what playback and downloads ask media for (the master key never leaves).
+export {
+  parsePackageManifest,
+  type AudioTrackManifest,
+  type PackageManifest,
+  type RenditionManifest,
+  type SubtitleTrackManifest,
+  type ThumbnailsManifest,
+} from './package-manifest.ts';
+export { MediaPackages, type MediaPackage } from './media-packages.ts';
+export { MediaKeys, type DeliveredKey } from './media-keys.ts';
 export type { ContentKey } from './content-keys.ts';
-export { unwrapKey, wrapKey } from './key-wrap.ts';
 export {
   KeyUnwrapFailed,
   MediaNotAVideo,
@@ -50,14 +52,9 @@ export {
   TranscodeFailed,
 } from './media.errors.ts';
 export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
-export {
-  createMediaService,
-  MediaService,
-  MEDIA_EVENTS_CHANNEL,
-  type MediaEvent,
-  type SourceUpload,
-} from './media.service.ts';
+export { createMediaService, MediaService, type Media, type SourceUpload } from './media.service.ts';
+export { MEDIA_EVENTS_CHANNEL, type MediaEvent } from './media-events.ts';
+export { CLAIM_LEASE_SECONDS } from './transcode-job.ts';
 export type { AssetRow, SubtitleSource } from './assets.repository.ts';
 export { mediaRoutes, transcodeJobSchema, transcodeJobView } from './media.routes.ts';
-export { loadMasterKey } from './master-key.ts';
 export { demoVideos, seedDemoVideos, type DemoVideoReport } from './demo-videos.ts';

@@ -13,6 +13,7 @@ import {
   scratchDir,
 } from '../../../test/support/media-clips.ts';
 import { MediaNotAVideo, MediaUnreadable, SubtitleUnreadable } from './media.errors.ts';
+import { ffmpegTools } from './media-tools.ts';
 import { transcodeToEncryptedHls, type TranscodeOptions } from './transcode.ts';
 
 const fast: TranscodeOptions = {
@@ -20,9 +21,8 @@ const fast: TranscodeOptions = {
   threads: 1,
   segmentSeconds: 1,
   thumbnailIntervalSeconds: 1,
-  ffmpegPath,
-  ffprobePath,
 };
+const tools = ffmpegTools({ ffmpegPath, ffprobePath });
 
 describe('transcodeToEncryptedHls: edge cases', () => {
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
@@ -40,7 +40,12 @@ describe('transcodeToEncryptedHls: edge cases', () => {
       height: 360,
       seconds: 2,
     });
-    const result = await transcodeToEncryptedHls({ sourcePath, workDir: work('silent'), options: fast });
+    const result = await transcodeToEncryptedHls({
+      sourcePath,
+      workDir: work('silent'),
+      options: fast,
+      tools,
+    });
     const master = await readMaster(result.outputDir);
     assert.deepEqual(
       master.variants.map((variant) => [variant.uri, variant.resolution?.width, variant.resolution?.height]),
@@ -76,7 +81,12 @@ describe('transcodeToEncryptedHls: edge cases', () => {
       height: 640,
       seconds: 1,
     });
-    const result = await transcodeToEncryptedHls({ sourcePath, workDir: work('vertical'), options: fast });
+    const result = await transcodeToEncryptedHls({
+      sourcePath,
+      workDir: work('vertical'),
+      options: fast,
+      tools,
+    });
     assert.deepEqual(
       result.manifest.renditions.map((rendition) => [rendition.name, rendition.width, rendition.height]),
       [
@@ -97,7 +107,12 @@ describe('transcodeToEncryptedHls: edge cases', () => {
       rotate: 90,
       audio: [{ language: 'eng' }],
     });
-    const result = await transcodeToEncryptedHls({ sourcePath, workDir: work('phone'), options: fast });
+    const result = await transcodeToEncryptedHls({
+      sourcePath,
+      workDir: work('phone'),
+      options: fast,
+      tools,
+    });
     assert.equal(result.probe.video.rotation, 270);
     const top = result.manifest.renditions.at(-1)!;
     assert.deepEqual([top.width, top.height], [360, 640]);
@@ -116,7 +131,7 @@ describe('transcodeToEncryptedHls: edge cases', () => {
     const sourcePath = path.join(scratch.dir, 'corrupt.mp4');
     await writeFile(sourcePath, randomBytes(64 * 1024));
     const workDir = work('corrupt');
-    await assert.rejects(transcodeToEncryptedHls({ sourcePath, workDir, options: fast }), (error) => {
+    await assert.rejects(transcodeToEncryptedHls({ sourcePath, workDir, options: fast, tools }), (error) => {
       assert.ok(MediaUnreadable.is(error) || MediaNotAVideo.is(error), String(error));
       const reason = String((error as { extensions: Record<string, unknown> }).extensions['reason']);
       assert.match(reason, /Invalid data found when processing input|moov atom not found/);
@@ -142,6 +157,7 @@ describe('transcodeToEncryptedHls: edge cases', () => {
         workDir: work('subbed'),
         subtitles: [{ path: subtitle, language: 'fr', label: 'Français' }],
         options: fast,
+        tools,
         onProgress: (percent) => progress.push(percent),
       }),
       (error) => SubtitleUnreadable.is(error) && /Français/.test((error as Error).message),
@@ -166,6 +182,7 @@ describe('transcodeToEncryptedHls: edge cases', () => {
       sourcePath,
       workDir,
       options: { ...fast, preset: 'medium' },
+      tools,
       signal: controller.signal,
       onProgress: (percent) => {
         if (percent > 0 && !controller.signal.aborted) {

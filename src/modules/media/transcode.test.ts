@@ -18,6 +18,7 @@ import {
   probeVideo,
   scratchDir,
 } from '../../../test/support/media-clips.ts';
+import { ffmpegTools } from './media-tools.ts';
 import { transcodeToEncryptedHls, type TranscodeResult } from './transcode.ts';
 
 const SRT = `1
@@ -64,9 +65,8 @@ describe('transcodeToEncryptedHls: 720p, two audio languages, SRT subtitles', ()
         segmentSeconds: 1,
         keyRotationSegments: 2,
         thumbnailIntervalSeconds: 1,
-        ffmpegPath,
-        ffprobePath,
       },
+      tools: ffmpegTools({ ffmpegPath, ffprobePath }),
       onProgress: (percent) => progress.push(percent),
     });
     const { renditions, audioTracks, keys } = result.manifest;

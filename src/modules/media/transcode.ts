@@ -10,11 +10,13 @@ import {
   DEFAULT_PRESET,
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
-import { runFfmpeg, type ProgressListener } from './ffmpeg.runner.ts';
+import type { ProgressListener } from './ffmpeg.runner.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
-import { bcp47, chooseLadder, type RungSpec } from './ladder.ts';
+import { bcp47, chooseLadder, type Ladder, type RungSpec } from './ladder.ts';
 import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
-import { probeMedia, type MediaProbe } from './probe.ts';
+import type { MediaTools } from './media-tools.ts';
+import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
+import type { MediaProbe } from './probe.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
 
 export interface TranscodeOptions {
@@ -32,8 +34,6 @@ export interface TranscodeOptions {
   keyUriPrefix?: string;
   /** One seek thumbnail per this many seconds (default 5, grown for very long titles). */
   thumbnailIntervalSeconds?: number;
-  ffmpegPath?: string;
-  ffprobePath?: string;
 }
 
 export interface SubtitleInput {
@@ -48,21 +48,8 @@ export interface SubtitleInput {
   characterEncoding?: string;
 }
 
-export interface ThumbnailsManifest {
-  /** WebVTT thumbnails track, relative to the package root. */
-  track: string;
-  sprites: string[];
-  intervalSeconds: number;
-  width: number;
-  height: number;
-  columns: number;
-  rows: number;
-}
-
-export interface TranscodeManifest extends HlsManifest {
-  poster: string;
-  thumbnails: ThumbnailsManifest;
-}
+/** What the packager made: the stored manifest, plus the content keys (stored apart, wrapped). */
+export type TranscodeManifest = PackageManifest & Pick<HlsManifest, 'keys'>;
 
 export interface TranscodeRequest {
   sourcePath: string;
@@ -70,6 +57,8 @@ export interface TranscodeRequest {
   workDir: string;
   subtitles?: readonly SubtitleInput[];
   options?: TranscodeOptions;
+  /** ffmpeg and ffprobe (ffmpegTools(config) in production). */
+  tools: MediaTools;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -86,155 +75,182 @@ export interface TranscodeResult {
 const ENCODE_END = 90;
 const THUMBNAILS_END = 97;
 
+/** What every step of one transcode shares: its tools, files, options and abort signal. */
+interface StepContext {
+  tools: MediaTools;
+  sourcePath: string;
+  encodedDir: string;
+  outputDir: string;
+  options: TranscodeOptions;
+  segmentSeconds: number;
+  redactPaths: readonly string[];
+  signal: AbortSignal | undefined;
+  report: (percent: number) => void;
+}
+
 /**
- * Source file → encrypted HLS package with poster and seek thumbnails. Idempotent: a retry
- * starts from an empty output directory. On failure or abort nothing is left in workDir but
- * what was there before.
+ * Source file → encrypted HLS package with poster and seek thumbnails, in named steps: probe,
+ * decide the ladder, encode (subtitles first, then every rendition in one ffmpeg), thumbnails,
+ * package and encrypt. Idempotent: a retry starts from an empty output directory. On failure or
+ * abort nothing is left in workDir but what was there before.
  */
 export async function transcodeToEncryptedHls(request: TranscodeRequest): Promise<TranscodeResult> {
-  const { sourcePath, workDir, subtitles = [], options = {}, signal } = request;
-  const { ffmpegPath, ffprobePath } = options;
-  const segmentSeconds = options.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
-  const encodedDir = path.join(workDir, 'encoded');
-  const outputDir = path.join(workDir, 'output');
-  const report = overallProgress(request.onProgress);
-  const redactPaths = [sourcePath, workDir, ...subtitles.map((subtitle) => subtitle.path)];
-
-  await rm(encodedDir, { recursive: true, force: true });
-  await rm(outputDir, { recursive: true, force: true });
+  const { sourcePath, workDir, subtitles = [], options = {}, signal, tools } = request;
+  const step: StepContext = {
+    tools,
+    sourcePath,
+    encodedDir: path.join(workDir, 'encoded'),
+    outputDir: path.join(workDir, 'output'),
+    options,
+    segmentSeconds: options.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS,
+    redactPaths: [sourcePath, workDir, ...subtitles.map((subtitle) => subtitle.path)],
+    signal,
+    report: overallProgress(request.onProgress),
+  };
+  await rm(step.encodedDir, { recursive: true, force: true });
+  await rm(step.outputDir, { recursive: true, force: true });
   try {
-    const probe = await probeMedia({ path: sourcePath, ffprobePath, signal });
-    report(0);
-    const ladder = chooseLadder({
-      probe,
-      rungs: options.rungs,
-      audioBitrateKbps: options.audioBitrateKbps,
-    });
-    await mkdir(encodedDir, { recursive: true });
-    await mkdir(outputDir, { recursive: true });
-
+    const probe = await tools.probe({ path: sourcePath, signal });
+    step.report(0);
+    const ladder = decideLadder(probe, options);
+    await mkdir(step.encodedDir, { recursive: true });
+    await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
-    const prepared = await convertSubtitles({ subtitles, encodedDir, ffmpegPath, redactPaths, signal });
-
-    await runFfmpeg({
-      args: buildHlsEncodeArgs({
-        sourcePath,
-        probe,
-        ladder,
-        outputDir: encodedDir,
-        segmentSeconds,
-        preset: options.preset ?? DEFAULT_PRESET,
-        threads: options.threads ?? 0,
-      }),
-      ffmpegPath,
-      durationSeconds: probe.durationSeconds,
-      signal,
-      onProgress: (percent) => report((percent * ENCODE_END) / 100),
-      redactPaths,
-    });
-
-    await runFfmpeg({
-      args: buildPosterArgs({ sourcePath, probe, outputPath: path.join(outputDir, 'poster.jpg') }),
-      ffmpegPath,
-      signal,
-      redactPaths,
-    });
-    const thumbsDir = path.join(outputDir, 'thumbs');
-    await mkdir(thumbsDir, { recursive: true });
-    const plan = planThumbnails({
-      durationSeconds: probe.durationSeconds,
-      displayWidth: probe.video.displayWidth,
-      displayHeight: probe.video.displayHeight,
-      intervalSeconds: options.thumbnailIntervalSeconds,
-    });
-    await runFfmpeg({
-      args: buildSpriteArgs({
-        sourcePath,
-        probe,
-        plan,
-        outputDir: thumbsDir,
-        // The smallest rendition, already encoded (and not yet encrypted) in encodedDir.
-        fromRenditionPlaylist: encodedPlaylistPath({
-          outputDir: encodedDir,
-          rendition: ladder.video[0]!.name,
-        }),
-      }),
-      ffmpegPath,
-      durationSeconds: probe.durationSeconds,
-      signal,
-      onProgress: (percent) => report(ENCODE_END + (percent * (THUMBNAILS_END - ENCODE_END)) / 100),
-      redactPaths,
-    });
-    await writeFile(
-      path.join(thumbsDir, 'thumbnails.vtt'),
-      renderThumbnailsVtt({ plan, durationSeconds: probe.durationSeconds }),
-    );
-    const sprites = (await readdir(thumbsDir)).filter((file) => file.endsWith('.jpg')).sort();
-
-    signal?.throwIfAborted();
-    const manifest = await packageEncryptedHls({
-      encodedDir,
-      outputDir,
-      ladder,
-      segmentSeconds,
-      subtitles: prepared,
-      keyRotationSegments: options.keyRotationSegments,
-      keyUriPrefix: options.keyUriPrefix,
-      signal,
-      onProgress: (percent) => report(THUMBNAILS_END + (percent * (100 - THUMBNAILS_END)) / 100),
-    });
-    report(100);
-
-    const files = (await readdir(outputDir, { recursive: true, withFileTypes: true }))
+    const prepared = await convertSubtitles({ ...step, subtitles });
+    await encodeRenditions(step, { probe, ladder });
+    const thumbnails = await makeThumbnails(step, { probe, ladder });
+    const manifest = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const files = (await readdir(step.outputDir, { recursive: true, withFileTypes: true }))
       .filter((entry) => entry.isFile())
-      .map((entry) => path.relative(outputDir, path.join(entry.parentPath, entry.name)))
+      .map((entry) => path.relative(step.outputDir, path.join(entry.parentPath, entry.name)))
       .sort();
     return {
       probe,
-      outputDir,
+      outputDir: step.outputDir,
       files,
-      manifest: {
-        ...manifest,
-        poster: 'poster.jpg',
-        thumbnails: {
-          track: 'thumbs/thumbnails.vtt',
-          sprites: sprites.map((file) => `thumbs/${file}`),
-          intervalSeconds: plan.intervalSeconds,
-          width: plan.width,
-          height: plan.height,
-          columns: plan.columns,
-          rows: plan.rows,
-        },
-      },
+      manifest: { ...manifest, poster: 'poster.jpg', thumbnails },
     };
   } catch (error) {
-    await rm(outputDir, { recursive: true, force: true });
+    await rm(step.outputDir, { recursive: true, force: true });
     throw error;
   } finally {
-    await rm(encodedDir, { recursive: true, force: true });
+    await rm(step.encodedDir, { recursive: true, force: true });
   }
 }
 
-async function convertSubtitles(options: {
-  subtitles: readonly SubtitleInput[];
-  encodedDir: string;
-  ffmpegPath: string | undefined;
-  redactPaths: readonly string[];
-  signal: AbortSignal | undefined;
-}): Promise<PreparedSubtitle[]> {
+/** Decide the ladder: which renditions and audio tracks this source gets. Pure. */
+export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladder {
+  return chooseLadder({ probe, rungs: options.rungs, audioBitrateKbps: options.audioBitrateKbps });
+}
+
+/** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */
+async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; ladder: Ladder }) {
+  await step.tools.ffmpeg({
+    args: buildHlsEncodeArgs({
+      sourcePath: step.sourcePath,
+      probe: plan.probe,
+      ladder: plan.ladder,
+      outputDir: step.encodedDir,
+      segmentSeconds: step.segmentSeconds,
+      preset: step.options.preset ?? DEFAULT_PRESET,
+      threads: step.options.threads ?? 0,
+    }),
+    durationSeconds: plan.probe.durationSeconds,
+    signal: step.signal,
+    onProgress: (percent) => step.report((percent * ENCODE_END) / 100),
+    redactPaths: step.redactPaths,
+  });
+}
+
+/** Poster and seek thumbnails, the sprites drawn from the smallest rendition already encoded. */
+async function makeThumbnails(
+  step: StepContext,
+  plan: { probe: MediaProbe; ladder: Ladder },
+): Promise<ThumbnailsManifest> {
+  const { probe } = plan;
+  const { tools, sourcePath, outputDir, signal, redactPaths } = step;
+  await tools.ffmpeg({
+    args: buildPosterArgs({ sourcePath, probe, outputPath: path.join(outputDir, 'poster.jpg') }),
+    signal,
+    redactPaths,
+  });
+  const thumbsDir = path.join(outputDir, 'thumbs');
+  await mkdir(thumbsDir, { recursive: true });
+  const thumbnails = planThumbnails({
+    durationSeconds: probe.durationSeconds,
+    displayWidth: probe.video.displayWidth,
+    displayHeight: probe.video.displayHeight,
+    intervalSeconds: step.options.thumbnailIntervalSeconds,
+  });
+  await tools.ffmpeg({
+    args: buildSpriteArgs({
+      sourcePath,
+      probe,
+      plan: thumbnails,
+      outputDir: thumbsDir,
+      // The smallest rendition, already encoded (and not yet encrypted) in encodedDir.
+      fromRenditionPlaylist: encodedPlaylistPath({
+        outputDir: step.encodedDir,
+        rendition: plan.ladder.video[0]!.name,
+      }),
+    }),
+    durationSeconds: probe.durationSeconds,
+    signal,
+    onProgress: (percent) => step.report(ENCODE_END + (percent * (THUMBNAILS_END - ENCODE_END)) / 100),
+    redactPaths,
+  });
+  await writeFile(
+    path.join(thumbsDir, 'thumbnails.vtt'),
+    renderThumbnailsVtt({ plan: thumbnails, durationSeconds: probe.durationSeconds }),
+  );
+  const sprites = (await readdir(thumbsDir)).filter((file) => file.endsWith('.jpg')).sort();
+  return {
+    track: 'thumbs/thumbnails.vtt',
+    sprites: sprites.map((file) => `thumbs/${file}`),
+    intervalSeconds: thumbnails.intervalSeconds,
+    width: thumbnails.width,
+    height: thumbnails.height,
+    columns: thumbnails.columns,
+    rows: thumbnails.rows,
+  };
+}
+
+/** Package and encrypt: AES-128 segments under per-tier keys, playlists, the master playlist. */
+async function packageAndEncrypt(
+  step: StepContext,
+  plan: { ladder: Ladder; subtitles: PreparedSubtitle[] },
+): Promise<HlsManifest> {
+  step.signal?.throwIfAborted();
+  const manifest = await packageEncryptedHls({
+    encodedDir: step.encodedDir,
+    outputDir: step.outputDir,
+    ladder: plan.ladder,
+    segmentSeconds: step.segmentSeconds,
+    subtitles: plan.subtitles,
+    keyRotationSegments: step.options.keyRotationSegments,
+    keyUriPrefix: step.options.keyUriPrefix,
+    signal: step.signal,
+    onProgress: (percent) => step.report(THUMBNAILS_END + (percent * (100 - THUMBNAILS_END)) / 100),
+  });
+  step.report(100);
+  return manifest;
+}
+
+async function convertSubtitles(
+  options: StepContext & { subtitles: readonly SubtitleInput[] },
+): Promise<PreparedSubtitle[]> {
   const prepared: PreparedSubtitle[] = [];
   const dir = path.join(options.encodedDir, 'subtitles');
   await mkdir(dir, { recursive: true });
   for (const [i, subtitle] of options.subtitles.entries()) {
     const vttPath = path.join(dir, `${i}.vtt`);
     try {
-      await runFfmpeg({
+      await options.tools.ffmpeg({
         args: buildSubtitleArgs({
           inputPath: subtitle.path,
           outputPath: vttPath,
           characterEncoding: subtitle.characterEncoding,
         }),
-        ffmpegPath: options.ffmpegPath,
         signal: options.signal,
         redactPaths: options.redactPaths,
       });

@@ -16,7 +16,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
 import type { ProgressRecorderPort } from '../engagement/index.ts';
 import { loadSigningKeys } from '../identity/index.ts';
-import type { MediaService } from '../media/index.ts';
+import type { MediaKeys, MediaPackages } from '../media/index.ts';
 import { DeliveryService } from './delivery.service.ts';
 import { DownloadDevicesRepository } from './download-devices.repository.ts';
 import { DownloadDevicesService } from './download-devices.service.ts';
@@ -39,8 +39,9 @@ export interface PlaybackDeps {
   rateLimits: RateLimits;
   logger: Logger;
   items: PlayableItems;
-  media: MediaService;
-  masterKey: Buffer;
+  /** Media's packages and content keys: playback reads neither table itself. */
+  packages: MediaPackages;
+  keys: MediaKeys;
   isSignedIn: (authSessionId: string) => Promise<boolean>;
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
@@ -81,7 +82,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     planIdOf: deps.planIdOf,
     clock: deps.clock,
     items: deps.items,
-    media: deps.media,
+    packages: deps.packages,
     logger: deps.logger,
     secrets: secret,
     tokenTtlSeconds: config.playback.tokenTtlSeconds,
@@ -90,7 +91,6 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,
-    db: deps.db,
     storage: deps.storage,
     clock: deps.clock,
     logger: deps.logger,
@@ -98,7 +98,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     playback,
     streams,
     secrets: secret,
-    masterKey: deps.masterKey,
+    keys: deps.keys,
     config: config.playback,
     cloudFrontPrivateKey:
       config.playback.delivery.mode === 'cloudfront'
@@ -123,7 +123,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     audit: deps.audit,
     items: deps.items,
     delivery,
-    masterKey: deps.masterKey,
+    keys: deps.keys,
     signer: await licenceSigner(config.auth.signingKeysFile),
     licenceDays: config.playback.offlineLicenceDays,
     playWindowHours: config.playback.offlinePlayWindowHours,

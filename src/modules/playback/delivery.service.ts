@@ -1,18 +1,16 @@
-import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { ObjectBody, ByteRange, Storage } from '../../platform/storage/storage.port.ts';
 import { defineError } from '../../shared/errors.ts';
-import { unwrapKey, type QualityTier } from '../media/index.ts';
+import type { MediaKeys, MediaPackage, PackageManifest } from '../media/index.ts';
 import { cloudFrontSignedCookies, type CloudFrontCookies } from './cloudfront.ts';
 import type { HmacSecrets } from './hmac-secrets.ts';
 import { verifyPlaybackToken, type PlaybackClaims } from './playback-token.ts';
 import { PlaybackKeyForbidden, PlaybackSessionEnded, PlaybackTokenInvalid } from './playback.errors.ts';
-import type { PackageManifest, PlaybackService } from './playback.service.ts';
+import type { PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
@@ -29,14 +27,7 @@ export const PlaylistNotFound = defineError('PLAYBACK_PLAYLIST_NOT_FOUND', 'not_
 /** Where delivered files are served from in embedded mode; the path after it is the storage key. */
 export const DELIVERY_PREFIX = '/api/delivery/';
 
-interface ContentKeyEntry {
-  assetId: string;
-  tier: QualityTier;
-  key: Buffer;
-}
-
 export interface DeliveryServiceDeps {
-  db: Kysely<DB>;
   storage: Storage;
   clock: Clock;
   logger: Logger;
@@ -44,7 +35,8 @@ export interface DeliveryServiceDeps {
   playback: PlaybackService;
   streams: StreamStates;
   secrets: HmacSecrets;
-  masterKey: Buffer;
+  /** Media's content keys, unwrapped there (the master key stays in media). */
+  keys: MediaKeys;
   config: Config['playback'];
   cloudFrontPrivateKey: string | undefined;
   /** Whether the device a stream was started from is still signed in (identity's session check). */
@@ -60,8 +52,6 @@ export interface DeliveryServiceDeps {
 export class DeliveryService {
   readonly #deps: DeliveryServiceDeps;
   readonly #keyLimiter: RateLimiter;
-  /** Unwrapped content keys: the hot path of the key server must not touch the database. */
-  readonly #keys = new LRUCache<string, ContentKeyEntry>({ max: 20_000, ttl: 10 * 60_000 });
   /** Stored playlists never change (a package's prefix is written once). */
   readonly #playlists = new LRUCache<string, string>({
     max: 5_000,
@@ -174,7 +164,7 @@ export class DeliveryService {
     const limit = await this.#keyLimiter.consume(claims.sid);
     if (!limit.allowed)
       throw KeyRateLimited(undefined, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
-    const entry = await this.#contentKey(keyId);
+    const entry = await this.#deps.keys.byId(keyId);
     if (!entry || entry.assetId !== claims.asset)
       throw PlaybackKeyForbidden('This key is not part of this stream');
     if (!mayReceiveKey({ keyTier: entry.tier, maxHeight: claims.maxH })) {
@@ -315,8 +305,8 @@ export class DeliveryService {
     return claims;
   }
 
-  async #asset(assetId: string): Promise<{ prefix: string; manifest: PackageManifest }> {
-    const asset = await this.#deps.playback.assetView(assetId);
+  async #asset(assetId: string): Promise<MediaPackage> {
+    const asset = await this.#deps.playback.packageOf(assetId);
     if (!asset) throw PlaybackSessionEnded('This stream’s video is gone');
     return asset;
   }
@@ -330,24 +320,5 @@ export class DeliveryService {
     const text = Buffer.concat(chunks).toString('utf8');
     this.#playlists.set(key, text);
     return text;
-  }
-
-  async #contentKey(keyId: string): Promise<ContentKeyEntry | undefined> {
-    const hit = this.#keys.get(keyId);
-    if (hit) return hit;
-    if (!/^[0-9a-f-]{36}$/.test(keyId)) return undefined;
-    const row = await this.#deps.db
-      .selectFrom('contentKeys')
-      .select(['assetId', 'tier', 'wrappedKey'])
-      .where('id', '=', keyId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const entry = {
-      assetId: row.assetId,
-      tier: row.tier as QualityTier,
-      key: unwrapKey({ masterKey: this.#deps.masterKey, wrapped: row.wrappedKey, keyId }),
-    };
-    this.#keys.set(keyId, entry);
-    return entry;
   }
 }

@@ -1,12 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ContentKeysTable, DB, DownloadsTable } from '../../platform/db/db.generated.ts';
+import type { DB, DownloadsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
-/** The SQL of offline downloads: the downloads and their content keys. */
+/** The SQL of offline downloads (their keys are media's: MediaKeys). */
 
 export type DownloadRow = Selectable<DownloadsTable>;
-
-export type WrappedContentKeyRow = Pick<Selectable<ContentKeysTable>, 'id' | 'tier' | 'wrappedKey' | 'iv'>;
 
 export class DownloadsRepository {
   readonly #db: Kysely<DB>;
@@ -118,20 +116,5 @@ export class DownloadsRepository {
       .where('returnedAt', 'is', null)
       .returningAll()
       .executeTakeFirst();
-  }
-
-  /** The wrapped content keys of an asset that encrypt any of these renditions. */
-  contentKeysFor(options: {
-    assetId: string;
-    renditions: readonly string[];
-  }): Promise<WrappedContentKeyRow[]> {
-    return this.#db
-      .selectFrom('contentKeys')
-      .select(['id', 'tier', 'wrappedKey', 'iv'])
-      .where('assetId', '=', options.assetId)
-      .where((eb) => eb.or(options.renditions.map((name) => eb(eb.val(name), '=', eb.fn.any('renditions')))))
-      .orderBy('tier')
-      .orderBy('firstSegment')
-      .execute();
   }
 }

@@ -4,7 +4,7 @@ import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import { unwrapKey, type QualityTier } from '../media/index.ts';
+import type { MediaKeys, PackageManifest } from '../media/index.ts';
 import type { DeliveryService } from './delivery.service.ts';
 import type { DownloadDeviceRow } from './download-devices.repository.ts';
 import type { DownloadDevicesService } from './download-devices.service.ts';
@@ -22,7 +22,7 @@ import {
   DownloadPlanRequired,
   PlaybackNotReady,
 } from './playback.errors.ts';
-import type { Entitlements, PackageManifest, Watcher } from './playback.service.ts';
+import type { Entitlements, Watcher } from './playback.service.ts';
 import { mayReceiveKey, type PlanQuality } from './quality.ts';
 import { chooseRendition, renditionOfHeight, shortSide, type Rendition } from './renditions.ts';
 
@@ -36,7 +36,8 @@ export interface DownloadsServiceDeps {
   audit: AuditLog;
   items: PlayableItems;
   delivery: DeliveryService;
-  masterKey: Buffer;
+  /** Media's content keys, unwrapped there (the master key stays in media). */
+  keys: MediaKeys;
   signer: LicenceSigner;
   licenceDays: number;
   playWindowHours: number;
@@ -91,14 +92,12 @@ export class DownloadsService {
     const { watcher, context } = options;
     const { entitlements } = this.#deps;
     const repository = this.#repository;
-    const { item, plan, asset } = await entitlements.entitle(watcher, options.itemId);
+    const { item, plan, video: current } = await entitlements.entitle(watcher, options.itemId);
     if (!plan.allowsDownloads)
       throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`);
     const device = await this.#deps.devices.live(watcher.userId, options.deviceId);
-    const view = await entitlements.assetView(asset.id);
-    if (!view) throw PlaybackNotReady('This title has no playable video yet');
     const video = chooseRendition({
-      renditions: view.manifest.renditions,
+      renditions: current.manifest.renditions,
       planMaxHeight: plan.maxHeight,
       ...(options.maxHeight !== undefined && { requestedMaxHeight: options.maxHeight }),
     });
@@ -106,9 +105,9 @@ export class DownloadsService {
     const licenceExpiresAt = this.#licenceExpiry(now);
     const download = await this.#deps.transactor.run(async (trx) => {
       await repository.lockAccount(watcher.userId, trx);
-      const values = { assetId: asset.id, maxHeight: shortSide(video), licenceExpiresAt };
+      const values = { assetId: current.assetId, maxHeight: shortSide(video), licenceExpiresAt };
       const again = await repository.activeDownloadOf(
-        { deviceId: device.id, itemId: item.id, assetId: asset.id, maxHeight: values.maxHeight },
+        { deviceId: device.id, itemId: item.id, assetId: current.assetId, maxHeight: values.maxHeight },
         trx,
       );
       if (again) return repository.renewed({ id: again.id, licenceExpiresAt, now }, trx);
@@ -138,10 +137,10 @@ export class DownloadsService {
       });
       return row;
     });
-    const licence = await this.#licence({ download, device, plan, video, manifest: view.manifest });
+    const licence = await this.#licence({ download, device, plan, video, manifest: current.manifest });
     const offlinePackage = await this.#deps.delivery.offlinePackage({
       downloadId: download.id,
-      assetId: asset.id,
+      assetId: current.assetId,
       video: video.playlist,
       expiresAt: new Date(now.getTime() + PACKAGE_URL_TTL_MS),
     });
@@ -217,7 +216,7 @@ export class DownloadsService {
       planCoversQuality: download.maxHeight <= plan.maxHeight,
     });
     const { item } = await entitlements.entitle(watcher, download.itemId);
-    const view = await entitlements.assetView(download.assetId);
+    const view = await entitlements.packageOf(download.assetId);
     const video = view && renditionOfHeight(view.manifest.renditions, download.maxHeight);
     if (!view || !video)
       throw PlaybackNotReady('The downloaded video is no longer available: download it again');
@@ -251,17 +250,13 @@ export class DownloadsService {
     manifest: PackageManifest;
   }): Promise<OfflineLicence> {
     const { download, device, plan, video, manifest } = options;
-    const rows = await this.#repository.contentKeysFor({
+    const keys = await this.#deps.keys.ofAsset({
       assetId: download.assetId,
       renditions: [video.name, ...manifest.audioTracks.map((track) => track.name)],
     });
-    const contentKeys: OfflineContentKey[] = rows
-      .filter((row) => mayReceiveKey({ keyTier: row.tier as QualityTier, maxHeight: plan.maxHeight }))
-      .map((row) => ({
-        keyId: row.id,
-        key: unwrapKey({ masterKey: this.#deps.masterKey, wrapped: row.wrappedKey, keyId: row.id }),
-        iv: row.iv,
-      }));
+    const contentKeys: OfflineContentKey[] = keys
+      .filter((key) => mayReceiveKey({ keyTier: key.tier, maxHeight: plan.maxHeight }))
+      .map(({ keyId, key, iv }) => ({ keyId, key, iv }));
     return issueOfflineLicence({
       devicePublicKey: JSON.parse(device.publicKey) as JsonWebKey,
       contentKeys,

@@ -1,11 +1,10 @@
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
 import type { ProgressRecorderPort } from '../engagement/index.ts';
-import type { AssetRow, MediaService } from '../media/index.ts';
+import type { MediaPackage, MediaPackages } from '../media/index.ts';
 import { type HmacSecrets } from './hmac-secrets.ts';
 import { issuePlaybackToken } from './playback-token.ts';
 import {
@@ -41,7 +40,8 @@ export type Plan = PlanQuality & { name: string; tier: number };
 export interface Entitlement {
   item: PlayableItem;
   plan: Plan;
-  asset: AssetRow;
+  /** The package the item plays now (media's answer). */
+  video: MediaPackage;
 }
 
 /**
@@ -51,7 +51,7 @@ export interface Entitlement {
 export interface Entitlements {
   entitle(watcher: Watcher, itemId: string): Promise<Entitlement>;
   planOf(userId: string): Promise<Plan>;
-  assetView(assetId: string): Promise<{ prefix: string; manifest: PackageManifest } | undefined>;
+  packageOf(assetId: string): Promise<MediaPackage | undefined>;
 }
 
 export interface PlaybackServiceDeps {
@@ -63,7 +63,7 @@ export interface PlaybackServiceDeps {
   streams: StreamStates;
   clock: Clock;
   items: PlayableItems;
-  media: MediaService;
+  packages: MediaPackages;
   logger: Logger;
   secrets: HmacSecrets;
   tokenTtlSeconds: number;
@@ -89,22 +89,15 @@ const hiddenErrors: Record<WhyHidden, () => Error> = {
 export class PlaybackService implements Entitlements {
   readonly #repository: PlaybackRepository;
   readonly #deps: PlaybackServiceDeps;
-  readonly #assets = new LRUCache<string, { prefix: string; manifest: PackageManifest }>({ max: 10_000 });
 
   constructor(deps: PlaybackServiceDeps) {
     this.#deps = deps;
     this.#repository = deps.repository;
   }
 
-  /** A package's prefix and manifest: immutable once ready, so cached in process. */
-  async assetView(assetId: string): Promise<{ prefix: string; manifest: PackageManifest } | undefined> {
-    const hit = this.#assets.get(assetId);
-    if (hit) return hit;
-    const asset = await this.#deps.media.assets.find(assetId);
-    if (!asset?.packagePrefix || asset.status !== 'ready' || !asset.manifest) return undefined;
-    const view = { prefix: asset.packagePrefix, manifest: asset.manifest as unknown as PackageManifest };
-    this.#assets.set(assetId, view);
-    return view;
+  /** A ready package by asset id: media's (parsed, cached there). */
+  packageOf(assetId: string): Promise<MediaPackage | undefined> {
+    return this.#deps.packages.byAsset(assetId);
   }
 
   /** The plan this account is on now. */
@@ -128,9 +121,9 @@ export class PlaybackService implements Entitlements {
         requiredTier: item.minPlanTier,
       });
     }
-    const asset = await this.#deps.media.assets.current(item.id);
-    if (!asset) throw PlaybackNotReady('This title has no video yet');
-    return { item, asset, plan };
+    const video = await this.#deps.packages.currentOf(item.id);
+    if (!video) throw PlaybackNotReady('This title has no video yet');
+    return { item, video, plan };
   }
 
   /**
@@ -139,7 +132,7 @@ export class PlaybackService implements Entitlements {
    * however many arrive at once; the streams a start ends stop working at once, on every instance.
    */
   async start(watcher: Watcher, itemId: string) {
-    const { item, asset, plan } = await this.entitle(watcher, itemId);
+    const { item, video, plan } = await this.entitle(watcher, itemId);
     const now = this.#deps.clock.now();
     const repository = this.#repository;
     const { stream, ended } = await this.#deps.transactor.run(async (trx) => {
@@ -183,7 +176,7 @@ export class PlaybackService implements Entitlements {
           deviceName: watcher.deviceName,
           itemId: item.id,
           itemName: item.name,
-          assetId: asset.id,
+          assetId: video.assetId,
           maxHeight: plan.maxHeight,
           ip: watcher.ip,
           startedAt: now,
@@ -202,14 +195,14 @@ export class PlaybackService implements Entitlements {
         sub: watcher.userId,
         dev: watcher.authSessionId,
         item: item.id,
-        asset: asset.id,
+        asset: video.assetId,
         maxH: plan.maxHeight,
       },
       ttlSeconds: this.#deps.tokenTtlSeconds,
       now,
     });
-    const manifest = (asset.manifest ?? {}) as unknown as PackageManifest;
-    const renditions = manifest.renditions ?? [];
+    const { manifest } = video;
+    const { renditions } = manifest;
     this.#deps.logger.info(
       { streamId: stream.id, userId: watcher.userId, itemId: item.id, maxHeight: plan.maxHeight },
       'playback started',
@@ -225,26 +218,26 @@ export class PlaybackService implements Entitlements {
       renditions: renditions
         .filter((r) => r.height <= plan.maxHeight || r.width <= plan.maxHeight)
         .map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth })),
-      durationSeconds: asset.durationSeconds,
+      durationSeconds: video.durationSeconds,
       resumePositionSeconds: await this.#deps.progress.resumePosition({
         userId: watcher.userId,
         profileId: watcher.profileId,
         itemId: item.id,
       }),
-      audioTracks: (manifest.audioTracks ?? []).map((t) => ({
+      audioTracks: manifest.audioTracks.map((t) => ({
         language: t.language,
         label: t.label,
         isDefault: t.isDefault,
       })),
-      subtitleTracks: (manifest.subtitleTracks ?? []).map((t) => ({
+      subtitleTracks: manifest.subtitleTracks.map((t) => ({
         language: t.language,
         label: t.label,
         isDefault: t.isDefault,
         forced: t.forced,
       })),
       heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
-      assetPrefix: asset.packagePrefix ?? '',
-      thumbnails: manifest.thumbnails?.track ?? null,
+      assetPrefix: video.prefix,
+      thumbnails: manifest.thumbnails.track,
     };
   }
 
@@ -260,8 +253,8 @@ export class PlaybackService implements Entitlements {
         stream.endedAt ? 'This stream has ended' : 'This stream lapsed: start playback again',
       );
     }
-    const asset = await this.#deps.media.assets.find(stream.assetId);
-    const position = Math.max(0, Math.min(positionSeconds, asset?.durationSeconds ?? positionSeconds));
+    const duration = (await this.#deps.packages.byAsset(stream.assetId))?.durationSeconds ?? null;
+    const position = Math.max(0, Math.min(positionSeconds, duration ?? positionSeconds));
     if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now }))) {
       throw PlaybackSessionEnded('This stream has ended');
     }
@@ -270,7 +263,7 @@ export class PlaybackService implements Entitlements {
       profileId: stream.profileId,
       itemId: stream.itemId,
       positionSeconds: position,
-      durationSeconds: asset?.durationSeconds ?? null,
+      durationSeconds: duration,
       at: now,
     });
     await this.#deps.streams.live(stream.id, {
@@ -316,28 +309,4 @@ export class PlaybackService implements Entitlements {
     if (!stream || stream.userId !== userId) throw PlaybackSessionEnded('No such stream on this account');
     return stream;
   }
-}
-
-/** The parts of a stored package manifest playback reads. */
-export interface PackageManifest {
-  masterPlaylist: string;
-  renditions: Array<{
-    name: string;
-    width: number;
-    height: number;
-    tier: string;
-    bandwidth: number;
-    playlist: string;
-  }>;
-  audioTracks: Array<{ name: string; language: string; label: string; isDefault: boolean; playlist: string }>;
-  subtitleTracks: Array<{
-    name: string;
-    language: string;
-    label: string;
-    isDefault: boolean;
-    forced: boolean;
-    playlist: string;
-  }>;
-  thumbnails?: { track: string };
-  poster?: string;
 }

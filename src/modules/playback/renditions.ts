@@ -1,10 +1,11 @@
 import { PlaybackPlanRequired } from './playback.errors.ts';
-import type { PackageManifest } from './playback.service.ts';
+import type { RenditionManifest } from '../media/index.ts';
 import { fitsHeight } from './playlist-rewrite.ts';
 
 /** Which video rendition a download takes. Pure. */
 
-export type Rendition = PackageManifest['renditions'][number];
+/** What choosing a rendition reads of one. */
+export type Rendition = Pick<RenditionManifest, 'name' | 'width' | 'height' | 'bandwidth' | 'playlist'>;
 
 /** A rendition's short side: what a download records as its `maxHeight` (portrait video too). */
 export const shortSide = (rendition: Pick<Rendition, 'width' | 'height'>): number =>

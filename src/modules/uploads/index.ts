@@ -6,7 +6,7 @@ import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { PlayableItems } from '../catalog/index.ts';
-import type { MediaService } from '../media/index.ts';
+import type { MediaService, MediaTools } from '../media/index.ts';
 import { SharedLocker } from './shared-locker.ts';
 import { tusRoutes } from './tus.ts';
 import { uploadRoutes } from './uploads.routes.ts';
@@ -22,9 +22,10 @@ export interface UploadsDeps {
   pubsub: PubSub;
   media: Pick<MediaService, 'registerSource'>;
   items: Pick<PlayableItems, 'find'>;
+  /** Media's ffmpeg/ffprobe port (uploads probe a file before storing it). */
+  tools: Pick<MediaTools, 'probe'>;
   config: Pick<Config, 'dataDir'> & {
     catalog: Pick<Config['catalog'], 'uploadMaxBytes'>;
-    media: Pick<Config['media'], 'ffprobePath'>;
     http: Pick<Config['http'], 'corsOrigins'>;
   };
 }
@@ -37,7 +38,7 @@ export function createUploads(deps: UploadsDeps): { plugin: FastifyPluginAsync; 
     storage: deps.storage,
     media: deps.media,
     items: deps.items,
-    ffprobePath: deps.config.media.ffprobePath,
+    tools: deps.tools,
     uploadsDir,
   });
   const plugin = fp(

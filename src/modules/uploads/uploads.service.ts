@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Storage } from '../../platform/storage/storage.port.ts';
+import { openFileStream } from '../../shared/file-stream.ts';
 import { text } from '../../shared/schemas.ts';
 import type { RequestContext } from '../audit/index.ts';
 import { TitleNotFound, type PlayableItem, type PlayableItems } from '../catalog/index.ts';
-import { probeMedia, type AssetRow, type MediaService, type SubtitleSource } from '../media/index.ts';
+import type { AssetRow, MediaService, MediaTools, SubtitleSource } from '../media/index.ts';
 import { looksLikeSubtitles, safeVideoName } from './file-names.ts';
 import { SubtitleNotAccepted, UploadInvalid } from './uploads.errors.ts';
 
@@ -35,7 +35,8 @@ export interface UploadsServiceDeps {
   storage: Storage;
   media: Pick<MediaService, 'registerSource'>;
   items: Pick<PlayableItems, 'find'>;
-  ffprobePath: string;
+  /** ffprobe, through media's port: a file must be a video before anything is stored. */
+  tools: Pick<MediaTools, 'probe'>;
   /** Local scratch space for uploads in flight (config.dataDir/uploads). */
   uploadsDir: string;
 }
@@ -92,19 +93,19 @@ export class UploadsService {
   }
 
   async ingest(upload: ReceivedUpload): Promise<AssetRow> {
-    const { storage, media, ffprobePath } = this.#deps;
+    const { storage, media, tools } = this.#deps;
     await this.findItem(upload.itemId);
-    const probe = await probeMedia({ path: upload.videoPath, ffprobePath });
+    const probe = await tools.probe({ path: upload.videoPath });
     for (const subtitle of upload.subtitles) await assertSubtitleFile(subtitle);
 
     const prefix = `sources/${upload.itemId}/${randomUUID()}/`;
     const sourceName = safeVideoName(upload.clientName, probe.formatName);
     try {
-      await storage.put(`${prefix}${sourceName}`, createReadStream(upload.videoPath));
+      await putFile(storage, `${prefix}${sourceName}`, upload.videoPath);
       const subtitles: SubtitleSource[] = [];
       for (const [index, subtitle] of upload.subtitles.entries()) {
         const storageKey = `${prefix}subtitles/${index}-${subtitle.language}.${subtitle.format}`;
-        await storage.put(storageKey, createReadStream(subtitle.path));
+        await putFile(storage, storageKey, subtitle.path);
         subtitles.push({ storageKey, language: subtitle.language, label: subtitle.label });
       }
       return await media.registerSource(
@@ -137,5 +138,15 @@ async function assertSubtitleFile(subtitle: ReceivedSubtitle): Promise<void> {
     }
   } finally {
     await file.close();
+  }
+}
+
+/** Stores a local file; a file that is gone rejects instead of erroring on an unwatched stream. */
+async function putFile(storage: Storage, key: string, file: string): Promise<void> {
+  const body = await openFileStream(file);
+  try {
+    await storage.put(key, body);
+  } finally {
+    body.destroy();
   }
 }

@@ -389,6 +389,8 @@ export interface VideoAssetsTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   startedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   finishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  claimedBy: string | null;
+  claimExpiresAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 export interface VideoRenditionsTable {

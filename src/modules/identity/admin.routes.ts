@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { pageQuery, pageSchema, toPage, decodeCursor } from '../../shared/pagination.ts';
-import { idParams, isoDate } from '../../shared/schemas.ts';
+import { idParams, isoDate, text } from '../../shared/schemas.ts';
 import { auditListQuery, type AuditLog } from '../audit/index.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
@@ -166,7 +166,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
         operationId: 'adminListMail',
         tags,
         summary: 'Mail written to the outbox (embedded mode, no SMTP_URL), newest first',
-        querystring: pageQuery.extend({ to: z.string().max(254).optional() }),
+        querystring: pageQuery.extend({ to: text({ max: 254 }).optional() }),
         response: { 200: pageSchema(mailSchema) },
       },
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams } from '../../shared/schemas.ts';
+import { idParams, opaqueToken, text } from '../../shared/schemas.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { requestMeta, userOf } from './auth-guard.ts';
 import type { AuthService } from './auth.service.ts';
@@ -292,8 +292,8 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         description:
           'Redirects to the provider. With `returnTo` (an address on PUBLIC_URL or CORS_ORIGINS), the callback ' +
           'redirects there with `#loginCode=…` to trade at /api/auth/oidc/exchange; without it, the callback answers with the tokens.',
-        params: z.object({ provider: z.string().max(32) }),
-        querystring: z.object({ returnTo: z.string().max(2000).optional() }),
+        params: z.object({ provider: text({ max: 32 }) }),
+        querystring: z.object({ returnTo: text({ max: 2000 }).optional() }),
         response: { 302: z.undefined() },
       },
     },
@@ -313,14 +313,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         operationId: 'completeOidcSignIn',
         tags,
         summary: 'Where the provider sends the browser back',
-        params: z.object({ provider: z.string().max(32) }),
+        params: z.object({ provider: text({ max: 32 }) }),
         querystring: z
           .object({
-            code: z.string().max(4000).optional(),
-            state: z.string().max(500).optional(),
-            iss: z.string().max(2000).optional(),
-            error: z.string().max(200).optional(),
-            error_description: z.string().max(2000).optional(),
+            code: text({ max: 4000 }).optional(),
+            state: opaqueToken(500).optional(),
+            iss: text({ max: 2000 }).optional(),
+            error: text({ max: 200 }).optional(),
+            error_description: text({ max: 2000 }).optional(),
           })
           .loose(),
         response: { 200: authResult, 302: z.undefined() },
@@ -349,7 +349,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         operationId: 'exchangeOidcCode',
         tags,
         summary: 'Trade the one-time sign-in code for tokens',
-        body: z.object({ loginCode: z.string().min(16).max(200) }),
+        body: z.object({ loginCode: opaqueToken(200).min(16) }),
         response: { 200: authResult },
       },
     },

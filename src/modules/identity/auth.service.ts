@@ -510,7 +510,11 @@ export class AuthService {
           ];
     // Enqueued in the transaction (sent if and only if it commits); the worker delivers it and
     // retries while the mail server is down.
-    await this.#o.queue.send('mail.send', { to: user.email, subject, text }, { transaction: trx });
+    await this.#o.queue.send(
+      'mail.send',
+      { to: user.email, subject, text, carriesSecret: true },
+      { transaction: trx },
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
+import type { MailOutbox } from '../../platform/mail/mail.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { AccessTokens } from './access-tokens.ts';
@@ -42,6 +43,8 @@ export interface IdentityDeps {
   rateLimits: RateLimits;
   queue: AppQueue;
   audit: AuditLog;
+  /** The mail outbox, which admins read redacted. */
+  outbox: MailOutbox;
   config: Pick<Config, 'auth'> & { http: Pick<Config['http'], 'publicUrl' | 'corsOrigins'> };
   /** Device caps per account; defaults to AUTH_MAX_DEVICES for everyone. */
   limits?: AccountLimits;
@@ -126,7 +129,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
         onUserChanged: (userId) => sessions.forgetUser(userId),
       });
       await app.register(adminRoutes, {
-        db,
+        outbox: deps.outbox,
         adminUsers,
         apiKeys,
         audit: deps.audit,

@@ -120,6 +120,7 @@ export interface MailOutboxTable {
   textBody: string;
   htmlBody: string | null;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  carriesSecret: Generated<boolean>;
 }
 
 export interface MaturityRatingsTable {

@@ -156,7 +156,9 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       },
     },
     async (request, reply) => {
-      await apiKeys.revoke(request.params.id, requestContext(request));
+      const actor = request.actor;
+      if (!actor) throw new Error('guarded route without an actor');
+      await apiKeys.revoke(actor, request.params.id, requestContext(request));
       return reply.status(204).send();
     },
   );

@@ -117,7 +117,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     providers: config.auth.oidcProviders,
     createDefaultProfile,
   });
-  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit });
+  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit, apiKeys });
 
   const plugin = fp(
     async (app) => {

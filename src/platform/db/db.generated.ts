@@ -15,6 +15,7 @@ export interface ApiKeysTable {
   lastUsedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   lastUsedIp: string | null;
   revokedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  parentKeyId: string | null;
 }
 
 export interface AppSettingsTable {

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loginAs, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { createTestApp, tokenIn, waitForMail, type TestContext } from '../support/test-app.ts';
+
+/**
+ * One test per finding of the security probe (issue 11), each replaying the attack as it was
+ * made and showing it now fails. docs/SECURITY.md's table cites these names.
+ *
+ * Finding 5 (a replaced stream keeps playing) is proved in test/integration/playback.test.ts.
+ */
+describe('security findings (issue 11), replayed', () => {
+  let context: TestContext;
+  let admin: SignedIn;
+  let support: SignedIn;
+  before(async () => {
+    context = await createTestApp({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '10000' } });
+    admin = await signInWithRoles(context, ['admin']);
+    support = await signInWithRoles(context, ['support']);
+  });
+  after(() => context.close());
+
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    headers: Record<string, string>,
+    payload?: object,
+  ) => context.app.inject({ method, url, headers, ...(payload && { payload }) });
+  const keyHeaders = (key: string) => ({ 'x-api-key': key });
+  const makeKey = async (as: Record<string, string>, body: object) => {
+    const response = await call('POST', '/api/admin/api-keys', as, body);
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json<{
+      key: string;
+      apiKey: { id: string; createdBy: string | null; expiresAt: string | null };
+    }>();
+  };
+
+  it('finding 1: support (or a mail:read key) cannot read the admin’s password-reset link from the outbox', async () => {
+    const requested = new Date(Date.now() - 1000);
+    const reset = await call('POST', '/api/auth/password-reset/request', {}, { email: admin.email });
+    assert.equal(reset.statusCode, 202);
+    const stored = await waitForMail(context, admin.email, { subject: /Reset/, after: requested });
+    const link = tokenIn(stored.textBody);
+    const mailKey = (await makeKey(admin.headers, { name: 'mail reader', scopes: ['mail:read'] })).key;
+    for (const headers of [support.headers, keyHeaders(mailKey)]) {
+      const outbox = await call('GET', `/api/admin/mail?to=${encodeURIComponent(admin.email)}`, headers);
+      assert.equal(outbox.statusCode, 200, outbox.body);
+      const page = outbox.json<{
+        items: Array<{ subject: string; text: string; html: string | null; redacted: boolean }>;
+      }>();
+      const mail = page.items.find((item) => /Reset/.test(item.subject));
+      assert.ok(mail, 'the reset mail is listed');
+      assert.equal(mail.redacted, true);
+      assert.ok(!outbox.body.includes(link), 'the reset token is nowhere in the answer');
+      assert.doesNotMatch(outbox.body, /token=/);
+    }
+    // The attack's last step, had the link leaked, now has nothing to use; the owner's link still works.
+    const confirm = await call(
+      'POST',
+      '/api/auth/password-reset/confirm',
+      {},
+      { token: link, password: 'a new and long passphrase 1' },
+    );
+    assert.equal(confirm.statusCode, 204);
+    admin = await loginAs(context.app, { email: admin.email, password: 'a new and long passphrase 1' });
+  });
+
+  it('finding 3: a users:manage + roles:assign key cannot strip an admin’s roles, nor re-enable or disable one', async () => {
+    const key = (
+      await makeKey(admin.headers, {
+        name: 'support bot',
+        scopes: ['users:manage', 'roles:assign', 'users:read'],
+      })
+    ).key;
+    const target = await signInWithRoles(context, ['admin']);
+    const strip = await call('PATCH', `/api/admin/users/${target.userId}`, keyHeaders(key), {
+      roles: ['viewer'],
+    });
+    assert.equal(strip.statusCode, 403, strip.body);
+    const disable = await call('PATCH', `/api/admin/users/${target.userId}`, keyHeaders(key), {
+      disabled: true,
+    });
+    assert.equal(disable.statusCode, 403);
+    const bySupport = await call('PATCH', `/api/admin/users/${target.userId}`, support.headers, {
+      roles: ['viewer'],
+    });
+    assert.equal(bySupport.statusCode, 403);
+    const me = await call('GET', '/api/me', target.headers);
+    assert.deepEqual(me.json<{ user: { roles: string[] } }>().user.roles, ['admin']);
+    // It still manages what it outranks: a viewer.
+    const viewer = await registerViewer(context.app);
+    const ok = await call('PATCH', `/api/admin/users/${viewer.userId}`, keyHeaders(key), { disabled: true });
+    assert.equal(ok.statusCode, 200, ok.body);
+  });
+
+  it('finding 3 (class): a key never holds more than its creator holds today', async () => {
+    const manager = await signInWithRoles(context, ['admin']);
+    const key = (await makeKey(manager.headers, { name: 'auditor', scopes: ['audit:read', 'users:manage'] }))
+      .key;
+    assert.equal((await call('GET', '/api/admin/audit', keyHeaders(key))).statusCode, 200);
+    // Its creator is demoted to support, who has audit:read but not roles:assign…
+    const demote = await call('PATCH', `/api/admin/users/${manager.userId}`, admin.headers, {
+      roles: ['content_manager'],
+    });
+    assert.equal(demote.statusCode, 200, demote.body);
+    const after = await call('GET', '/api/admin/audit', keyHeaders(key));
+    assert.equal(after.statusCode, 403, 'the key lost audit:read with its creator, at once');
+  });
+
+  it('finding 4: a child key expires with its parent, names its creator, and dies when the parent is revoked', async () => {
+    const parent = await makeKey(admin.headers, {
+      name: 'parent',
+      scopes: ['api-keys:manage', 'audit:read'],
+      expiresInDays: 1,
+    });
+    const child = await makeKey(keyHeaders(parent.key), { name: 'child', scopes: ['audit:read'] });
+    assert.equal(child.apiKey.createdBy, admin.userId, 'createdBy names the person behind the parent');
+    assert.ok(child.apiKey.expiresAt, 'no expiry asked: the parent’s is inherited');
+    assert.ok(new Date(child.apiKey.expiresAt) <= new Date(parent.apiKey.expiresAt ?? 0));
+    const longer = await makeKey(keyHeaders(parent.key), {
+      name: 'longer',
+      scopes: ['audit:read'],
+      expiresInDays: 3650,
+    });
+    assert.ok(new Date(longer.apiKey.expiresAt ?? Infinity) <= new Date(parent.apiKey.expiresAt ?? 0));
+    const grandchild = await makeKey(keyHeaders(parent.key), { name: 'maker', scopes: ['api-keys:manage'] });
+    const greatGrandchild = await makeKey(keyHeaders(grandchild.key), {
+      name: 'deep',
+      scopes: ['api-keys:manage'],
+    });
+    // Used once, so their state is cached, then the parent is revoked.
+    for (const key of [child.key, greatGrandchild.key])
+      assert.notEqual((await call('GET', '/api/admin/api-keys', keyHeaders(key))).statusCode, 401);
+    const revoke = await call('DELETE', `/api/admin/api-keys/${parent.apiKey.id}`, admin.headers);
+    assert.equal(revoke.statusCode, 204);
+    for (const key of [parent.key, child.key, longer.key, grandchild.key, greatGrandchild.key]) {
+      const response = await call('GET', '/api/admin/audit', keyHeaders(key));
+      assert.equal(response.statusCode, 401, 'the whole family is revoked at once');
+    }
+  });
+
+  it('finding 3 (class): a key cannot revoke a key with rights it does not hold', async () => {
+    const strong = await makeKey(admin.headers, {
+      name: 'strong',
+      scopes: ['users:manage', 'api-keys:manage'],
+    });
+    const weak = await makeKey(admin.headers, { name: 'weak', scopes: ['api-keys:manage'] });
+    const refused = await call('DELETE', `/api/admin/api-keys/${strong.apiKey.id}`, keyHeaders(weak.key));
+    assert.equal(refused.statusCode, 403);
+    assert.equal(
+      (await call('GET', '/api/admin/users', keyHeaders(strong.key))).statusCode,
+      403,
+      'users:read not held',
+    );
+    // …and what it holds, it uses on accounts it outranks (a viewer), not on support.
+    const viewer = await registerViewer(context.app);
+    const onViewer = await call('PATCH', `/api/admin/users/${viewer.userId}`, keyHeaders(strong.key), {
+      disabled: true,
+    });
+    assert.equal(onViewer.statusCode, 200, onViewer.body);
+    const onSupport = await call('PATCH', `/api/admin/users/${support.userId}`, keyHeaders(strong.key), {
+      disabled: true,
+    });
+    assert.equal(onSupport.statusCode, 403);
+  });
+});

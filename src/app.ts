@@ -94,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     queue: deps.queue,
     audit,
     outbox: new OutboxMailer(deps.database.db),
+    logger: deps.logger.child({ component: 'identity' }),
     config,
   });
   await app.register(httpStackPlugin, { config });

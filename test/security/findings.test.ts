@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loginAs, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  loginAs,
+  registerViewer,
+  signInWithRoles,
+  strongPassword,
+  uniqueEmail,
+  type SignedIn,
+} from '../support/accounts.ts';
 import { createTestApp, tokenIn, waitForMail, type TestContext } from '../support/test-app.ts';
 
 /**
@@ -163,5 +171,89 @@ describe('security findings (issue 11), replayed', () => {
       disabled: true,
     });
     assert.equal(onSupport.statusCode, 403);
+  });
+
+  it('finding 7: register answers a taken address exactly as a new one (no 409)', async () => {
+    const owner = await registerViewer(context.app);
+    const answers = [];
+    for (const email of [owner.email, uniqueEmail('fresh')]) {
+      const response = await call(
+        'POST',
+        '/api/auth/register',
+        {},
+        { email, password: strongPassword(), name: 'Probe' },
+      );
+      answers.push({ status: response.statusCode, body: response.body });
+    }
+    assert.deepEqual(answers[0], answers[1]);
+    assert.equal(answers[0]?.status, 202);
+  });
+
+  it('finding 7: a password-reset request takes the same time for a real and an unknown account', async () => {
+    const real = await registerViewer(context.app);
+    const timings: Record<'real' | 'unknown', number[]> = { real: [], unknown: [] };
+    for (let i = 0; i < 12; i += 1) {
+      for (const kind of ['real', 'unknown'] as const) {
+        const email = kind === 'real' ? real.email : uniqueEmail('nobody');
+        const started = performance.now();
+        const response = await call('POST', '/api/auth/password-reset/request', {}, { email });
+        timings[kind].push(performance.now() - started);
+        assert.equal(response.statusCode, 202);
+        await sleep(30); // the mail work after the answer settles before the next try
+      }
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const [realMs, unknownMs] = [median(timings.real), median(timings.unknown)];
+    // Before the fix: 12–22 ms against 2–5 ms. A generous bound, so a loaded machine can't flake it.
+    assert.ok(
+      Math.abs(realMs - unknownMs) < 3 + 0.5 * Math.max(realMs, unknownMs),
+      `median ${realMs.toFixed(2)} ms (real) vs ${unknownMs.toFixed(2)} ms (unknown)`,
+    );
+  });
+
+  it('finding 7: fifteen reset requests (from anywhere) send the target at most three mails an hour', async () => {
+    const victim = await registerViewer(context.app);
+    const started = new Date(Date.now() - 1000);
+    for (let i = 0; i < 15; i += 1) {
+      const response = await context.app.inject({
+        method: 'POST',
+        url: '/api/auth/password-reset/request',
+        payload: { email: victim.email },
+        remoteAddress: `198.51.100.${i + 1}`,
+      });
+      assert.equal(response.statusCode, 202);
+    }
+    await waitForMail(context, victim.email, { subject: /Reset/, after: started });
+    await sleep(1500); // the queue delivers the rest, if any were sent
+    const mails = await context.deps.database.db
+      .selectFrom('mailOutbox')
+      .select('id')
+      .where('toAddress', '=', victim.email)
+      .where('subject', 'like', 'Reset%')
+      .execute();
+    assert.ok(mails.length <= 3, `${mails.length} reset mails`);
+  });
+
+  it('finding 8: guessing the current password with a stolen token is paused (429) after a few tries', async () => {
+    const victim = await registerViewer(context.app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const response = await call('POST', '/api/auth/password', victim.headers, {
+        currentPassword: `guess-${i}-${strongPassword()}`,
+        newPassword: strongPassword(),
+      });
+      statuses.push(response.statusCode);
+    }
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+    assert.ok(
+      statuses.slice(5).every((status) => status === 429),
+      statuses.join(','),
+    );
+    // Paused even for the right password: the guesser learns nothing.
+    const right = await call('POST', '/api/auth/password', victim.headers, {
+      currentPassword: victim.password,
+      newPassword: strongPassword(),
+    });
+    assert.equal(right.statusCode, 429);
   });
 });

@@ -44,12 +44,18 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       schema: {
         operationId: 'register',
         tags,
-        summary: 'Create an account (and sign this device in)',
+        summary: 'Create an account (then sign in with login)',
+        description:
+          'Answers 202 whether or not the address already has an account (no account enumeration): a new ' +
+          'address is mailed a link to confirm it, an existing account’s owner is mailed a notice.',
         body: registerBody,
-        response: { 201: authResult },
+        response: { 202: accepted },
       },
     },
-    async (request, reply) => reply.status(201).send(await auth.register(request.body, requestMeta(request))),
+    async (request, reply) => {
+      await auth.register(request.body);
+      return reply.status(202).send({ status: 'accepted' });
+    },
   );
 
   app.post(
@@ -238,7 +244,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.requestPasswordReset(request.body.email);
+      auth.requestPasswordReset(request.body.email);
       return reply.status(202).send({ status: 'accepted' });
     },
   );

@@ -18,11 +18,6 @@ export const InvalidCredentials = defineError(
   'Wrong email or password',
 );
 export const AccountDisabled = defineError('AUTH_ACCOUNT_DISABLED', 'forbidden', 'This account is disabled');
-export const EmailTaken = defineError(
-  'AUTH_EMAIL_TAKEN',
-  'conflict',
-  'An account with this email already exists',
-);
 export const WeakPassword = defineError('AUTH_WEAK_PASSWORD', 'invalid', 'Choose a stronger password');
 export const InvalidRefreshToken = defineError(
   'AUTH_INVALID_REFRESH_TOKEN',

@@ -11,7 +11,7 @@ export const device = z
   .object({ name: displayName(80), type: z.enum(deviceTypes) })
   .describe('The device signing in, shown in the list of signed-in devices');
 
-export const registerBody = z.object({ email, password, name: displayName(100), device: device.optional() });
+export const registerBody = z.object({ email, password, name: displayName(100) });
 export const loginBody = z.object({
   email,
   password,

@@ -5,6 +5,7 @@ import type { Config } from '../../config/config.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { MailOutbox } from '../../platform/mail/mail.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
@@ -48,6 +49,7 @@ export interface IdentityDeps {
   config: Pick<Config, 'auth'> & { http: Pick<Config['http'], 'publicUrl' | 'corsOrigins'> };
   /** Device caps per account; defaults to AUTH_MAX_DEVICES for everyone. */
   limits?: AccountLimits;
+  logger?: Logger;
 }
 
 export interface Identity {
@@ -103,6 +105,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
     publicUrl: config.http.publicUrl,
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    logger: deps.logger,
     createDefaultProfile,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });

@@ -256,4 +256,77 @@ describe('security findings (issue 11), replayed', () => {
     });
     assert.equal(right.statusCode, 429);
   });
+
+  it('finding 2: a device on the kids profile cannot loosen its limits, unlock the adult profile or touch other profiles', async () => {
+    const parent = await registerViewer(context.app, { name: 'Parent' });
+    const profiles = () =>
+      call('GET', '/api/profiles', parent.headers).then((response) =>
+        response.json<{
+          profiles: Array<{
+            id: string;
+            name: string;
+            hasPin: boolean;
+            isKids: boolean;
+            maturityLimit: number | null;
+          }>;
+        }>(),
+      );
+    const adultId = (await profiles()).profiles[0]?.id ?? '';
+    const kids = (await call('POST', '/api/profiles', parent.headers, { name: 'Kids', isKids: true })).json<{
+      id: string;
+    }>();
+    assert.equal(
+      (await call('PATCH', `/api/profiles/${adultId}`, parent.headers, { pin: '2468' })).statusCode,
+      200,
+    );
+    // The kids' tablet: signed in by the parent, then put on the kids profile.
+    const tablet = await loginAs(context.app, parent);
+    assert.equal((await call('POST', `/api/profiles/${kids.id}/select`, tablet.headers, {})).statusCode, 200);
+
+    const attacks: Array<[string, 'PATCH' | 'POST' | 'DELETE', string, object?]> = [
+      [
+        'raise its own limit and stop being kids',
+        'PATCH',
+        `/api/profiles/${kids.id}`,
+        { maturityLimit: 21, isKids: false },
+      ],
+      ['remove the adult PIN', 'PATCH', `/api/profiles/${adultId}`, { pin: null }],
+      ['change the adult PIN', 'PATCH', `/api/profiles/${adultId}`, { pin: '0000' }],
+      ['rename the adult profile', 'PATCH', `/api/profiles/${adultId}`, { name: 'Mine now' }],
+      ['delete the adult profile', 'DELETE', `/api/profiles/${adultId}`],
+      ['make itself an unlimited profile', 'POST', '/api/profiles', { name: 'Free for all' }],
+      ['set a PIN on itself', 'PATCH', `/api/profiles/${kids.id}`, { pin: '1357' }],
+    ];
+    for (const [what, method, url, payload] of attacks) {
+      const response = await call(method, url, tablet.headers, payload);
+      assert.equal(response.statusCode, 403, `${what}: ${response.statusCode} ${response.body}`);
+    }
+    assert.equal(
+      (await call('POST', `/api/profiles/${adultId}/select`, tablet.headers, {})).statusCode,
+      403,
+      'the PIN is asked',
+    );
+    const after = (await profiles()).profiles;
+    assert.deepEqual(
+      after.map(({ name, hasPin, isKids, maturityLimit }) => ({ name, hasPin, isKids, maturityLimit })),
+      [
+        { name: 'Parent', hasPin: true, isKids: false, maturityLimit: null },
+        { name: 'Kids', hasPin: false, isKids: true, maturityLimit: after[1]?.maturityLimit ?? null },
+      ],
+    );
+    assert.notEqual(after[1]?.maturityLimit, null);
+    // What a kid may do: rename their own profile. What the parent may do: everything, after the PIN.
+    assert.equal(
+      (await call('PATCH', `/api/profiles/${kids.id}`, tablet.headers, { name: 'Dino fan' })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await call('POST', `/api/profiles/${adultId}/select`, tablet.headers, { pin: '2468' })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await call('PATCH', `/api/profiles/${kids.id}`, tablet.headers, { maturityLimit: 10 })).statusCode,
+      200,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
@@ -230,6 +230,8 @@ export class AuthService {
       .selectFrom('profiles')
       .select('id')
       .where('userId', '=', user.id)
+      // A new device starts on a profile without a PIN: a PIN-locked one is entered with its PIN.
+      .orderBy(sql`pin_hash is not null`)
       .orderBy('createdAt')
       .limit(1)
       .executeTakeFirst();

@@ -86,3 +86,8 @@ export const InvalidReturnUrl = defineError(
   'invalid',
   'The return address is not allowed',
 );
+export const ProfileRestricted = defineError(
+  'PROFILE_RESTRICTED',
+  'forbidden',
+  'This profile may not change profiles; select a PIN-locked or adult profile first',
+);

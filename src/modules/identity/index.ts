@@ -87,6 +87,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   const profiles = new ProfilesService({
     db,
+    clock,
     sessions,
     rateLimits: deps.rateLimits,
     maxProfiles: config.auth.maxProfiles,

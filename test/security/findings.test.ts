@@ -9,6 +9,7 @@ import {
   uniqueEmail,
   type SignedIn,
 } from '../support/accounts.ts';
+import { startOidcProvider } from '../support/oidc-provider.ts';
 import { createTestApp, tokenIn, waitForMail, type TestContext } from '../support/test-app.ts';
 
 /**
@@ -21,12 +22,29 @@ describe('security findings (issue 11), replayed', () => {
   let context: TestContext;
   let admin: SignedIn;
   let support: SignedIn;
+  let provider: Awaited<ReturnType<typeof startOidcProvider>>;
   before(async () => {
-    context = await createTestApp({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '10000' } });
+    provider = await startOidcProvider({
+      clientId: 'marquee',
+      clientSecret: 'marquee-test-secret',
+      redirectUris: ['http://localhost:3000/api/auth/oidc/local/callback'],
+      accounts: { attacker: { email: 'attacker@example.com', email_verified: true, name: 'Attacker' } },
+    });
+    context = await createTestApp({
+      env: {
+        AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+        OIDC_PROVIDERS: JSON.stringify([
+          { id: 'local', issuer: provider.issuer, clientId: 'marquee', clientSecret: 'marquee-test-secret' },
+        ]),
+      },
+    });
     admin = await signInWithRoles(context, ['admin']);
     support = await signInWithRoles(context, ['support']);
   });
-  after(() => context.close());
+  after(async () => {
+    await context.close();
+    await provider.stop();
+  });
 
   const call = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -328,5 +346,26 @@ describe('security findings (issue 11), replayed', () => {
       (await call('PATCH', `/api/profiles/${kids.id}`, tablet.headers, { maturityLimit: 10 })).statusCode,
       200,
     );
+  });
+
+  it('finding 6: an attacker’s OIDC callback URL, opened in a victim’s browser, signs nobody in', async () => {
+    // The attacker starts a flow in their own browser and signs in at the provider as themselves…
+    const start = await context.app.inject('/api/auth/oidc/local/start');
+    assert.equal(start.statusCode, 302);
+    const attackerCookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
+    const back = await provider.signIn(String(start.headers.location), 'attacker');
+    const callbackUrl = `${back.pathname}${back.search}`;
+    // …then lures the victim to the callback: with no cookie, or with the victim's own flow's cookie.
+    const victimStart = await context.app.inject('/api/auth/oidc/local/start');
+    const victimCookie = String(victimStart.headers['set-cookie']).split(';')[0] ?? '';
+    for (const headers of [{}, { cookie: victimCookie }]) {
+      const lured = await context.app.inject({ url: callbackUrl, headers });
+      assert.equal(lured.statusCode, 401, lured.body);
+      assert.equal(lured.json<{ code: string }>().code, 'OIDC_FAILED');
+      assert.doesNotMatch(lured.body, /accessToken/);
+    }
+    // The state is spent by the failed tries: even the attacker's own browser cannot use it now.
+    const own = await context.app.inject({ url: callbackUrl, headers: { cookie: attackerCookie } });
+    assert.equal(own.statusCode, 401);
   });
 });

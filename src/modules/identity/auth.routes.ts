@@ -23,6 +23,25 @@ export interface AuthRoutesOptions {
   oidc: OidcService;
   protection: LoginProtection;
   tokens: AccessTokens;
+  /** PUBLIC_URL is https: cookies get `Secure`. */
+  secureCookies: boolean;
+}
+
+const OIDC_COOKIE = 'marquee_oidc';
+/**
+ * The browser's half of an OIDC sign-in: HttpOnly (no script reads it), SameSite=Lax (sent on the
+ * provider's top-level redirect back, not on cross-site subrequests), scoped to the OIDC paths,
+ * gone after ten minutes. An empty value clears it.
+ */
+const oidcCookie = (value: string, secure: boolean) =>
+  `${OIDC_COOKIE}=${value}; Path=/api/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${value ? 600 : 0}${secure ? '; Secure' : ''}`;
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=') || undefined;
+  }
+  return undefined;
 }
 
 const tags = ['auth'];
@@ -31,7 +50,7 @@ const accepted = z.object({ status: z.literal('accepted') });
 /** Sign-up, sign-in, tokens, devices, email verification, password reset, OIDC sign-in, JWKS. */
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { auth, oidc, protection, tokens },
+  { auth, oidc, protection, tokens, secureCookies },
 ) => {
   // Every unauthenticated door into an account spends the caller's address budget.
   const admit = async (request: { ip: string }) => protection.admitRequest(request.ip);
@@ -303,11 +322,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         response: { 302: z.undefined() },
       },
     },
-    async (request, reply) =>
-      reply.redirect(
-        (await oidc.start(request.params.provider, { returnTo: request.query.returnTo })).href,
-        302,
-      ),
+    async (request, reply) => {
+      const { url, browserSecret } = await oidc.start(request.params.provider, {
+        returnTo: request.query.returnTo,
+      });
+      reply.header('set-cookie', oidcCookie(browserSecret, secureCookies));
+      return reply.redirect(url.href, 302);
+    },
   );
 
   app.get(
@@ -338,7 +359,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
           (entry): entry is [string, string] => typeof entry[1] === 'string',
         ),
       );
-      const { result, returnTo } = await oidc.callback(request.params.provider, query, requestMeta(request));
+      // Spent whatever happens: one cookie per flow.
+      reply.header('set-cookie', oidcCookie('', secureCookies));
+      const { result, returnTo } = await oidc.callback(request.params.provider, query, {
+        ...requestMeta(request),
+        browserSecret: cookieValue(request.headers.cookie, OIDC_COOKIE),
+      });
       if (!returnTo) return result;
       const url = new URL(returnTo);
       url.hash = `loginCode=${await oidc.issueLoginCode(result)}`;

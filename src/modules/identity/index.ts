@@ -126,7 +126,13 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const plugin = fp(
     async (app) => {
       app.decorateRequest('actor', null);
-      await app.register(authRoutes, { auth, oidc, protection, tokens });
+      await app.register(authRoutes, {
+        auth,
+        oidc,
+        protection,
+        tokens,
+        secureCookies: config.http.publicUrl.startsWith('https:'),
+      });
       await app.register(meRoutes, {
         db,
         profiles,

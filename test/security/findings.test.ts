@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { HttpMetrics } from '../../src/http/metrics.ts';
+import { metricsRoute } from '../../src/http/metrics.route.ts';
 import {
   loginAs,
   registerViewer,
@@ -367,5 +372,78 @@ describe('security findings (issue 11), replayed', () => {
     // The state is spent by the failed tries: even the attacker's own browser cannot use it now.
     const own = await context.app.inject({ url: callbackUrl, headers: { cookie: attackerCookie } });
     assert.equal(own.statusCode, 401);
+  });
+
+  it('finding 9 (identity): NUL in a profile avatar, a device name or an admin search is a 400 naming the field, not a 500', async () => {
+    const viewer = await registerViewer(context.app);
+    const cases: Array<[string, Promise<{ statusCode: number; body: string }>]> = [
+      ['avatar', call('POST', '/api/profiles', viewer.headers, { name: 'Nul', avatar: '\u0000' })],
+      ['pin', call('POST', '/api/profiles', viewer.headers, { name: 'Nul', pin: '12\u000034' })],
+      [
+        'device',
+        context.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: {
+            email: viewer.email,
+            password: viewer.password,
+            device: { name: 'tv\u0000', type: 'tv' },
+          },
+        }),
+      ],
+      ['q', call('GET', '/api/admin/users?q=a%00', admin.headers)],
+      [
+        'password',
+        call('POST', '/api/auth/password', viewer.headers, {
+          currentPassword: 'a\u0000',
+          newPassword: strongPassword(),
+        }),
+      ],
+    ];
+    for (const [field, pending] of cases) {
+      const response = await pending;
+      assert.equal(response.statusCode, 400, `${field}: ${response.body}`);
+      assert.match(response.body, new RegExp(field));
+    }
+  });
+
+  it('finding 10: names refuse bidi overrides and zero-width characters; avatars are ids or https URLs', async () => {
+    const viewer = await registerViewer(context.app);
+    for (const payload of [
+      { name: 'evil\u202Egnp' },
+      { name: 'ad\u200Bmin' },
+      { name: 'Ok', avatar: 'javascript:alert(1)' },
+      { name: 'Ok', avatar: 'data:text/html,<script>alert(1)</script>' },
+    ]) {
+      const response = await call('POST', '/api/profiles', viewer.headers, payload);
+      assert.equal(response.statusCode, 400, `${JSON.stringify(payload)}: ${response.body}`);
+    }
+    const named = await call('PATCH', '/api/me', viewer.headers, { name: 'Ana\u2066x' });
+    assert.equal(named.statusCode, 400);
+    const fine = await call('POST', '/api/profiles', viewer.headers, { name: 'Fox', avatar: 'fox' });
+    assert.equal(fine.statusCode, 201, fine.body);
+  });
+
+  it('finding 10: start-up says so when /metrics is public (no METRICS_TOKEN)', async () => {
+    const warnings = async (token: string | undefined) => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      });
+      const app = Fastify({ loggerInstance: pino({ level: 'warn' }, sink) });
+      const metrics = new HttpMetrics({
+        poolStats: () => ({ total: 0, idle: 0, waiting: 0, max: 1 }),
+        queueDepth: async () => [],
+      });
+      await app.register(metricsRoute, { metrics, token });
+      await app.ready();
+      await app.close();
+      return lines.filter((line) => /metrics is public/.test(line));
+    };
+    assert.equal((await warnings(undefined)).length, 1);
+    assert.equal((await warnings('a-long-metrics-token')).length, 0);
   });
 });

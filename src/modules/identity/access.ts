@@ -1,8 +1,8 @@
 /**
  * Who may do what — all of it, in this one file.
  *
- * Roles grant named permissions. Routes ask `can(actor, permission)`, or for a resource with an
- * owner, `can(actor, permission, { ownerId })`. A service API key carries scopes, which are
+ * Roles grant named permissions. Routes ask `can(actor, permission)` (derived from each route's
+ * `config.access`); what belongs to an account is reached only through that account. A service API key carries scopes, which are
  * permission names; it can do what they say, within what its creator may do today, and nothing a
  * person could do by owning something.
  *
@@ -96,16 +96,13 @@ export type Actor =
       expiresAt: number | null;
     };
 
-/** A resource that belongs to an account: its owner may act on it without any permission. */
-export interface Owned {
-  ownerId: string;
-}
-
-export function can(actor: Actor | null, permission: Permission | 'own', resource?: Owned): boolean {
-  if (!actor) return false;
-  if (permission === 'own')
-    return actor.kind === 'user' && resource !== undefined && resource.ownerId === actor.userId;
-  return actor.permissions.has(permission);
+/**
+ * Whether the actor holds the permission. Ownership is not a permission here: a signed-in
+ * person's own things are found through their account (`where user_id = $caller` in the
+ * repositories), so another account's id is simply not found.
+ */
+export function can(actor: Actor | null, permission: Permission): boolean {
+  return actor !== null && actor.permissions.has(permission);
 }
 
 /** The actor holds every permission these roles grant: they may manage an account that has them. */

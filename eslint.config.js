@@ -39,7 +39,6 @@ const readsTheTime = [
 const readsTheTimeStill = [
   'src/modules/identity/demo-viewers.ts',
   'src/modules/identity/oidc.service.ts',
-  'src/modules/identity/profiles.service.ts',
   'src/modules/identity/sessions.repository.ts',
   'src/modules/identity/signing-keys.ts',
   'src/modules/identity/users.repository.ts',

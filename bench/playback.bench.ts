@@ -66,7 +66,7 @@ try {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email, password, name: 'Bench viewer' }),
       }),
-      201,
+      202,
       'register',
     );
   } finally {

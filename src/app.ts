@@ -24,6 +24,7 @@ import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Mailer } from './platform/mail/mail.port.ts';
+import { OutboxMailer } from './platform/mail/outbox.mail.ts';
 import type { PubSub } from './platform/pubsub/pubsub.port.ts';
 import type { RateLimits } from './platform/ratelimit/ratelimit.port.ts';
 import type { Storage } from './platform/storage/storage.port.ts';
@@ -93,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rateLimits: deps.rateLimits,
     queue: deps.queue,
     audit,
+    outbox: new OutboxMailer(deps.database.db),
+    logger: deps.logger.child({ component: 'identity' }),
     config,
   });
   await app.register(httpStackPlugin, { config });

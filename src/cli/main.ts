@@ -5,6 +5,7 @@ import { createLogger } from '../platform/logger.ts';
 import { AppError } from '../shared/errors.ts';
 import { UsageError, type Command } from './command.ts';
 import { createAdminCommand } from './commands/create-admin.command.ts';
+import { mailCommand } from './commands/mail.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.command.ts';
 import { seedDemoCommand } from './commands/seed-demo.command.ts';
@@ -17,6 +18,7 @@ const commands: Command[] = [
   seedDemoCommand,
   setPlanCommand,
   rotateSigningKeyCommand,
+  mailCommand,
 ];
 
 function help(): string {

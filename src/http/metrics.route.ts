@@ -20,6 +20,12 @@ export const metricsRoute: FastifyPluginAsync<{ metrics: HttpMetrics; token: str
   app,
   { metrics, token },
 ) => {
+  if (token === undefined) {
+    // Metrics name routes, job queues and pool sizes: useful to an attacker mapping the service.
+    app.log.warn(
+      'GET /metrics is public: set METRICS_TOKEN, or keep /metrics off the public network (e.g. at the proxy)',
+    );
+  }
   app.get(
     '/metrics',
     {

@@ -12,6 +12,8 @@ export const mailPayload = z.object({
   subject: z.string().min(1).max(300),
   text: z.string().max(100_000),
   html: z.string().max(500_000).optional(),
+  // Jobs queued before the flag existed carried reset and verification links.
+  carriesSecret: z.boolean().default(true),
 });
 
 export const jobCatalog = {

@@ -16,6 +16,7 @@ export const email = z
   .string()
   .trim()
   .max(254)
+  .regex(/^[\x21-\x7e]*$/, 'must be a valid email address')
   .pipe(z.email({ error: 'must be a valid email address' }))
   .transform((value) => value.normalize('NFC').toLowerCase());
 
@@ -57,6 +58,31 @@ export const opaqueToken = (max = 512) =>
     .string()
     .max(max)
     .regex(/^[A-Za-z0-9._~+/=-]*$/, 'must be the value Marquee issued');
+
+/**
+ * A secret a person types (a password): any character but the C0/C1 controls, and never trimmed
+ * or normalised — what was typed is what is hashed.
+ */
+export const secretText = (options: { max: number; min?: number }) =>
+  z
+    .string()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+
+/**
+ * A profile picture: one of the client's bundled avatars by id (`fox`, `avatar-7`) or an https
+ * URL. Nothing else is stored, so no `javascript:` or `data:` value ever reaches a page.
+ */
+export const avatar = z
+  .string()
+  .max(500)
+  .regex(
+    /^(?:[a-z][a-z0-9-]{0,39}|https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?)$/,
+    {
+      error: 'must be an avatar id (lowercase letters, digits, dashes) or an https URL',
+    },
+  );
 
 /** Free text a person types as a name: trimmed, 1–100 characters, no control or invisible characters. */
 export const displayName = (max = 100) => text({ min: 1, max });

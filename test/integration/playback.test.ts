@@ -241,7 +241,7 @@ describe('secure playback', () => {
       url: '/api/auth/register',
       payload: { email, password, name: 'Two devices' },
     });
-    assert.equal(registered.statusCode, 201);
+    assert.equal(registered.statusCode, 202);
     const phone = await loginAs(
       h.context.app,
       { email, password },
@@ -356,7 +356,7 @@ describe('secure playback', () => {
       url: '/api/auth/register',
       payload: { email, password, name: 'Burst' },
     });
-    assert.equal(registered.statusCode, 201);
+    assert.equal(registered.statusCode, 202);
     const devices: SignedIn[] = [];
     for (const name of ['Phone', 'TV', 'Laptop', 'Tablet']) {
       devices.push(await loginAs(h.context.app, { email, password }, { device: { name, type: 'web' } }));

@@ -47,15 +47,10 @@ export async function registerViewer(
   const response = await app.inject({
     method: 'POST',
     url: '/api/auth/register',
-    payload: {
-      email,
-      password,
-      name: options.name ?? 'Test Viewer',
-      ...(options.device && { device: options.device }),
-    },
+    payload: { email, password, name: options.name ?? 'Test Viewer' },
   });
-  assert.equal(response.statusCode, 201, response.body);
-  return signedIn(response.json<AuthBody>(), email, password);
+  assert.equal(response.statusCode, 202, response.body);
+  return loginAs(app, { email, password }, options.device ? { device: options.device } : {});
 }
 
 export async function loginAs(

@@ -1,10 +1,14 @@
 /**
  * Who may do what — all of it, in this one file.
  *
- * Roles grant named permissions. Routes ask `can(actor, permission)`, or for a resource with an
- * owner, `can(actor, permission, { ownerId })`. A service API key carries scopes, which are
- * permission names; it can do exactly what they say and nothing a person could do by owning
- * something.
+ * Roles grant named permissions. Routes ask `can(actor, permission)` (derived from each route's
+ * `config.access`); what belongs to an account is reached only through that account. A service API key carries scopes, which are
+ * permission names; it can do what they say, within what its creator may do today, and nothing a
+ * person could do by owning something.
+ *
+ * Privilege is compared on every operation that changes someone's privileges (roles, disabling,
+ * API keys): the actor — person or key — may act only on an account or key with no more rights
+ * than its own (`holdsAllOf`, `holdsScopes`), and may grant only what it holds.
  */
 
 import type { AccountSnapshot, ProfileSnapshot } from './session-states.ts';
@@ -86,19 +90,21 @@ export type Actor =
       kind: 'api_key';
       keyId: string;
       name: string;
+      /** Its scopes ∩ its creator's current rights: a key never holds more than the person behind it. */
       permissions: ReadonlySet<Permission>;
+      /** The person ultimately responsible for it (a key made by a key names its parent's creator). */
+      createdBy: string | null;
+      /** Epoch ms, or null for a key that does not expire. */
+      expiresAt: number | null;
     };
 
-/** A resource that belongs to an account: its owner may act on it without any permission. */
-export interface Owned {
-  ownerId: string;
-}
-
-export function can(actor: Actor | null, permission: Permission | 'own', resource?: Owned): boolean {
-  if (!actor) return false;
-  if (permission === 'own')
-    return actor.kind === 'user' && resource !== undefined && resource.ownerId === actor.userId;
-  return actor.permissions.has(permission);
+/**
+ * Whether the actor holds the permission. Ownership is not a permission here: a signed-in
+ * person's own things are found through their account (`where user_id = $caller` in the
+ * repositories), so another account's id is simply not found.
+ */
+export function can(actor: Actor | null, permission: Permission): boolean {
+  return actor !== null && actor.permissions.has(permission);
 }
 
 /** The actor holds every permission these roles grant: they may manage an account that has them. */
@@ -109,4 +115,9 @@ export function holdsAllOf(actor: Actor, targetRoles: readonly Role[]): boolean 
 /** Only holders of roles:assign give roles, and never beyond their own. */
 export function canAssignRoles(actor: Actor, wanted: readonly Role[]): boolean {
   return actor.permissions.has('roles:assign') && holdsAllOf(actor, wanted);
+}
+
+/** The actor holds every one of these permissions: it may grant them, or act on a key that has them. */
+export function holdsScopes(actor: Actor, scopes: readonly string[]): boolean {
+  return scopes.every((scope) => actor.permissions.has(scope as Permission));
 }

@@ -4,6 +4,7 @@ import type { Page } from '../../shared/pagination.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { canAssignRoles, holdsAllOf, type Actor, type Role } from './access.ts';
 import { Forbidden, RoleNotAssignable, UserNotFound } from './identity.errors.ts';
+import type { ApiKeysService } from './api-keys.service.ts';
 import type { SessionStates } from './session-states.ts';
 import { sessionsRepository } from './sessions.repository.ts';
 import { toUser, usersRepository, type User } from './users.repository.ts';
@@ -13,9 +14,16 @@ export class AdminUsersService {
   readonly #db: Kysely<DB>;
   readonly #sessions: SessionStates;
   readonly #audit: AuditLog;
+  readonly #apiKeys: ApiKeysService;
 
-  constructor(options: { db: Kysely<DB>; sessions: SessionStates; audit: AuditLog }) {
+  constructor(options: {
+    db: Kysely<DB>;
+    sessions: SessionStates;
+    audit: AuditLog;
+    apiKeys: ApiKeysService;
+  }) {
     this.#db = options.db;
+    this.#apiKeys = options.apiKeys;
     this.#sessions = options.sessions;
     this.#audit = options.audit;
   }
@@ -41,10 +49,10 @@ export class AdminUsersService {
     const { user, revoked } = await this.#db.transaction().execute(async (trx) => {
       const before = await usersRepository.findById(trx, userId);
       if (!before) throw UserNotFound();
-      // Roles a support agent cannot grant, they cannot take away either: no disabling admins.
-      if (!holdsAllOf(actor, before.roles as Role[]) && change.disabled !== undefined) {
-        throw Forbidden('You may not disable an account with more rights than yours');
-      }
+      // Privilege is compared on every change: an actor (person or key) acts only on accounts
+      // with no more rights than its own — no re-roling, disabling or enabling an admin.
+      if (!holdsAllOf(actor, before.roles as Role[]))
+        throw Forbidden('You may not change an account with more rights than yours');
       const after = await usersRepository.update(trx, userId, {
         ...(change.roles && { roles: [...new Set(change.roles)] }),
         ...(change.disabled !== undefined && { disabled: change.disabled }),
@@ -64,6 +72,7 @@ export class AdminUsersService {
     });
     await this.#sessions.markRevoked(revoked);
     await this.#sessions.forgetUser(userId);
+    await this.#apiKeys.forgetCreatedBy(userId);
     return user;
   }
 }

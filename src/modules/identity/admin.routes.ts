@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { MailOutbox } from '../../platform/mail/mail.port.ts';
 import { pageQuery, pageSchema, toPage, decodeCursor } from '../../shared/pagination.ts';
-import { idParams, isoDate } from '../../shared/schemas.ts';
+import { idParams, isoDate, text } from '../../shared/schemas.ts';
 import { auditListQuery, type AuditLog } from '../audit/index.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
@@ -17,7 +16,7 @@ import {
 } from './identity.schemas.ts';
 
 export interface AdminRoutesOptions {
-  db: Kysely<DB>;
+  outbox: MailOutbox;
   adminUsers: AdminUsersService;
   apiKeys: ApiKeysService;
   audit: AuditLog;
@@ -44,12 +43,16 @@ const mailSchema = z.object({
   subject: z.string(),
   text: z.string(),
   html: z.string().nullable(),
+  redacted: z.boolean().describe('The mail carries a secret for its recipient; its body is withheld'),
   createdAt: isoDate,
 });
 
+const REDACTED =
+  '[redacted: this mail carries a secret for its recipient. The operator can read it on the server with `marquee mail`.]';
+
 /** Admin console endpoints of identity: accounts, the audit log, service keys, the mail outbox. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, options) => {
-  const { adminUsers, apiKeys, audit, db } = options;
+  const { adminUsers, apiKeys, audit, outbox } = options;
   const tags = ['admin'];
 
   app.get(
@@ -153,7 +156,9 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       },
     },
     async (request, reply) => {
-      await apiKeys.revoke(request.params.id, requestContext(request));
+      const actor = request.actor;
+      if (!actor) throw new Error('guarded route without an actor');
+      await apiKeys.revoke(actor, request.params.id, requestContext(request));
       return reply.status(204).send();
     },
   );
@@ -166,37 +171,26 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
         operationId: 'adminListMail',
         tags,
         summary: 'Mail written to the outbox (embedded mode, no SMTP_URL), newest first',
-        querystring: pageQuery.extend({ to: z.string().max(254).optional() }),
+        description:
+          'Mail that carries a secret (reset, verification and sign-in links) is shown redacted: reading ' +
+          "another account's link is taking it over. The operator reads it in full on the server: `marquee mail`.",
+        querystring: pageQuery.extend({ to: text({ max: 254 }).optional() }),
         response: { 200: pageSchema(mailSchema) },
       },
     },
     async (request) => {
       const after = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
-      let select = db.selectFrom('mailOutbox').selectAll();
-      if (request.query.to) select = select.where('toAddress', '=', request.query.to.toLowerCase());
-      if (after) {
-        select = select.where((eb) =>
-          eb.or([
-            eb('createdAt', '<', new Date(after.createdAt)),
-            eb.and([eb('createdAt', '=', new Date(after.createdAt)), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
-      const rows = await select
-        .orderBy('createdAt', 'desc')
-        .orderBy('id', 'desc')
-        .limit(request.query.limit + 1)
-        .execute();
-      return toPage(rows, request.query.limit, {
-        key: (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }),
-        map: (row) => ({
-          id: row.id,
-          to: row.toAddress,
-          subject: row.subject,
-          text: row.textBody,
-          html: row.htmlBody,
-          createdAt: row.createdAt,
-        }),
+      const entries = await outbox.list({
+        to: request.query.to,
+        limit: request.query.limit + 1,
+        after: after && { createdAt: new Date(after.createdAt), id: after.id },
+      });
+      return toPage(entries, request.query.limit, {
+        key: (entry) => ({ createdAt: entry.createdAt.toISOString(), id: entry.id }),
+        map: (entry) =>
+          entry.carriesSecret
+            ? { ...entry, text: REDACTED, html: null, redacted: true }
+            : { ...entry, redacted: false },
       });
     },
   );

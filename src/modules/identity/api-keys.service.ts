@@ -1,10 +1,16 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { ApiKeysTable, DB } from '../../platform/db/db.generated.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
-import { permissions as allPermissions, type Actor, type Permission } from './access.ts';
-import { ApiKeyNotFound, ScopeNotGrantable } from './identity.errors.ts';
+import {
+  holdsScopes,
+  permissions as allPermissions,
+  permissionsOf,
+  type Actor,
+  type Permission,
+} from './access.ts';
+import { ApiKeyNotFound, Forbidden, ScopeNotGrantable } from './identity.errors.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
 
 export interface ApiKey {
@@ -13,6 +19,7 @@ export interface ApiKey {
   prefix: string;
   scopes: string[];
   createdBy: string | null;
+  parentKeyId: string | null;
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
@@ -23,13 +30,17 @@ export interface ApiKey {
 interface CachedKey {
   id: string;
   name: string;
-  scopes: string[];
+  /** What the key may do now: its scopes ∩ its creator's rights. */
+  permissions: string[];
+  createdBy: string | null;
   expiresAt: number | null;
   revoked: boolean;
 }
 
 const KEY_PREFIX = 'mq_';
 const cacheKey = (hash: string) => `auth:api-key:${hash}`;
+const CACHE_TTL_MS = 60_000;
+const TOMBSTONE_MS = 3_600_000;
 
 const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
   id: row.id,
@@ -37,6 +48,7 @@ const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
   prefix: row.prefix,
   scopes: row.scopes,
   createdBy: row.createdBy,
+  parentKeyId: row.parentKeyId,
   createdAt: row.createdAt,
   expiresAt: row.expiresAt,
   lastUsedAt: row.lastUsedAt,
@@ -46,8 +58,17 @@ const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
 
 /**
  * Credentials for other services (the brief's "IAM roles"). A key is shown once, stored as a
- * hash, carries scopes (permission names, never more than its creator holds), may expire, can be
- * revoked, and records when and from where it was last used.
+ * hash, carries scopes, may expire, can be revoked, and records when and from where it was last
+ * used.
+ *
+ * A key is bounded by whoever made it:
+ * - its scopes are at most its creator's rights when made, and what it may do is re-derived
+ *   from its creator's rights now (scopes ∩ creator's permissions): demoting or disabling the
+ *   person demotes or disables their keys, within a minute everywhere and at once here;
+ * - a key made by a key records its parent and the same responsible person (`createdBy`), never
+ *   expires later than its parent, and is revoked with it (the whole family at once, cached
+ *   state included). A key made by a person is not bound to that person's sign-in session: a
+ *   service key is meant to outlive a browser session.
  */
 export class ApiKeysService {
   readonly #db: Kysely<DB>;
@@ -71,9 +92,16 @@ export class ApiKeysService {
     if (beyond.length > 0)
       throw ScopeNotGrantable(`You do not hold: ${beyond.join(', ')}`, { scopes: beyond });
     const key = newOpaqueToken(KEY_PREFIX);
-    const expiresAt = input.expiresInDays
-      ? new Date(this.#clock.now().getTime() + input.expiresInDays * 86_400_000)
+    const requested = input.expiresInDays
+      ? this.#clock.now().getTime() + input.expiresInDays * 86_400_000
       : null;
+    const parentExpiry = creator.kind === 'api_key' ? creator.expiresAt : null;
+    const expiresAt =
+      parentExpiry === null
+        ? requested
+        : requested === null
+          ? parentExpiry
+          : Math.min(requested, parentExpiry);
     const row = await this.#db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('apiKeys')
@@ -82,8 +110,9 @@ export class ApiKeysService {
           prefix: key.slice(0, KEY_PREFIX.length + 6),
           keyHash: tokenHash(key),
           scopes: [...new Set(input.scopes)],
-          createdBy: creator.kind === 'user' ? creator.userId : null,
-          expiresAt,
+          createdBy: creator.kind === 'user' ? creator.userId : creator.createdBy,
+          parentKeyId: creator.kind === 'api_key' ? creator.keyId : null,
+          expiresAt: expiresAt === null ? null : new Date(expiresAt),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -91,7 +120,12 @@ export class ApiKeysService {
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: inserted.id,
-        after: { name: inserted.name, scopes: inserted.scopes, expiresAt: inserted.expiresAt },
+        after: {
+          name: inserted.name,
+          scopes: inserted.scopes,
+          expiresAt: inserted.expiresAt,
+          parentKeyId: inserted.parentKeyId,
+        },
       });
       return inserted;
     });
@@ -103,30 +137,85 @@ export class ApiKeysService {
     return rows.map(toApiKey);
   }
 
-  async revoke(id: string, context: RequestContext): Promise<void> {
-    const row = await this.#db.transaction().execute(async (trx) => {
-      const revoked = await trx
-        .updateTable('apiKeys')
-        .set({ revokedAt: this.#clock.now() })
+  /** Revokes a key and every key descended from it; only an actor holding all its scopes may. */
+  async revoke(actor: Actor, id: string, context: RequestContext): Promise<void> {
+    const hashes = await this.#db.transaction().execute(async (trx) => {
+      const target = await trx
+        .selectFrom('apiKeys')
+        .selectAll()
         .where('id', '=', id)
         .where('revokedAt', 'is', null)
-        .returningAll()
+        .forUpdate()
         .executeTakeFirst();
-      if (!revoked) throw ApiKeyNotFound();
+      if (!target) throw ApiKeyNotFound();
+      if (!holdsScopes(actor, target.scopes))
+        throw Forbidden('You may not revoke a key with rights you do not hold');
+      const revokedAt = this.#clock.now();
+      const family = await sql<{ id: string }>`
+        with recursive family(id) as (
+          select ${id}::uuid
+          union
+          select k.id from api_keys k join family f on k.parent_key_id = f.id
+        )
+        select id from family`.execute(trx);
+      const revoked = await trx
+        .updateTable('apiKeys')
+        .set({ revokedAt })
+        .where(
+          'id',
+          'in',
+          family.rows.map((row) => row.id),
+        )
+        .where('revokedAt', 'is', null)
+        .returning(['id', 'keyHash'])
+        .execute();
       await this.#audit.record(trx, context, {
         action: 'api_key.revoked',
         targetType: 'api_key',
         targetId: id,
         before: { revokedAt: null },
-        after: { revokedAt: revoked.revokedAt },
+        after: { revokedAt, descendantsRevoked: revoked.filter((row) => row.id !== id).map((row) => row.id) },
       });
-      return revoked;
+      // Descendants already revoked earlier still get a tombstone: cheap, and idempotent.
+      const all = await trx
+        .selectFrom('apiKeys')
+        .select('keyHash')
+        .where(
+          'id',
+          'in',
+          family.rows.map((row) => row.id),
+        )
+        .execute();
+      return all.map((row) => row.keyHash);
     });
-    await this.#cache.set(
-      cacheKey(row.keyHash),
-      { id, name: row.name, scopes: [], expiresAt: 0, revoked: true } satisfies CachedKey,
-      3_600_000,
+    // After commit, on the shared cache: every instance refuses the family from now on.
+    await Promise.all(
+      hashes.map((hash) =>
+        this.#cache.set(
+          cacheKey(hash),
+          {
+            id: '',
+            name: '',
+            permissions: [],
+            createdBy: null,
+            expiresAt: 0,
+            revoked: true,
+          } satisfies CachedKey,
+          TOMBSTONE_MS,
+        ),
+      ),
     );
+  }
+
+  /** After a person's roles changed or they were disabled: their keys' rights are re-derived now. */
+  async forgetCreatedBy(userId: string): Promise<void> {
+    const rows = await this.#db
+      .selectFrom('apiKeys')
+      .select('keyHash')
+      .where('createdBy', '=', userId)
+      .where('revokedAt', 'is', null)
+      .execute();
+    if (rows.length > 0) await this.#cache.delete(...rows.map((row) => cacheKey(row.keyHash)));
   }
 
   /** The actor a presented key stands for, or undefined when it is unknown, revoked or expired. */
@@ -137,18 +226,31 @@ export class ApiKeysService {
     if (!entry) {
       const row = await this.#db
         .selectFrom('apiKeys')
-        .selectAll()
-        .where('keyHash', '=', hash)
+        .leftJoin('users', 'users.id', 'apiKeys.createdBy')
+        .select([
+          'apiKeys.id',
+          'apiKeys.name',
+          'apiKeys.scopes',
+          'apiKeys.createdBy',
+          'apiKeys.expiresAt',
+          'apiKeys.revokedAt',
+          'users.roles',
+          'users.disabledAt',
+        ])
+        .where('apiKeys.keyHash', '=', hash)
         .executeTakeFirst();
       if (!row) return undefined;
+      // No person behind it (deleted, or a key from before creators were recorded): no rights.
+      const creatorRights = row.roles && !row.disabledAt ? permissionsOf(row.roles) : new Set<Permission>();
       entry = {
         id: row.id,
         name: row.name,
-        scopes: row.scopes,
+        permissions: row.scopes.filter((scope) => creatorRights.has(scope as Permission)),
+        createdBy: row.createdBy,
         expiresAt: row.expiresAt?.getTime() ?? null,
         revoked: row.revokedAt !== null,
       };
-      await this.#cache.setIfAbsent(cacheKey(hash), entry, 60_000);
+      await this.#cache.setIfAbsent(cacheKey(hash), entry, CACHE_TTL_MS);
     }
     const now = this.#clock.now();
     if (entry.revoked || (entry.expiresAt !== null && entry.expiresAt <= now.getTime())) return undefined;
@@ -165,7 +267,9 @@ export class ApiKeysService {
       kind: 'api_key',
       keyId: entry.id,
       name: entry.name,
-      permissions: new Set(entry.scopes.filter((scope): scope is Permission => known.has(scope))),
+      permissions: new Set(entry.permissions.filter((scope): scope is Permission => known.has(scope))),
+      createdBy: entry.createdBy,
+      expiresAt: entry.expiresAt,
     };
   }
 }

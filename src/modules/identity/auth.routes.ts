@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams } from '../../shared/schemas.ts';
+import { idParams, opaqueToken, text } from '../../shared/schemas.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { requestMeta, userOf } from './auth-guard.ts';
 import type { AuthService } from './auth.service.ts';
@@ -23,6 +23,25 @@ export interface AuthRoutesOptions {
   oidc: OidcService;
   protection: LoginProtection;
   tokens: AccessTokens;
+  /** PUBLIC_URL is https: cookies get `Secure`. */
+  secureCookies: boolean;
+}
+
+const OIDC_COOKIE = 'marquee_oidc';
+/**
+ * The browser's half of an OIDC sign-in: HttpOnly (no script reads it), SameSite=Lax (sent on the
+ * provider's top-level redirect back, not on cross-site subrequests), scoped to the OIDC paths,
+ * gone after ten minutes. An empty value clears it.
+ */
+const oidcCookie = (value: string, secure: boolean) =>
+  `${OIDC_COOKIE}=${value}; Path=/api/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${value ? 600 : 0}${secure ? '; Secure' : ''}`;
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=') || undefined;
+  }
+  return undefined;
 }
 
 const tags = ['auth'];
@@ -31,7 +50,7 @@ const accepted = z.object({ status: z.literal('accepted') });
 /** Sign-up, sign-in, tokens, devices, email verification, password reset, OIDC sign-in, JWKS. */
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { auth, oidc, protection, tokens },
+  { auth, oidc, protection, tokens, secureCookies },
 ) => {
   // Every unauthenticated door into an account spends the caller's address budget.
   const admit = async (request: { ip: string }) => protection.admitRequest(request.ip);
@@ -44,12 +63,18 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       schema: {
         operationId: 'register',
         tags,
-        summary: 'Create an account (and sign this device in)',
+        summary: 'Create an account (then sign in with login)',
+        description:
+          'Answers 202 whether or not the address already has an account (no account enumeration): a new ' +
+          'address is mailed a link to confirm it, an existing account’s owner is mailed a notice.',
         body: registerBody,
-        response: { 201: authResult },
+        response: { 202: accepted },
       },
     },
-    async (request, reply) => reply.status(201).send(await auth.register(request.body, requestMeta(request))),
+    async (request, reply) => {
+      await auth.register(request.body);
+      return reply.status(202).send({ status: 'accepted' });
+    },
   );
 
   app.post(
@@ -238,7 +263,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.requestPasswordReset(request.body.email);
+      auth.requestPasswordReset(request.body.email);
       return reply.status(202).send({ status: 'accepted' });
     },
   );
@@ -292,16 +317,18 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         description:
           'Redirects to the provider. With `returnTo` (an address on PUBLIC_URL or CORS_ORIGINS), the callback ' +
           'redirects there with `#loginCode=…` to trade at /api/auth/oidc/exchange; without it, the callback answers with the tokens.',
-        params: z.object({ provider: z.string().max(32) }),
-        querystring: z.object({ returnTo: z.string().max(2000).optional() }),
+        params: z.object({ provider: text({ max: 32 }) }),
+        querystring: z.object({ returnTo: text({ max: 2000 }).optional() }),
         response: { 302: z.undefined() },
       },
     },
-    async (request, reply) =>
-      reply.redirect(
-        (await oidc.start(request.params.provider, { returnTo: request.query.returnTo })).href,
-        302,
-      ),
+    async (request, reply) => {
+      const { url, browserSecret } = await oidc.start(request.params.provider, {
+        returnTo: request.query.returnTo,
+      });
+      reply.header('set-cookie', oidcCookie(browserSecret, secureCookies));
+      return reply.redirect(url.href, 302);
+    },
   );
 
   app.get(
@@ -313,14 +340,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         operationId: 'completeOidcSignIn',
         tags,
         summary: 'Where the provider sends the browser back',
-        params: z.object({ provider: z.string().max(32) }),
+        params: z.object({ provider: text({ max: 32 }) }),
         querystring: z
           .object({
-            code: z.string().max(4000).optional(),
-            state: z.string().max(500).optional(),
-            iss: z.string().max(2000).optional(),
-            error: z.string().max(200).optional(),
-            error_description: z.string().max(2000).optional(),
+            code: text({ max: 4000 }).optional(),
+            state: opaqueToken(500).optional(),
+            iss: text({ max: 2000 }).optional(),
+            error: text({ max: 200 }).optional(),
+            error_description: text({ max: 2000 }).optional(),
           })
           .loose(),
         response: { 200: authResult, 302: z.undefined() },
@@ -332,7 +359,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
           (entry): entry is [string, string] => typeof entry[1] === 'string',
         ),
       );
-      const { result, returnTo } = await oidc.callback(request.params.provider, query, requestMeta(request));
+      // Spent whatever happens: one cookie per flow.
+      reply.header('set-cookie', oidcCookie('', secureCookies));
+      const { result, returnTo } = await oidc.callback(request.params.provider, query, {
+        ...requestMeta(request),
+        browserSecret: cookieValue(request.headers.cookie, OIDC_COOKIE),
+      });
       if (!returnTo) return result;
       const url = new URL(returnTo);
       url.hash = `loginCode=${await oidc.issueLoginCode(result)}`;
@@ -349,7 +381,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         operationId: 'exchangeOidcCode',
         tags,
         summary: 'Trade the one-time sign-in code for tokens',
-        body: z.object({ loginCode: z.string().min(16).max(200) }),
+        body: z.object({ loginCode: opaqueToken(200).min(16) }),
         response: { 200: authResult },
       },
     },

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
@@ -7,7 +8,6 @@ import type { AccessTokens } from './access-tokens.ts';
 import {
   AccountDisabled,
   DeviceLimitReached,
-  EmailTaken,
   InvalidCredentials,
   InvalidEmailToken,
   InvalidRefreshToken,
@@ -73,6 +73,8 @@ export interface AuthServiceOptions {
   limits: AccountLimits;
   publicUrl: string;
   refreshTokenTtlDays: number;
+  /** For work done after the answer (password-reset mail): its failures are logged here. */
+  logger?: Logger | undefined;
   /** Told after an account's own data changed (verified, password), so read caches let go of it. */
   onUserChanged?: (userId: string) => Promise<void>;
   /** Creates the first profile of a new account, inside its transaction. */
@@ -98,31 +100,33 @@ export class AuthService {
     return this.#o.db;
   }
 
-  async register(
-    input: { email: string; password: string; name: string; device?: Device | undefined },
-    meta: RequestMeta,
-  ): Promise<AuthResult> {
+  /**
+   * Creates an account, or — when the address already has one — mails its owner a notice. The
+   * caller gets the same answer either way (no account enumeration: OWASP Authentication Cheat
+   * Sheet), and the same work up to the database (the password is hashed in both cases). The new
+   * address is mailed a link that confirms it; the account signs in with `login`.
+   */
+  async register(input: { email: string; password: string; name: string }): Promise<void> {
     assertAcceptablePassword(input.password, { email: input.email, name: input.name });
     const passwordHash = await hashPassword(input.password);
-    const result = await this.#db.transaction().execute(async (trx) => {
-      if (await usersRepository.findByEmail(trx, input.email)) throw EmailTaken();
-      const user = await usersRepository
-        .create(trx, { email: input.email, name: input.name, passwordHash, emailVerified: false })
-        .catch((error: unknown) => {
-          // Two registrations racing for one address: the unique index decides.
-          if (isUniqueViolation(error)) throw EmailTaken();
-          throw error;
+    await this.#db
+      .transaction()
+      .execute(async (trx) => {
+        const existing = await usersRepository.findByEmail(trx, input.email);
+        if (existing) return this.#sendAccountExists(trx, existing);
+        const user = await usersRepository.create(trx, {
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          emailVerified: false,
         });
-      await this.#o.createDefaultProfile(trx, user);
-      const session = await this.#openSession(trx, user, {
-        device: input.device ?? defaultDevice(meta),
-        meta,
-        method: 'password',
+        await this.#o.createDefaultProfile(trx, user);
+        await this.#sendEmailToken(trx, user, 'verify_email');
+      })
+      .catch((error: unknown) => {
+        // Two registrations racing for one address: the unique index decided; same answer.
+        if (!isUniqueViolation(error)) throw error;
       });
-      await this.#sendEmailToken(trx, user, 'verify_email');
-      return { user, session };
-    });
-    return result.session;
   }
 
   async login(
@@ -226,6 +230,8 @@ export class AuthService {
       .selectFrom('profiles')
       .select('id')
       .where('userId', '=', user.id)
+      // A new device starts on a profile without a PIN: a PIN-locked one is entered with its PIN.
+      .orderBy(sql`pin_hash is not null`)
       .orderBy('createdAt')
       .limit(1)
       .executeTakeFirst();
@@ -377,8 +383,22 @@ export class AuthService {
   ): Promise<void> {
     const row = await usersRepository.findById(this.#db, userId);
     if (!row) throw InvalidCredentials();
-    if (row.passwordHash && !(await verifyPassword(row.passwordHash, input.currentPassword)))
+    // A stolen access token must not become an oracle for the password: the same pauses as
+    // sign-in, per account (whatever the address), then 429.
+    const guard = passwordChangeGuard(userId);
+    await this.#o.protection.beforeAttempt(guard, PASSWORD_CHANGE_SOURCE);
+    if (row.passwordHash && !(await verifyPassword(row.passwordHash, input.currentPassword))) {
+      const pausedSeconds = await this.#o.protection.failed(guard, PASSWORD_CHANGE_SOURCE);
+      await recordSecurityEvent(this.#db, {
+        userId,
+        kind: 'password_change_failed',
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: pausedSeconds ? { pausedSeconds } : {},
+      });
       throw InvalidCredentials('The current password is wrong');
+    }
+    await this.#o.protection.succeeded(guard, PASSWORD_CHANGE_SOURCE);
     assertAcceptablePassword(input.newPassword, { email: row.email, name: row.name });
     const passwordHash = await hashPassword(input.newPassword);
     const revoked = await this.#db.transaction().execute(async (trx) => {
@@ -423,11 +443,38 @@ export class AuthService {
     await this.#db.transaction().execute((trx) => this.#sendEmailToken(trx, user, 'verify_email'));
   }
 
-  /** Always "accepted", whether or not the address has an account: no account enumeration. */
-  async requestPasswordReset(email: string): Promise<void> {
+  /**
+   * Always "accepted", whether or not the address has an account, and in the same time: the
+   * request path does nothing that depends on the account — looking it up, the per-account mail
+   * limit and the mail itself happen after the answer. The work is in-process (lost if the
+   * process dies in between: the person asks again).
+   */
+  requestPasswordReset(email: string): void {
+    this.#sendResetLink(email).catch((error: unknown) =>
+      this.#o.logger?.error({ err: error }, 'password-reset request failed'),
+    );
+  }
+
+  async #sendResetLink(email: string): Promise<void> {
+    // Off the request path: let the answer go first.
+    await new Promise((resolve) => setImmediate(resolve));
     const user = await usersRepository.findByEmail(this.#db, email);
     if (!user || user.disabledAt) return;
+    // However many addresses ask, one account gets a few reset mails an hour.
+    if (!(await this.#o.protection.allowResetMail(user.id))) return;
     await this.#db.transaction().execute((trx) => this.#sendEmailToken(trx, user, 'reset_password'));
+  }
+
+  async #sendAccountExists(trx: Kysely<DB>, user: UserRow): Promise<void> {
+    const text =
+      `Hello ${user.name},\n\nSomeone (hopefully you) tried to create a Marquee account with this address, ` +
+      `which already has one. If it was you, sign in at ${this.#o.publicUrl}; if you forgot your password, ` +
+      `ask for a reset link there.\n\nIf it was not you, ignore this mail: nothing changed.\n`;
+    await this.#o.queue.send(
+      'mail.send',
+      { to: user.email, subject: 'You already have a Marquee account', text, carriesSecret: false },
+      { transaction: trx },
+    );
   }
 
   /** Sets a new password from a mailed token, and signs every device out. */
@@ -502,7 +549,7 @@ export class AuthService {
       purpose === 'verify_email'
         ? [
             'Confirm your email address',
-            `Hello ${user.name},\n\nConfirm your email address for Marquee by opening this link (valid ${VERIFY_EMAIL_HOURS} hours):\n\n${link}\n\nOr send this token to POST /api/auth/verify-email: ${token}\n`,
+            `Hello ${user.name},\n\nTo finish signing up, confirm your email address for Marquee by opening this link (valid ${VERIFY_EMAIL_HOURS} hours):\n\n${link}\n\nOr send this token to POST /api/auth/verify-email: ${token}\n`,
           ]
         : [
             'Reset your password',
@@ -510,9 +557,16 @@ export class AuthService {
           ];
     // Enqueued in the transaction (sent if and only if it commits); the worker delivers it and
     // retries while the mail server is down.
-    await this.#o.queue.send('mail.send', { to: user.email, subject, text }, { transaction: trx });
+    await this.#o.queue.send(
+      'mail.send',
+      { to: user.email, subject, text, carriesSecret: true },
+      { transaction: trx },
+    );
   }
 }
+
+const PASSWORD_CHANGE_SOURCE = 'password-change';
+const passwordChangeGuard = (userId: string) => `password-change:${userId}`;
 
 function deviceSummary(session: SessionRow): DeviceSummary {
   return {

@@ -18,11 +18,6 @@ export const InvalidCredentials = defineError(
   'Wrong email or password',
 );
 export const AccountDisabled = defineError('AUTH_ACCOUNT_DISABLED', 'forbidden', 'This account is disabled');
-export const EmailTaken = defineError(
-  'AUTH_EMAIL_TAKEN',
-  'conflict',
-  'An account with this email already exists',
-);
 export const WeakPassword = defineError('AUTH_WEAK_PASSWORD', 'invalid', 'Choose a stronger password');
 export const InvalidRefreshToken = defineError(
   'AUTH_INVALID_REFRESH_TOKEN',
@@ -90,4 +85,9 @@ export const InvalidReturnUrl = defineError(
   'OIDC_INVALID_RETURN_URL',
   'invalid',
   'The return address is not allowed',
+);
+export const ProfileRestricted = defineError(
+  'PROFILE_RESTRICTED',
+  'forbidden',
+  'This profile may not change profiles; select a PIN-locked or adult profile first',
 );

@@ -1,30 +1,28 @@
 import { z } from 'zod';
-import { displayName, email, isoDate } from '../../shared/schemas.ts';
+import { avatar, displayName, email, isoDate, opaqueToken, secretText, text } from '../../shared/schemas.ts';
 import { permissions, roles } from './access.ts';
 import { PASSWORD_MAX } from './passwords.ts';
 
 // Length-capped before any hashing happens: a 10 MB "password" is refused by the schema, not argon2.
-export const password = z
-  .string()
-  .min(1)
-  .max(PASSWORD_MAX * 4, `must be at most ${PASSWORD_MAX} characters`);
+export const password = secretText({ min: 1, max: PASSWORD_MAX * 4 });
 
 export const deviceTypes = ['web', 'mobile', 'tablet', 'tv', 'desktop', 'console', 'other'] as const;
 export const device = z
   .object({ name: displayName(80), type: z.enum(deviceTypes) })
   .describe('The device signing in, shown in the list of signed-in devices');
 
-export const registerBody = z.object({ email, password, name: displayName(100), device: device.optional() });
+export const registerBody = z.object({ email, password, name: displayName(100) });
 export const loginBody = z.object({
   email,
   password,
   device: device.optional(),
   replaceSessionId: z.uuid().optional().describe('At the device limit: sign this device out to make room'),
 });
-export const refreshBody = z.object({ refreshToken: z.string().min(16).max(200) });
-export const emailTokenBody = z.object({ token: z.string().min(16).max(200) });
+const mailedToken = opaqueToken(200).min(16);
+export const refreshBody = z.object({ refreshToken: mailedToken });
+export const emailTokenBody = z.object({ token: mailedToken });
 export const resetRequestBody = z.object({ email });
-export const resetConfirmBody = z.object({ token: z.string().min(16).max(200), password });
+export const resetConfirmBody = z.object({ token: mailedToken, password });
 export const changePasswordBody = z.object({ currentPassword: password, newPassword: password });
 
 export const userSchema = z
@@ -82,7 +80,7 @@ export const sessionSchema = z
 
 export const profileBody = z.object({
   name: displayName(40),
-  avatar: z.string().trim().max(200).nullable().optional(),
+  avatar: avatar.nullable().optional(),
   isKids: z.boolean().optional(),
   maturityLimit: z.number().int().min(0).max(21).nullable().optional(),
   pin: z
@@ -119,10 +117,10 @@ export const adminUserSchema = userSchema
   .extend({ disabled: z.boolean(), activeSessions: z.number().int() })
   .meta({ id: 'AdminUser' });
 export const adminUsersQuery = z.object({
-  q: z.string().trim().max(200).optional().describe('Part of an email or a name'),
+  q: text({ max: 200 }).optional().describe('Part of an email or a name'),
   role: z.enum(roles).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(500).optional(),
+  cursor: opaqueToken(500).optional(),
 });
 export const adminUserPatch = z
   .object({ roles: z.array(z.enum(roles)).min(1).max(4).optional(), disabled: z.boolean().optional() })
@@ -139,7 +137,8 @@ export const apiKeySchema = z
     name: z.string(),
     prefix: z.string(),
     scopes: z.array(z.string()),
-    createdBy: z.uuid().nullable(),
+    createdBy: z.uuid().nullable().describe('The person responsible (for a key made by a key: its creator)'),
+    parentKeyId: z.uuid().nullable().describe('The key that made this one; revoking it revokes this'),
     createdAt: isoDate,
     expiresAt: isoDate.nullable(),
     lastUsedAt: isoDate.nullable(),

@@ -5,7 +5,9 @@ import type { Config } from '../../config/config.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
+import type { MailOutbox } from '../../platform/mail/mail.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { AccessTokens } from './access-tokens.ts';
@@ -42,9 +44,12 @@ export interface IdentityDeps {
   rateLimits: RateLimits;
   queue: AppQueue;
   audit: AuditLog;
+  /** The mail outbox, which admins read redacted. */
+  outbox: MailOutbox;
   config: Pick<Config, 'auth'> & { http: Pick<Config['http'], 'publicUrl' | 'corsOrigins'> };
   /** Device caps per account; defaults to AUTH_MAX_DEVICES for everyone. */
   limits?: AccountLimits;
+  logger?: Logger;
 }
 
 export interface Identity {
@@ -82,6 +87,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   const profiles = new ProfilesService({
     db,
+    clock,
     sessions,
     rateLimits: deps.rateLimits,
     maxProfiles: config.auth.maxProfiles,
@@ -100,6 +106,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
     publicUrl: config.http.publicUrl,
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    logger: deps.logger,
     createDefaultProfile,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });
@@ -114,19 +121,25 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     providers: config.auth.oidcProviders,
     createDefaultProfile,
   });
-  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit });
+  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit, apiKeys });
 
   const plugin = fp(
     async (app) => {
       app.decorateRequest('actor', null);
-      await app.register(authRoutes, { auth, oidc, protection, tokens });
+      await app.register(authRoutes, {
+        auth,
+        oidc,
+        protection,
+        tokens,
+        secureCookies: config.http.publicUrl.startsWith('https:'),
+      });
       await app.register(meRoutes, {
         db,
         profiles,
         onUserChanged: (userId) => sessions.forgetUser(userId),
       });
       await app.register(adminRoutes, {
-        db,
+        outbox: deps.outbox,
         adminUsers,
         apiKeys,
         audit: deps.audit,

@@ -15,6 +15,8 @@ const FAILURE_WINDOW_SECONDS = 24 * 3600;
 const FIRST_PAUSE_SECONDS = 30;
 /** Failures for one account across all addresses (15 min) above which each attempt is slowed. */
 const SLOWDOWN_AFTER = 20;
+/** Reset mails per account per hour, however many addresses ask: no flooding a victim's inbox. */
+const RESET_MAILS_PER_HOUR = 3;
 
 /**
  * Defences against guessing and credential stuffing (OWASP Authentication Cheat Sheet):
@@ -31,6 +33,7 @@ export class LoginProtection {
   readonly #failuresByAccountAndIp: RateLimiter;
   readonly #pausesByAccountAndIp: RateLimiter;
   readonly #failuresByAccount: RateLimiter;
+  readonly #resetMailsByAccount: RateLimiter;
   readonly #options: LoginProtectionOptions;
 
   constructor(options: LoginProtectionOptions) {
@@ -56,6 +59,16 @@ export class LoginProtection {
       points: 1_000_000,
       durationSeconds: 15 * 60,
     });
+    this.#resetMailsByAccount = options.rateLimits.limiter({
+      name: 'reset-mail-account',
+      points: RESET_MAILS_PER_HOUR,
+      durationSeconds: 3600,
+    });
+  }
+
+  /** Whether one more password-reset mail may go to this account this hour (whoever asks). */
+  async allowResetMail(userId: string): Promise<boolean> {
+    return (await this.#resetMailsByAccount.consume(userId)).allowed;
   }
 
   /** Spends one of the address's auth requests; refuses when its budget for the minute is gone. */

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ import {
   selectProfileBody,
   userSchema,
 } from './identity.schemas.ts';
-import type { Profile, ProfilesService } from './profiles.service.ts';
+import type { ActingAs, Profile, ProfilesService } from './profiles.service.ts';
 import { toUser, usersRepository } from './users.repository.ts';
 
 export interface MeRoutesOptions {
@@ -24,6 +25,9 @@ export interface MeRoutesOptions {
   onUserChanged: (userId: string) => Promise<void>;
 }
 
+const actingAs = (request: FastifyRequest): ActingAs => ({
+  activeProfileId: userOf(request).profile?.id ?? null,
+});
 const publicProfile = ({ userId: _userId, ...profile }: Profile) => profile;
 // Snapshots come from the cache as JSON: their timestamps are ISO strings.
 const withDate = <T extends { createdAt: string }>(value: T) => ({
@@ -137,7 +141,9 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
       },
     },
     async (request, reply) =>
-      reply.status(201).send(publicProfile(await profiles.create(userOf(request).userId, request.body))),
+      reply
+        .status(201)
+        .send(publicProfile(await profiles.create(userOf(request).userId, request.body, actingAs(request)))),
   );
 
   app.patch(
@@ -154,7 +160,9 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
       },
     },
     async (request) =>
-      publicProfile(await profiles.update(userOf(request).userId, request.params.id, request.body)),
+      publicProfile(
+        await profiles.update(userOf(request).userId, request.params.id, request.body, actingAs(request)),
+      ),
   );
 
   app.delete(
@@ -170,7 +178,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await profiles.delete(userOf(request).userId, request.params.id);
+      await profiles.delete(userOf(request).userId, request.params.id, actingAs(request));
       return reply.status(204).send();
     },
   );

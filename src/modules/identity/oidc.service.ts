@@ -6,7 +6,7 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import type { AuthResult, AuthService, RequestMeta } from './auth.service.ts';
 import { InvalidReturnUrl, OidcEmailUnverified, OidcFailed, OidcProviderUnknown } from './identity.errors.ts';
 import { recordSecurityEvent } from './security-events.ts';
-import { newOpaqueToken } from './secrets.ts';
+import { newOpaqueToken, tokenHash } from './secrets.ts';
 import { usersRepository, type UserRow } from './users.repository.ts';
 
 interface Provider {
@@ -74,6 +74,8 @@ interface PendingLogin {
   verifier: string;
   nonce: string;
   returnTo: string | null;
+  /** Hash of the secret in the starting browser's cookie: the callback must come from that browser. */
+  browserHash: string;
 }
 
 interface ProviderIdentity {
@@ -176,8 +178,17 @@ export class OidcService {
     return returnTo;
   }
 
-  /** Where to send the browser to sign in at the provider. */
-  async start(providerId: string, options: { returnTo?: string | undefined } = {}): Promise<URL> {
+  /**
+   * Where to send the browser to sign in at the provider, and the secret to set as the browser's
+   * cookie. `state` alone lives on the server and proves nothing about who comes back with it: an
+   * attacker could start a flow, sign in as themselves and hand the callback URL to a victim, who
+   * would be signed in as the attacker (login CSRF, RFC 9700 §4.7). The cookie binds the flow to
+   * the browser that started it.
+   */
+  async start(
+    providerId: string,
+    options: { returnTo?: string | undefined } = {},
+  ): Promise<{ url: URL; browserSecret: string }> {
     const provider = this.#provider(providerId);
     const returnTo = this.#checkReturnTo(options.returnTo);
     const configuration = await this.#configuration(provider).catch((error: unknown) => {
@@ -186,12 +197,19 @@ export class OidcService {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
+    const browserSecret = newOpaqueToken();
     await this.#o.cache.set(
       `oidc:state:${state}`,
-      { provider: provider.id, verifier, nonce, returnTo } satisfies PendingLogin,
+      {
+        provider: provider.id,
+        verifier,
+        nonce,
+        returnTo,
+        browserHash: tokenHash(browserSecret),
+      } satisfies PendingLogin,
       STATE_TTL_MS,
     );
-    return client.buildAuthorizationUrl(configuration, {
+    const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.#redirectUri(provider),
       scope: provider.scopes.join(' '),
       state,
@@ -199,19 +217,22 @@ export class OidcService {
       code_challenge_method: 'S256',
       ...(provider.type === 'oidc' && { nonce }),
     });
+    return { url, browserSecret };
   }
 
   /** The provider sent the browser back: finish, find or create the account, sign it in. */
   async callback(
     providerId: string,
     query: URLSearchParams,
-    meta: RequestMeta,
+    meta: RequestMeta & { browserSecret: string | undefined },
   ): Promise<{ result: AuthResult; returnTo: string | null }> {
     const provider = this.#provider(providerId);
     const state = query.get('state') ?? '';
     const pending = await this.#takeOnce<PendingLogin>(`oidc:state:${state}`);
     if (!pending || pending.provider !== provider.id)
       throw OidcFailed('The sign-in expired or was already used; start again');
+    if (!meta.browserSecret || tokenHash(meta.browserSecret) !== pending.browserHash)
+      throw OidcFailed('This sign-in was started in another browser; start again here');
     if (query.get('error'))
       throw OidcFailed(`${provider.name} refused: ${query.get('error_description') ?? query.get('error')}`);
     const identity = await this.#exchange(provider, query, pending).catch((error: unknown) => {

@@ -60,9 +60,14 @@ describe('identity: sign-in through a real OpenID Connect provider (oidc-provide
     assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
     assert.ok(authorization.searchParams.get('state'));
     assert.ok(authorization.searchParams.get('nonce'));
+    const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
+    assert.match(
+      String(start.headers['set-cookie']),
+      /^marquee_oidc=[\w-]{40,}; Path=\/api\/auth\/oidc; HttpOnly; SameSite=Lax/,
+    );
     const back = await provider.signIn(authorization.href, login);
     assert.equal(back.pathname, callbackPath);
-    return context.app.inject(`${back.pathname}${back.search}`);
+    return context.app.inject({ url: `${back.pathname}${back.search}`, headers: { cookie } });
   }
 
   it('lists the configured provider', async () => {
@@ -112,9 +117,11 @@ describe('identity: sign-in through a real OpenID Connect provider (oidc-provide
 
   it('refuses a replayed callback (state is single-use) and a forged state', async () => {
     const start = await context.app.inject('/api/auth/oidc/local/start');
+    const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
     const back = await provider.signIn(String(start.headers.location), 'newcomer');
-    assert.equal((await context.app.inject(`${back.pathname}${back.search}`)).statusCode, 200);
-    const replay = await context.app.inject(`${back.pathname}${back.search}`);
+    const url = `${back.pathname}${back.search}`;
+    assert.equal((await context.app.inject({ url, headers: { cookie } })).statusCode, 200);
+    const replay = await context.app.inject({ url, headers: { cookie } });
     assert.equal(replay.statusCode, 401);
     assert.equal(replay.json<{ code: string }>().code, 'OIDC_FAILED');
     const forged = await context.app.inject(`${callbackPath}?code=abc&state=made-up`);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
 import type { DB, ProfilesTable } from '../../platform/db/db.generated.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
@@ -8,6 +9,7 @@ import {
   ProfileNameTaken,
   ProfileNotFound,
   ProfilePinRequired,
+  ProfileRestricted,
   TooManyAttempts,
 } from './identity.errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -37,6 +39,60 @@ export interface ProfileInput {
   language?: string | undefined;
 }
 
+/** The profile the requesting device watches as (its session's), by id; null when it has none. */
+export interface ActingAs {
+  activeProfileId: string | null;
+}
+
+type ProfileChange =
+  | { kind: 'create' }
+  | { kind: 'delete'; profileId: string }
+  | { kind: 'update'; profileId: string; input: ProfileInput };
+
+/** What a supervised device may still change on its own profile: nothing that loosens a limit. */
+const COSMETIC: ReadonlySet<keyof ProfileInput> = new Set(['name', 'avatar', 'language']);
+
+/**
+ * Profile-scoped rules follow the active profile (issue 11, finding 2). A device acts as its
+ * active profile, and a PIN is proved only by selecting its profile (which asks the PIN every
+ * time, even for the profile already active). New devices start on a profile without a PIN.
+ *
+ * - A device is *supervised* when its active profile is a kids profile, or when the account has
+ *   a PIN-locked profile and the active one is not PIN-locked (nobody on it proved a PIN). A
+ *   supervised device may change only its own profile's name, avatar and language: it may not
+ *   create or delete profiles, change any other profile, nor its own kids flag, maturity limit
+ *   or PIN.
+ * - From any device, a PIN-locked profile other than the active one is changed or deleted only
+ *   after selecting it with its PIN.
+ * - Otherwise (no PIN anywhere and an adult profile active, or a PIN-locked profile active)
+ *   anything goes: the household set no lock.
+ */
+export function checkProfileChange(
+  household: ReadonlyArray<{ id: string; isKids: boolean; hasPin: boolean }>,
+  actingAs: ActingAs,
+  change: ProfileChange,
+): void {
+  const active = household.find((profile) => profile.id === actingAs.activeProfileId);
+  const supervised =
+    !active || active.isKids || (!active.hasPin && household.some((profile) => profile.hasPin));
+  if (change.kind === 'update' && change.profileId === active?.id) {
+    if (!supervised) return;
+    const loosened = (Object.keys(change.input) as Array<keyof ProfileInput>).filter(
+      (field) => change.input[field] !== undefined && !COSMETIC.has(field),
+    );
+    if (loosened.length > 0)
+      throw ProfileRestricted(`From this profile you may not change: ${loosened.join(', ')}`, {
+        fields: loosened,
+      });
+    return;
+  }
+  if (supervised) throw ProfileRestricted();
+  if (change.kind !== 'create') {
+    const target = household.find((profile) => profile.id === change.profileId);
+    if (target?.hasPin) throw ProfilePinRequired('Select this profile with its PIN to change it');
+  }
+}
+
 const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
   id: row.id,
   userId: row.userId,
@@ -56,6 +112,7 @@ const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
  */
 export class ProfilesService {
   readonly #db: Kysely<DB>;
+  readonly #clock: Clock;
   readonly #sessions: SessionStates;
   readonly #maxProfiles: number;
   readonly #kidsMaturityLimit: number;
@@ -64,6 +121,7 @@ export class ProfilesService {
 
   constructor(options: {
     db: Kysely<DB>;
+    clock: Clock;
     sessions: SessionStates;
     rateLimits: RateLimits;
     maxProfiles: number;
@@ -73,6 +131,7 @@ export class ProfilesService {
   }) {
     this.#changed = options.onChanged ?? (async () => {});
     this.#db = options.db;
+    this.#clock = options.clock;
     this.#sessions = options.sessions;
     this.#maxProfiles = options.maxProfiles;
     this.#kidsMaturityLimit = options.kidsMaturityLimit;
@@ -133,7 +192,12 @@ export class ProfilesService {
       .execute();
   }
 
-  async create(userId: string, input: ProfileInput & { name: string }): Promise<Profile> {
+  async #checkChange(userId: string, actingAs: ActingAs, change: ProfileChange): Promise<void> {
+    checkProfileChange(await this.list(userId), actingAs, change);
+  }
+
+  async create(userId: string, input: ProfileInput & { name: string }, actingAs: ActingAs): Promise<Profile> {
+    await this.#checkChange(userId, actingAs, { kind: 'create' });
     const pinHash = input.pin ? await hashPassword(input.pin) : null;
     return this.#db
       .transaction()
@@ -177,8 +241,9 @@ export class ProfilesService {
       });
   }
 
-  async update(userId: string, profileId: string, input: ProfileInput): Promise<Profile> {
+  async update(userId: string, profileId: string, input: ProfileInput, actingAs: ActingAs): Promise<Profile> {
     const current = await this.get(userId, profileId);
+    await this.#checkChange(userId, actingAs, { kind: 'update', profileId, input });
     const becomesKids = input.isKids ?? current.isKids;
     let maturityLimit = input.maturityLimit !== undefined ? input.maturityLimit : current.maturityLimit;
     // Turning a profile into a kids profile without a limit gives it the kids default.
@@ -189,7 +254,7 @@ export class ProfilesService {
     const row = await this.#db
       .updateTable('profiles')
       .set({
-        updatedAt: new Date(),
+        updatedAt: this.#clock.now(),
         ...(input.name !== undefined && { name: input.name }),
         ...(input.avatar !== undefined && { avatar: input.avatar }),
         ...(input.language !== undefined && { language: input.language }),
@@ -210,7 +275,9 @@ export class ProfilesService {
     return toProfile(row);
   }
 
-  async delete(userId: string, profileId: string): Promise<void> {
+  async delete(userId: string, profileId: string, actingAs: ActingAs): Promise<void> {
+    await this.get(userId, profileId); // another account's id: not found, before any rule
+    await this.#checkChange(userId, actingAs, { kind: 'delete', profileId });
     const affectedSessions = await this.#db.transaction().execute(async (trx) => {
       const profiles = await trx
         .selectFrom('profiles')

@@ -101,6 +101,16 @@ describe('identity: profiles', () => {
     const profile = (
       await call('POST', '/api/profiles', owner, { name: 'Guest', pin: '1234' })
     ).json<ProfileBody>();
+    const locked = await call('PATCH', `/api/profiles/${profile.id}`, owner, { pin: null });
+    assert.equal(
+      locked.json<{ code: string }>().code,
+      'PROFILE_PIN_REQUIRED',
+      'select it with its PIN first',
+    );
+    assert.equal(
+      (await call('POST', `/api/profiles/${profile.id}/select`, owner, { pin: '1234' })).statusCode,
+      200,
+    );
     const edited = (
       await call('PATCH', `/api/profiles/${profile.id}`, owner, {
         isKids: true,

@@ -7,6 +7,7 @@ export type SecurityEventKind =
   | 'login_locked'
   | 'refresh_token_reused'
   | 'password_changed'
+  | 'password_change_failed'
   | 'password_reset'
   | 'email_verified'
   | 'session_revoked'

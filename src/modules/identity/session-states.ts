@@ -86,14 +86,16 @@ export class SessionStates {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.userId')
-      // The selected profile if it still exists, else the account's first.
+      // The selected profile if it still exists, else the account's first without a PIN (a
+      // PIN-locked profile is only ever entered with its PIN).
       .leftJoin('profiles', (join) =>
         join.on(
           'profiles.id',
           '=',
           sql<string>`coalesce(
             (select p.id from profiles p where p.id = sessions.profile_id and p.user_id = sessions.user_id),
-            (select p.id from profiles p where p.user_id = sessions.user_id order by p.created_at, p.id limit 1))`,
+            (select p.id from profiles p where p.user_id = sessions.user_id
+              order by p.pin_hash is not null, p.created_at, p.id limit 1))`,
         ),
       )
       .select([

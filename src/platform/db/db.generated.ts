@@ -15,6 +15,7 @@ export interface ApiKeysTable {
   lastUsedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   lastUsedIp: string | null;
   revokedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  parentKeyId: string | null;
 }
 
 export interface AppSettingsTable {
@@ -150,6 +151,7 @@ export interface MailOutboxTable {
   textBody: string;
   htmlBody: string | null;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  carriesSecret: Generated<boolean>;
 }
 
 export interface MaturityRatingsTable {

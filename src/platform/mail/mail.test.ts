@@ -31,6 +31,7 @@ function mailerContract(
         subject: 'Verify your email',
         text: 'Your code is 123456',
         html: '<p>Your code is <b>123456</b></p>',
+        carriesSecret: true,
       });
       const [message] = await fixture.delivered();
       assert.ok(message);

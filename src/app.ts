@@ -17,6 +17,8 @@ import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { createMediaService, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
+import { createSubscriptions } from './modules/subscriptions/index.ts';
+import { setAccountPlan } from './modules/identity/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
@@ -85,6 +87,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   const audit = new AuditLog(deps.database.db);
+  const subscriptions = createSubscriptions({
+    db: deps.database.db,
+    clock: deps.clock,
+    queue: deps.queue,
+    audit,
+    logger: deps.logger.child({ component: 'subscriptions' }),
+    config,
+    setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    // Identity is built next; this runs only once requests arrive.
+    planIdOf: (userId) => identity.planIdOf(userId),
+  });
   const identity = await createIdentity({
     db: deps.database.db,
     cache: deps.cache,
@@ -93,6 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     queue: deps.queue,
     audit,
     config,
+    // The device cap follows the account's plan.
+    limits: {
+      maxDevices: async (userId) =>
+        (await subscriptions.plans.find(await identity.planIdOf(userId)))?.maxDevices ??
+        config.auth.maxDevices,
+    },
   });
   await app.register(httpStackPlugin, { config });
   // Before any route: every route declares its access, and the guard and OpenAPI security follow.
@@ -121,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
+  await app.register(subscriptions.plugin);
   const playback = await createPlayback({
     db: deps.database.db,
     cache: deps.cache,
@@ -133,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     masterKey,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
+    plans: subscriptions.plans,
     audit,
     config,
   });

@@ -188,6 +188,17 @@ const environmentSchema = z.object({
   CLOUDFRONT_PRIVATE_KEY_FILE: optional(z.string().min(1)),
   OFFLINE_LICENCE_DAYS: withDefault(int(1, 365), '30'),
   OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
+
+  PAYMENTS_SANDBOX: withDefault(z.enum(['auto', 'true', 'false']), 'auto'),
+  SUBSCRIPTION_CURRENCY: withDefault(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'USD'),
+  SUBSCRIPTION_GRACE_DAYS: withDefault(int(0, 60), '7'),
+  STRIPE_SECRET_KEY: optional(z.string().min(8)),
+  STRIPE_WEBHOOK_SECRET: optional(z.string().min(8)),
+  STRIPE_API_BASE: optional(url(['http:', 'https:'])),
+  RAZORPAY_KEY_ID: optional(z.string().min(4)),
+  RAZORPAY_KEY_SECRET: optional(z.string().min(8)),
+  RAZORPAY_WEBHOOK_SECRET: optional(z.string().min(8)),
+  RAZORPAY_API_BASE: optional(url(['http:', 'https:'])),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -286,6 +297,22 @@ export interface Config {
     readonly offlineLicenceDays: number;
     readonly offlinePlayWindowHours: number;
   };
+  readonly subscriptions: {
+    /** The local sandbox provider: on by default only on the embedded database. */
+    readonly sandbox: boolean;
+    readonly defaultCurrency: string;
+    readonly graceDays: number;
+    readonly stripe:
+      { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase?: string } | undefined;
+    readonly razorpay:
+      | {
+          readonly keyId: string;
+          readonly keySecret: string;
+          readonly webhookSecret: string;
+          readonly apiBase?: string;
+        }
+      | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -337,7 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  const config: Config = {
+  const config: Omit<Config, 'subscriptions'> = {
     env: e.NODE_ENV,
     role: e.ROLE,
     http: {
@@ -436,7 +463,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
     },
   };
-  return deepFreeze(config);
+  return deepFreeze({ ...config, subscriptions: subscriptionsConfig(e) });
+}
+
+function subscriptionsConfig(e: Environment): Config['subscriptions'] {
+  if ((e.STRIPE_SECRET_KEY === undefined) !== (e.STRIPE_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (only one is set)',
+    );
+  }
+  const razorpay = [e.RAZORPAY_KEY_ID, e.RAZORPAY_KEY_SECRET, e.RAZORPAY_WEBHOOK_SECRET];
+  if (razorpay.some((value) => value === undefined) && razorpay.some((value) => value !== undefined)) {
+    throw new ConfigError(
+      'RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET must be set together',
+    );
+  }
+  return {
+    sandbox: e.PAYMENTS_SANDBOX === 'auto' ? !e.DATABASE_URL : e.PAYMENTS_SANDBOX === 'true',
+    defaultCurrency: e.SUBSCRIPTION_CURRENCY,
+    graceDays: e.SUBSCRIPTION_GRACE_DAYS,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            ...(e.STRIPE_API_BASE && { apiBase: e.STRIPE_API_BASE }),
+          }
+        : undefined,
+    razorpay:
+      e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET
+        ? {
+            keyId: e.RAZORPAY_KEY_ID,
+            keySecret: e.RAZORPAY_KEY_SECRET,
+            webhookSecret: e.RAZORPAY_WEBHOOK_SECRET,
+            ...(e.RAZORPAY_API_BASE && { apiBase: e.RAZORPAY_API_BASE }),
+          }
+        : undefined,
+  };
 }
 
 /** The variables this module reads, for the `.env.example` drift test. */

@@ -17,7 +17,7 @@ import {
   PlaybackStreamLimit,
 } from './playback.errors.ts';
 import type { PlaybackRepository, StreamRow } from './playback.repository.ts';
-import type { PlansRepository } from './plans.repository.ts';
+import type { PlanLookup } from './plan-lookup.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
@@ -55,7 +55,7 @@ export interface Entitlements {
 
 export interface PlaybackServiceDeps {
   repository: PlaybackRepository;
-  plans: PlansRepository;
+  plans: PlanLookup;
   transactor: Transactor;
   /** The plan an account is on: identity's answer (it owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;

@@ -1,0 +1,9 @@
+import type { Selectable } from 'kysely';
+import type { PlansTable } from '../../platform/db/db.generated.ts';
+
+export type PlanRow = Selectable<PlansTable>;
+
+/** What each plan allows: subscriptions owns the plans and answers this. */
+export interface PlanLookup {
+  find(id: string): Promise<PlanRow | undefined>;
+}

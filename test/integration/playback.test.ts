@@ -44,6 +44,30 @@ describe('secure playback', () => {
     await scratch.remove();
   });
 
+  /**
+   * Device caps follow the plan: these tests sign one account in on several devices to race
+   * streams on a 1-stream plan, so they use a test plan with one stream and ten devices.
+   */
+  const onOneStreamManyDevices = async (registered: { json: <T>() => T }) => {
+    const db = h.context.deps.database.db;
+    await db
+      .insertInto('plans')
+      .values({
+        id: 'test-one-stream',
+        name: 'One stream',
+        tier: 9,
+        maxHeight: 480,
+        maxStreams: 1,
+        maxDevices: 10,
+        maxDownloads: 0,
+        maxDownloadDevices: 0,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+    const userId = registered.json<{ user: { id: string } }>().user.id;
+    await db.updateTable('users').set({ planId: 'test-one-stream' }).where('id', '=', userId).execute();
+  };
+
   const viewerOn = async (plan: string, label = plan): Promise<SignedIn> => {
     const viewer = await signInWithRoles(h.context, ['viewer']);
     await h.context.deps.database.db
@@ -242,6 +266,7 @@ describe('secure playback', () => {
       payload: { email, password, name: 'Two devices' },
     });
     assert.equal(registered.statusCode, 201);
+    await onOneStreamManyDevices(registered);
     const phone = await loginAs(
       h.context.app,
       { email, password },
@@ -357,6 +382,7 @@ describe('secure playback', () => {
       payload: { email, password, name: 'Burst' },
     });
     assert.equal(registered.statusCode, 201);
+    await onOneStreamManyDevices(registered);
     const devices: SignedIn[] = [];
     for (const name of ['Phone', 'TV', 'Laptop', 'Tablet']) {
       devices.push(await loginAs(h.context.app, { email, password }, { device: { name, type: 'web' } }));

@@ -1,8 +1,24 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, WebhookEventsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
+
+/*
+ * The payload is read back as text: the application's camelCase plugin would otherwise rename
+ * the provider's snake_case keys inside it (amount_paid → amountPaid).
+ */
+const columns = ['provider', 'eventId', 'type', 'receivedAt', 'appliedAt'] as const;
+const payloadText = sql<string>`payload::text`.as('payloadText');
+const withPayload = (
+  row: { provider: string; eventId: string; appliedAt: Date | null; payloadText: string } | undefined,
+) =>
+  row && {
+    provider: row.provider,
+    eventId: row.eventId,
+    appliedAt: row.appliedAt,
+    payload: JSON.parse(row.payloadText) as unknown,
+  };
 
 /** The ledger of verified provider events: one row per provider event id, ever. */
 export class WebhookEventsRepository {
@@ -32,28 +48,28 @@ export class WebhookEventsRepository {
     return inserted !== undefined;
   }
 
-  find(
-    provider: string,
-    eventId: string,
-    executor: Executor = this.#db,
-  ): Promise<WebhookEventRow | undefined> {
-    return executor
-      .selectFrom('webhookEvents')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('eventId', '=', eventId)
-      .executeTakeFirst();
+  async find(provider: string, eventId: string, executor: Executor = this.#db) {
+    return withPayload(
+      await executor
+        .selectFrom('webhookEvents')
+        .select([...columns, payloadText])
+        .where('provider', '=', provider)
+        .where('eventId', '=', eventId)
+        .executeTakeFirst(),
+    );
   }
 
   /** The event, locked: a job applying it twice at once applies it once. */
-  lock(provider: string, eventId: string, executor: Executor): Promise<WebhookEventRow | undefined> {
-    return executor
-      .selectFrom('webhookEvents')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('eventId', '=', eventId)
-      .forUpdate()
-      .executeTakeFirst();
+  async lock(provider: string, eventId: string, executor: Executor) {
+    return withPayload(
+      await executor
+        .selectFrom('webhookEvents')
+        .select([...columns, payloadText])
+        .where('provider', '=', provider)
+        .where('eventId', '=', eventId)
+        .forUpdate()
+        .executeTakeFirst(),
+    );
   }
 
   async markApplied(provider: string, eventId: string, at: Date, executor: Executor): Promise<void> {

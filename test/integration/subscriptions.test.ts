@@ -24,7 +24,7 @@ describe('Subscriptions through HTTP, on the sandbox provider', () => {
   let admin: SignedIn;
 
   before(async () => {
-    context = await createTestApp({ clock });
+    context = await createTestApp({ clock, env: { PAYMENTS_SANDBOX: 'true' } });
     admin = await signInWithRoles(context, ['admin']);
   });
   after(async () => {

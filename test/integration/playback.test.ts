@@ -164,6 +164,43 @@ describe('secure playback', () => {
     assert.equal((await get(`/api/keys/${fhdKey.id}?token=${full.token}`)).statusCode, 200);
   });
 
+  it('a plan change reaches a playing stream at its next heartbeat, both ways', async () => {
+    const viewer = await viewerOn('standard');
+    const started = (await start(viewer)).json<Started>();
+    assert.deepEqual((await play(started)).heights, [240, 480, 720, 1080]);
+    const fhdKey = await h.context.deps.database.db
+      .selectFrom('contentKeys')
+      .innerJoin('itemVideos', 'itemVideos.assetId', 'contentKeys.assetId')
+      .select('contentKeys.id')
+      .where('itemVideos.itemId', '=', movieId)
+      .where('contentKeys.tier', '=', 'FHD')
+      .executeTakeFirstOrThrow();
+    const keyUrl = `/api/keys/${fhdKey.id}?token=${started.token}`;
+    assert.equal((await get(keyUrl)).statusCode, 200);
+    const heartbeat = () =>
+      h.context.app.inject({
+        method: 'POST',
+        url: `/api/playback/sessions/${started.sessionId}/heartbeat`,
+        headers: viewer.headers,
+        payload: { positionSeconds: 1 },
+      });
+    // The account drops to Basic (as the subscriptions module writes it).
+    const setPlan = (planId: string) =>
+      h.context.deps.database.db
+        .updateTable('users')
+        .set({ planId })
+        .where('id', '=', viewer.userId)
+        .execute();
+    await setPlan('basic');
+    assert.equal((await heartbeat()).statusCode, 200);
+    assert.equal((await get(keyUrl)).statusCode, 403, 'the same token no longer opens 1080p');
+    assert.deepEqual((await play(started)).heights, [240, 480, 720]);
+    await setPlan('standard');
+    assert.equal((await heartbeat()).statusCode, 200);
+    assert.equal((await get(keyUrl)).statusCode, 200, 'an upgrade reaches it too');
+    await stop(viewer, started.sessionId);
+  });
+
   it('refuses keys and playlists for missing, tampered, expired, foreign or other-title tokens', async () => {
     const viewer = await viewerOn('standard');
     const started = (await start(viewer)).json<Started>();

@@ -259,7 +259,10 @@ export class PlaybackService implements Entitlements {
     }
     const asset = await this.#deps.media.assets.find(stream.assetId);
     const position = Math.max(0, Math.min(positionSeconds, asset?.durationSeconds ?? positionSeconds));
-    if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now }))) {
+    // The plan as it is now: a plan change reaches a playing stream at its next heartbeat (the key
+    // server and playlists read the stream's cap, not the token's).
+    const { maxHeight } = await this.planOf(userId);
+    if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now, maxHeight }))) {
       throw PlaybackSessionEnded('This stream has ended');
     }
     await this.#repository.saveProgress({
@@ -272,6 +275,7 @@ export class PlaybackService implements Entitlements {
     });
     await this.#deps.streams.live(stream.id, {
       ...streamStateOf(stream),
+      maxHeight,
       lastHeartbeatAt: now.toISOString(),
     });
     return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };

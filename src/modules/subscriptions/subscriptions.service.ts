@@ -166,9 +166,11 @@ export class SubscriptionsService {
   }
 
   async status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
+    // The plan first: it is written in the same transaction as the subscription, so a subscription
+    // read afterwards is at least as new as the plan.
+    const planId = await planIdOf();
     const subscription =
       (await this.#d.subscriptions.live(userId)) ?? (await this.#d.subscriptions.latest(userId));
-    const planId = await planIdOf();
     const plan = (await this.#d.plans.find(planId)) ?? (await this.#d.plans.find(FREE_PLAN));
     if (!plan) throw PlanNotFound(`No plan "${planId}"`);
     const coupon = subscription?.couponId ? await this.#d.offers.find(subscription.couponId) : undefined;

@@ -138,6 +138,9 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
         // NOTIFY wakes workers for new jobs at once, but nothing notifies when a retry's delay
         // ends; pg-boss's 30 s notify-mode backstop would leave retries waiting that long.
         notifyPollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 2,
+        // While fetches come back full, fetch again at once: a backlog (a burst of webhook events)
+        // drains at the handlers' speed, not one job per worker per polling interval.
+        burstWhenBatchFull: true,
       },
       async ([job]) => {
         if (!job) return;

@@ -543,7 +543,20 @@ describe('secure playback', () => {
         .execute();
       return id;
     };
-    assert.equal(await code(await make('Premium only', { minPlanTier: 3 })), 'PLAYBACK_PLAN_REQUIRED');
+    const premiumOnly = await make('Premium only', { minPlanTier: 3 });
+    assert.equal(await code(premiumOnly), 'PLAYBACK_PLAN_REQUIRED');
+    const planRequired = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/playback/${premiumOnly}`,
+      headers: (await viewerOn('basic')).headers,
+    });
+    assert.equal(planRequired.statusCode, 402);
+    // Of the seeded plans, only Premium would do (other tests add plans of their own).
+    const seeded = ['free', 'basic', 'standard', 'premium'];
+    assert.deepEqual(
+      planRequired.json<{ plans: string[] }>().plans.filter((plan) => seeded.includes(plan)),
+      ['premium'],
+    );
     assert.equal(
       await code(await make('Not yet', { publishAt: new Date(Date.now() + 86_400_000) })),
       'PLAYBACK_NOT_AVAILABLE',

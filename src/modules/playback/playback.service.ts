@@ -50,6 +50,7 @@ export interface Entitlement {
 export interface Entitlements {
   entitle(watcher: Watcher, itemId: string): Promise<Entitlement>;
   planOf(userId: string): Promise<Plan>;
+  plansAllowing(accept: (plan: { tier: number; maxDownloads: number }) => boolean): Promise<string[]>;
   assetView(assetId: string): Promise<{ prefix: string; manifest: PackageManifest } | undefined>;
 }
 
@@ -112,6 +113,11 @@ export class PlaybackService implements Entitlements {
     return { ...planQuality(row), name: row.name, tier: row.tier };
   }
 
+  /** The ids of the plans on offer that pass `accept` (the 402 answers name them). */
+  async plansAllowing(accept: (plan: { tier: number; maxDownloads: number }) => boolean): Promise<string[]> {
+    return (await this.#deps.plans.list({ includeInactive: false })).filter(accept).map((plan) => plan.id);
+  }
+
   /** May this watcher play this item? The item, their plan and the package, or a precise refusal. */
   async entitle(watcher: Watcher, itemId: string): Promise<Entitlement> {
     const item = await this.#deps.items.find(itemId);
@@ -123,6 +129,7 @@ export class PlaybackService implements Entitlements {
       throw PlaybackPlanRequired(`Your ${plan.name} plan does not include this title`, {
         plan: plan.id,
         requiredTier: item.minPlanTier,
+        plans: await this.plansAllowing((candidate) => candidate.tier >= item.minPlanTier),
       });
     }
     const asset = await this.#deps.media.assets.current(item.id);

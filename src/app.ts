@@ -18,6 +18,8 @@ import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
+import { createSubscriptions } from './modules/subscriptions/index.ts';
+import { setAccountPlan } from './modules/identity/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
@@ -87,6 +89,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   const audit = new AuditLog(deps.database.db);
+  const subscriptions = createSubscriptions({
+    db: deps.database.db,
+    clock: deps.clock,
+    queue: deps.queue,
+    audit,
+    logger: deps.logger.child({ component: 'subscriptions' }),
+    config,
+    setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    // Identity is built next; this runs only once requests arrive.
+    planIdOf: (userId) => identity.planIdOf(userId),
+  });
   const identity = await createIdentity({
     db: deps.database.db,
     cache: deps.cache,
@@ -97,6 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox: new OutboxMailer(deps.database.db),
     logger: deps.logger.child({ component: 'identity' }),
     config,
+    // The device cap follows the account's plan.
+    limits: {
+      maxDevices: async (userId) =>
+        (await subscriptions.plans.find(await identity.planIdOf(userId)))?.maxDevices ??
+        config.auth.maxDevices,
+    },
   });
   await app.register(httpStackPlugin, { config });
   // Before any route: every route declares its access, and the guard and OpenAPI security follow.
@@ -142,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Writes the buffered watch progress before the database closes (platform close follows app close).
   app.addHook('onClose', () => engagement.close());
   await app.register(engagement.plugin);
+  await app.register(subscriptions.plugin);
   const playback = await createPlayback({
     db: deps.database.db,
     cache: deps.cache,
@@ -154,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keys,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
+    plans: subscriptions.plans,
     audit,
     progress: engagement.progress,
     config,

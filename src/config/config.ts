@@ -122,6 +122,22 @@ export interface Config {
       readonly blockedWords: readonly string[];
     };
   };
+  readonly subscriptions: {
+    /** The local sandbox provider: on by default only on the embedded database. */
+    readonly sandbox: boolean;
+    readonly defaultCurrency: string;
+    readonly graceDays: number;
+    readonly stripe:
+      { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase?: string } | undefined;
+    readonly razorpay:
+      | {
+          readonly keyId: string;
+          readonly keySecret: string;
+          readonly webhookSecret: string;
+          readonly apiBase?: string;
+        }
+      | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -173,7 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  const config: Config = {
+  const config: Omit<Config, 'subscriptions'> = {
     env: e.NODE_ENV,
     role: e.ROLE,
     http: {
@@ -284,7 +300,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
   };
-  return deepFreeze(config);
+  return deepFreeze({ ...config, subscriptions: subscriptionsConfig(e) });
+}
+
+function subscriptionsConfig(e: Environment): Config['subscriptions'] {
+  if ((e.STRIPE_SECRET_KEY === undefined) !== (e.STRIPE_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (only one is set)',
+    );
+  }
+  const razorpay = [e.RAZORPAY_KEY_ID, e.RAZORPAY_KEY_SECRET, e.RAZORPAY_WEBHOOK_SECRET];
+  if (razorpay.some((value) => value === undefined) && razorpay.some((value) => value !== undefined)) {
+    throw new ConfigError(
+      'RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET must be set together',
+    );
+  }
+  return {
+    sandbox: e.PAYMENTS_SANDBOX === 'auto' ? !e.DATABASE_URL : e.PAYMENTS_SANDBOX === 'true',
+    defaultCurrency: e.SUBSCRIPTION_CURRENCY,
+    graceDays: e.SUBSCRIPTION_GRACE_DAYS,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            ...(e.STRIPE_API_BASE && { apiBase: e.STRIPE_API_BASE }),
+          }
+        : undefined,
+    razorpay:
+      e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET
+        ? {
+            keyId: e.RAZORPAY_KEY_ID,
+            keySecret: e.RAZORPAY_KEY_SECRET,
+            webhookSecret: e.RAZORPAY_WEBHOOK_SECRET,
+            ...(e.RAZORPAY_API_BASE && { apiBase: e.RAZORPAY_API_BASE }),
+          }
+        : undefined,
+  };
 }
 
 /** The variables this module reads, for the `.env.example` drift test. */

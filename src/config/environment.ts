@@ -100,6 +100,17 @@ export const environmentSchema = z.object({
   COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
   COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),
   COMMENT_BLOCKED_WORDS: withDefault(z.string().max(100_000), ''),
+
+  PAYMENTS_SANDBOX: withDefault(z.enum(['auto', 'true', 'false']), 'auto'),
+  SUBSCRIPTION_CURRENCY: withDefault(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'USD'),
+  SUBSCRIPTION_GRACE_DAYS: withDefault(int(0, 60), '7'),
+  STRIPE_SECRET_KEY: optional(z.string().min(8)),
+  STRIPE_WEBHOOK_SECRET: optional(z.string().min(8)),
+  STRIPE_API_BASE: optional(url(['http:', 'https:'])),
+  RAZORPAY_KEY_ID: optional(z.string().min(4)),
+  RAZORPAY_KEY_SECRET: optional(z.string().min(8)),
+  RAZORPAY_WEBHOOK_SECRET: optional(z.string().min(8)),
+  RAZORPAY_API_BASE: optional(url(['http:', 'https:'])),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -39,6 +39,30 @@ export const jobCatalog = {
     policy: 'standard',
     retentionDays: 30,
   }),
+  'subscriptions.apply-event': define({
+    description: 'Apply one recorded payment-provider event to its subscription (once)',
+    payload: z.object({
+      provider: z.enum(['stripe', 'razorpay', 'sandbox']),
+      eventId: z.string().min(1).max(255),
+    }),
+    retryLimit: 10,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    expireInSeconds: 120,
+    concurrency: 4,
+  }),
+  'subscriptions.run-due': define({
+    description: 'End lapsed subscriptions, trials and grace; renew sandbox ones; reconcile stale ones',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: false,
+    expireInSeconds: 600,
+    concurrency: 1,
+    // One run at a time: a slow run and the next tick never overlap.
+    policy: 'exclusive',
+    schedule: '* * * * *',
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

@@ -1,6 +1,9 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
+import { AuditLog } from '../modules/audit/index.ts';
+import { setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools } from '../modules/media/index.ts';
+import { createSubscriptions } from '../modules/subscriptions/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Cache } from '../platform/cache/cache.port.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -46,11 +49,30 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     config: config.media,
   });
 
+  const { events } = createSubscriptions({
+    db: deps.database.db,
+    clock: deps.clock,
+    queue,
+    audit: new AuditLog(deps.database.db),
+    logger: deps.logger.child({ component: 'subscriptions' }),
+    config,
+    setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    planIdOf: async () => {
+      throw new Error('the worker does not read plans through identity');
+    },
+  });
+
   await queue.work('mail.send', async ({ payload }) => {
     await deps.mailer.send(payload);
   });
   await queue.work('media.transcode', (job) => media.transcode(job), {
     concurrency: config.media.concurrency,
+  });
+  await queue.work('subscriptions.apply-event', ({ payload }) =>
+    events.apply(payload.provider, payload.eventId),
+  );
+  await queue.work('subscriptions.run-due', async ({ signal }) => {
+    await events.runDue(signal);
   });
   return { close: () => playable.close() };
 }

@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'invalid'
   | 'unauthenticated'
   | 'forbidden'
+  | 'payment_required'
   | 'not_found'
   | 'conflict'
   | 'gone'

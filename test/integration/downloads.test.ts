@@ -277,10 +277,11 @@ describe('offline downloads', () => {
   it('refuses a free plan, naming the plan the same way everywhere', async () => {
     const viewer = await viewerOn('free');
     const registered = await register(viewer, deviceKeys().publicKey);
-    assert.equal(registered.statusCode, 403, registered.body);
+    assert.equal(registered.statusCode, 402, registered.body);
     assert.equal(registered.json<Problem>().code, 'DOWNLOAD_PLAN_REQUIRED');
+    assert.deepEqual(registered.json<{ plans: string[] }>().plans, ['basic', 'standard', 'premium']);
     const refused = await download(viewer, movieId, '00000000-0000-4000-8000-000000000000');
-    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.statusCode, 402);
     assert.equal(refused.json<Problem>().code, 'DOWNLOAD_PLAN_REQUIRED');
     assert.equal(registered.json<Problem>().detail, 'Your Free plan does not include downloads');
     assert.equal(refused.json<Problem>().detail, registered.json<Problem>().detail);

@@ -44,6 +44,29 @@ describe('secure playback', () => {
     await scratch.remove();
   });
 
+  /**
+   * Device caps follow the plan: these tests sign one account in on several devices to race
+   * streams on a 1-stream plan, so they use a test plan with one stream and ten devices.
+   */
+  const onOneStreamManyDevices = async (email: string) => {
+    const db = h.context.deps.database.db;
+    await db
+      .insertInto('plans')
+      .values({
+        id: 'test-one-stream',
+        name: 'One stream',
+        tier: 9,
+        maxHeight: 480,
+        maxStreams: 1,
+        maxDevices: 10,
+        maxDownloads: 0,
+        maxDownloadDevices: 0,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+    await db.updateTable('users').set({ planId: 'test-one-stream' }).where('email', '=', email).execute();
+  };
+
   const viewerOn = async (plan: string, label = plan): Promise<SignedIn> => {
     const viewer = await signInWithRoles(h.context, ['viewer']);
     await h.context.deps.database.db
@@ -138,6 +161,43 @@ describe('secure playback', () => {
     const full = (await start(standard)).json<Started>();
     assert.deepEqual((await play(full)).heights, [240, 480, 720, 1080]);
     assert.equal((await get(`/api/keys/${fhdKey.id}?token=${full.token}`)).statusCode, 200);
+  });
+
+  it('a plan change reaches a playing stream at its next heartbeat, both ways', async () => {
+    const viewer = await viewerOn('standard');
+    const started = (await start(viewer)).json<Started>();
+    assert.deepEqual((await play(started)).heights, [240, 480, 720, 1080]);
+    const fhdKey = await h.context.deps.database.db
+      .selectFrom('contentKeys')
+      .innerJoin('itemVideos', 'itemVideos.assetId', 'contentKeys.assetId')
+      .select('contentKeys.id')
+      .where('itemVideos.itemId', '=', movieId)
+      .where('contentKeys.tier', '=', 'FHD')
+      .executeTakeFirstOrThrow();
+    const keyUrl = `/api/keys/${fhdKey.id}?token=${started.token}`;
+    assert.equal((await get(keyUrl)).statusCode, 200);
+    const heartbeat = () =>
+      h.context.app.inject({
+        method: 'POST',
+        url: `/api/playback/sessions/${started.sessionId}/heartbeat`,
+        headers: viewer.headers,
+        payload: { positionSeconds: 1 },
+      });
+    // The account drops to Basic (as the subscriptions module writes it).
+    const setPlan = (planId: string) =>
+      h.context.deps.database.db
+        .updateTable('users')
+        .set({ planId })
+        .where('id', '=', viewer.userId)
+        .execute();
+    await setPlan('basic');
+    assert.equal((await heartbeat()).statusCode, 200);
+    assert.equal((await get(keyUrl)).statusCode, 403, 'the same token no longer opens 1080p');
+    assert.deepEqual((await play(started)).heights, [240, 480, 720]);
+    await setPlan('standard');
+    assert.equal((await heartbeat()).statusCode, 200);
+    assert.equal((await get(keyUrl)).statusCode, 200, 'an upgrade reaches it too');
+    await stop(viewer, started.sessionId);
   });
 
   it('refuses keys and playlists for missing, tampered, expired, foreign or other-title tokens', async () => {
@@ -242,6 +302,7 @@ describe('secure playback', () => {
       payload: { email, password, name: 'Two devices' },
     });
     assert.equal(registered.statusCode, 202);
+    await onOneStreamManyDevices(email);
     const phone = await loginAs(
       h.context.app,
       { email, password },
@@ -357,6 +418,7 @@ describe('secure playback', () => {
       payload: { email, password, name: 'Burst' },
     });
     assert.equal(registered.statusCode, 202);
+    await onOneStreamManyDevices(email);
     const devices: SignedIn[] = [];
     for (const name of ['Phone', 'TV', 'Laptop', 'Tablet']) {
       devices.push(await loginAs(h.context.app, { email, password }, { device: { name, type: 'web' } }));
@@ -480,7 +542,20 @@ describe('secure playback', () => {
         .execute();
       return id;
     };
-    assert.equal(await code(await make('Premium only', { minPlanTier: 3 })), 'PLAYBACK_PLAN_REQUIRED');
+    const premiumOnly = await make('Premium only', { minPlanTier: 3 });
+    assert.equal(await code(premiumOnly), 'PLAYBACK_PLAN_REQUIRED');
+    const planRequired = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/playback/${premiumOnly}`,
+      headers: (await viewerOn('basic')).headers,
+    });
+    assert.equal(planRequired.statusCode, 402);
+    // Of the seeded plans, only Premium would do (other tests add plans of their own).
+    const seeded = ['free', 'basic', 'standard', 'premium'];
+    assert.deepEqual(
+      planRequired.json<{ plans: string[] }>().plans.filter((plan) => seeded.includes(plan)),
+      ['premium'],
+    );
     assert.equal(
       await code(await make('Not yet', { publishAt: new Date(Date.now() + 86_400_000) })),
       'PLAYBACK_NOT_AVAILABLE',

@@ -176,10 +176,12 @@ export class AuthService {
     row: UserRow,
     options: { device: Device; meta: RequestMeta; method: string; replaceSessionId?: string | undefined },
   ): Promise<AuthResult> {
+    // Read before the transaction: the cap comes from the plan (another module's pool query, which
+    // on the single-connection embedded database must not wait inside this transaction).
+    const max = await this.#o.limits.maxDevices(row.id);
     const { result, replaced } = await this.#db.transaction().execute(async (trx) => {
       await usersRepository.lock(trx, row.id); // one sign-in of this account at a time: the cap holds under races
       const active = await sessionsRepository.listActive(trx, row.id, this.#o.clock.now());
-      const max = await this.#o.limits.maxDevices(row.id);
       let replacedIds: string[] = [];
       if (active.length >= max) {
         const replace =

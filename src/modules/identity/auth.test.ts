@@ -259,6 +259,12 @@ describe('identity: accounts, tokens and devices', () => {
 
   it('caps signed-in devices: past the cap a 409 lists them, and naming one to replace signs it out', async () => {
     const account = await registerViewer(context.app, { device: { name: 'Device 1', type: 'web' } });
+    // The cap is the plan's: Basic allows 3 devices.
+    await context.deps.database.db
+      .updateTable('users')
+      .set({ planId: 'basic' })
+      .where('id', '=', account.userId)
+      .execute();
     await loginAs(context.app, account, { device: { name: 'Device 2', type: 'tv' } });
     await loginAs(context.app, account, { device: { name: 'Device 3', type: 'mobile' } });
     const refused = await post('/api/auth/login', {

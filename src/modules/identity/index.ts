@@ -37,6 +37,13 @@ export { loadSigningKeys, rotateSigningKeys, type SigningKey } from './signing-k
 export { Forbidden, AuthRequired } from './identity.errors.ts';
 export { credentialSchemes, type CredentialScheme, type RouteAccess } from './route-access.ts';
 
+/**
+ * Puts an account on a plan, in the caller's transaction. Only the subscriptions module calls
+ * this (it is the one writer of a user's plan); `now` from its clock.
+ */
+export const setAccountPlan = (executor: Kysely<DB>, change: { userId: string; planId: string; now: Date }) =>
+  usersRepository.setPlan(executor, change);
+
 export interface IdentityDeps {
   db: Kysely<DB>;
   cache: Cache;
@@ -47,7 +54,7 @@ export interface IdentityDeps {
   /** The mail outbox, which admins read redacted. */
   outbox: MailOutbox;
   config: Pick<Config, 'auth'> & { http: Pick<Config['http'], 'publicUrl' | 'corsOrigins'> };
-  /** Device caps per account; defaults to AUTH_MAX_DEVICES for everyone. */
+  /** Device caps per account (the plan's max_devices); defaults to AUTH_MAX_DEVICES for everyone. */
   limits?: AccountLimits;
   logger?: Logger;
 }

@@ -32,6 +32,16 @@ const searchCursor = z.object({ createdAt: z.string(), id: z.uuid() });
 
 /** The users table: SQL only, no rules. Every method takes the executor so callers choose the transaction. */
 export const usersRepository = {
+  /** The account's plan; written only through subscriptions (setAccountPlan). */
+  async setPlan(db: Kysely<DB>, change: { userId: string; planId: string; now: Date }) {
+    await db
+      .updateTable('users')
+      .set({ planId: change.planId, updatedAt: change.now })
+      .where('id', '=', change.userId)
+      .where('planId', '!=', change.planId)
+      .execute();
+  },
+
   findById(db: Kysely<DB>, id: string) {
     return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   },

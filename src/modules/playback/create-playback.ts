@@ -27,7 +27,7 @@ import type { LicenceSigner } from './offline-licence.ts';
 import { PlaybackRepository } from './playback.repository.ts';
 import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
-import { PlansRepository } from './plans.repository.ts';
+import type { PlanLookup } from './plan-lookup.ts';
 import { StreamStates } from './stream-states.ts';
 import { playerRoutes } from './player.routes.ts';
 
@@ -45,6 +45,8 @@ export interface PlaybackDeps {
   isSignedIn: (authSessionId: string) => Promise<boolean>;
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
+  /** A plan's limits (subscriptions owns the plans). */
+  plans: PlanLookup;
   audit: AuditLog;
   /** Engagement's progress recorder: heartbeats feed it, starts ask it where to resume. */
   progress: ProgressRecorderPort;
@@ -77,7 +79,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
   const playback = new PlaybackService({
     repository,
     streams,
-    plans: new PlansRepository(deps.db),
+    plans: deps.plans,
     transactor,
     planIdOf: deps.planIdOf,
     clock: deps.clock,

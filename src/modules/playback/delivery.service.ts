@@ -96,7 +96,7 @@ export class DeliveryService {
   async authorise(
     token: string,
     streamId?: string,
-  ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest }> {
+  ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest; maxHeight: number }> {
     const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
@@ -109,17 +109,18 @@ export class DeliveryService {
       throw PlaybackSessionEnded('The device this stream was started on has signed out');
     }
     const asset = await this.#asset(claims.asset);
-    return { claims, prefix: asset.prefix, manifest: asset.manifest };
+    // The stream's cap follows the plan (updated at each heartbeat); the token's is where it began.
+    return { claims, prefix: asset.prefix, manifest: asset.manifest, maxHeight: state.maxHeight };
   }
 
   /** The master playlist as this stream may see it. */
   async masterPlaylist(token: string, streamId: string): Promise<string> {
-    const { claims, prefix, manifest } = await this.authorise(token, streamId);
-    const cacheKey = `master\n${token}`;
+    const { prefix, manifest, maxHeight } = await this.authorise(token, streamId);
+    const cacheKey = `master\n${maxHeight}\n${token}`;
     const hit = this.#rendered.get(cacheKey);
     if (hit !== undefined) return hit;
     const text = await this.#stored(`${prefix}${manifest.masterPlaylist}`);
-    const filtered = filterMasterPlaylist({ text, maxHeight: claims.maxH });
+    const filtered = filterMasterPlaylist({ text, maxHeight });
     const query = `?token=${encodeURIComponent(token)}`;
     const rendered = rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
     this.#rendered.set(cacheKey, rendered);
@@ -128,14 +129,14 @@ export class DeliveryService {
 
   /** A media playlist of the package: keys through the key server, segments signed. */
   async mediaPlaylist(token: string, streamId: string, playlist: string): Promise<string> {
-    const { claims, prefix, manifest } = await this.authorise(token, streamId);
+    const { claims, prefix, manifest, maxHeight } = await this.authorise(token, streamId);
     const video = manifest.renditions.find((r) => r.playlist === playlist);
     const known =
       video ??
       manifest.audioTracks.find((t) => t.playlist === playlist) ??
       manifest.subtitleTracks.find((t) => t.playlist === playlist);
     if (!known) throw PlaylistNotFound();
-    if (video && !fitsHeight({ width: video.width, height: video.height, maxHeight: claims.maxH })) {
+    if (video && !fitsHeight({ width: video.width, height: video.height, maxHeight })) {
       throw PlaybackKeyForbidden(`${video.height}p is above your plan's quality`);
     }
     const cacheKey = `${playlist}\n${token}`;
@@ -160,14 +161,14 @@ export class DeliveryService {
 
   /** The key server: one content key, to a live stream whose plan covers the key's tier. */
   async contentKey(keyId: string, token: string): Promise<Buffer> {
-    const { claims } = await this.authorise(token);
+    const { claims, maxHeight } = await this.authorise(token);
     const limit = await this.#keyLimiter.consume(claims.sid);
     if (!limit.allowed)
       throw KeyRateLimited(undefined, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
     const entry = await this.#deps.keys.byId(keyId);
     if (!entry || entry.assetId !== claims.asset)
       throw PlaybackKeyForbidden('This key is not part of this stream');
-    if (!mayReceiveKey({ keyTier: entry.tier, maxHeight: claims.maxH })) {
+    if (!mayReceiveKey({ keyTier: entry.tier, maxHeight })) {
       throw PlaybackKeyForbidden(`${entry.tier} keys are above your plan's quality`);
     }
     this.#deps.logger.info(

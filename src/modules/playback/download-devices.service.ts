@@ -11,7 +11,7 @@ import type { Entitlements, Watcher } from './playback.service.ts';
 export interface DownloadDevicesServiceDeps {
   repository: DownloadDevicesRepository;
   transactor: Transactor;
-  entitlements: Pick<Entitlements, 'planOf'>;
+  entitlements: Pick<Entitlements, 'planOf' | 'plansAllowing'>;
   clock: Clock;
   logger: Logger;
   audit: AuditLog;
@@ -52,7 +52,9 @@ export class DownloadDevicesService {
     const thumbprint = deviceKeyThumbprint(key);
     const plan = await this.#deps.entitlements.planOf(watcher.userId);
     if (!plan.allowsDownloads)
-      throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`);
+      throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`, {
+        plans: await this.#deps.entitlements.plansAllowing((candidate) => candidate.maxDownloads > 0),
+      });
     const now = this.#deps.clock.now();
     return this.#deps.transactor.run(async (trx) => {
       await repository.lockAccount(watcher.userId, trx);

@@ -94,7 +94,9 @@ export class DownloadsService {
     const repository = this.#repository;
     const { item, plan, video: current } = await entitlements.entitle(watcher, options.itemId);
     if (!plan.allowsDownloads)
-      throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`);
+      throw DownloadPlanRequired(`Your ${plan.name} plan does not include downloads`, {
+        plans: await this.#deps.entitlements.plansAllowing((candidate) => candidate.maxDownloads > 0),
+      });
     const device = await this.#deps.devices.live(watcher.userId, options.deviceId);
     const video = chooseRendition({
       renditions: current.manifest.renditions,

@@ -8,7 +8,7 @@ import { defineError } from '../../shared/errors.ts';
 /** The plan's quality doesn't reach this title (or any rendition of it). */
 export const PlaybackPlanRequired = defineError(
   'PLAYBACK_PLAN_REQUIRED',
-  'forbidden',
+  'payment_required',
   'Your plan does not include this title',
 );
 export const PlaybackNotAvailable = defineError(
@@ -95,7 +95,7 @@ export const DeviceKeyInvalid = defineError(
 /** The plan has no downloads (maxDownloads or maxDownloadDevices is 0): an upgrade would help. */
 export const DownloadPlanRequired = defineError(
   'DOWNLOAD_PLAN_REQUIRED',
-  'forbidden',
+  'payment_required',
   'Your plan does not include downloads',
 );
 /** Missing, another account's (ids are not an oracle), or already revoked. */

@@ -63,12 +63,16 @@ export class PlaybackRepository {
 
   /** Records a heartbeat of an open stream; false when the stream has ended meanwhile. */
   async heartbeat(
-    options: { id: string; positionSeconds: number; now: Date },
+    options: { id: string; positionSeconds: number; now: Date; maxHeight: number },
     executor: Executor = this.#db,
   ): Promise<boolean> {
     const updated = await executor
       .updateTable('playbackSessions')
-      .set({ lastHeartbeatAt: options.now, positionSeconds: options.positionSeconds })
+      .set({
+        lastHeartbeatAt: options.now,
+        positionSeconds: options.positionSeconds,
+        maxHeight: options.maxHeight,
+      })
       .where('id', '=', options.id)
       .where('endedAt', 'is', null)
       .executeTakeFirst();

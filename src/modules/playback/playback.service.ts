@@ -17,7 +17,7 @@ import {
   PlaybackStreamLimit,
 } from './playback.errors.ts';
 import type { PlaybackRepository, StreamRow } from './playback.repository.ts';
-import type { PlansRepository } from './plans.repository.ts';
+import type { PlanLookup } from './plan-lookup.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
@@ -52,11 +52,12 @@ export interface Entitlements {
   entitle(watcher: Watcher, itemId: string): Promise<Entitlement>;
   planOf(userId: string): Promise<Plan>;
   packageOf(assetId: string): Promise<MediaPackage | undefined>;
+  plansAllowing(accept: (plan: { tier: number; maxDownloads: number }) => boolean): Promise<string[]>;
 }
 
 export interface PlaybackServiceDeps {
   repository: PlaybackRepository;
-  plans: PlansRepository;
+  plans: PlanLookup;
   transactor: Transactor;
   /** The plan an account is on: identity's answer (it owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
@@ -108,6 +109,11 @@ export class PlaybackService implements Entitlements {
     return { ...planQuality(row), name: row.name, tier: row.tier };
   }
 
+  /** The ids of the plans on offer that pass `accept` (the 402 answers name them). */
+  async plansAllowing(accept: (plan: { tier: number; maxDownloads: number }) => boolean): Promise<string[]> {
+    return (await this.#deps.plans.list({ includeInactive: false })).filter(accept).map((plan) => plan.id);
+  }
+
   /** May this watcher play this item? The item, their plan and the package, or a precise refusal. */
   async entitle(watcher: Watcher, itemId: string): Promise<Entitlement> {
     const item = await this.#deps.items.find(itemId);
@@ -119,6 +125,7 @@ export class PlaybackService implements Entitlements {
       throw PlaybackPlanRequired(`Your ${plan.name} plan does not include this title`, {
         plan: plan.id,
         requiredTier: item.minPlanTier,
+        plans: await this.plansAllowing((candidate) => candidate.tier >= item.minPlanTier),
       });
     }
     const video = await this.#deps.packages.currentOf(item.id);
@@ -255,7 +262,10 @@ export class PlaybackService implements Entitlements {
     }
     const duration = (await this.#deps.packages.byAsset(stream.assetId))?.durationSeconds ?? null;
     const position = Math.max(0, Math.min(positionSeconds, duration ?? positionSeconds));
-    if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now }))) {
+    // The plan as it is now: a plan change reaches a playing stream at its next heartbeat (the key
+    // server and playlists read the stream's cap, not the token's).
+    const { maxHeight } = await this.planOf(userId);
+    if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now, maxHeight }))) {
       throw PlaybackSessionEnded('This stream has ended');
     }
     await this.#deps.progress.record({
@@ -268,6 +278,7 @@ export class PlaybackService implements Entitlements {
     });
     await this.#deps.streams.live(stream.id, {
       ...streamStateOf(stream),
+      maxHeight,
       lastHeartbeatAt: now.toISOString(),
     });
     return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };

@@ -80,6 +80,35 @@ export interface ContentKeysTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface CouponRedemptionsTable {
+  id: Generated<string>;
+  couponId: string;
+  userId: string;
+  subscriptionId: string | null;
+  redeemedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CouponsTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  percentOff: number | null;
+  amountOffMinor: number | null;
+  currency: string | null;
+  duration: string;
+  durationMonths: number | null;
+  validFrom: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  validUntil: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  maxRedemptions: number | null;
+  perUserLimit: Generated<number>;
+  redemptionCount: Generated<number>;
+  firstSubscriptionOnly: Generated<boolean>;
+  planIds: string[] | null;
+  active: Generated<boolean>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface DownloadDevicesTable {
   id: Generated<string>;
   userId: string;
@@ -188,6 +217,17 @@ export interface PeopleTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface PlanPricesTable {
+  id: Generated<string>;
+  planId: string;
+  currency: string;
+  billingInterval: string;
+  amountMinor: number;
+  stripePriceId: string | null;
+  razorpayPlanId: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface PlansTable {
   id: string;
   name: string;
@@ -200,6 +240,10 @@ export interface PlansTable {
   priceCents: Generated<number>;
   currency: Generated<string>;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  trialDays: Generated<number>;
+  hasAds: Generated<boolean>;
+  active: Generated<boolean>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface PlaybackSessionsTable {
@@ -284,6 +328,47 @@ export interface SessionsTable {
   expiresAt: ColumnType<Date, Date | string, Date | string>;
   revokedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   revokedReason: string | null;
+}
+
+export interface SubscriptionPaymentsTable {
+  id: Generated<string>;
+  subscriptionId: string;
+  userId: string;
+  provider: string;
+  providerPaymentId: string;
+  status: string;
+  amountMinor: number;
+  currency: string;
+  periodStart: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  periodEnd: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  userId: string;
+  planId: string;
+  priceId: string | null;
+  provider: string;
+  providerSubscriptionId: string | null;
+  providerCustomerId: string | null;
+  status: string;
+  billingInterval: string | null;
+  currency: string | null;
+  amountMinor: number | null;
+  currentPeriodStart: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  currentPeriodEnd: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  trialEnd: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  graceUntil: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  cancelAtPeriodEnd: Generated<boolean>;
+  pendingPlanId: string | null;
+  couponId: string | null;
+  providerUpdatedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  canceledAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  endedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface TitleCreditsTable {
@@ -424,6 +509,15 @@ export interface WatchProgressTable {
   finished: Generated<boolean>;
 }
 
+export interface WebhookEventsTable {
+  provider: string;
+  eventId: string;
+  type: string;
+  payload: ColumnType<JsonValue, string, string>;
+  receivedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  appliedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface DB {
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;
@@ -432,6 +526,8 @@ export interface DB {
   commentReports: CommentReportsTable;
   comments: CommentsTable;
   contentKeys: ContentKeysTable;
+  couponRedemptions: CouponRedemptionsTable;
+  coupons: CouponsTable;
   downloadDevices: DownloadDevicesTable;
   downloads: DownloadsTable;
   emailTokens: EmailTokensTable;
@@ -443,6 +539,7 @@ export interface DB {
   myList: MyListTable;
   oidcIdentities: OidcIdentitiesTable;
   people: PeopleTable;
+  planPrices: PlanPricesTable;
   plans: PlansTable;
   playbackSessions: PlaybackSessionsTable;
   profiles: ProfilesTable;
@@ -451,6 +548,8 @@ export interface DB {
   seasons: SeasonsTable;
   securityEvents: SecurityEventsTable;
   sessions: SessionsTable;
+  subscriptionPayments: SubscriptionPaymentsTable;
+  subscriptions: SubscriptionsTable;
   titleCredits: TitleCreditsTable;
   titleGenres: TitleGenresTable;
   titleRatingPrior: TitleRatingPriorTable;
@@ -461,4 +560,5 @@ export interface DB {
   videoAssets: VideoAssetsTable;
   videoRenditions: VideoRenditionsTable;
   watchProgress: WatchProgressTable;
+  webhookEvents: WebhookEventsTable;
 }

@@ -27,6 +27,8 @@ export interface PgBossQueueOptions<C extends JobCatalog> {
    * a transcode whose worker was killed is retried within heartbeat + this, not pg-boss's 60 s).
    */
   superviseIntervalSeconds?: number;
+  /** How often a supervising process looks for due schedules (pg-boss's cron monitor; default 30 s). */
+  scheduleCheckSeconds?: number;
   schema?: string;
 }
 
@@ -55,6 +57,10 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 15,
       monitorIntervalSeconds: options.superviseIntervalSeconds ?? 15,
       schedule: options.supervise,
+      ...(options.scheduleCheckSeconds !== undefined && {
+        cronMonitorIntervalSeconds: options.scheduleCheckSeconds,
+        cronWorkerIntervalSeconds: options.scheduleCheckSeconds,
+      }),
       useListenNotify: true,
       registerInstance: false,
       monitorVacuum: false,
@@ -84,6 +90,15 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
       };
       if (existing.has(name)) await boss.updateQueue(name, policy);
       else await boss.createQueue(name, { ...policy, policy: definition.policy ?? 'standard' });
+    }
+    // Schedules live in the database; every supervisor writes the catalog's (an upsert), and a job
+    // that lost its schedule in the catalog loses it here too.
+    if (options.supervise) {
+      const scheduled = new Set((await boss.getSchedules()).map((schedule) => schedule.name));
+      for (const [name, definition] of Object.entries(options.catalog)) {
+        if (definition.schedule) await boss.schedule(name, definition.schedule, {}, { tz: 'UTC' });
+        else if (scheduled.has(name)) await boss.unschedule(name);
+      }
     }
     return new PgBossQueue(boss, options);
   }
@@ -123,6 +138,9 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
         // NOTIFY wakes workers for new jobs at once, but nothing notifies when a retry's delay
         // ends; pg-boss's 30 s notify-mode backstop would leave retries waiting that long.
         notifyPollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 2,
+        // While fetches come back full, fetch again at once: a backlog (a burst of webhook events)
+        // drains at the handlers' speed, not one job per worker per polling interval.
+        burstWhenBatchFull: true,
       },
       async ([job]) => {
         if (!job) return;

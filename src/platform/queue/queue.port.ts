@@ -29,6 +29,13 @@ export interface JobDefinition<Payload extends z.ZodType = z.ZodType> {
   readonly policy?: 'standard' | 'stately' | 'exclusive';
   /** Keep finished jobs this long (admin job history). */
   readonly retentionDays?: number;
+  /**
+   * A cron expression (UTC, minute resolution): the queue sends this job, with an empty payload,
+   * once per tick however many worker processes run — pg-boss files each occurrence under one
+   * throttle slot, so concurrent supervisors collapse into one job. Scheduled handlers must be
+   * idempotent and catch up by themselves (they read the clock, not the tick).
+   */
+  readonly schedule?: string;
 }
 
 export type JobCatalog = Record<string, JobDefinition>;

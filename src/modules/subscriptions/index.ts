@@ -1,0 +1,141 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.ts';
+import type { AppQueue } from '../../jobs/job-catalog.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { transactorFor } from '../../platform/db/transactor.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { CouponsRepository } from './coupons.repository.ts';
+import { OffersService } from './offers.service.ts';
+import { PlansRepository } from './plans.repository.ts';
+import { PlansService } from './plans.service.ts';
+import { ProviderEventsService } from './provider-events.service.ts';
+import type { PaymentProvider, ProviderName } from './providers/payment-provider.ts';
+import { RazorpayProvider } from './providers/razorpay.provider.ts';
+import { SandboxProvider } from './providers/sandbox.provider.ts';
+import { StripeProvider } from './providers/stripe.provider.ts';
+import { subscriptionsRoutes, webhookRoutes } from './subscriptions.routes.ts';
+import { SubscriptionsRepository } from './subscriptions.repository.ts';
+import { SubscriptionsService, type SetAccountPlan } from './subscriptions.service.ts';
+import { WebhookEventsRepository } from './webhook-events.repository.ts';
+
+export type { PlanRow } from './plans.repository.ts';
+export type { Plan } from './plans.service.ts';
+export type { SetAccountPlan } from './subscriptions.service.ts';
+export { entitlementsOf } from './subscriptions.service.ts';
+
+export interface SubscriptionsDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  queue: AppQueue;
+  audit: AuditLog;
+  logger: Logger;
+  config: Pick<Config, 'subscriptions'> & { http: Pick<Config['http'], 'publicUrl'> };
+  /** Identity's write of an account's plan; nobody else calls it. */
+  setAccountPlan: SetAccountPlan;
+  /** The account's current plan id (identity's column). */
+  planIdOf: (userId: string) => Promise<string>;
+  /** After a commit that changed an account's plan. */
+  onPlanChanged?: (userId: string) => Promise<void>;
+}
+
+export interface Subscriptions {
+  plugin: FastifyPluginAsync;
+  plans: PlansService;
+  subscriptions: SubscriptionsService;
+  events: ProviderEventsService;
+  offers: OffersService;
+}
+
+/**
+ * Only what an audited complimentary grant needs (the `set-plan` CLI): no providers, no queue.
+ */
+export function createPlanGrants(
+  deps: Pick<SubscriptionsDeps, 'db' | 'clock' | 'audit' | 'logger' | 'setAccountPlan'>,
+) {
+  const transactor = transactorFor(deps.db);
+  const plans = new PlansRepository(deps.db);
+  return new SubscriptionsService({
+    subscriptions: new SubscriptionsRepository(deps.db),
+    plans,
+    offers: new OffersService({
+      coupons: new CouponsRepository(deps.db),
+      transactor,
+      audit: deps.audit,
+      clock: deps.clock,
+    }),
+    providers: new Map(),
+    transactor,
+    clock: deps.clock,
+    audit: deps.audit,
+    logger: deps.logger,
+    setAccountPlan: deps.setAccountPlan,
+    onPlanChanged: async () => {},
+    defaultCurrency: 'USD',
+    publicUrl: '',
+  });
+}
+
+/** Builds the subscriptions module: plans, offers, checkout, provider events and the schedule. */
+export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
+  const { db, clock, config } = deps;
+  const transactor = transactorFor(db);
+  const plansRepository = new PlansRepository(db);
+  const coupons = new CouponsRepository(db);
+  const subscriptionsRepository = new SubscriptionsRepository(db);
+  const providers = new Map<ProviderName, PaymentProvider>();
+  const settings = config.subscriptions;
+  if (settings.sandbox) providers.set('sandbox', new SandboxProvider({ publicUrl: config.http.publicUrl }));
+  if (settings.stripe) providers.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
+  if (settings.razorpay) providers.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
+  const onPlanChanged = deps.onPlanChanged ?? (async () => {});
+
+  const plans = new PlansService({ plans: plansRepository, transactor, audit: deps.audit, clock });
+  const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock });
+  const subscriptions = new SubscriptionsService({
+    subscriptions: subscriptionsRepository,
+    plans: plansRepository,
+    offers,
+    providers,
+    transactor,
+    clock,
+    audit: deps.audit,
+    logger: deps.logger,
+    setAccountPlan: deps.setAccountPlan,
+    onPlanChanged,
+    defaultCurrency: settings.defaultCurrency,
+    publicUrl: config.http.publicUrl,
+  });
+  const events = new ProviderEventsService({
+    ledger: new WebhookEventsRepository(db),
+    subscriptions: subscriptionsRepository,
+    plans: plansRepository,
+    coupons,
+    service: subscriptions,
+    transactor,
+    queue: deps.queue,
+    clock,
+    logger: deps.logger,
+    onPlanChanged,
+    graceDays: settings.graceDays,
+  });
+
+  const plugin = fp(
+    async (app) => {
+      await app.register(subscriptionsRoutes, {
+        plans,
+        offers,
+        subscriptions,
+        events,
+        planIdOf: deps.planIdOf,
+        sandboxEnabled: settings.sandbox,
+      });
+      await app.register(webhookRoutes, { events, subscriptions });
+    },
+    { name: 'marquee-subscriptions' },
+  );
+  return { plugin, plans, subscriptions, events, offers };
+}

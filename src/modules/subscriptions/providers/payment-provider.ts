@@ -1,0 +1,84 @@
+import type { SubscriptionSnapshot } from '../subscription-states.ts';
+
+export const providerNames = ['stripe', 'razorpay', 'sandbox'] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+export interface CheckoutRequest {
+  /** Marquee's subscription id, carried in the provider's metadata/notes so events find it. */
+  subscriptionId: string;
+  userId: string;
+  email: string | null;
+  planId: string;
+  planName: string;
+  interval: 'month' | 'year';
+  currency: string;
+  amountMinor: number;
+  trialDays: number;
+  providerPriceId: string | null;
+  coupon: { code: string; percentOff: number | null; amountOffMinor: number | null } | null;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export interface CheckoutStarted {
+  /** Where the client sends the person to pay. */
+  checkoutUrl: string;
+  /** Known at once for Razorpay and the sandbox; Stripe's arrives with the first event. */
+  providerSubscriptionId: string | null;
+  /** What a client SDK needs besides the URL (Razorpay's key id and subscription id). */
+  clientParams: Record<string, string>;
+}
+
+/** The provider's own view of a subscription, mapped onto Marquee's states. */
+export interface ProviderSubscription {
+  providerSubscriptionId: string;
+  /** Marquee's id from the provider's metadata/notes. */
+  subscriptionId: string | null;
+  providerCustomerId: string | null;
+  snapshot: SubscriptionSnapshot;
+}
+
+export interface ProviderPayment {
+  providerPaymentId: string;
+  status: 'paid' | 'failed' | 'refunded' | 'disputed';
+  amountMinor: number;
+  currency: string;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+}
+
+/** A verified event in Marquee's terms; `subscription` is the snapshot the event itself carries. */
+export interface ProviderEvent {
+  eventId: string;
+  type: string;
+  occurredAt: Date;
+  providerSubscriptionId: string | null;
+  subscriptionId: string | null;
+  subscription: ProviderSubscription | null;
+  payment: ProviderPayment | null;
+}
+
+export interface VerifiedEvent {
+  eventId: string;
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * A payment provider: checkout, webhook verification, the provider's current view of a
+ * subscription (how out-of-order events are resolved), and the customer's changes.
+ */
+export interface PaymentProvider {
+  readonly name: ProviderName;
+  /** Shown to people: the sandbox says it is one everywhere it appears. */
+  readonly sandbox: boolean;
+  startCheckout(request: CheckoutRequest): Promise<CheckoutStarted>;
+  /** Checks the signature over the raw body; throws WebhookSignatureInvalid. */
+  verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedEvent;
+  /** Reads a stored, verified payload. */
+  parse(payload: unknown): ProviderEvent;
+  /** The provider's current state of the subscription, or undefined when it carries state in its events. */
+  fetch(providerSubscriptionId: string): Promise<ProviderSubscription | undefined>;
+  cancel(providerSubscriptionId: string, options: { atPeriodEnd: boolean }): Promise<void>;
+  resume(providerSubscriptionId: string): Promise<void>;
+}

@@ -1,0 +1,316 @@
+import Stripe from 'stripe';
+import { z } from 'zod';
+import type { Clock } from '../../../platform/clock.ts';
+import { ProviderFailed, WebhookSignatureInvalid } from '../subscriptions.errors.ts';
+import { fromStripeStatus } from '../subscription-states.ts';
+import type {
+  CheckoutRequest,
+  CheckoutStarted,
+  PaymentProvider,
+  ProviderEvent,
+  ProviderPayment,
+  ProviderSubscription,
+  VerifiedEvent,
+} from './payment-provider.ts';
+
+export interface StripeProviderOptions {
+  secretKey: string;
+  webhookSecret: string;
+  /** Another API base (tests: a loopback fake); default Stripe's. */
+  apiBase?: string;
+  /** Stripe's default: a signature older than 5 minutes is refused (replays). */
+  toleranceSeconds?: number;
+  clock: Clock;
+}
+
+const seconds = z.number().int().nullish();
+const toDate = (value: number | null | undefined) => (value ? new Date(value * 1000) : null);
+const metadata = z.record(z.string(), z.string()).nullish();
+
+/** The parts of Stripe's Subscription object read here (period fields moved to items in 2025). */
+const subscriptionObject = z.object({
+  object: z.literal('subscription'),
+  id: z.string(),
+  status: z.string(),
+  customer: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  cancel_at_period_end: z.boolean().nullish(),
+  current_period_start: seconds,
+  current_period_end: seconds,
+  trial_end: seconds,
+  metadata,
+  items: z
+    .object({
+      data: z.array(z.object({ current_period_start: seconds, current_period_end: seconds })),
+    })
+    .nullish(),
+});
+type StripeSubscriptionObject = z.infer<typeof subscriptionObject>;
+
+const invoiceObject = z.object({
+  object: z.literal('invoice'),
+  id: z.string(),
+  subscription: z.string().nullish(),
+  parent: z
+    .object({
+      subscription_details: z.object({ subscription: z.string(), metadata }).nullish(),
+    })
+    .nullish(),
+  amount_paid: z.number().int().nullish(),
+  amount_due: z.number().int().nullish(),
+  currency: z.string(),
+  period_start: seconds,
+  period_end: seconds,
+  lines: z
+    .object({ data: z.array(z.object({ period: z.object({ start: seconds, end: seconds }).nullish() })) })
+    .nullish(),
+});
+
+const chargeObject = z.object({
+  object: z.literal('charge'),
+  id: z.string(),
+  invoice: z.string().nullish(),
+  amount: z.number().int(),
+  currency: z.string(),
+});
+const disputeObject = z.object({
+  object: z.literal('dispute'),
+  id: z.string(),
+  charge: z.union([z.string(), z.object({ id: z.string() })]),
+  amount: z.number().int(),
+  currency: z.string(),
+});
+const checkoutSessionObject = z.object({
+  object: z.literal('checkout.session'),
+  id: z.string(),
+  subscription: z.string().nullish(),
+  customer: z.string().nullish(),
+  client_reference_id: z.string().nullish(),
+  metadata,
+});
+
+const eventEnvelope = z.object({
+  id: z.string(),
+  type: z.string(),
+  created: z.number().int(),
+  data: z.object({ object: z.looseObject({ object: z.string() }) }),
+});
+
+function subscriptionOf(object: StripeSubscriptionObject, asOf: Date): ProviderSubscription {
+  const item = object.items?.data[0];
+  const customer = object.customer;
+  return {
+    providerSubscriptionId: object.id,
+    subscriptionId: object.metadata?.subscriptionId ?? null,
+    providerCustomerId: typeof customer === 'string' ? customer : (customer?.id ?? null),
+    snapshot: {
+      status: fromStripeStatus(object.status),
+      currentPeriodStart: toDate(object.current_period_start ?? item?.current_period_start),
+      currentPeriodEnd: toDate(object.current_period_end ?? item?.current_period_end),
+      trialEnd: toDate(object.trial_end),
+      cancelAtPeriodEnd: object.cancel_at_period_end ?? false,
+      asOf,
+    },
+  };
+}
+
+/** Stripe through its official SDK: Checkout Sessions in subscription mode, signed webhooks. */
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'stripe' as const;
+  readonly sandbox = false;
+  readonly #stripe: Stripe;
+  readonly #options: StripeProviderOptions;
+
+  constructor(options: StripeProviderOptions) {
+    this.#options = options;
+    const base = options.apiBase ? new URL(options.apiBase) : undefined;
+    this.#stripe = new Stripe(options.secretKey, {
+      maxNetworkRetries: 1,
+      timeout: 10_000,
+      ...(base && {
+        host: base.hostname,
+        port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+        protocol: base.protocol === 'https:' ? 'https' : 'http',
+      }),
+    });
+  }
+
+  async startCheckout(request: CheckoutRequest): Promise<CheckoutStarted> {
+    const session = await this.#call(() =>
+      this.#stripe.checkout.sessions.create(
+        {
+          mode: 'subscription',
+          client_reference_id: request.subscriptionId,
+          ...(request.email && { customer_email: request.email }),
+          line_items: [
+            request.providerPriceId
+              ? { price: request.providerPriceId, quantity: 1 }
+              : {
+                  quantity: 1,
+                  price_data: {
+                    currency: request.currency.toLowerCase(),
+                    unit_amount: request.amountMinor,
+                    recurring: { interval: request.interval },
+                    product_data: { name: `Marquee ${request.planName}` },
+                  },
+                },
+          ],
+          ...(request.coupon && { discounts: [{ coupon: request.coupon.code }] }),
+          metadata: { subscriptionId: request.subscriptionId },
+          subscription_data: {
+            metadata: { subscriptionId: request.subscriptionId, planId: request.planId },
+            ...(request.trialDays > 0 && { trial_period_days: request.trialDays }),
+          },
+          success_url: request.successUrl,
+          cancel_url: request.cancelUrl,
+        },
+        // One checkout per Marquee subscription, even if the request is retried.
+        { idempotencyKey: `checkout-${request.subscriptionId}` },
+      ),
+    );
+    if (!session.url) throw ProviderFailed('Stripe returned no checkout URL');
+    return {
+      checkoutUrl: session.url,
+      providerSubscriptionId: null,
+      clientParams: { sessionId: session.id },
+    };
+  }
+
+  verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedEvent {
+    const signature = headers['stripe-signature'];
+    if (typeof signature !== 'string') throw WebhookSignatureInvalid('No Stripe-Signature header');
+    try {
+      const event = this.#stripe.webhooks.constructEvent(
+        rawBody,
+        signature,
+        this.#options.webhookSecret,
+        this.#options.toleranceSeconds ?? 300,
+      );
+      return {
+        eventId: event.id,
+        type: event.type,
+        payload: JSON.parse(rawBody.toString('utf8')) as unknown,
+      };
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+        throw WebhookSignatureInvalid(error.message);
+      }
+      throw WebhookSignatureInvalid('The body is not a Stripe event');
+    }
+  }
+
+  parse(payload: unknown): ProviderEvent {
+    const event = eventEnvelope.parse(payload);
+    const occurredAt = new Date(event.created * 1000);
+    const object = event.data.object;
+    const base = { eventId: event.id, type: event.type, occurredAt };
+    const none = { providerSubscriptionId: null, subscriptionId: null, subscription: null, payment: null };
+    switch (object.object) {
+      case 'subscription': {
+        const subscription = subscriptionOf(subscriptionObject.parse(object), occurredAt);
+        return {
+          ...base,
+          providerSubscriptionId: subscription.providerSubscriptionId,
+          subscriptionId: subscription.subscriptionId,
+          subscription,
+          payment: null,
+        };
+      }
+      case 'invoice': {
+        const invoice = invoiceObject.parse(object);
+        const details = invoice.parent?.subscription_details;
+        const period = invoice.lines?.data[0]?.period;
+        const status: ProviderPayment['status'] | null =
+          event.type === 'invoice.paid' || event.type === 'invoice.payment_succeeded'
+            ? 'paid'
+            : event.type === 'invoice.payment_failed'
+              ? 'failed'
+              : null;
+        return {
+          ...base,
+          providerSubscriptionId: invoice.subscription ?? details?.subscription ?? null,
+          subscriptionId: details?.metadata?.subscriptionId ?? null,
+          subscription: null,
+          payment: status && {
+            providerPaymentId: invoice.id,
+            status,
+            amountMinor: (status === 'paid' ? invoice.amount_paid : invoice.amount_due) ?? 0,
+            currency: invoice.currency.toUpperCase(),
+            periodStart: toDate(period?.start ?? invoice.period_start),
+            periodEnd: toDate(period?.end ?? invoice.period_end),
+          },
+        };
+      }
+      case 'charge': {
+        const charge = chargeObject.parse(object);
+        if (event.type !== 'charge.refunded') return { ...base, ...none };
+        return {
+          ...base,
+          ...none,
+          payment: {
+            providerPaymentId: charge.invoice ?? charge.id,
+            status: 'refunded',
+            amountMinor: charge.amount,
+            currency: charge.currency.toUpperCase(),
+            periodStart: null,
+            periodEnd: null,
+          },
+        };
+      }
+      case 'dispute': {
+        const dispute = disputeObject.parse(object);
+        return {
+          ...base,
+          ...none,
+          payment: {
+            providerPaymentId: typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id,
+            status: 'disputed',
+            amountMinor: dispute.amount,
+            currency: dispute.currency.toUpperCase(),
+            periodStart: null,
+            periodEnd: null,
+          },
+        };
+      }
+      case 'checkout.session': {
+        const session = checkoutSessionObject.parse(object);
+        return {
+          ...base,
+          ...none,
+          providerSubscriptionId: session.subscription ?? null,
+          subscriptionId: session.metadata?.subscriptionId ?? session.client_reference_id ?? null,
+        };
+      }
+      default:
+        return { ...base, ...none };
+    }
+  }
+
+  async fetch(providerSubscriptionId: string): Promise<ProviderSubscription | undefined> {
+    const object = await this.#call(() => this.#stripe.subscriptions.retrieve(providerSubscriptionId));
+    // The object is the provider's state now: newer than any event already applied.
+    return subscriptionOf(subscriptionObject.parse(object), this.#options.clock.now());
+  }
+
+  async cancel(providerSubscriptionId: string, options: { atPeriodEnd: boolean }): Promise<void> {
+    await this.#call(() =>
+      options.atPeriodEnd
+        ? this.#stripe.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: true })
+        : this.#stripe.subscriptions.cancel(providerSubscriptionId),
+    );
+  }
+
+  async resume(providerSubscriptionId: string): Promise<void> {
+    await this.#call(() =>
+      this.#stripe.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: false }),
+    );
+  }
+
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeError) throw ProviderFailed(`Stripe: ${error.message}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,402 @@
+import type { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor, Transactor } from '../../platform/db/transactor.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { AuditLog, RequestContext } from '../audit/index.ts';
+import type { OffersService } from './offers.service.ts';
+import type { PlanRow, PlansRepository } from './plans.repository.ts';
+import type { PaymentProvider, ProviderName } from './providers/payment-provider.ts';
+import {
+  addInterval,
+  discounted,
+  effectivePlan,
+  FREE_PLAN,
+  isEntitling,
+  type SubscriptionStatus,
+} from './subscription-states.ts';
+import {
+  AlreadySubscribed,
+  NoSubscription,
+  PlanNotFound,
+  PriceNotOffered,
+  ProviderUnavailable,
+  SubscriptionStateConflict,
+} from './subscriptions.errors.ts';
+import type { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository.ts';
+import type {
+  checkoutSchema,
+  paymentSchema,
+  subscribeBody,
+  subscriptionStatusSchema,
+} from './subscriptions.schemas.ts';
+
+/** Identity's one write for us: the account's plan, inside our transaction. */
+export type SetAccountPlan = (
+  executor: Executor,
+  change: { userId: string; planId: string },
+) => Promise<void>;
+
+export interface SubscriptionsServiceDeps {
+  subscriptions: SubscriptionsRepository;
+  plans: PlansRepository;
+  offers: OffersService;
+  providers: ReadonlyMap<ProviderName, PaymentProvider>;
+  transactor: Transactor;
+  clock: Clock;
+  audit: AuditLog;
+  logger: Logger;
+  setAccountPlan: SetAccountPlan;
+  /** Called after a commit that changed an account's plan (caches, live streams). */
+  onPlanChanged: (userId: string) => Promise<void>;
+  defaultCurrency: string;
+  publicUrl: string;
+}
+
+type Checkout = z.output<typeof checkoutSchema>;
+type Status = z.output<typeof subscriptionStatusSchema>;
+type Payment = z.output<typeof paymentSchema>;
+
+/**
+ * Subscriptions: checkout, the customer's changes, and the one place an account's plan is
+ * written (always in the same transaction as the subscription change that causes it).
+ */
+export class SubscriptionsService {
+  readonly #d: SubscriptionsServiceDeps;
+
+  constructor(deps: SubscriptionsServiceDeps) {
+    this.#d = deps;
+  }
+
+  has(name: string): boolean {
+    return this.#d.providers.has(name as ProviderName);
+  }
+
+  provider(name: string): PaymentProvider {
+    const provider = this.#d.providers.get(name as ProviderName);
+    if (!provider) throw ProviderUnavailable(`Payments through ${name} are not configured here`);
+    return provider;
+  }
+
+  async subscribe(
+    user: { userId: string; email: string | null },
+    input: z.output<typeof subscribeBody>,
+  ): Promise<Checkout> {
+    const provider = this.provider(input.provider);
+    const plan = await this.#d.plans.find(input.planId);
+    if (!plan?.active) throw PlanNotFound(`No plan "${input.planId}"`);
+    const currency = input.currency ?? this.#d.defaultCurrency;
+    const price = await this.#d.plans.findPrice({ planId: plan.id, currency, interval: input.interval });
+    if (!price || price.amountMinor === 0) {
+      throw PriceNotOffered(`${plan.name} has no ${input.interval}ly price in ${currency}`);
+    }
+    const live = await this.#d.subscriptions.live(user.userId);
+    if (live && live.provider !== 'complimentary') {
+      throw AlreadySubscribed('Change the plan of your subscription instead', { subscriptionId: live.id });
+    }
+    const coupon =
+      input.couponCode === undefined
+        ? undefined
+        : await this.#d.offers.check(input.couponCode, {
+            userId: user.userId,
+            planId: plan.id,
+            currency,
+            subscribedBefore: await this.#d.subscriptions.hadSubscription(user.userId),
+          });
+    const now = this.#d.clock.now();
+    // The row (and the coupon's redemption) first: the provider's events find it by its id.
+    const subscription = await this.#d.transactor.run(async (trx) => {
+      const row = await this.#d.subscriptions.insert(
+        {
+          userId: user.userId,
+          planId: plan.id,
+          priceId: price.id,
+          provider: provider.name,
+          status: 'incomplete',
+          billingInterval: input.interval,
+          currency,
+          amountMinor: price.amountMinor,
+          couponId: coupon?.id ?? null,
+          createdAt: now,
+          updatedAt: now,
+        },
+        trx,
+      );
+      if (coupon) {
+        await this.#d.offers.redeem(trx, coupon, {
+          userId: user.userId,
+          planId: plan.id,
+          currency,
+          subscribedBefore: false,
+          subscriptionId: row.id,
+        });
+      }
+      return row;
+    });
+    const started = await provider.startCheckout({
+      subscriptionId: subscription.id,
+      userId: user.userId,
+      email: user.email,
+      planId: plan.id,
+      planName: plan.name,
+      interval: input.interval,
+      currency,
+      amountMinor: price.amountMinor,
+      trialDays: plan.trialDays,
+      providerPriceId: provider.name === 'stripe' ? price.stripePriceId : price.razorpayPlanId,
+      coupon: coupon
+        ? { code: coupon.code, percentOff: coupon.percentOff, amountOffMinor: coupon.amountOffMinor }
+        : null,
+      successUrl: `${this.#d.publicUrl}/account/subscription?checkout=success`,
+      cancelUrl: `${this.#d.publicUrl}/account/subscription?checkout=cancel`,
+    });
+    if (started.providerSubscriptionId) {
+      await this.#d.subscriptions.update(subscription.id, {
+        providerSubscriptionId: started.providerSubscriptionId,
+      });
+    }
+    return {
+      subscriptionId: subscription.id,
+      provider: provider.name,
+      sandbox: provider.sandbox,
+      checkoutUrl: started.checkoutUrl,
+      clientParams: started.clientParams,
+      amountMinor: discounted(price.amountMinor, coupon),
+      currency,
+    };
+  }
+
+  async status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
+    // The plan first: it is written in the same transaction as the subscription, so a subscription
+    // read afterwards is at least as new as the plan.
+    const planId = await planIdOf();
+    const subscription =
+      (await this.#d.subscriptions.live(userId)) ?? (await this.#d.subscriptions.latest(userId));
+    const plan = (await this.#d.plans.find(planId)) ?? (await this.#d.plans.find(FREE_PLAN));
+    if (!plan) throw PlanNotFound(`No plan "${planId}"`);
+    const coupon = subscription?.couponId ? await this.#d.offers.find(subscription.couponId) : undefined;
+    return {
+      planId: plan.id,
+      state: subscription ? (subscription.status as SubscriptionStatus) : 'none',
+      subscriptionId: subscription?.id ?? null,
+      provider: subscription?.provider ?? null,
+      sandbox: subscription?.provider === 'sandbox',
+      interval: (subscription?.billingInterval as 'month' | 'year' | null | undefined) ?? null,
+      currentPeriodEnd: subscription?.currentPeriodEnd ?? null,
+      cancelAtPeriodEnd: subscription?.cancelAtPeriodEnd ?? false,
+      trialEnd: subscription?.trialEnd ?? null,
+      pendingPlanId: subscription?.pendingPlanId ?? null,
+      offer: coupon ? { code: coupon.code, name: coupon.name } : null,
+      entitlements: entitlementsOf(plan),
+    };
+  }
+
+  async payments(userId: string): Promise<Payment[]> {
+    const rows = await this.#d.subscriptions.payments(userId, 100);
+    return rows.map((row) => ({
+      id: row.id,
+      provider: row.provider,
+      status: row.status as Payment['status'],
+      amountMinor: row.amountMinor,
+      currency: row.currency,
+      periodStart: row.periodStart,
+      periodEnd: row.periodEnd,
+      createdAt: row.createdAt,
+    }));
+  }
+
+  async #liveOf(userId: string): Promise<SubscriptionRow> {
+    const live = await this.#d.subscriptions.live(userId);
+    if (!live) throw NoSubscription('This account has no running subscription');
+    return live;
+  }
+
+  /**
+   * Cancels: at the period end (entitlements run to it; the provider, or the schedule for the
+   * sandbox, ends it then) or now (entitlements stop at once).
+   */
+  async cancel(context: RequestContext, userId: string, options: { atPeriodEnd: boolean }): Promise<void> {
+    const live = await this.#liveOf(userId);
+    if (live.providerSubscriptionId && live.provider !== 'complimentary') {
+      await this.provider(live.provider).cancel(live.providerSubscriptionId, options);
+    }
+    const now = this.#d.clock.now();
+    await this.#inTransaction(live.id, async (trx, row) => {
+      if (!isEntitling(row.status as SubscriptionStatus)) throw SubscriptionStateConflict('Already ended');
+      await this.#d.subscriptions.update(
+        row.id,
+        options.atPeriodEnd
+          ? { cancelAtPeriodEnd: true, updatedAt: now }
+          : { status: 'canceled', canceledAt: now, endedAt: now, updatedAt: now },
+        trx,
+      );
+      await this.#d.audit.record(trx, context, {
+        action: options.atPeriodEnd ? 'subscription.cancel_scheduled' : 'subscription.canceled',
+        targetType: 'subscription',
+        targetId: row.id,
+        before: { status: row.status, cancelAtPeriodEnd: row.cancelAtPeriodEnd },
+      });
+    });
+  }
+
+  /** Undoes a cancellation scheduled for the period end. */
+  async resume(context: RequestContext, userId: string): Promise<void> {
+    const live = await this.#liveOf(userId);
+    if (!live.cancelAtPeriodEnd) throw SubscriptionStateConflict('The subscription is not set to end');
+    if (live.providerSubscriptionId && live.provider !== 'complimentary') {
+      await this.provider(live.provider).resume(live.providerSubscriptionId);
+    }
+    await this.#inTransaction(live.id, async (trx, row) => {
+      await this.#d.subscriptions.update(
+        row.id,
+        { cancelAtPeriodEnd: false, updatedAt: this.#d.clock.now() },
+        trx,
+      );
+      await this.#d.audit.record(trx, context, {
+        action: 'subscription.resumed',
+        targetType: 'subscription',
+        targetId: row.id,
+      });
+    });
+  }
+
+  /**
+   * Changes plan. An upgrade (higher tier) applies now — with the provider's proration for real
+   * providers; a downgrade waits for the period end (the customer keeps what they paid for).
+   */
+  async changePlan(context: RequestContext, userId: string, planId: string): Promise<'now' | 'period_end'> {
+    const live = await this.#liveOf(userId);
+    if (live.provider !== 'sandbox' && live.provider !== 'complimentary') {
+      // Proration through Stripe/Razorpay is not wired yet: refuse rather than bill wrongly.
+      throw SubscriptionStateConflict(`Plan changes through ${live.provider} are not available yet`);
+    }
+    const [current, next] = await Promise.all([this.#d.plans.find(live.planId), this.#d.plans.find(planId)]);
+    if (!next?.active) throw PlanNotFound(`No plan "${planId}"`);
+    if (!current || next.id === current.id) throw SubscriptionStateConflict(`Already on ${next.name}`);
+    const price =
+      live.billingInterval && live.currency
+        ? await this.#d.plans.findPrice({
+            planId: next.id,
+            currency: live.currency,
+            interval: live.billingInterval as 'month' | 'year',
+          })
+        : undefined;
+    if (live.provider !== 'complimentary' && !price) {
+      throw PriceNotOffered(`${next.name} has no ${live.billingInterval}ly price in ${live.currency}`);
+    }
+    const upgrade = next.tier > current.tier;
+    await this.#inTransaction(live.id, async (trx, row) => {
+      await this.#d.subscriptions.update(
+        row.id,
+        upgrade
+          ? {
+              planId: next.id,
+              priceId: price?.id ?? null,
+              amountMinor: price?.amountMinor ?? null,
+              pendingPlanId: null,
+            }
+          : { pendingPlanId: next.id },
+        trx,
+      );
+      await this.#d.audit.record(trx, context, {
+        action: upgrade ? 'subscription.upgraded' : 'subscription.downgrade_scheduled',
+        targetType: 'subscription',
+        targetId: row.id,
+        before: { plan: row.planId },
+        after: { plan: next.id },
+      });
+      if (upgrade) await this.syncPlan(trx, userId);
+    });
+    if (upgrade) await this.#d.onPlanChanged(userId);
+    return upgrade ? 'now' : 'period_end';
+  }
+
+  /**
+   * An audited complimentary plan (support, press, the `set-plan` CLI): ends any other running
+   * subscription's entitlement and puts the account on the plan until `until` (or indefinitely).
+   */
+  async grantComplimentary(
+    context: RequestContext,
+    grant: { userId: string; planId: string; until: Date | null },
+  ): Promise<void> {
+    const plan = await this.#d.plans.find(grant.planId);
+    if (!plan) throw PlanNotFound(`No plan "${grant.planId}"`);
+    const now = this.#d.clock.now();
+    await this.#d.transactor.run(async (trx) => {
+      const live = await this.#d.subscriptions.live(grant.userId, trx);
+      if (live) {
+        await this.#d.subscriptions.lock(live.id, trx);
+        await this.#d.subscriptions.update(
+          live.id,
+          { status: 'canceled', canceledAt: now, endedAt: now, updatedAt: now },
+          trx,
+        );
+      }
+      if (grant.planId !== FREE_PLAN) {
+        await this.#d.subscriptions.insert(
+          {
+            userId: grant.userId,
+            planId: plan.id,
+            provider: 'complimentary',
+            status: 'active',
+            currentPeriodStart: now,
+            currentPeriodEnd: grant.until,
+            createdAt: now,
+            updatedAt: now,
+          },
+          trx,
+        );
+      }
+      await this.syncPlan(trx, grant.userId);
+      await this.#d.audit.record(trx, context, {
+        action: 'subscription.complimentary_granted',
+        targetType: 'user',
+        targetId: grant.userId,
+        before: { plan: live?.planId ?? FREE_PLAN, subscriptionId: live?.id ?? null },
+        after: { plan: plan.id, until: grant.until?.toISOString() ?? null },
+      });
+    });
+    await this.#d.onPlanChanged(grant.userId);
+  }
+
+  /** Writes the account's plan from its entitling subscription, in the caller's transaction. */
+  async syncPlan(trx: Executor, userId: string): Promise<string> {
+    const planId = effectivePlan(
+      await this.#d.subscriptions
+        .live(userId, trx)
+        .then((row) => row && { status: row.status as SubscriptionStatus, planId: row.planId }),
+    );
+    await this.#d.setAccountPlan(trx, { userId, planId });
+    return planId;
+  }
+
+  async #inTransaction(
+    subscriptionId: string,
+    work: (trx: Executor, row: SubscriptionRow) => Promise<void>,
+  ): Promise<void> {
+    await this.#d.transactor.run(async (trx) => {
+      const row = await this.#d.subscriptions.lock(subscriptionId, trx);
+      if (!row) throw NoSubscription();
+      await work(trx, row);
+      await this.syncPlan(trx, row.userId);
+    });
+    const row = await this.#d.subscriptions.find(subscriptionId);
+    if (row) await this.#d.onPlanChanged(row.userId);
+  }
+
+  /** The period after `from` for a subscription's interval. */
+  static nextPeriodEnd(from: Date, interval: string | null): Date {
+    return addInterval(from, interval === 'year' ? 'year' : 'month');
+  }
+}
+
+export const entitlementsOf = (plan: PlanRow) => ({
+  planId: plan.id,
+  planName: plan.name,
+  tier: plan.tier,
+  hasAds: plan.hasAds,
+  maxHeight: plan.maxHeight,
+  maxStreams: plan.maxStreams,
+  maxDevices: plan.maxDevices,
+  maxDownloads: plan.maxDownloads,
+  maxDownloadDevices: plan.maxDownloadDevices,
+});

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { loginAs, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import {
+  loginAs,
+  registerViewer,
+  signInWithRoles,
+  type SignedIn,
+  allowDevices,
+} from '../support/accounts.ts';
 import { catalogMaker, kidsDevice } from '../support/engagement-catalog.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
@@ -39,6 +45,7 @@ describe('engagement: comments', () => {
         COMMENT_BLOCKED_WORDS: 'spoiler, darn',
       },
     });
+    await allowDevices(context);
     const editor = await signInWithRoles(context, ['content_manager']);
     const make = catalogMaker(context, editor);
     movie = await make.movie('Talked about', { maturityRating: 'G' });

@@ -78,3 +78,12 @@ export async function signInWithRoles(context: TestContext, roles: string[]): Pr
   await context.deps.database.db.updateTable('users').set({ roles }).where('id', '=', userId).execute();
   return loginAs(context.app, { email, password });
 }
+
+/**
+ * Lets every plan of this test file's database sign in `devices` devices at once: for tests about
+ * something else (OIDC, lockouts, comments) whose accounts sign in more often than the Free plan's
+ * device cap allows. The cap itself is tested in auth.test.ts and subscriptions.test.ts.
+ */
+export async function allowDevices(context: TestContext, devices = 20): Promise<void> {
+  await context.deps.database.db.updateTable('plans').set({ maxDevices: devices }).execute();
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { registerViewer } from '../../../test/support/accounts.ts';
+import { allowDevices, registerViewer } from '../../../test/support/accounts.ts';
 import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
 
 describe('identity: rate limits and lockout against guessing and credential stuffing', () => {
@@ -14,6 +14,7 @@ describe('identity: rate limits and lockout against guessing and credential stuf
         AUTH_LOCKOUT_MAX_SECONDS: '2',
       },
     });
+    await allowDevices(context);
   });
   after(() => context.close());
 

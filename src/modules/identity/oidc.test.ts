@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bearer, registerViewer } from '../../../test/support/accounts.ts';
+import { bearer, allowDevices, registerViewer } from '../../../test/support/accounts.ts';
 import { startOidcProvider } from '../../../test/support/oidc-provider.ts';
 import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
 
@@ -44,6 +44,7 @@ describe('identity: sign-in through a real OpenID Connect provider (oidc-provide
         ]),
       },
     });
+    await allowDevices(context);
   });
   after(async () => {
     await context.close();

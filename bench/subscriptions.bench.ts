@@ -55,12 +55,13 @@ try {
   const subscriptions: Array<{ marqueeId: string; stripeId: string }> = [];
   let accessToken = '';
   for (let index = 0; index < subscriptionCount; index++) {
-    const registered = await post('/api/auth/register', {
+    const credentials = {
       email: `bench-${randomUUID().slice(0, 8)}@example.com`,
       password: `bench passphrase ${randomUUID()}`,
-      name: 'Bench',
-    });
-    accessToken = String(registered.accessToken);
+    };
+    // Registering answers 202 whatever the address (no account discovery); signing in gives the token.
+    await post('/api/auth/register', { ...credentials, name: 'Bench' });
+    accessToken = String((await post('/api/auth/login', credentials)).accessToken);
     const checkout = await post(
       '/api/subscribe',
       { planId: 'premium', interval: 'month', provider: 'stripe' },

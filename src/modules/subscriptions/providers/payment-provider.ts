@@ -82,3 +82,7 @@ export interface PaymentProvider {
   cancel(providerSubscriptionId: string, options: { atPeriodEnd: boolean }): Promise<void>;
   resume(providerSubscriptionId: string): Promise<void>;
 }
+
+/** Stripe and Razorpay give times as Unix seconds; absent or 0 means none. */
+export const fromUnixSeconds = (value: number | null | undefined): Date | null =>
+  value ? new Date(value * 1000) : null;

@@ -12,6 +12,7 @@ import type {
   ProviderSubscription,
   VerifiedEvent,
 } from './payment-provider.ts';
+import { fromUnixSeconds } from './payment-provider.ts';
 
 export interface RazorpayProviderOptions {
   keyId: string;
@@ -23,7 +24,6 @@ export interface RazorpayProviderOptions {
 }
 
 const seconds = z.number().int().nullish();
-const toDate = (value: number | null | undefined) => (value ? new Date(value * 1000) : null);
 
 const subscriptionEntity = z.object({
   id: z.string(),
@@ -70,9 +70,9 @@ function subscriptionOf(entity: SubscriptionEntity, asOf: Date): ProviderSubscri
     providerCustomerId: entity.customer_id ?? null,
     snapshot: {
       status: fromRazorpayStatus(entity.status),
-      currentPeriodStart: toDate(entity.current_start),
-      currentPeriodEnd: toDate(entity.current_end),
-      trialEnd: entity.status === 'authenticated' ? toDate(entity.start_at) : null,
+      currentPeriodStart: fromUnixSeconds(entity.current_start),
+      currentPeriodEnd: fromUnixSeconds(entity.current_end),
+      trialEnd: entity.status === 'authenticated' ? fromUnixSeconds(entity.start_at) : null,
       cancelAtPeriodEnd: false,
       asOf,
     },

@@ -12,6 +12,7 @@ import type {
   ProviderSubscription,
   VerifiedEvent,
 } from './payment-provider.ts';
+import { fromUnixSeconds } from './payment-provider.ts';
 
 export interface StripeProviderOptions {
   secretKey: string;
@@ -24,7 +25,6 @@ export interface StripeProviderOptions {
 }
 
 const seconds = z.number().int().nullish();
-const toDate = (value: number | null | undefined) => (value ? new Date(value * 1000) : null);
 const metadata = z.record(z.string(), z.string()).nullish();
 
 /** The parts of Stripe's Subscription object read here (period fields moved to items in 2025). */
@@ -104,9 +104,9 @@ function subscriptionOf(object: StripeSubscriptionObject, asOf: Date): ProviderS
     providerCustomerId: typeof customer === 'string' ? customer : (customer?.id ?? null),
     snapshot: {
       status: fromStripeStatus(object.status),
-      currentPeriodStart: toDate(object.current_period_start ?? item?.current_period_start),
-      currentPeriodEnd: toDate(object.current_period_end ?? item?.current_period_end),
-      trialEnd: toDate(object.trial_end),
+      currentPeriodStart: fromUnixSeconds(object.current_period_start ?? item?.current_period_start),
+      currentPeriodEnd: fromUnixSeconds(object.current_period_end ?? item?.current_period_end),
+      trialEnd: fromUnixSeconds(object.trial_end),
       cancelAtPeriodEnd: object.cancel_at_period_end ?? false,
       asOf,
     },
@@ -235,8 +235,8 @@ export class StripeProvider implements PaymentProvider {
             status,
             amountMinor: (status === 'paid' ? invoice.amount_paid : invoice.amount_due) ?? 0,
             currency: invoice.currency.toUpperCase(),
-            periodStart: toDate(period?.start ?? invoice.period_start),
-            periodEnd: toDate(period?.end ?? invoice.period_end),
+            periodStart: fromUnixSeconds(period?.start ?? invoice.period_start),
+            periodEnd: fromUnixSeconds(period?.end ?? invoice.period_end),
           },
         };
       }

@@ -15,6 +15,7 @@ import {
   SessionNotFound,
 } from './identity.errors.ts';
 import type { LoginProtection } from './login-protection.ts';
+import { MailedLinks } from './mailed-links.ts';
 import {
   assertAcceptablePassword,
   hashPassword,
@@ -81,8 +82,6 @@ export interface AuthServiceOptions {
   createDefaultProfile(db: Kysely<DB>, user: { id: string; name: string }): Promise<void>;
 }
 
-const VERIFY_EMAIL_HOURS = 48;
-const RESET_PASSWORD_MINUTES = 60;
 const defaultDevice = (meta: RequestMeta): Device => ({
   name: meta.userAgent ? describeUserAgent(meta.userAgent) : 'Unknown device',
   type: 'other',
@@ -91,9 +90,11 @@ const defaultDevice = (meta: RequestMeta): Device => ({
 /** Accounts, sign-in and devices: the rules. SQL is in the repositories; HTTP in the routes. */
 export class AuthService {
   readonly #o: AuthServiceOptions;
+  readonly #links: MailedLinks;
 
   constructor(options: AuthServiceOptions) {
     this.#o = options;
+    this.#links = new MailedLinks(options);
   }
 
   get #db() {
@@ -113,7 +114,7 @@ export class AuthService {
       .transaction()
       .execute(async (trx) => {
         const existing = await usersRepository.findByEmail(trx, input.email);
-        if (existing) return this.#sendAccountExists(trx, existing);
+        if (existing) return this.#links.sendAccountExists(trx, existing);
         const user = await usersRepository.create(trx, {
           email: input.email,
           name: input.name,
@@ -121,7 +122,7 @@ export class AuthService {
           emailVerified: false,
         });
         await this.#o.createDefaultProfile(trx, user);
-        await this.#sendEmailToken(trx, user, 'verify_email');
+        await this.#links.send(trx, user, 'verify_email');
       })
       .catch((error: unknown) => {
         // Two registrations racing for one address: the unique index decided; same answer.
@@ -423,7 +424,7 @@ export class AuthService {
 
   async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
     const userId = await this.#db.transaction().execute(async (trx) => {
-      const found = await this.#useEmailToken(trx, token, 'verify_email');
+      const found = await this.#links.use(trx, token, 'verify_email');
       const user = await usersRepository.findById(trx, found.userId);
       // A token for an address the account no longer has verifies nothing.
       if (!user || user.email !== found.email) throw InvalidEmailToken();
@@ -442,7 +443,7 @@ export class AuthService {
   async resendVerification(userId: string): Promise<void> {
     const user = await usersRepository.findById(this.#db, userId);
     if (!user || user.emailVerifiedAt) return;
-    await this.#db.transaction().execute((trx) => this.#sendEmailToken(trx, user, 'verify_email'));
+    await this.#db.transaction().execute((trx) => this.#links.send(trx, user, 'verify_email'));
   }
 
   /**
@@ -464,25 +465,13 @@ export class AuthService {
     if (!user || user.disabledAt) return;
     // However many addresses ask, one account gets a few reset mails an hour.
     if (!(await this.#o.protection.allowResetMail(user.id))) return;
-    await this.#db.transaction().execute((trx) => this.#sendEmailToken(trx, user, 'reset_password'));
-  }
-
-  async #sendAccountExists(trx: Kysely<DB>, user: UserRow): Promise<void> {
-    const text =
-      `Hello ${user.name},\n\nSomeone (hopefully you) tried to create a Marquee account with this address, ` +
-      `which already has one. If it was you, sign in at ${this.#o.publicUrl}; if you forgot your password, ` +
-      `ask for a reset link there.\n\nIf it was not you, ignore this mail: nothing changed.\n`;
-    await this.#o.queue.send(
-      'mail.send',
-      { to: user.email, subject: 'You already have a Marquee account', text, carriesSecret: false },
-      { transaction: trx },
-    );
+    await this.#db.transaction().execute((trx) => this.#links.send(trx, user, 'reset_password'));
   }
 
   /** Sets a new password from a mailed token, and signs every device out. */
   async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
     const revoked = await this.#db.transaction().execute(async (trx) => {
-      const found = await this.#useEmailToken(trx, token, 'reset_password');
+      const found = await this.#links.use(trx, token, 'reset_password');
       const user = await usersRepository.findById(trx, found.userId);
       if (!user || user.email !== found.email) throw InvalidEmailToken();
       assertAcceptablePassword(password, { email: user.email, name: user.name });
@@ -503,67 +492,6 @@ export class AuthService {
     });
     await this.#o.sessions.markRevoked(revoked.ids);
     await this.#o.onUserChanged?.(revoked.userId);
-  }
-
-  async #useEmailToken(trx: Kysely<DB>, token: string, purpose: 'verify_email' | 'reset_password') {
-    const found = await trx
-      .updateTable('emailTokens')
-      .set({ usedAt: this.#o.clock.now() })
-      .where('tokenHash', '=', tokenHash(token))
-      .where('purpose', '=', purpose)
-      .where('usedAt', 'is', null)
-      .where('expiresAt', '>', this.#o.clock.now())
-      .returning(['userId', 'email'])
-      .executeTakeFirst();
-    if (!found) throw InvalidEmailToken();
-    return found;
-  }
-
-  async #sendEmailToken(
-    trx: Kysely<DB>,
-    user: UserRow,
-    purpose: 'verify_email' | 'reset_password',
-  ): Promise<void> {
-    const token = newOpaqueToken();
-    const minutes = purpose === 'verify_email' ? VERIFY_EMAIL_HOURS * 60 : RESET_PASSWORD_MINUTES;
-    // A new link replaces older unused ones.
-    await trx
-      .deleteFrom('emailTokens')
-      .where('userId', '=', user.id)
-      .where('purpose', '=', purpose)
-      .where('usedAt', 'is', null)
-      .execute();
-    await trx
-      .insertInto('emailTokens')
-      .values({
-        userId: user.id,
-        purpose,
-        tokenHash: tokenHash(token),
-        email: user.email,
-        expiresAt: new Date(this.#o.clock.now().getTime() + minutes * 60_000),
-      })
-      .execute();
-    const link =
-      purpose === 'verify_email'
-        ? `${this.#o.publicUrl}/verify-email?token=${token}`
-        : `${this.#o.publicUrl}/reset-password?token=${token}`;
-    const [subject, text] =
-      purpose === 'verify_email'
-        ? [
-            'Confirm your email address',
-            `Hello ${user.name},\n\nTo finish signing up, confirm your email address for Marquee by opening this link (valid ${VERIFY_EMAIL_HOURS} hours):\n\n${link}\n\nOr send this token to POST /api/auth/verify-email: ${token}\n`,
-          ]
-        : [
-            'Reset your password',
-            `Hello ${user.name},\n\nSomeone (hopefully you) asked to reset your Marquee password. Open this link within ${RESET_PASSWORD_MINUTES} minutes to choose a new one; every device will be signed out:\n\n${link}\n\nOr send this token to POST /api/auth/password-reset/confirm: ${token}\n\nIf it was not you, ignore this mail: your password stays as it is.\n`,
-          ];
-    // Enqueued in the transaction (sent if and only if it commits); the worker delivers it and
-    // retries while the mail server is down.
-    await this.#o.queue.send(
-      'mail.send',
-      { to: user.email, subject, text, carriesSecret: true },
-      { transaction: trx },
-    );
   }
 }
 

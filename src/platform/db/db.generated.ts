@@ -478,6 +478,8 @@ export interface VideoAssetsTable {
   finishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   claimedBy: string | null;
   claimExpiresAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  supersededAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  retiredAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 export interface VideoRenditionsTable {

@@ -35,6 +35,8 @@ export interface TestAppOptions {
   storage?: Storage;
   /** false: no job handlers in this process (a test runs jobs by hand, as several workers would). */
   jobHandlers?: boolean;
+  /** Another Redis than the environment's REDIS_URL (a test's own, to stop and restart). */
+  redisUrl?: string;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -97,9 +99,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
   let cache: Cache = new MemoryCache();
   let pubsub: PubSub = new MemoryPubSub();
   let rateLimits = new FlexibleRateLimits();
-  if (redisUrl) {
-    const testRedis = await createTestRedis(redisUrl);
-    cache = new RedisCache(testRedis.redis);
+  const chosenRedis = options.redisUrl ?? redisUrl;
+  if (chosenRedis) {
+    const testRedis = await createTestRedis(chosenRedis);
+    cache = new RedisCache(testRedis.redis, { logger });
     pubsub = new RedisPubSub(testRedis.redis, testRedis.prefix);
     rateLimits = new FlexibleRateLimits({ redis: testRedis.redis });
     cleanups.unshift(() => testRedis.cleanup());

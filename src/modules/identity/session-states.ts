@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Cache } from '../../platform/cache/cache.port.ts';
+import { trySetIfAbsent, type Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Role } from './access.ts';
@@ -78,7 +78,7 @@ export class SessionStates {
     if (cached) return cached;
     const state = await this.#load(sessionId);
     if (!state) return undefined;
-    await this.#cache.setIfAbsent(key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
+    await trySetIfAbsent(this.#cache, key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
     return state;
   }
 

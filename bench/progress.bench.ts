@@ -158,8 +158,9 @@ try {
       `bench:progress — ${connections} connections, ${viewers} viewers × ${titles} titles, flush every ${flushMs} ms, ${durationSeconds} s × ${rounds} rounds (median), PostgreSQL`,
       comparison,
     );
-    // The load ran for (warm-up + rounds) × targets + the half-rate run; writes only while POSTing.
-    const postingSeconds = 3 + rounds * durationSeconds + durationSeconds;
+    // Progress was posted during its warm-up (3 s), each round at the maximum and at half of it
+    // (compare), and the half-rate run above; the writes happen only while posting.
+    const postingSeconds = 3 + rounds * durationSeconds * 2 + durationSeconds;
     const writesPerSecond = writes / postingSeconds;
     console.log(
       `at half the maximum (${Math.round(progress.requestsPerSecond / 2)}/s): ${Math.round(half.requestsPerSecond)} updates/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms; /healthz at that rate: p50 ${healthzHalf.p50Ms} ms, p99 ${healthzHalf.p99Ms} ms` +

@@ -143,9 +143,10 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
         summary: 'Report a comment; COMMENT_HIDE_AFTER_REPORTS accounts’ reports hide it',
         description: 'Once per account (a report a moderator dismissed still counts as made).',
         params: idParams,
+        // No body at all is a report without a reason (Fastify hands the schema a null body).
         body: z
           .object({ reason: z.enum(REPORT_REASONS).default('other') })
-          .optional()
+          .nullish()
           .describe('Why; no body: other'),
         response: { 204: noContent },
       },

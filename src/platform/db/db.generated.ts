@@ -49,6 +49,9 @@ export interface CommentReportsTable {
   commentId: string;
   userId: string;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  reason: Generated<string>;
+  dismissedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  dismissedBy: string | null;
 }
 
 export interface CommentsTable {

@@ -45,6 +45,8 @@ export interface TestAppOptions {
   jobHandlers?: boolean;
   /** Another Redis than the environment's REDIS_URL (a test's own, to stop and restart). */
   redisUrl?: string;
+  /** Another PostgreSQL server than the environment's DATABASE_URL (a test's own, to restart). */
+  databaseServerUrl?: string;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -98,7 +100,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'marquee-test-'));
   const config = testConfig(dataDir, options.env);
   const logger = createLogger({ level: config.log.level, pretty: false });
-  const testDatabase = await createTestDatabase();
+  const testDatabase = await createTestDatabase(
+    options.databaseServerUrl ? { server: options.databaseServerUrl } : {},
+  );
   const cleanups: Array<() => Promise<void>> = [
     () => testDatabase.drop(),
     () => rm(dataDir, { recursive: true, force: true }),

@@ -62,8 +62,11 @@ async function migratedTemplate(): Promise<Blob> {
   }
 }
 
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  if (!serverUrl) {
+export async function createTestDatabase(
+  options: { migrate?: boolean; server?: string } = {},
+): Promise<TestDatabase> {
+  const server = options.server ?? serverUrl;
+  if (!server) {
     if (options.migrate === false) {
       const database = await openDatabase({ kind: 'embedded', dataDir: undefined });
       return { database, url: undefined, drop: () => database.close() };
@@ -77,14 +80,14 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     return { database, url: undefined, drop: () => database.close() };
   }
   const name = `marquee_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   const database = await openDatabase({
     kind: 'postgres',
@@ -98,7 +101,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     url: url.toString(),
     async drop() {
       await database.close();
-      const client = new pg.Client({ connectionString: serverUrl });
+      const client = new pg.Client({ connectionString: server });
       await client.connect();
       try {
         await client.query(`drop database if exists ${name} with (force)`);

@@ -42,13 +42,14 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
-export function createLogger(options: LoggerOptions): Logger {
+export function createLogger(options: LoggerOptions, destination?: NodeJS.WritableStream): Logger {
   const settings = {
     level: options.level,
     name: options.name ?? 'marquee',
     redact: { paths: redact, censor: '[redacted]' },
     serializers: { err: serializeError, error: serializeError },
   };
+  if (destination) return pino(settings, destination);
   if (options.pretty) {
     return pino({
       ...settings,

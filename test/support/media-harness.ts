@@ -10,6 +10,7 @@ import {
   type MediaService,
 } from '../../src/modules/media/index.ts';
 import type { ContentKey } from '../../src/modules/media/content-keys.ts';
+import type { Logger } from '../../src/platform/logger.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles, type SignedIn } from './accounts.ts';
 import { makeClip } from './media-clips.ts';
@@ -39,12 +40,13 @@ export interface Harness {
 export async function harness(
   storage?: Storage,
   extraEnv: Record<string, string> = {},
-  options: { jobHandlers?: boolean } = {},
+  options: { jobHandlers?: boolean; logger?: Logger } = {},
 ): Promise<Harness> {
   const context = await createTestApp({
     env: { ...env, ...extraEnv },
     ...(storage && { storage }),
     ...(options.jobHandlers === false && { jobHandlers: false }),
+    ...(options.logger && { logger: options.logger }),
   });
   const { deps } = context;
   const playable = await createPlayableItems({

@@ -9,7 +9,7 @@ import type { Cache } from '../../src/platform/cache/cache.port.ts';
 import { MemoryCache } from '../../src/platform/cache/memory.cache.ts';
 import { RedisCache } from '../../src/platform/cache/redis.cache.ts';
 import { systemClock, type Clock } from '../../src/platform/clock.ts';
-import { createLogger } from '../../src/platform/logger.ts';
+import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import { OutboxMailer } from '../../src/platform/mail/outbox.mail.ts';
 import { MemoryPubSub } from '../../src/platform/pubsub/memory.pubsub.ts';
 import type { PubSub } from '../../src/platform/pubsub/pubsub.port.ts';
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Another PostgreSQL server than the environment's DATABASE_URL (a test's own, to restart). */
   databaseServerUrl?: string;
+  /** The app's logger (a test that reads what is logged); quiet JSON to stdout otherwise. */
+  logger?: Logger;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -99,7 +101,7 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestContext> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'marquee-test-'));
   const config = testConfig(dataDir, options.env);
-  const logger = createLogger({ level: config.log.level, pretty: false });
+  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: false });
   const testDatabase = await createTestDatabase(
     options.databaseServerUrl ? { server: options.databaseServerUrl } : {},
   );

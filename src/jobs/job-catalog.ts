@@ -52,7 +52,8 @@ export const jobCatalog = {
     concurrency: 4,
   }),
   'subscriptions.run-due': define({
-    description: 'End lapsed subscriptions, trials and grace; renew sandbox ones; reconcile stale ones',
+    description:
+      'End lapsed subscriptions, trials and grace; renew sandbox ones; reconcile stale ones; expire unpaid checkouts (their coupons back)',
     payload: z.object({}),
     retryLimit: 2,
     retryDelaySeconds: 10,

@@ -49,7 +49,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     config: config.media,
   });
 
-  const { events } = createSubscriptions({
+  const { events, checkout } = createSubscriptions({
     db: deps.database.db,
     clock: deps.clock,
     queue,
@@ -73,6 +73,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   );
   await queue.work('subscriptions.run-due', async ({ signal }) => {
     await events.runDue(signal);
+    await checkout.expireAbandoned(signal);
   });
   return { close: () => playable.close() };
 }

@@ -56,7 +56,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       .execute();
     const results = await Promise.allSettled(
       users.map((user) =>
-        module.subscriptions.subscribe(
+        module.checkout.subscribe(
           { userId: user.id, email: null },
           { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'TENONLY' },
         ),
@@ -123,7 +123,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
     assert.ok(user);
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
-        module.subscriptions.subscribe(
+        module.checkout.subscribe(
           { userId: user.id, email: null },
           { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'ONCEEACH' },
         ),

@@ -8,16 +8,20 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { CheckoutService } from './checkout.service.ts';
 import { CouponsRepository } from './coupons.repository.ts';
 import { OffersService } from './offers.service.ts';
 import { PlansRepository } from './plans.repository.ts';
 import { PlansService } from './plans.service.ts';
 import { ProviderEventsService } from './provider-events.service.ts';
 import type { PaymentProvider, ProviderName } from './providers/payment-provider.ts';
+import { PaymentProviders } from './providers/provider-registry.ts';
 import { RazorpayProvider } from './providers/razorpay.provider.ts';
 import { SandboxProvider } from './providers/sandbox.provider.ts';
 import { StripeProvider } from './providers/stripe.provider.ts';
-import { subscriptionsRoutes, webhookRoutes } from './subscriptions.routes.ts';
+import { priceListAdminRoutes } from './price-list-admin.routes.ts';
+import { subscriptionsRoutes } from './subscriptions.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 import { SubscriptionsRepository } from './subscriptions.repository.ts';
 import { SubscriptionsService, type SetAccountPlan } from './subscriptions.service.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -46,6 +50,7 @@ export interface Subscriptions {
   plugin: FastifyPluginAsync;
   plans: PlansService;
   subscriptions: SubscriptionsService;
+  checkout: CheckoutService;
   events: ProviderEventsService;
   offers: OffersService;
 }
@@ -58,6 +63,7 @@ export function createPlanGrants(
 ) {
   const transactor = transactorFor(deps.db);
   const plans = new PlansRepository(deps.db);
+  const providers = new PaymentProviders(new Map());
   return new SubscriptionsService({
     subscriptions: new SubscriptionsRepository(deps.db),
     plans,
@@ -66,16 +72,15 @@ export function createPlanGrants(
       transactor,
       audit: deps.audit,
       clock: deps.clock,
+      providers,
     }),
-    providers: new Map(),
+    providers,
     transactor,
     clock: deps.clock,
     audit: deps.audit,
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged: async () => {},
-    defaultCurrency: 'USD',
-    publicUrl: '',
   });
 }
 
@@ -86,15 +91,20 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
   const plansRepository = new PlansRepository(db);
   const coupons = new CouponsRepository(db);
   const subscriptionsRepository = new SubscriptionsRepository(db);
-  const providers = new Map<ProviderName, PaymentProvider>();
+  const providerMap = new Map<ProviderName, PaymentProvider>();
   const settings = config.subscriptions;
-  if (settings.sandbox) providers.set('sandbox', new SandboxProvider({ publicUrl: config.http.publicUrl }));
-  if (settings.stripe) providers.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
-  if (settings.razorpay) providers.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
+  if (settings.sandbox)
+    providerMap.set(
+      'sandbox',
+      new SandboxProvider({ publicUrl: config.http.publicUrl, now: () => clock.now() }),
+    );
+  if (settings.stripe) providerMap.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
+  if (settings.razorpay) providerMap.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
+  const providers = new PaymentProviders(providerMap);
   const onPlanChanged = deps.onPlanChanged ?? (async () => {});
 
   const plans = new PlansService({ plans: plansRepository, transactor, audit: deps.audit, clock });
-  const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock });
+  const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock, providers });
   const subscriptions = new SubscriptionsService({
     subscriptions: subscriptionsRepository,
     plans: plansRepository,
@@ -106,6 +116,15 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged,
+  });
+  const checkout = new CheckoutService({
+    subscriptions: subscriptionsRepository,
+    plans: plansRepository,
+    offers,
+    providers,
+    transactor,
+    clock,
+    logger: deps.logger,
     defaultCurrency: settings.defaultCurrency,
     publicUrl: config.http.publicUrl,
   });
@@ -129,13 +148,15 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
         plans,
         offers,
         subscriptions,
+        checkout,
         events,
         planIdOf: deps.planIdOf,
         sandboxEnabled: settings.sandbox,
       });
+      await app.register(priceListAdminRoutes, { plans, offers });
       await app.register(webhookRoutes, { events, subscriptions });
     },
     { name: 'marquee-subscriptions' },
   );
-  return { plugin, plans, subscriptions, events, offers };
+  return { plugin, plans, subscriptions, checkout, events, offers };
 }

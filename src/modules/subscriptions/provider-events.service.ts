@@ -136,6 +136,9 @@ export class ProviderEventsService {
         patch.graceUntil = new Date(now.getTime() + this.#d.graceDays * DAY_MS);
       }
       if (isFinal(next.status) && !row.endedAt) patch.endedAt = now;
+      const renewed =
+        next.currentPeriodStart && row.currentPeriodStart && next.currentPeriodStart > row.currentPeriodStart;
+      if (renewed && row.pendingPlanId) Object.assign(patch, await this.#pendingPlan(trx, row));
       if (isEntitling(next.status)) await this.#endOtherLive(trx, row);
     }
     await this.#d.subscriptions.update(row.id, patch, trx);
@@ -159,6 +162,23 @@ export class ProviderEventsService {
     }
     await this.#d.service.syncPlan(trx, row.userId);
     return row.userId;
+  }
+
+  /** A downgrade waiting for the period end, applied when the provider starts the next period. */
+  async #pendingPlan(trx: Executor, row: SubscriptionRow) {
+    const planId = row.pendingPlanId ?? row.planId;
+    const price =
+      row.currency && row.billingInterval
+        ? await this.#d.plans.findPrice(
+            { planId, currency: row.currency, interval: row.billingInterval as 'month' | 'year' },
+            trx,
+          )
+        : undefined;
+    return {
+      planId,
+      pendingPlanId: null,
+      ...(price && { priceId: price.id, amountMinor: price.amountMinor }),
+    };
   }
 
   /** One entitling subscription per account: a new one ends a complimentary or stale one. */

@@ -106,6 +106,18 @@ export class SubscriptionsRepository {
       .execute();
   }
 
+  /** Checkouts started at or before `cutoff` and never paid (the schedule expires them). */
+  abandoned(cutoff: Date, limit: number, executor: Executor = this.#db) {
+    return executor
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('status', '=', 'incomplete')
+      .where('createdAt', '<=', cutoff)
+      .orderBy('createdAt')
+      .limit(limit)
+      .execute();
+  }
+
   /** Records a payment once per provider payment id; a later event may move its status. */
   async upsertPayment(row: Insertable<SubscriptionPaymentsTable>, executor: Executor = this.#db) {
     await executor

@@ -330,6 +330,13 @@ export interface SessionsTable {
   revokedReason: string | null;
 }
 
+export interface SubscriptionNoticesTable {
+  subscriptionId: string;
+  kind: string;
+  subjectKey: string;
+  sentAt: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface SubscriptionPaymentsTable {
   id: Generated<string>;
   subscriptionId: string;
@@ -516,6 +523,7 @@ export interface WebhookEventsTable {
   payload: ColumnType<JsonValue, string, string>;
   receivedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   appliedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  subscriptionId: string | null;
 }
 
 export interface DB {
@@ -548,6 +556,7 @@ export interface DB {
   seasons: SeasonsTable;
   securityEvents: SecurityEventsTable;
   sessions: SessionsTable;
+  subscriptionNotices: SubscriptionNoticesTable;
   subscriptionPayments: SubscriptionPaymentsTable;
   subscriptions: SubscriptionsTable;
   titleCredits: TitleCreditsTable;

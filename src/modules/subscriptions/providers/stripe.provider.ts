@@ -6,7 +6,9 @@ import { fromStripeStatus } from '../subscription-states.ts';
 import type {
   CheckoutRequest,
   CheckoutStarted,
+  MirroredCoupon,
   PaymentProvider,
+  PlanChangeRequest,
   ProviderEvent,
   ProviderPayment,
   ProviderSubscription,
@@ -88,6 +90,21 @@ const checkoutSessionObject = z.object({
   metadata,
 });
 
+const expandable = z.union([z.string(), z.object({ id: z.string() })]);
+const stripeItems = z.object({
+  items: z.object({
+    data: z.array(z.object({ id: z.string(), price: z.object({ product: expandable }) })),
+  }),
+});
+const invoicePayment = z.object({
+  payment_intent: expandable.nullish(),
+  payments: z
+    .object({
+      data: z.array(z.object({ payment: z.object({ payment_intent: expandable.nullish() }).nullish() })),
+    })
+    .nullish(),
+});
+
 const eventEnvelope = z.object({
   id: z.string(),
   type: z.string(),
@@ -162,6 +179,8 @@ export class StripeProvider implements PaymentProvider {
           },
           success_url: request.successUrl,
           cancel_url: request.cancelUrl,
+          // Unpaid sessions lapse before the schedule expires the checkout and frees its coupon.
+          expires_at: Math.floor(request.expiresAt.getTime() / 1000),
         },
         // One checkout per Marquee subscription, even if the request is retried.
         { idempotencyKey: `checkout-${request.subscriptionId}` },
@@ -303,6 +322,82 @@ export class StripeProvider implements PaymentProvider {
     await this.#call(() =>
       this.#stripe.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: false }),
     );
+  }
+
+  /**
+   * Swaps the subscription's one item to the new price. An upgrade uses `always_invoice`: the
+   * prorated difference is invoiced and collected now (its `invoice.paid` event records it); a
+   * downgrade uses `none`: the new price bills from the next period and no credit is made
+   * (https://docs.stripe.com/billing/subscriptions/change-price).
+   */
+  async changePlan(change: PlanChangeRequest): Promise<{ prorationMinor: number | null }> {
+    const current = stripeItems.parse(
+      await this.#call(() => this.#stripe.subscriptions.retrieve(change.providerSubscriptionId)),
+    );
+    const item = current.items.data[0];
+    if (!item) throw ProviderFailed('Stripe: the subscription has no item to change');
+    const product = typeof item.price.product === 'string' ? item.price.product : item.price.product.id;
+    await this.#call(() =>
+      this.#stripe.subscriptions.update(change.providerSubscriptionId, {
+        items: [
+          change.providerPriceId
+            ? { id: item.id, price: change.providerPriceId }
+            : {
+                id: item.id,
+                price_data: {
+                  currency: change.currency.toLowerCase(),
+                  product,
+                  unit_amount: change.amountMinor,
+                  recurring: { interval: change.interval },
+                },
+              },
+        ],
+        proration_behavior: change.effective === 'now' ? 'always_invoice' : 'none',
+        metadata: { planId: change.planId },
+      }),
+    );
+    return { prorationMinor: null };
+  }
+
+  /** Refunds the charge behind an invoice (or a charge id, as disputes carry). */
+  async refund(payment: { providerPaymentId: string; amountMinor: number | null }): Promise<void> {
+    const amount = payment.amountMinor === null ? {} : { amount: payment.amountMinor };
+    if (payment.providerPaymentId.startsWith('ch_')) {
+      await this.#call(() => this.#stripe.refunds.create({ charge: payment.providerPaymentId, ...amount }));
+      return;
+    }
+    const invoice = invoicePayment.parse(
+      await this.#call(() =>
+        this.#stripe.invoices.retrieve(payment.providerPaymentId, { expand: ['payments'] }),
+      ),
+    );
+    // Since API 2025-03-31 an invoice lists its payments; before, it named one payment intent.
+    const intent = invoice.payment_intent ?? invoice.payments?.data[0]?.payment?.payment_intent;
+    const paymentIntent = typeof intent === 'string' ? intent : intent?.id;
+    if (!paymentIntent) throw ProviderFailed('Stripe: the invoice has no payment to refund');
+    await this.#call(() => this.#stripe.refunds.create({ payment_intent: paymentIntent, ...amount }));
+  }
+
+  /** Stripe keeps its own coupons: Checkout applies them by id, which is Marquee's code. */
+  async mirrorCoupon(coupon: MirroredCoupon): Promise<void> {
+    try {
+      await this.#stripe.coupons.create({
+        id: coupon.code,
+        name: coupon.name,
+        ...(coupon.percentOff !== null
+          ? { percent_off: coupon.percentOff }
+          : { amount_off: coupon.amountOffMinor ?? 0, currency: (coupon.currency ?? 'usd').toLowerCase() }),
+        duration: coupon.duration,
+        ...(coupon.durationMonths !== null && { duration_in_months: coupon.durationMonths }),
+        ...(coupon.maxRedemptions !== null && { max_redemptions: coupon.maxRedemptions }),
+        ...(coupon.validUntil && { redeem_by: Math.floor(coupon.validUntil.getTime() / 1000) }),
+      });
+    } catch (error) {
+      // A retry after a failure further on: the coupon is there already.
+      if (error instanceof Stripe.errors.StripeError && error.code === 'resource_already_exists') return;
+      if (error instanceof Stripe.errors.StripeError) throw ProviderFailed(`Stripe: ${error.message}`);
+      throw error;
+    }
   }
 
   async #call<T>(work: () => Promise<T>): Promise<T> {

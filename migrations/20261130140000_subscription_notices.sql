@@ -16,3 +16,7 @@ create table subscription_notices (
 -- The schedule's work lists.
 create index subscriptions_incomplete_created on subscriptions (created_at) where status = 'incomplete';
 create index subscription_payments_failed on subscription_payments (created_at) where status = 'failed';
+
+-- What admins refunded of a payment (minor units); a full refund also moves its status to refunded.
+alter table subscription_payments add column refunded_minor bigint not null default 0
+  check (refunded_minor >= 0 and refunded_minor <= amount_minor);

@@ -20,6 +20,9 @@ import { RazorpayProvider } from './providers/razorpay.provider.ts';
 import { SandboxProvider } from './providers/sandbox.provider.ts';
 import { StripeProvider } from './providers/stripe.provider.ts';
 import { priceListAdminRoutes } from './price-list-admin.routes.ts';
+import { SubscriptionsAdminRepository } from './subscriptions-admin.repository.ts';
+import { subscriptionsAdminRoutes } from './subscriptions-admin.routes.ts';
+import { SubscriptionsAdminService } from './subscriptions-admin.service.ts';
 import { subscriptionsRoutes } from './subscriptions.routes.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 import { SubscriptionsRepository } from './subscriptions.repository.ts';
@@ -53,6 +56,8 @@ export interface Subscriptions {
   checkout: CheckoutService;
   events: ProviderEventsService;
   offers: OffersService;
+  /** Support actions and the figures analytics reads (`metrics()`). */
+  admin: SubscriptionsAdminService;
 }
 
 /**
@@ -128,6 +133,15 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     defaultCurrency: settings.defaultCurrency,
     publicUrl: config.http.publicUrl,
   });
+  const admin = new SubscriptionsAdminService({
+    admin: new SubscriptionsAdminRepository(db),
+    subscriptionsRepository,
+    subscriptions,
+    providers,
+    transactor,
+    audit: deps.audit,
+    clock,
+  });
   const events = new ProviderEventsService({
     ledger: new WebhookEventsRepository(db),
     subscriptions: subscriptionsRepository,
@@ -154,9 +168,10 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
         sandboxEnabled: settings.sandbox,
       });
       await app.register(priceListAdminRoutes, { plans, offers });
+      await app.register(subscriptionsAdminRoutes, { admin });
       await app.register(webhookRoutes, { events, subscriptions });
     },
     { name: 'marquee-subscriptions' },
   );
-  return { plugin, plans, subscriptions, checkout, events, offers };
+  return { plugin, plans, subscriptions, checkout, events, offers, admin };
 }

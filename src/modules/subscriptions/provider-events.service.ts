@@ -88,7 +88,10 @@ export class ProviderEventsService {
           'event for no known subscription',
         );
       }
-      await this.#d.ledger.markApplied(providerName, eventId, this.#d.clock.now(), trx);
+      await this.#d.ledger.markApplied(
+        { provider: providerName, eventId, at: this.#d.clock.now(), subscriptionId: target?.id ?? null },
+        trx,
+      );
     });
     if (changedUser) await this.#d.onPlanChanged(changedUser);
   }

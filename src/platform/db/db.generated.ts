@@ -350,6 +350,7 @@ export interface SubscriptionPaymentsTable {
   periodEnd: ColumnType<Date | null, Date | string | null, Date | string | null>;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  refundedMinor: Generated<number>;
 }
 
 export interface SubscriptionsTable {

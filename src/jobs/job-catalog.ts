@@ -64,6 +64,17 @@ export const jobCatalog = {
     policy: 'exclusive',
     schedule: '* * * * *',
   }),
+  'subscriptions.send-notices': define({
+    description: 'Mail trial-ending, renewal and failed-payment reminders (each once)',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 900,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '17 * * * *',
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
-import { setAccountPlan } from '../modules/identity/index.ts';
+import { accountContact, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools } from '../modules/media/index.ts';
 import { createSubscriptions } from '../modules/subscriptions/index.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -49,7 +49,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     config: config.media,
   });
 
-  const { events, checkout } = createSubscriptions({
+  const { events, checkout, notices } = createSubscriptions({
     db: deps.database.db,
     clock: deps.clock,
     queue,
@@ -57,6 +57,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     logger: deps.logger.child({ component: 'subscriptions' }),
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    contactOf: accountContact,
     planIdOf: async () => {
       throw new Error('the worker does not read plans through identity');
     },
@@ -74,6 +75,9 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('subscriptions.run-due', async ({ signal }) => {
     await events.runDue(signal);
     await checkout.expireAbandoned(signal);
+  });
+  await queue.work('subscriptions.send-notices', async ({ signal }) => {
+    await notices.sendDue(signal);
   });
   return { close: () => playable.close() };
 }

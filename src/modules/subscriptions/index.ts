@@ -25,6 +25,8 @@ import { subscriptionsAdminRoutes } from './subscriptions-admin.routes.ts';
 import { SubscriptionsAdminService } from './subscriptions-admin.service.ts';
 import { subscriptionsRoutes } from './subscriptions.routes.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
+import { SubscriptionNoticesRepository } from './subscription-notices.repository.ts';
+import { SubscriptionNoticesService, type ContactOf } from './subscription-notices.service.ts';
 import { SubscriptionsRepository } from './subscriptions.repository.ts';
 import { SubscriptionsService, type SetAccountPlan } from './subscriptions.service.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -43,6 +45,8 @@ export interface SubscriptionsDeps {
   config: Pick<Config, 'subscriptions'> & { http: Pick<Config['http'], 'publicUrl'> };
   /** Identity's write of an account's plan; nobody else calls it. */
   setAccountPlan: SetAccountPlan;
+  /** Where an account's mails go (identity's `accountContact`). */
+  contactOf: ContactOf;
   /** The account's current plan id (identity's column). */
   planIdOf: (userId: string) => Promise<string>;
   /** After a commit that changed an account's plan. */
@@ -58,6 +62,8 @@ export interface Subscriptions {
   offers: OffersService;
   /** Support actions and the figures analytics reads (`metrics()`). */
   admin: SubscriptionsAdminService;
+  /** The reminder mails the schedule sends. */
+  notices: SubscriptionNoticesService;
 }
 
 /**
@@ -142,6 +148,16 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     audit: deps.audit,
     clock,
   });
+  const notices = new SubscriptionNoticesService({
+    notices: new SubscriptionNoticesRepository(db),
+    plans: plansRepository,
+    queue: deps.queue,
+    transactor,
+    clock,
+    logger: deps.logger,
+    contactOf: deps.contactOf,
+    publicUrl: config.http.publicUrl,
+  });
   const events = new ProviderEventsService({
     ledger: new WebhookEventsRepository(db),
     subscriptions: subscriptionsRepository,
@@ -173,5 +189,5 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     },
     { name: 'marquee-subscriptions' },
   );
-  return { plugin, plans, subscriptions, checkout, events, offers, admin };
+  return { plugin, plans, subscriptions, checkout, events, offers, admin, notices };
 }

@@ -285,6 +285,11 @@ describe('licenceRenewal', () => {
       'PLAN_BELOW_DOWNLOAD_QUALITY',
     ],
     [
+      'beyond a cap the plan lowered',
+      { deviceRevoked: false, downloadReturned: false, planAllowsDownloads: true, withinPlanCap: false },
+      'PLAN_DOWNLOAD_CAP',
+    ],
+    [
       'returned on a downgraded plan',
       { deviceRevoked: false, downloadReturned: true, planAllowsDownloads: false },
       'DOWNLOAD_RETURNED',

@@ -254,6 +254,7 @@ describe('licenceRenewal', () => {
         downloadReturned: boolean;
         planAllowsDownloads: boolean;
         planCoversQuality?: boolean;
+        withinPlanCap?: boolean;
       },
       string | undefined,
     ]

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
 import { parse, type types } from 'hls-parser';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { loginAs, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 import { scratchDir } from '../support/media-clips.ts';
 
@@ -49,7 +49,9 @@ describe('Subscriptions reach playback, including a stream already playing', () 
     assert.equal(first.statusCode, 201, first.body);
     const stream = first.json<{ sessionId: string; masterPlaylistUrl: string }>();
     assert.deepEqual(await heights(stream.masterPlaylistUrl), [240, 480], 'Free: 480p at most');
-    const second = await start(viewer);
+    // A second device (Free allows two devices, one stream).
+    const tv = await loginAs(h.context.app, viewer, { device: { name: 'TV', type: 'tv' } });
+    const second = await start(tv);
     assert.equal(second.statusCode, 409, 'Free: one stream');
     assert.equal(second.json<{ code: string }>().code, 'PLAYBACK_STREAM_LIMIT');
     const heartbeat = () =>
@@ -84,7 +86,7 @@ describe('Subscriptions reach playback, including a stream already playing', () 
       [240, 480, 720, 1080],
       'the playing stream reaches 1080p',
     );
-    const another = await start(viewer);
+    const another = await start(tv);
     assert.equal(another.statusCode, 201, 'Premium: a second stream');
 
     const cancel = await inject({

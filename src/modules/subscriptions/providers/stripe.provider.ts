@@ -1,8 +1,6 @@
 import Stripe from 'stripe';
-import { z } from 'zod';
 import type { Clock } from '../../../platform/clock.ts';
 import { ProviderFailed, WebhookSignatureInvalid } from '../subscriptions.errors.ts';
-import { fromStripeStatus } from '../subscription-states.ts';
 import type {
   CheckoutRequest,
   CheckoutStarted,
@@ -15,6 +13,17 @@ import type {
   VerifiedEvent,
 } from './payment-provider.ts';
 import { fromUnixSeconds } from './payment-provider.ts';
+import {
+  chargeObject,
+  checkoutSessionObject,
+  disputeObject,
+  eventEnvelope,
+  invoiceObject,
+  invoicePayment,
+  stripeItems,
+  subscriptionObject,
+  subscriptionOf,
+} from './stripe-objects.ts';
 
 export interface StripeProviderOptions {
   secretKey: string;
@@ -24,110 +33,6 @@ export interface StripeProviderOptions {
   /** Stripe's default: a signature older than 5 minutes is refused (replays). */
   toleranceSeconds?: number;
   clock: Clock;
-}
-
-const seconds = z.number().int().nullish();
-const metadata = z.record(z.string(), z.string()).nullish();
-
-/** The parts of Stripe's Subscription object read here (period fields moved to items in 2025). */
-const subscriptionObject = z.object({
-  object: z.literal('subscription'),
-  id: z.string(),
-  status: z.string(),
-  customer: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
-  cancel_at_period_end: z.boolean().nullish(),
-  current_period_start: seconds,
-  current_period_end: seconds,
-  trial_end: seconds,
-  metadata,
-  items: z
-    .object({
-      data: z.array(z.object({ current_period_start: seconds, current_period_end: seconds })),
-    })
-    .nullish(),
-});
-type StripeSubscriptionObject = z.infer<typeof subscriptionObject>;
-
-const invoiceObject = z.object({
-  object: z.literal('invoice'),
-  id: z.string(),
-  subscription: z.string().nullish(),
-  parent: z
-    .object({
-      subscription_details: z.object({ subscription: z.string(), metadata }).nullish(),
-    })
-    .nullish(),
-  amount_paid: z.number().int().nullish(),
-  amount_due: z.number().int().nullish(),
-  currency: z.string(),
-  period_start: seconds,
-  period_end: seconds,
-  lines: z
-    .object({ data: z.array(z.object({ period: z.object({ start: seconds, end: seconds }).nullish() })) })
-    .nullish(),
-});
-
-const chargeObject = z.object({
-  object: z.literal('charge'),
-  id: z.string(),
-  invoice: z.string().nullish(),
-  amount: z.number().int(),
-  currency: z.string(),
-});
-const disputeObject = z.object({
-  object: z.literal('dispute'),
-  id: z.string(),
-  charge: z.union([z.string(), z.object({ id: z.string() })]),
-  amount: z.number().int(),
-  currency: z.string(),
-});
-const checkoutSessionObject = z.object({
-  object: z.literal('checkout.session'),
-  id: z.string(),
-  subscription: z.string().nullish(),
-  customer: z.string().nullish(),
-  client_reference_id: z.string().nullish(),
-  metadata,
-});
-
-const expandable = z.union([z.string(), z.object({ id: z.string() })]);
-const stripeItems = z.object({
-  items: z.object({
-    data: z.array(z.object({ id: z.string(), price: z.object({ product: expandable }) })),
-  }),
-});
-const invoicePayment = z.object({
-  payment_intent: expandable.nullish(),
-  payments: z
-    .object({
-      data: z.array(z.object({ payment: z.object({ payment_intent: expandable.nullish() }).nullish() })),
-    })
-    .nullish(),
-});
-
-const eventEnvelope = z.object({
-  id: z.string(),
-  type: z.string(),
-  created: z.number().int(),
-  data: z.object({ object: z.looseObject({ object: z.string() }) }),
-});
-
-function subscriptionOf(object: StripeSubscriptionObject, asOf: Date): ProviderSubscription {
-  const item = object.items?.data[0];
-  const customer = object.customer;
-  return {
-    providerSubscriptionId: object.id,
-    subscriptionId: object.metadata?.subscriptionId ?? null,
-    providerCustomerId: typeof customer === 'string' ? customer : (customer?.id ?? null),
-    snapshot: {
-      status: fromStripeStatus(object.status),
-      currentPeriodStart: fromUnixSeconds(object.current_period_start ?? item?.current_period_start),
-      currentPeriodEnd: fromUnixSeconds(object.current_period_end ?? item?.current_period_end),
-      trialEnd: fromUnixSeconds(object.trial_end),
-      cancelAtPeriodEnd: object.cancel_at_period_end ?? false,
-      asOf,
-    },
-  };
 }
 
 /** Stripe through its official SDK: Checkout Sessions in subscription mode, signed webhooks. */

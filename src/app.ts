@@ -93,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db: deps.database.db,
     clock: deps.clock,
     queue: deps.queue,
+    cache: deps.cache,
     audit,
     logger: deps.logger.child({ component: 'subscriptions' }),
     config,

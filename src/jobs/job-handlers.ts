@@ -53,6 +53,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     db: deps.database.db,
     clock: deps.clock,
     queue,
+    cache: deps.cache,
     audit: new AuditLog(deps.database.db),
     logger: deps.logger.child({ component: 'subscriptions' }),
     config,

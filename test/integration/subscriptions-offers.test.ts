@@ -18,6 +18,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       db: deps.database.db,
       clock: deps.clock,
       queue: deps.queue,
+      cache: deps.cache,
       audit: new AuditLog(deps.database.db),
       logger: deps.logger,
       config: deps.config,

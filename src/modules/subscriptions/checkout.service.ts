@@ -27,6 +27,8 @@ export interface CheckoutServiceDeps {
   logger: Logger;
   defaultCurrency: string;
   publicUrl: string;
+  /** After a commit that changed an account's subscriptions (the status cache). */
+  onChanged: (userId: string) => Promise<void>;
 }
 
 type Checkout = z.output<typeof checkoutSchema>;
@@ -98,6 +100,7 @@ export class CheckoutService {
       }
       return row;
     });
+    await this.#d.onChanged(user.userId);
     const started = await provider.startCheckout({
       subscriptionId: subscription.id,
       userId: user.userId,
@@ -144,13 +147,15 @@ export class CheckoutService {
       const stale = await this.#d.subscriptions.abandoned(cutoff, 100);
       if (stale.length === 0 || signal?.aborted) break;
       for (const { id } of stale) {
-        await this.#d.transactor.run(async (trx) => {
+        const userId = await this.#d.transactor.run(async (trx) => {
           const row = await this.#d.subscriptions.lock(id, trx);
-          if (row?.status !== 'incomplete') return;
+          if (row?.status !== 'incomplete') return null;
           await this.#d.subscriptions.update(id, { status: 'expired', endedAt: now, updatedAt: now }, trx);
           if (row.couponId) await this.#d.offers.release(trx, { couponId: row.couponId, subscriptionId: id });
           expired++;
+          return row.userId;
         });
+        if (userId) await this.#d.onChanged(userId);
       }
     }
     if (expired > 0) this.#d.logger.info({ expired }, 'abandoned checkouts expired');

@@ -6,6 +6,7 @@ import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { CheckoutService } from './checkout.service.ts';
@@ -25,6 +26,7 @@ import { subscriptionsAdminRoutes } from './subscriptions-admin.routes.ts';
 import { SubscriptionsAdminService } from './subscriptions-admin.service.ts';
 import { subscriptionsRoutes } from './subscriptions.routes.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
+import { StatusCache } from './status-cache.ts';
 import { SubscriptionNoticesRepository } from './subscription-notices.repository.ts';
 import { SubscriptionNoticesService, type ContactOf } from './subscription-notices.service.ts';
 import { SubscriptionsRepository } from './subscriptions.repository.ts';
@@ -40,6 +42,8 @@ export interface SubscriptionsDeps {
   db: Kysely<DB>;
   clock: Clock;
   queue: AppQueue;
+  /** The shared cache (status answers). */
+  cache: Cache;
   audit: AuditLog;
   logger: Logger;
   config: Pick<Config, 'subscriptions'> & { http: Pick<Config['http'], 'publicUrl'> };
@@ -112,7 +116,12 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
   if (settings.stripe) providerMap.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
   if (settings.razorpay) providerMap.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
   const providers = new PaymentProviders(providerMap);
-  const onPlanChanged = deps.onPlanChanged ?? (async () => {});
+  const statusCache = new StatusCache(deps.cache);
+  const afterPlanChange = deps.onPlanChanged ?? (async () => {});
+  const onPlanChanged = async (userId: string) => {
+    await statusCache.invalidate(userId);
+    await afterPlanChange(userId);
+  };
 
   const plans = new PlansService({ plans: plansRepository, transactor, audit: deps.audit, clock });
   const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock, providers });
@@ -127,6 +136,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged,
+    statusCache,
   });
   const checkout = new CheckoutService({
     subscriptions: subscriptionsRepository,
@@ -138,6 +148,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     logger: deps.logger,
     defaultCurrency: settings.defaultCurrency,
     publicUrl: config.http.publicUrl,
+    onChanged: onPlanChanged,
   });
   const admin = new SubscriptionsAdminService({
     admin: new SubscriptionsAdminRepository(db),

@@ -20,6 +20,7 @@ import {
   PriceNotOffered,
   SubscriptionStateConflict,
 } from './subscriptions.errors.ts';
+import type { StatusCache } from './status-cache.ts';
 import type { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository.ts';
 import type { paymentSchema, subscriptionStatusSchema } from './subscriptions.schemas.ts';
 
@@ -39,8 +40,10 @@ export interface SubscriptionsServiceDeps {
   audit: AuditLog;
   logger: Logger;
   setAccountPlan: SetAccountPlan;
-  /** Called after a commit that changed an account's plan (caches, live streams). */
+  /** Called after a commit that changed an account's subscription or plan (caches, live streams). */
   onPlanChanged: (userId: string) => Promise<void>;
+  /** The status answers' cache (absent for the CLI's grants: answers there expire within a minute). */
+  statusCache?: StatusCache;
 }
 type Status = z.output<typeof subscriptionStatusSchema>;
 type Payment = z.output<typeof paymentSchema>;
@@ -64,7 +67,16 @@ export class SubscriptionsService {
     return this.#d.providers.get(name);
   }
 
+  /** The status, from the shared cache when an unchanged answer is there (dates revived). */
   async status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
+    const cache = this.#d.statusCache;
+    if (!cache) return this.#status(userId, planIdOf);
+    const answer = await cache.read(userId, () => this.#status(userId, planIdOf));
+    const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+    return { ...answer, currentPeriodEnd: date(answer.currentPeriodEnd), trialEnd: date(answer.trialEnd) };
+  }
+
+  async #status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
     // The plan first: it is written in the same transaction as the subscription, so a subscription
     // read afterwards is at least as new as the plan.
     const planId = await planIdOf();

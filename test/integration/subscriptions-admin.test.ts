@@ -275,7 +275,14 @@ describe('Subscriptions: plan changes, administration, expiry and reminders (san
       method: 'POST',
       url: '/api/admin/coupons',
       headers: admin.headers,
-      payload: { code: 'LASTONE', name: 'Last one', percentOff: 10, duration: 'once', maxRedemptions: 1 },
+      payload: {
+        code: 'LASTONE',
+        name: 'Last one',
+        percentOff: 10,
+        duration: 'once',
+        maxRedemptions: 1,
+        firstSubscriptionOnly: true,
+      },
     });
     assert.equal(coupon.statusCode, 201, coupon.body);
     const first = await registerViewer(context.app);
@@ -302,6 +309,14 @@ describe('Subscriptions: plan changes, administration, expiry and reminders (san
       payload: { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'LASTONE' },
     });
     assert.equal(redeemed.statusCode, 201, redeemed.body);
+    // An expired checkout was never a subscription: the first-subscription offer still applies.
+    const firstAgain = await inject({
+      method: 'POST',
+      url: '/api/subscribe',
+      headers: (await fresh(first)).headers,
+      payload: { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'LASTONE' },
+    });
+    assert.equal(firstAgain.json<{ code: string }>().code, 'COUPON_EXHAUSTED', firstAgain.body);
     const late = await inject({ method: 'POST', url: page, payload: { outcome: 'succeed' } });
     assert.equal(late.statusCode, 409, 'an expired checkout cannot be paid');
     const rows = await context.deps.database.db

@@ -82,6 +82,8 @@ export class SubscriptionsRepository {
       .select('id')
       .where('userId', '=', userId)
       .where('status', '!=', 'incomplete')
+      // A checkout that expired unpaid never started a period: it was not a subscription.
+      .where('currentPeriodStart', 'is not', null)
       .where('provider', '!=', 'complimentary')
       .limit(1)
       .executeTakeFirst();

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
-import { accountContact, setAccountPlan } from '../modules/identity/index.ts';
+import { accountContact, accountIdByEmail, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools } from '../modules/media/index.ts';
 import { createSubscriptions } from '../modules/subscriptions/index.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -59,6 +59,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
     contactOf: accountContact,
+    accountIdByEmail,
     planIdOf: async () => {
       throw new Error('the worker does not read plans through identity');
     },

@@ -166,6 +166,21 @@ describe('Subscriptions: plan changes, administration, expiry and reminders (san
       items.map((item) => [item.planId, item.sandbox]),
       [['premium', true]],
     );
+    const byEmail = await inject({
+      method: 'GET',
+      url: `/api/admin/subscriptions?email=${encodeURIComponent(viewer.email.toUpperCase())}`,
+      headers: support.headers,
+    });
+    assert.deepEqual(
+      byEmail.json<{ items: Array<{ userId: string }> }>().items.map((item) => item.userId),
+      [viewer.userId],
+    );
+    const nobody = await inject({
+      method: 'GET',
+      url: '/api/admin/subscriptions?email=nobody%40example.com',
+      headers: support.headers,
+    });
+    assert.deepEqual(nobody.json<{ items: unknown[] }>().items, []);
     assert.equal(
       (
         await inject({

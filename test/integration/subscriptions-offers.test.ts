@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AuditLog } from '../../src/modules/audit/index.ts';
-import { accountContact, setAccountPlan } from '../../src/modules/identity/index.ts';
+import { accountContact, accountIdByEmail, setAccountPlan } from '../../src/modules/identity/index.ts';
 import { createSubscriptions, type Subscriptions } from '../../src/modules/subscriptions/index.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
@@ -24,6 +24,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       config: deps.config,
       setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
       contactOf: accountContact,
+      accountIdByEmail,
       planIdOf: async () => 'free',
     });
   });

@@ -50,6 +50,10 @@ export const accountContact = async (executor: Kysely<DB>, userId: string) => {
   return user && { email: user.email, name: user.name };
 };
 
+/** The account with this address, if any (support's subscription search by email). */
+export const accountIdByEmail = async (executor: Kysely<DB>, email: string) =>
+  (await usersRepository.findByEmail(executor, email.toLowerCase()))?.id;
+
 export interface IdentityDeps {
   db: Kysely<DB>;
   cache: Cache;

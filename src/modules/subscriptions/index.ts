@@ -51,6 +51,8 @@ export interface SubscriptionsDeps {
   setAccountPlan: SetAccountPlan;
   /** Where an account's mails go (identity's `accountContact`). */
   contactOf: ContactOf;
+  /** The account with an address (identity's `accountIdByEmail`), for support's search. */
+  accountIdByEmail: (executor: Kysely<DB>, email: string) => Promise<string | undefined>;
   /** The account's current plan id (identity's column). */
   planIdOf: (userId: string) => Promise<string>;
   /** After a commit that changed an account's plan. */
@@ -158,6 +160,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     transactor,
     audit: deps.audit,
     clock,
+    accountIdByEmail: (email) => deps.accountIdByEmail(db, email),
   });
   const notices = new SubscriptionNoticesService({
     notices: new SubscriptionNoticesRepository(db),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, text } from '../../shared/schemas.ts';
+import { email, isoDate, text } from '../../shared/schemas.ts';
 import { pageQuery } from '../../shared/pagination.ts';
 import { providerNames } from './providers/payment-provider.ts';
 import { subscriptionStatuses } from './subscription-states.ts';
@@ -10,6 +10,7 @@ export const subscriptionSearchQuery = pageQuery.extend({
   planId: planId.optional(),
   provider: z.enum([...providerNames, 'complimentary']).optional(),
   userId: z.uuid().optional(),
+  email: email.optional().describe('The account’s address'),
   providerRef: z
     .string()
     .regex(/^[A-Za-z0-9_-]{3,100}$/, 'must be a provider subscription or customer id')

@@ -65,6 +65,8 @@ export interface SubscriptionsAdminDeps {
   transactor: Transactor;
   audit: AuditLog;
   clock: Clock;
+  /** Identity's lookup of an account by address. */
+  accountIdByEmail: (email: string) => Promise<string | undefined>;
 }
 
 /**
@@ -79,8 +81,13 @@ export class SubscriptionsAdminService {
     this.#d = deps;
   }
 
-  search(query: SubscriptionSearch) {
-    return this.#d.admin.search(query, toAdminSubscription);
+  async search(query: SubscriptionSearch & { email?: string | undefined }) {
+    const { email, ...rest } = query;
+    if (email === undefined) return this.#d.admin.search(rest, toAdminSubscription);
+    const userId = await this.#d.accountIdByEmail(email);
+    // An unknown address (or one that names another account than userId) matches nothing.
+    if (!userId || (rest.userId && rest.userId !== userId)) return { items: [], nextCursor: null };
+    return this.#d.admin.search({ ...rest, userId }, toAdminSubscription);
   }
 
   async account(userId: string): Promise<z.output<typeof accountSubscriptionsSchema>> {

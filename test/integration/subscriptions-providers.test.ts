@@ -212,6 +212,55 @@ describe('Plan changes, refunds and coupons through Stripe and Razorpay (officia
       [refundBody.get('payment_intent'), refundBody.get('amount')],
       ['pi_for_in_change_1', '500'],
     );
+
+    // Stripe confirms: a partial refund leaves the payment paid, a full one ends it, and a late
+    // redelivery of the invoice's payment cannot undo the refund.
+    const charge = (refunded: number, id: string) =>
+      sendStripe({
+        id,
+        object: 'event',
+        type: 'charge.refunded',
+        created: now(),
+        data: {
+          object: {
+            object: 'charge',
+            id: 'ch_change_1',
+            invoice: 'in_change_1',
+            amount: 1399,
+            amount_refunded: refunded,
+            currency: 'usd',
+          },
+        },
+      });
+    const paymentStatus = async () =>
+      (
+        await db()
+          .selectFrom('subscriptionPayments')
+          .select('status')
+          .where('id', '=', payment.id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    await charge(500, 'evt_change_refund_part');
+    assert.equal(await paymentStatus(), 'paid');
+    await charge(1399, 'evt_change_refund_all');
+    assert.equal(await paymentStatus(), 'refunded');
+    await sendStripe({
+      id: 'evt_change_paid_late',
+      object: 'event',
+      type: 'invoice.paid',
+      created: start,
+      data: {
+        object: {
+          object: 'invoice',
+          id: 'in_change_1',
+          currency: 'usd',
+          amount_paid: 1399,
+          parent: { subscription_details: { subscription: 'sub_change_1', metadata: { subscriptionId } } },
+          lines: { data: [{ period: { start, end: start + 30 * 86_400 } }] },
+        },
+      },
+    });
+    assert.equal(await paymentStatus(), 'refunded');
   });
 
   it('Stripe: a coupon is mirrored to Stripe under its code; checkout applies it there', async () => {

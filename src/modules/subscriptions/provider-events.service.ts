@@ -106,7 +106,12 @@ export class ProviderEventsService {
     const byProvider = providerId
       ? await this.#d.subscriptions.findByProviderId(provider, providerId, trx)
       : undefined;
-    const id = byProvider?.id ?? event.subscriptionId ?? current?.subscriptionId;
+    // Refunds and disputes name only the payment: its subscription is the one it was paid for.
+    const byPayment =
+      !byProvider && !event.subscriptionId && event.payment
+        ? await this.#d.subscriptions.subscriptionOfPayment(provider, event.payment.providerPaymentId, trx)
+        : undefined;
+    const id = byProvider?.id ?? event.subscriptionId ?? current?.subscriptionId ?? byPayment;
     if (!id) return undefined;
     const row = await this.#d.subscriptions.lock(id, trx);
     return row?.provider === provider ? row : undefined;

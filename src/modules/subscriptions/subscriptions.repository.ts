@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DB, SubscriptionPaymentsTable, SubscriptionsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 import { entitlingStatuses } from './subscription-states.ts';
@@ -52,6 +52,17 @@ export class SubscriptionsRepository {
       .where('provider', '=', provider)
       .where('providerSubscriptionId', '=', providerSubscriptionId)
       .executeTakeFirst();
+  }
+
+  /** The subscription a provider's payment was for. */
+  async subscriptionOfPayment(provider: string, providerPaymentId: string, executor: Executor = this.#db) {
+    const row = await executor
+      .selectFrom('subscriptionPayments')
+      .select('subscriptionId')
+      .where('provider', '=', provider)
+      .where('providerPaymentId', '=', providerPaymentId)
+      .executeTakeFirst();
+    return row?.subscriptionId;
   }
 
   /** The account's subscription that entitles now, if any. */
@@ -126,9 +137,11 @@ export class SubscriptionsRepository {
       .insertInto('subscriptionPayments')
       .values(row)
       .onConflict((conflict) =>
-        conflict
-          .columns(['provider', 'providerPaymentId'])
-          .doUpdateSet({ status: row.status, updatedAt: row.updatedAt ?? row.createdAt ?? new Date(0) }),
+        conflict.columns(['provider', 'providerPaymentId']).doUpdateSet({
+          // A late "paid" (a redelivered invoice.paid) never undoes a refund or a dispute.
+          status: sql<string>`case when subscription_payments.status in ('refunded', 'disputed') and ${row.status} = 'paid' then subscription_payments.status else ${row.status} end`,
+          updatedAt: row.updatedAt ?? row.createdAt ?? new Date(0),
+        }),
       )
       .execute();
   }

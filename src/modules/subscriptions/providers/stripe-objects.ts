@@ -53,6 +53,7 @@ export const chargeObject = z.object({
   id: z.string(),
   invoice: z.string().nullish(),
   amount: z.number().int(),
+  amount_refunded: z.number().int().nullish(),
   currency: z.string(),
 });
 export const disputeObject = z.object({

@@ -172,7 +172,8 @@ export class StripeProvider implements PaymentProvider {
           ...none,
           payment: {
             providerPaymentId: charge.invoice ?? charge.id,
-            status: 'refunded',
+            // `charge.refunded` fires for partial refunds too: only a full one ends the payment.
+            status: (charge.amount_refunded ?? charge.amount) >= charge.amount ? 'refunded' : 'paid',
             amountMinor: charge.amount,
             currency: charge.currency.toUpperCase(),
             periodStart: null,

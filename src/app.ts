@@ -19,7 +19,7 @@ import { createIdentity } from './modules/identity/index.ts';
 import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createSubscriptions } from './modules/subscriptions/index.ts';
-import { setAccountPlan } from './modules/identity/index.ts';
+import { accountContact, accountIdByEmail, setAccountPlan } from './modules/identity/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
 import type { Cache } from './platform/cache/cache.port.ts';
 import type { Clock } from './platform/clock.ts';
@@ -93,10 +93,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db: deps.database.db,
     clock: deps.clock,
     queue: deps.queue,
+    cache: deps.cache,
     audit,
     logger: deps.logger.child({ component: 'subscriptions' }),
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    contactOf: accountContact,
+    accountIdByEmail,
     // Identity is built next; this runs only once requests arrive.
     planIdOf: (userId) => identity.planIdOf(userId),
   });

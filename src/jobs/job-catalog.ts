@@ -63,7 +63,8 @@ export const jobCatalog = {
     concurrency: 4,
   }),
   'subscriptions.run-due': define({
-    description: 'End lapsed subscriptions, trials and grace; renew sandbox ones; reconcile stale ones',
+    description:
+      'End lapsed subscriptions, trials and grace; renew sandbox ones; reconcile stale ones; expire unpaid checkouts (their coupons back)',
     payload: z.object({}),
     retryLimit: 2,
     retryDelaySeconds: 10,
@@ -73,6 +74,17 @@ export const jobCatalog = {
     // One run at a time: a slow run and the next tick never overlap.
     policy: 'exclusive',
     schedule: '* * * * *',
+  }),
+  'subscriptions.send-notices': define({
+    description: 'Mail trial-ending, renewal and failed-payment reminders (each once)',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 900,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '17 * * * *',
   }),
 };
 

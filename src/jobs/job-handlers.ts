@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
-import { setAccountPlan } from '../modules/identity/index.ts';
+import { accountContact, accountIdByEmail, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
 import { packagesInUse } from '../modules/playback/index.ts';
 import { createSubscriptions } from '../modules/subscriptions/index.ts';
@@ -50,14 +50,17 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     config: config.media,
   });
 
-  const { events } = createSubscriptions({
+  const { events, checkout, notices } = createSubscriptions({
     db: deps.database.db,
     clock: deps.clock,
     queue,
+    cache: deps.cache,
     audit: new AuditLog(deps.database.db),
     logger: deps.logger.child({ component: 'subscriptions' }),
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+    contactOf: accountContact,
+    accountIdByEmail,
     planIdOf: async () => {
       throw new Error('the worker does not read plans through identity');
     },
@@ -89,6 +92,10 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   );
   await queue.work('subscriptions.run-due', async ({ signal }) => {
     await events.runDue(signal);
+    await checkout.expireAbandoned(signal);
+  });
+  await queue.work('subscriptions.send-notices', async ({ signal }) => {
+    await notices.sendDue(signal);
   });
   return { close: () => playable.close() };
 }

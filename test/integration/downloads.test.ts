@@ -383,6 +383,32 @@ describe('offline downloads', () => {
     assert.deepEqual(refused.json<Problem>().reason, 'DOWNLOAD_RETURNED');
   });
 
+  it('stops renewing the newest downloads beyond a cap a plan change lowered, until others are returned', async () => {
+    const { viewer, device } = await basicWithDevice();
+    await setPlan(viewer, 'standard');
+    const ids: string[] = [];
+    for (const itemId of [movieId, ...extraItems.slice(0, 10)]) {
+      const response = await download(viewer, itemId, device.id, 720);
+      assert.equal(response.statusCode, 201, response.body);
+      ids.push(response.json<Downloaded>().download.id);
+    }
+    // Back to Basic (10 downloads): the eleventh, the newest, is beyond the cap.
+    await setPlan(viewer, 'basic');
+    assert.equal((await renew(viewer, ids[9]!)).statusCode, 200);
+    const beyond = await renew(viewer, ids[10]!);
+    assert.equal(beyond.statusCode, 403, beyond.body);
+    assert.equal(beyond.json<Problem>().reason, 'PLAN_DOWNLOAD_CAP');
+    assert.equal(
+      (await inject({ method: 'DELETE', url: `/api/downloads/${ids[0]}`, viewer })).statusCode,
+      204,
+    );
+    assert.equal(
+      (await renew(viewer, ids[10]!)).statusCode,
+      200,
+      'a returned download freed a place under the cap',
+    );
+  });
+
   it('refuses renewal once the device is revoked or the plan loses downloads', async () => {
     const { viewer, device } = await basicWithDevice();
     const first = (await download(viewer, movieId, device.id)).json<Downloaded>();

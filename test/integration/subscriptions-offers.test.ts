@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AuditLog } from '../../src/modules/audit/index.ts';
-import { setAccountPlan } from '../../src/modules/identity/index.ts';
+import { accountContact, accountIdByEmail, setAccountPlan } from '../../src/modules/identity/index.ts';
 import { createSubscriptions, type Subscriptions } from '../../src/modules/subscriptions/index.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
@@ -18,10 +18,13 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       db: deps.database.db,
       clock: deps.clock,
       queue: deps.queue,
+      cache: deps.cache,
       audit: new AuditLog(deps.database.db),
       logger: deps.logger,
       config: deps.config,
       setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
+      contactOf: accountContact,
+      accountIdByEmail,
       planIdOf: async () => 'free',
     });
   });
@@ -56,7 +59,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       .execute();
     const results = await Promise.allSettled(
       users.map((user) =>
-        module.subscriptions.subscribe(
+        module.checkout.subscribe(
           { userId: user.id, email: null },
           { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'TENONLY' },
         ),
@@ -123,7 +126,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
     assert.ok(user);
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
-        module.subscriptions.subscribe(
+        module.checkout.subscribe(
           { userId: user.id, email: null },
           { planId: 'basic', interval: 'month', provider: 'sandbox', couponCode: 'ONCEEACH' },
         ),

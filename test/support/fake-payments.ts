@@ -35,6 +35,7 @@ function formToObject(body: string): Record<string, unknown> {
 export async function startFakePayments(): Promise<FakePayments> {
   const subscriptions = new Map<string, Record<string, unknown>>();
   const requests: FakePayments['requests'] = [];
+  const coupons = new Set<string>();
   const server: Server = createServer((request, response) => {
     void (async () => {
       const body = await bodyOf(request);
@@ -72,6 +73,33 @@ export async function startFakePayments(): Promise<FakePayments> {
         };
         subscriptions.set(id, subscription);
         return send(200, subscription);
+      }
+      // Stripe coupons (ids are unique), invoices and refunds
+      if (method === 'POST' && path === '/v1/coupons') {
+        const id = String(input.id);
+        if (coupons.has(id)) {
+          return send(400, {
+            error: { type: 'invalid_request_error', code: 'resource_already_exists', message: 'exists' },
+          });
+        }
+        coupons.add(id);
+        return send(200, { ...input, id, object: 'coupon' });
+      }
+      const invoice = /^\/v1\/invoices\/([A-Za-z0-9_]+)$/.exec(path);
+      if (method === 'GET' && invoice?.[1]) {
+        return send(200, { id: invoice[1], object: 'invoice', payment_intent: `pi_for_${invoice[1]}` });
+      }
+      if (method === 'POST' && path === '/v1/refunds') {
+        return send(200, { id: `re_${randomBytes(6).toString('hex')}`, object: 'refund', ...input });
+      }
+      // Razorpay refunds
+      const refund = /^\/v1\/payments\/([A-Za-z0-9_]+)\/refund$/.exec(path);
+      if (method === 'POST' && refund?.[1]) {
+        return send(200, {
+          id: `rfnd_${randomBytes(6).toString('hex')}`,
+          entity: 'refund',
+          payment_id: refund[1],
+        });
       }
       const match = /^\/v1\/subscriptions\/([A-Za-z0-9_]+)(\/cancel)?$/.exec(path);
       if (match?.[1]) {

@@ -44,6 +44,16 @@ export { credentialSchemes, type CredentialScheme, type RouteAccess } from './ro
 export const setAccountPlan = (executor: Kysely<DB>, change: { userId: string; planId: string; now: Date }) =>
   usersRepository.setPlan(executor, change);
 
+/** An account's address and name, for mails other features send (subscription reminders). */
+export const accountContact = async (executor: Kysely<DB>, userId: string) => {
+  const user = await usersRepository.findById(executor, userId);
+  return user && { email: user.email, name: user.name };
+};
+
+/** The account with this address, if any (support's subscription search by email). */
+export const accountIdByEmail = async (executor: Kysely<DB>, email: string) =>
+  (await usersRepository.findByEmail(executor, email.toLowerCase()))?.id;
+
 export interface IdentityDeps {
   db: Kysely<DB>;
   cache: Cache;

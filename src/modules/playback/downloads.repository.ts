@@ -30,6 +30,18 @@ export class DownloadsRepository {
     return Number(row.count);
   }
 
+  /** How many of the account's live downloads were made before this one (its place under the cap). */
+  async heldBefore(download: { userId: string; id: string; createdAt: Date }, executor: Executor = this.#db) {
+    const row = await executor
+      .selectFrom('downloads')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('userId', '=', download.userId)
+      .where('returnedAt', 'is', null)
+      .where(sql<boolean>`(created_at, id) < (${download.createdAt}, ${download.id})`)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /**
    * The live download of this rendition of this asset on this device, if any: what downloading
    * the same again refreshes. Another rendition or another asset is another download (the files

@@ -212,7 +212,7 @@ export const downloadsRoutes: FastifyPluginAsyncZod<DownloadsRoutesOptions> = as
         tags,
         summary: 'A fresh offline licence for a download',
         description:
-          'DOWNLOAD_NOT_RENEWABLE (403) with `reason`: DEVICE_REVOKED, DOWNLOAD_RETURNED, PLAN_EXCLUDES_DOWNLOADS, PLAN_BELOW_DOWNLOAD_QUALITY.',
+          'DOWNLOAD_NOT_RENEWABLE (403) with `reason`: DEVICE_REVOKED, DOWNLOAD_RETURNED, PLAN_EXCLUDES_DOWNLOADS, PLAN_BELOW_DOWNLOAD_QUALITY, PLAN_DOWNLOAD_CAP (a plan change lowered the cap below the downloads held; the newest beyond it stop renewing).',
         params: z.object({ id: z.uuid() }),
         response: { 200: z.object({ download: downloadSchema, licence: licenceSchema }) },
       },

@@ -216,6 +216,13 @@ export class DownloadsService {
       downloadReturned: download.returnedAt !== null,
       planAllowsDownloads: plan.allowsDownloads,
       planCoversQuality: download.maxHeight <= plan.maxHeight,
+      withinPlanCap:
+        download.returnedAt !== null ||
+        (await this.#repository.heldBefore({
+          userId: watcher.userId,
+          id: download.id,
+          createdAt: download.createdAt,
+        })) < plan.maxDownloads,
     });
     const { item } = await entitlements.entitle(watcher, download.itemId);
     const view = await entitlements.packageOf(download.assetId);

@@ -7,7 +7,11 @@ import { DownloadNotRenewable } from './playback.errors.ts';
  */
 
 export type LicenceRenewalRefusal =
-  'DEVICE_REVOKED' | 'DOWNLOAD_RETURNED' | 'PLAN_EXCLUDES_DOWNLOADS' | 'PLAN_BELOW_DOWNLOAD_QUALITY';
+  | 'DEVICE_REVOKED'
+  | 'DOWNLOAD_RETURNED'
+  | 'PLAN_EXCLUDES_DOWNLOADS'
+  | 'PLAN_BELOW_DOWNLOAD_QUALITY'
+  | 'PLAN_DOWNLOAD_CAP';
 
 export type LicenceRenewalDecision = { allowed: true } | { allowed: false; reason: LicenceRenewalRefusal };
 
@@ -23,6 +27,12 @@ export interface LicenceRenewalFacts {
    * after a downgrade to basic must not get its 1080p keys again). Absent means yes.
    */
   planCoversQuality?: boolean;
+  /**
+   * The download is among the first `maxDownloads` the account still holds (in the order they
+   * were made): after a plan change lowers the cap, the newest ones beyond it stop renewing until
+   * others are returned. Absent means yes.
+   */
+  withinPlanCap?: boolean;
 }
 
 export function licenceRenewal(facts: LicenceRenewalFacts): LicenceRenewalDecision {
@@ -30,6 +40,7 @@ export function licenceRenewal(facts: LicenceRenewalFacts): LicenceRenewalDecisi
   if (facts.downloadReturned) return { allowed: false, reason: 'DOWNLOAD_RETURNED' };
   if (!facts.planAllowsDownloads) return { allowed: false, reason: 'PLAN_EXCLUDES_DOWNLOADS' };
   if (facts.planCoversQuality === false) return { allowed: false, reason: 'PLAN_BELOW_DOWNLOAD_QUALITY' };
+  if (facts.withinPlanCap === false) return { allowed: false, reason: 'PLAN_DOWNLOAD_CAP' };
   return { allowed: true };
 }
 
@@ -38,6 +49,7 @@ const DETAIL: Readonly<Record<LicenceRenewalRefusal, string>> = {
   DOWNLOAD_RETURNED: 'This download was removed',
   PLAN_EXCLUDES_DOWNLOADS: 'Your plan does not include downloads',
   PLAN_BELOW_DOWNLOAD_QUALITY: 'Your plan no longer includes the quality of this download',
+  PLAN_DOWNLOAD_CAP: 'Your plan allows fewer downloads than you hold: remove one to renew this one',
 };
 
 /** Throws DOWNLOAD_NOT_RENEWABLE with `extensions.reason` when renewal is refused. */

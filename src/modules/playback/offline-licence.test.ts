@@ -254,6 +254,7 @@ describe('licenceRenewal', () => {
         downloadReturned: boolean;
         planAllowsDownloads: boolean;
         planCoversQuality?: boolean;
+        withinPlanCap?: boolean;
       },
       string | undefined,
     ]
@@ -283,6 +284,11 @@ describe('licenceRenewal', () => {
       'a plan that no longer reaches the download’s quality',
       { deviceRevoked: false, downloadReturned: false, planAllowsDownloads: true, planCoversQuality: false },
       'PLAN_BELOW_DOWNLOAD_QUALITY',
+    ],
+    [
+      'beyond a cap the plan lowered',
+      { deviceRevoked: false, downloadReturned: false, planAllowsDownloads: true, withinPlanCap: false },
+      'PLAN_DOWNLOAD_CAP',
     ],
     [
       'returned on a downgraded plan',

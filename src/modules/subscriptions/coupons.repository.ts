@@ -89,4 +89,24 @@ export class CouponsRepository {
   ): Promise<void> {
     await executor.insertInto('couponRedemptions').values(row).execute();
   }
+
+  /**
+   * Gives back the redemption a subscription took (its checkout was never paid): true when one
+   * was there. Deleting the redemption row first makes a second release find nothing.
+   */
+  async release(redemption: { couponId: string; subscriptionId: string }, executor: Executor) {
+    const released = await executor
+      .deleteFrom('couponRedemptions')
+      .where('couponId', '=', redemption.couponId)
+      .where('subscriptionId', '=', redemption.subscriptionId)
+      .returning('id')
+      .execute();
+    if (released.length === 0) return false;
+    await executor
+      .updateTable('coupons')
+      .set((eb) => ({ redemptionCount: eb('redemptionCount', '-', released.length) }))
+      .where('id', '=', redemption.couponId)
+      .execute();
+    return true;
+  }
 }

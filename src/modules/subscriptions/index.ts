@@ -6,18 +6,29 @@ import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { CheckoutService } from './checkout.service.ts';
 import { CouponsRepository } from './coupons.repository.ts';
 import { OffersService } from './offers.service.ts';
 import { PlansRepository } from './plans.repository.ts';
 import { PlansService } from './plans.service.ts';
 import { ProviderEventsService } from './provider-events.service.ts';
 import type { PaymentProvider, ProviderName } from './providers/payment-provider.ts';
+import { PaymentProviders } from './providers/provider-registry.ts';
 import { RazorpayProvider } from './providers/razorpay.provider.ts';
 import { SandboxProvider } from './providers/sandbox.provider.ts';
 import { StripeProvider } from './providers/stripe.provider.ts';
-import { subscriptionsRoutes, webhookRoutes } from './subscriptions.routes.ts';
+import { priceListAdminRoutes } from './price-list-admin.routes.ts';
+import { SubscriptionsAdminRepository } from './subscriptions-admin.repository.ts';
+import { subscriptionsAdminRoutes } from './subscriptions-admin.routes.ts';
+import { SubscriptionsAdminService } from './subscriptions-admin.service.ts';
+import { subscriptionsRoutes } from './subscriptions.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
+import { StatusCache } from './status-cache.ts';
+import { SubscriptionNoticesRepository } from './subscription-notices.repository.ts';
+import { SubscriptionNoticesService, type ContactOf } from './subscription-notices.service.ts';
 import { SubscriptionsRepository } from './subscriptions.repository.ts';
 import { SubscriptionsService, type SetAccountPlan } from './subscriptions.service.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -31,11 +42,17 @@ export interface SubscriptionsDeps {
   db: Kysely<DB>;
   clock: Clock;
   queue: AppQueue;
+  /** The shared cache (status answers). */
+  cache: Cache;
   audit: AuditLog;
   logger: Logger;
   config: Pick<Config, 'subscriptions'> & { http: Pick<Config['http'], 'publicUrl'> };
   /** Identity's write of an account's plan; nobody else calls it. */
   setAccountPlan: SetAccountPlan;
+  /** Where an account's mails go (identity's `accountContact`). */
+  contactOf: ContactOf;
+  /** The account with an address (identity's `accountIdByEmail`), for support's search. */
+  accountIdByEmail: (executor: Kysely<DB>, email: string) => Promise<string | undefined>;
   /** The account's current plan id (identity's column). */
   planIdOf: (userId: string) => Promise<string>;
   /** After a commit that changed an account's plan. */
@@ -46,8 +63,13 @@ export interface Subscriptions {
   plugin: FastifyPluginAsync;
   plans: PlansService;
   subscriptions: SubscriptionsService;
+  checkout: CheckoutService;
   events: ProviderEventsService;
   offers: OffersService;
+  /** Support actions and the figures analytics reads (`metrics()`). */
+  admin: SubscriptionsAdminService;
+  /** The reminder mails the schedule sends. */
+  notices: SubscriptionNoticesService;
 }
 
 /**
@@ -58,6 +80,7 @@ export function createPlanGrants(
 ) {
   const transactor = transactorFor(deps.db);
   const plans = new PlansRepository(deps.db);
+  const providers = new PaymentProviders(new Map());
   return new SubscriptionsService({
     subscriptions: new SubscriptionsRepository(deps.db),
     plans,
@@ -66,16 +89,15 @@ export function createPlanGrants(
       transactor,
       audit: deps.audit,
       clock: deps.clock,
+      providers,
     }),
-    providers: new Map(),
+    providers,
     transactor,
     clock: deps.clock,
     audit: deps.audit,
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged: async () => {},
-    defaultCurrency: 'USD',
-    publicUrl: '',
   });
 }
 
@@ -86,15 +108,25 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
   const plansRepository = new PlansRepository(db);
   const coupons = new CouponsRepository(db);
   const subscriptionsRepository = new SubscriptionsRepository(db);
-  const providers = new Map<ProviderName, PaymentProvider>();
+  const providerMap = new Map<ProviderName, PaymentProvider>();
   const settings = config.subscriptions;
-  if (settings.sandbox) providers.set('sandbox', new SandboxProvider({ publicUrl: config.http.publicUrl }));
-  if (settings.stripe) providers.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
-  if (settings.razorpay) providers.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
-  const onPlanChanged = deps.onPlanChanged ?? (async () => {});
+  if (settings.sandbox)
+    providerMap.set(
+      'sandbox',
+      new SandboxProvider({ publicUrl: config.http.publicUrl, now: () => clock.now() }),
+    );
+  if (settings.stripe) providerMap.set('stripe', new StripeProvider({ ...settings.stripe, clock }));
+  if (settings.razorpay) providerMap.set('razorpay', new RazorpayProvider({ ...settings.razorpay, clock }));
+  const providers = new PaymentProviders(providerMap);
+  const statusCache = new StatusCache(deps.cache);
+  const afterPlanChange = deps.onPlanChanged ?? (async () => {});
+  const onPlanChanged = async (userId: string) => {
+    await statusCache.invalidate(userId);
+    await afterPlanChange(userId);
+  };
 
   const plans = new PlansService({ plans: plansRepository, transactor, audit: deps.audit, clock });
-  const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock });
+  const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock, providers });
   const subscriptions = new SubscriptionsService({
     subscriptions: subscriptionsRepository,
     plans: plansRepository,
@@ -106,7 +138,38 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged,
+    statusCache,
+  });
+  const checkout = new CheckoutService({
+    subscriptions: subscriptionsRepository,
+    plans: plansRepository,
+    offers,
+    providers,
+    transactor,
+    clock,
+    logger: deps.logger,
     defaultCurrency: settings.defaultCurrency,
+    publicUrl: config.http.publicUrl,
+    onChanged: onPlanChanged,
+  });
+  const admin = new SubscriptionsAdminService({
+    admin: new SubscriptionsAdminRepository(db),
+    subscriptionsRepository,
+    subscriptions,
+    providers,
+    transactor,
+    audit: deps.audit,
+    clock,
+    accountIdByEmail: (email) => deps.accountIdByEmail(db, email),
+  });
+  const notices = new SubscriptionNoticesService({
+    notices: new SubscriptionNoticesRepository(db),
+    plans: plansRepository,
+    queue: deps.queue,
+    transactor,
+    clock,
+    logger: deps.logger,
+    contactOf: deps.contactOf,
     publicUrl: config.http.publicUrl,
   });
   const events = new ProviderEventsService({
@@ -129,13 +192,16 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
         plans,
         offers,
         subscriptions,
+        checkout,
         events,
         planIdOf: deps.planIdOf,
         sandboxEnabled: settings.sandbox,
       });
+      await app.register(priceListAdminRoutes, { plans, offers });
+      await app.register(subscriptionsAdminRoutes, { admin });
       await app.register(webhookRoutes, { events, subscriptions });
     },
     { name: 'marquee-subscriptions' },
   );
-  return { plugin, plans, subscriptions, events, offers };
+  return { plugin, plans, subscriptions, checkout, events, offers, admin, notices };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor, Transactor } from '../../platform/db/transactor.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import type { CouponRow, CouponsRepository } from './coupons.repository.ts';
+import type { PaymentProviders } from './providers/provider-registry.ts';
 import { CouponExhausted, CouponExists, CouponInvalid, CouponNotFound } from './subscriptions.errors.ts';
 import type { couponCreate, couponPatch, couponSchema } from './subscriptions.schemas.ts';
 
@@ -42,8 +43,16 @@ export class OffersService {
   readonly #transactor: Transactor;
   readonly #audit: AuditLog;
   readonly #clock: Clock;
+  readonly #providers: PaymentProviders;
 
-  constructor(deps: { coupons: CouponsRepository; transactor: Transactor; audit: AuditLog; clock: Clock }) {
+  constructor(deps: {
+    coupons: CouponsRepository;
+    transactor: Transactor;
+    audit: AuditLog;
+    clock: Clock;
+    providers: PaymentProviders;
+  }) {
+    this.#providers = deps.providers;
     this.#coupons = deps.coupons;
     this.#transactor = deps.transactor;
     this.#audit = deps.audit;
@@ -84,6 +93,21 @@ export class OffersService {
         trx,
       );
       if (!row) throw CouponExists(`A coupon ${input.code} exists`);
+      // Mirrored where the provider keeps coupons (Stripe applies them by id at checkout); a
+      // provider's refusal rolls the coupon back, so the two never disagree about what exists.
+      for (const provider of this.#providers.all()) {
+        await provider.mirrorCoupon?.({
+          code: row.code,
+          name: row.name,
+          percentOff: row.percentOff,
+          amountOffMinor: row.amountOffMinor,
+          currency: row.currency,
+          duration: row.duration as Coupon['duration'],
+          durationMonths: row.durationMonths,
+          maxRedemptions: row.maxRedemptions,
+          validUntil: row.validUntil,
+        });
+      }
       await this.#audit.record(trx, context, {
         action: 'coupon.created',
         targetType: 'coupon',
@@ -174,5 +198,10 @@ export class OffersService {
       },
       trx,
     );
+  }
+
+  /** Gives a redemption back when its checkout was never paid. */
+  async release(trx: Executor, redemption: { couponId: string; subscriptionId: string }): Promise<void> {
+    await this.#coupons.release(redemption, trx);
   }
 }

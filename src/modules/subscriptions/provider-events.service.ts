@@ -88,7 +88,10 @@ export class ProviderEventsService {
           'event for no known subscription',
         );
       }
-      await this.#d.ledger.markApplied(providerName, eventId, this.#d.clock.now(), trx);
+      await this.#d.ledger.markApplied(
+        { provider: providerName, eventId, at: this.#d.clock.now(), subscriptionId: target?.id ?? null },
+        trx,
+      );
     });
     if (changedUser) await this.#d.onPlanChanged(changedUser);
   }
@@ -103,7 +106,12 @@ export class ProviderEventsService {
     const byProvider = providerId
       ? await this.#d.subscriptions.findByProviderId(provider, providerId, trx)
       : undefined;
-    const id = byProvider?.id ?? event.subscriptionId ?? current?.subscriptionId;
+    // Refunds and disputes name only the payment: its subscription is the one it was paid for.
+    const byPayment =
+      !byProvider && !event.subscriptionId && event.payment
+        ? await this.#d.subscriptions.subscriptionOfPayment(provider, event.payment.providerPaymentId, trx)
+        : undefined;
+    const id = byProvider?.id ?? event.subscriptionId ?? current?.subscriptionId ?? byPayment;
     if (!id) return undefined;
     const row = await this.#d.subscriptions.lock(id, trx);
     return row?.provider === provider ? row : undefined;
@@ -136,6 +144,9 @@ export class ProviderEventsService {
         patch.graceUntil = new Date(now.getTime() + this.#d.graceDays * DAY_MS);
       }
       if (isFinal(next.status) && !row.endedAt) patch.endedAt = now;
+      const renewed =
+        next.currentPeriodStart && row.currentPeriodStart && next.currentPeriodStart > row.currentPeriodStart;
+      if (renewed && row.pendingPlanId) Object.assign(patch, await this.#pendingPlan(trx, row));
       if (isEntitling(next.status)) await this.#endOtherLive(trx, row);
     }
     await this.#d.subscriptions.update(row.id, patch, trx);
@@ -159,6 +170,23 @@ export class ProviderEventsService {
     }
     await this.#d.service.syncPlan(trx, row.userId);
     return row.userId;
+  }
+
+  /** A downgrade waiting for the period end, applied when the provider starts the next period. */
+  async #pendingPlan(trx: Executor, row: SubscriptionRow) {
+    const planId = row.pendingPlanId ?? row.planId;
+    const price =
+      row.currency && row.billingInterval
+        ? await this.#d.plans.findPrice(
+            { planId, currency: row.currency, interval: row.billingInterval as 'month' | 'year' },
+            trx,
+          )
+        : undefined;
+    return {
+      planId,
+      pendingPlanId: null,
+      ...(price && { priceId: price.id, amountMinor: price.amountMinor }),
+    };
   }
 
   /** One entitling subscription per account: a new one ends a complimentary or stale one. */

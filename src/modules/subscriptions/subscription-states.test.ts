@@ -6,6 +6,7 @@ import {
   effectivePlan,
   fromRazorpayStatus,
   fromStripeStatus,
+  prorate,
   shouldApply,
   type SubscriptionSnapshot,
 } from './subscription-states.ts';
@@ -78,5 +79,26 @@ describe('subscription state machine', () => {
     assert.equal(discounted(1999, { percentOff: 25, amountOffMinor: null }), 1499);
     assert.equal(discounted(799, { percentOff: null, amountOffMinor: 1000 }), 0);
     assert.equal(discounted(799, undefined), 799);
+  });
+});
+
+describe('proration of an upgrade', () => {
+  const periodStart = new Date('2026-03-01T00:00:00Z');
+  const periodEnd = new Date('2026-03-31T00:00:00Z');
+  const at = (iso: string) => new Date(iso);
+  it('charges the difference for the part of the period that is left', () => {
+    const base = { fromAmountMinor: 799, toAmountMinor: 1999, periodStart, periodEnd };
+    assert.equal(prorate({ ...base, now: periodStart }), 1200);
+    assert.equal(prorate({ ...base, now: at('2026-03-16T00:00:00Z') }), 600);
+    assert.equal(prorate({ ...base, now: at('2026-03-30T00:00:00Z') }), 40);
+  });
+  it('charges nothing for a downgrade, an unknown period or one that is over', () => {
+    const base = { periodStart, periodEnd, now: at('2026-03-16T00:00:00Z') };
+    assert.equal(prorate({ ...base, fromAmountMinor: 1999, toAmountMinor: 799 }), 0);
+    assert.equal(prorate({ ...base, fromAmountMinor: 799, toAmountMinor: 1999, periodStart: null }), 0);
+    assert.equal(
+      prorate({ ...base, fromAmountMinor: 799, toAmountMinor: 1999, now: at('2026-04-02T00:00:00Z') }),
+      0,
+    );
   });
 });

@@ -137,3 +137,23 @@ export function discounted(
     return Math.max(0, Math.round((amountMinor * (100 - coupon.percentOff)) / 100));
   return Math.max(0, amountMinor - (coupon.amountOffMinor ?? 0));
 }
+
+/**
+ * What an upgrade costs now: the price difference for the part of the period that is left, like
+ * Stripe's `always_invoice` proration (https://docs.stripe.com/billing/subscriptions/prorations).
+ * Nothing for a downgrade or when the period is unknown or over.
+ */
+export function prorate(change: {
+  fromAmountMinor: number;
+  toAmountMinor: number;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  now: Date;
+}): number {
+  const { periodStart, periodEnd, now } = change;
+  if (!periodStart || !periodEnd || periodEnd <= now) return 0;
+  const total = periodEnd.getTime() - periodStart.getTime();
+  if (total <= 0) return 0;
+  const left = Math.min(total, periodEnd.getTime() - now.getTime());
+  return Math.max(0, Math.round(((change.toAmountMinor - change.fromAmountMinor) * left) / total));
+}

@@ -45,3 +45,14 @@ export const WebhookNotConfigured = defineError(
   'not_found',
   'Webhooks from this provider are not configured',
 );
+export const PaymentNotFound = defineError('SUBSCRIPTION_PAYMENT_NOT_FOUND', 'not_found', 'No such payment');
+export const RefundNotAllowed = defineError(
+  'SUBSCRIPTION_REFUND_NOT_ALLOWED',
+  'conflict',
+  'This payment cannot be refunded (not paid, or refunded already)',
+);
+export const RefundTooLarge = defineError(
+  'SUBSCRIPTION_REFUND_TOO_LARGE',
+  'invalid',
+  'The refund is more than what is left of the payment',
+);

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DB, SubscriptionPaymentsTable, SubscriptionsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 import { entitlingStatuses } from './subscription-states.ts';
@@ -54,6 +54,17 @@ export class SubscriptionsRepository {
       .executeTakeFirst();
   }
 
+  /** The subscription a provider's payment was for. */
+  async subscriptionOfPayment(provider: string, providerPaymentId: string, executor: Executor = this.#db) {
+    const row = await executor
+      .selectFrom('subscriptionPayments')
+      .select('subscriptionId')
+      .where('provider', '=', provider)
+      .where('providerPaymentId', '=', providerPaymentId)
+      .executeTakeFirst();
+    return row?.subscriptionId;
+  }
+
   /** The account's subscription that entitles now, if any. */
   live(userId: string, executor: Executor = this.#db): Promise<SubscriptionRow | undefined> {
     return executor
@@ -82,6 +93,8 @@ export class SubscriptionsRepository {
       .select('id')
       .where('userId', '=', userId)
       .where('status', '!=', 'incomplete')
+      // A checkout that expired unpaid never started a period: it was not a subscription.
+      .where('currentPeriodStart', 'is not', null)
       .where('provider', '!=', 'complimentary')
       .limit(1)
       .executeTakeFirst();
@@ -106,15 +119,29 @@ export class SubscriptionsRepository {
       .execute();
   }
 
+  /** Checkouts started at or before `cutoff` and never paid (the schedule expires them). */
+  abandoned(cutoff: Date, limit: number, executor: Executor = this.#db) {
+    return executor
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('status', '=', 'incomplete')
+      .where('createdAt', '<=', cutoff)
+      .orderBy('createdAt')
+      .limit(limit)
+      .execute();
+  }
+
   /** Records a payment once per provider payment id; a later event may move its status. */
   async upsertPayment(row: Insertable<SubscriptionPaymentsTable>, executor: Executor = this.#db) {
     await executor
       .insertInto('subscriptionPayments')
       .values(row)
       .onConflict((conflict) =>
-        conflict
-          .columns(['provider', 'providerPaymentId'])
-          .doUpdateSet({ status: row.status, updatedAt: row.updatedAt ?? row.createdAt ?? new Date(0) }),
+        conflict.columns(['provider', 'providerPaymentId']).doUpdateSet({
+          // A late "paid" (a redelivered invoice.paid) never undoes a refund or a dispute.
+          status: sql<string>`case when subscription_payments.status in ('refunded', 'disputed') and ${row.status} = 'paid' then subscription_payments.status else ${row.status} end`,
+          updatedAt: row.updatedAt ?? row.createdAt ?? new Date(0),
+        }),
       )
       .execute();
   }

@@ -42,25 +42,32 @@ export const planSchema = z
   .extend(planLimits.shape)
   .meta({ id: 'Plan' });
 
-export const planCreate = z
+const planPrices = z
+  .array(z.object({ currency, interval: billingInterval, amountMinor }))
+  .max(50)
+  .refine(
+    (prices) => new Set(prices.map((p) => `${p.currency}/${p.interval}`)).size === prices.length,
+    'one price per currency and interval',
+  );
+const planFields = z
   .object({
-    id: planId,
     name: text({ min: 1, max: 60 }),
     tier: z.number().int().min(0).max(10),
-    trialDays: z.number().int().min(0).max(365).default(0),
-    hasAds: z.boolean().default(false),
-    active: z.boolean().default(true),
-    prices: z
-      .array(z.object({ currency, interval: billingInterval, amountMinor }))
-      .max(50)
-      .refine(
-        (prices) => new Set(prices.map((p) => `${p.currency}/${p.interval}`)).size === prices.length,
-        'one price per currency and interval',
-      )
-      .default([]),
+    trialDays: z.number().int().min(0).max(365),
+    hasAds: z.boolean(),
+    active: z.boolean(),
+    prices: planPrices,
   })
   .extend(planLimits.shape);
-export const planPatch = planCreate.omit({ id: true }).partial();
+export const planCreate = planFields.extend({
+  id: planId,
+  trialDays: planFields.shape.trialDays.default(0),
+  hasAds: planFields.shape.hasAds.default(false),
+  active: planFields.shape.active.default(true),
+  prices: planPrices.default([]),
+});
+/** Only what is given changes: no defaults here, or a patch would reset prices, trials and ads. */
+export const planPatch = planFields.partial();
 export const planParams = z.object({ planId });
 
 export const subscribeBody = z.object({

@@ -5,30 +5,24 @@ import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import type { OffersService } from './offers.service.ts';
 import type { PlanRow, PlansRepository } from './plans.repository.ts';
-import type { PaymentProvider, ProviderName } from './providers/payment-provider.ts';
+import type { PaymentProvider } from './providers/payment-provider.ts';
+import type { PaymentProviders } from './providers/provider-registry.ts';
 import {
   addInterval,
-  discounted,
   effectivePlan,
   FREE_PLAN,
   isEntitling,
   type SubscriptionStatus,
 } from './subscription-states.ts';
 import {
-  AlreadySubscribed,
   NoSubscription,
   PlanNotFound,
   PriceNotOffered,
-  ProviderUnavailable,
   SubscriptionStateConflict,
 } from './subscriptions.errors.ts';
+import type { StatusCache } from './status-cache.ts';
 import type { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository.ts';
-import type {
-  checkoutSchema,
-  paymentSchema,
-  subscribeBody,
-  subscriptionStatusSchema,
-} from './subscriptions.schemas.ts';
+import type { paymentSchema, subscriptionStatusSchema } from './subscriptions.schemas.ts';
 
 /** Identity's one write for us: the account's plan, inside our transaction. */
 export type SetAccountPlan = (
@@ -40,24 +34,22 @@ export interface SubscriptionsServiceDeps {
   subscriptions: SubscriptionsRepository;
   plans: PlansRepository;
   offers: OffersService;
-  providers: ReadonlyMap<ProviderName, PaymentProvider>;
+  providers: PaymentProviders;
   transactor: Transactor;
   clock: Clock;
   audit: AuditLog;
   logger: Logger;
   setAccountPlan: SetAccountPlan;
-  /** Called after a commit that changed an account's plan (caches, live streams). */
+  /** Called after a commit that changed an account's subscription or plan (caches, live streams). */
   onPlanChanged: (userId: string) => Promise<void>;
-  defaultCurrency: string;
-  publicUrl: string;
+  /** The status answers' cache (absent for the CLI's grants: answers there expire within a minute). */
+  statusCache?: StatusCache;
 }
-
-type Checkout = z.output<typeof checkoutSchema>;
 type Status = z.output<typeof subscriptionStatusSchema>;
 type Payment = z.output<typeof paymentSchema>;
 
 /**
- * Subscriptions: checkout, the customer's changes, and the one place an account's plan is
+ * Subscriptions: the customer's view and changes, and the one place an account's plan is
  * written (always in the same transaction as the subscription change that causes it).
  */
 export class SubscriptionsService {
@@ -68,104 +60,23 @@ export class SubscriptionsService {
   }
 
   has(name: string): boolean {
-    return this.#d.providers.has(name as ProviderName);
+    return this.#d.providers.has(name);
   }
 
   provider(name: string): PaymentProvider {
-    const provider = this.#d.providers.get(name as ProviderName);
-    if (!provider) throw ProviderUnavailable(`Payments through ${name} are not configured here`);
-    return provider;
+    return this.#d.providers.get(name);
   }
 
-  async subscribe(
-    user: { userId: string; email: string | null },
-    input: z.output<typeof subscribeBody>,
-  ): Promise<Checkout> {
-    const provider = this.provider(input.provider);
-    const plan = await this.#d.plans.find(input.planId);
-    if (!plan?.active) throw PlanNotFound(`No plan "${input.planId}"`);
-    const currency = input.currency ?? this.#d.defaultCurrency;
-    const price = await this.#d.plans.findPrice({ planId: plan.id, currency, interval: input.interval });
-    if (!price || price.amountMinor === 0) {
-      throw PriceNotOffered(`${plan.name} has no ${input.interval}ly price in ${currency}`);
-    }
-    const live = await this.#d.subscriptions.live(user.userId);
-    if (live && live.provider !== 'complimentary') {
-      throw AlreadySubscribed('Change the plan of your subscription instead', { subscriptionId: live.id });
-    }
-    const coupon =
-      input.couponCode === undefined
-        ? undefined
-        : await this.#d.offers.check(input.couponCode, {
-            userId: user.userId,
-            planId: plan.id,
-            currency,
-            subscribedBefore: await this.#d.subscriptions.hadSubscription(user.userId),
-          });
-    const now = this.#d.clock.now();
-    // The row (and the coupon's redemption) first: the provider's events find it by its id.
-    const subscription = await this.#d.transactor.run(async (trx) => {
-      const row = await this.#d.subscriptions.insert(
-        {
-          userId: user.userId,
-          planId: plan.id,
-          priceId: price.id,
-          provider: provider.name,
-          status: 'incomplete',
-          billingInterval: input.interval,
-          currency,
-          amountMinor: price.amountMinor,
-          couponId: coupon?.id ?? null,
-          createdAt: now,
-          updatedAt: now,
-        },
-        trx,
-      );
-      if (coupon) {
-        await this.#d.offers.redeem(trx, coupon, {
-          userId: user.userId,
-          planId: plan.id,
-          currency,
-          subscribedBefore: false,
-          subscriptionId: row.id,
-        });
-      }
-      return row;
-    });
-    const started = await provider.startCheckout({
-      subscriptionId: subscription.id,
-      userId: user.userId,
-      email: user.email,
-      planId: plan.id,
-      planName: plan.name,
-      interval: input.interval,
-      currency,
-      amountMinor: price.amountMinor,
-      trialDays: plan.trialDays,
-      providerPriceId: provider.name === 'stripe' ? price.stripePriceId : price.razorpayPlanId,
-      coupon: coupon
-        ? { code: coupon.code, percentOff: coupon.percentOff, amountOffMinor: coupon.amountOffMinor }
-        : null,
-      successUrl: `${this.#d.publicUrl}/account/subscription?checkout=success`,
-      cancelUrl: `${this.#d.publicUrl}/account/subscription?checkout=cancel`,
-    });
-    if (started.providerSubscriptionId) {
-      await this.#d.subscriptions.update(subscription.id, {
-        providerSubscriptionId: started.providerSubscriptionId,
-      });
-    }
-    return {
-      subscriptionId: subscription.id,
-      provider: provider.name,
-      sandbox: provider.sandbox,
-      checkoutUrl: started.checkoutUrl,
-      clientParams: started.clientParams,
-      amountMinor: discounted(price.amountMinor, coupon),
-      currency,
-    };
-  }
-
+  /** The status, from the shared cache when an unchanged answer is there (dates revived). */
   async status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
+    const cache = this.#d.statusCache;
+    if (!cache) return this.#status(userId, planIdOf);
+    const answer = await cache.read(userId, () => this.#status(userId, planIdOf));
+    const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+    return { ...answer, currentPeriodEnd: date(answer.currentPeriodEnd), trialEnd: date(answer.trialEnd) };
+  }
+
+  async #status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
     // The plan first: it is written in the same transaction as the subscription, so a subscription
     // read afterwards is at least as new as the plan.
     const planId = await planIdOf();
@@ -260,30 +171,55 @@ export class SubscriptionsService {
   }
 
   /**
-   * Changes plan. An upgrade (higher tier) applies now — with the provider's proration for real
-   * providers; a downgrade waits for the period end (the customer keeps what they paid for).
+   * Changes plan. An upgrade (higher tier) applies now and is charged the prorated difference for
+   * the rest of the period — settled at once by the sandbox (recorded as a payment), invoiced by
+   * Stripe (`always_invoice`) or Razorpay (`now`), whose invoice events record it. A downgrade
+   * waits for the period end: the customer keeps what they paid for, and the provider bills the
+   * new price from the next period.
    */
   async changePlan(context: RequestContext, userId: string, planId: string): Promise<'now' | 'period_end'> {
     const live = await this.#liveOf(userId);
-    if (live.provider !== 'sandbox' && live.provider !== 'complimentary') {
-      // Proration through Stripe/Razorpay is not wired yet: refuse rather than bill wrongly.
-      throw SubscriptionStateConflict(`Plan changes through ${live.provider} are not available yet`);
-    }
     const [current, next] = await Promise.all([this.#d.plans.find(live.planId), this.#d.plans.find(planId)]);
     if (!next?.active) throw PlanNotFound(`No plan "${planId}"`);
     if (!current || next.id === current.id) throw SubscriptionStateConflict(`Already on ${next.name}`);
+    const interval = live.billingInterval as 'month' | 'year' | null;
     const price =
-      live.billingInterval && live.currency
-        ? await this.#d.plans.findPrice({
-            planId: next.id,
-            currency: live.currency,
-            interval: live.billingInterval as 'month' | 'year',
-          })
+      interval && live.currency
+        ? await this.#d.plans.findPrice({ planId: next.id, currency: live.currency, interval })
         : undefined;
-    if (live.provider !== 'complimentary' && !price) {
+    if (live.provider !== 'complimentary' && (!price || !interval || !live.currency)) {
       throw PriceNotOffered(`${next.name} has no ${live.billingInterval}ly price in ${live.currency}`);
     }
+    // A subscription set to end has no next period to move a plan into.
+    if (live.cancelAtPeriodEnd) throw SubscriptionStateConflict('Resume the subscription first');
     const upgrade = next.tier > current.tier;
+    const effective = upgrade ? 'now' : 'period_end';
+    let prorationMinor: number | null = null;
+    if (
+      price &&
+      interval &&
+      live.currency &&
+      live.providerSubscriptionId &&
+      live.provider !== 'complimentary'
+    ) {
+      const provider = this.provider(live.provider);
+      ({ prorationMinor } = await provider.changePlan({
+        providerSubscriptionId: live.providerSubscriptionId,
+        planId: next.id,
+        planName: next.name,
+        interval,
+        currency: live.currency,
+        amountMinor: price.amountMinor,
+        providerPriceId: provider.name === 'stripe' ? price.stripePriceId : price.razorpayPlanId,
+        effective,
+        current: {
+          amountMinor: live.status === 'trialing' ? price.amountMinor : (live.amountMinor ?? 0),
+          periodStart: live.currentPeriodStart,
+          periodEnd: live.currentPeriodEnd,
+        },
+      }));
+    }
+    const now = this.#d.clock.now();
     await this.#inTransaction(live.id, async (trx, row) => {
       await this.#d.subscriptions.update(
         row.id,
@@ -293,21 +229,38 @@ export class SubscriptionsService {
               priceId: price?.id ?? null,
               amountMinor: price?.amountMinor ?? null,
               pendingPlanId: null,
+              updatedAt: now,
             }
-          : { pendingPlanId: next.id },
+          : { pendingPlanId: next.id, updatedAt: now },
         trx,
       );
+      if (prorationMinor && row.currency) {
+        await this.#d.subscriptions.upsertPayment(
+          {
+            subscriptionId: row.id,
+            userId: row.userId,
+            provider: row.provider,
+            providerPaymentId: `${row.provider}_proration_${row.id}_${now.toISOString()}`,
+            status: 'paid',
+            amountMinor: prorationMinor,
+            currency: row.currency,
+            periodStart: now,
+            periodEnd: row.currentPeriodEnd,
+            createdAt: now,
+            updatedAt: now,
+          },
+          trx,
+        );
+      }
       await this.#d.audit.record(trx, context, {
         action: upgrade ? 'subscription.upgraded' : 'subscription.downgrade_scheduled',
         targetType: 'subscription',
         targetId: row.id,
         before: { plan: row.planId },
-        after: { plan: next.id },
+        after: { plan: next.id, prorationMinor },
       });
-      if (upgrade) await this.syncPlan(trx, userId);
     });
-    if (upgrade) await this.#d.onPlanChanged(userId);
-    return upgrade ? 'now' : 'period_end';
+    return effective;
   }
 
   /**

@@ -72,10 +72,14 @@ export class WebhookEventsRepository {
     );
   }
 
-  async markApplied(provider: string, eventId: string, at: Date, executor: Executor): Promise<void> {
+  async markApplied(
+    event: { provider: string; eventId: string; at: Date; subscriptionId: string | null },
+    executor: Executor,
+  ): Promise<void> {
+    const { provider, eventId } = event;
     await executor
       .updateTable('webhookEvents')
-      .set({ appliedAt: at })
+      .set({ appliedAt: event.at, subscriptionId: event.subscriptionId })
       .where('provider', '=', provider)
       .where('eventId', '=', eventId)
       .execute();

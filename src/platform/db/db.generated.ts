@@ -333,6 +333,13 @@ export interface SessionsTable {
   revokedReason: string | null;
 }
 
+export interface SubscriptionNoticesTable {
+  subscriptionId: string;
+  kind: string;
+  subjectKey: string;
+  sentAt: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface SubscriptionPaymentsTable {
   id: Generated<string>;
   subscriptionId: string;
@@ -346,6 +353,7 @@ export interface SubscriptionPaymentsTable {
   periodEnd: ColumnType<Date | null, Date | string | null, Date | string | null>;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  refundedMinor: Generated<number>;
 }
 
 export interface SubscriptionsTable {
@@ -521,6 +529,7 @@ export interface WebhookEventsTable {
   payload: ColumnType<JsonValue, string, string>;
   receivedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   appliedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  subscriptionId: string | null;
 }
 
 export interface DB {
@@ -553,6 +562,7 @@ export interface DB {
   seasons: SeasonsTable;
   securityEvents: SecurityEventsTable;
   sessions: SessionsTable;
+  subscriptionNotices: SubscriptionNoticesTable;
   subscriptionPayments: SubscriptionPaymentsTable;
   subscriptions: SubscriptionsTable;
   titleCredits: TitleCreditsTable;

@@ -46,6 +46,7 @@ export const tableOwners = {
   plans: 'subscriptions',
   subscriptionPayments: 'subscriptions',
   subscriptions: 'subscriptions',
+  subscriptionNotices: 'subscriptions',
   webhookEvents: 'subscriptions',
   appSettings: 'platform',
   mailOutbox: 'platform',

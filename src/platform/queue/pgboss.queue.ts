@@ -56,6 +56,10 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
       supervise: options.supervise,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 15,
       monitorIntervalSeconds: options.superviseIntervalSeconds ?? 15,
+      // Workers burst through a backlog while the queue's cached ready count is above zero
+      // (burstWhenReadyExceeds below); pg-boss's default refresh of 60 s would let a burst of
+      // webhook events wait a minute at one job per worker per polling interval first.
+      queueCacheIntervalSeconds: 5,
       schedule: options.supervise,
       ...(options.scheduleCheckSeconds !== undefined && {
         cronMonitorIntervalSeconds: options.scheduleCheckSeconds,
@@ -138,9 +142,10 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
         // NOTIFY wakes workers for new jobs at once, but nothing notifies when a retry's delay
         // ends; pg-boss's 30 s notify-mode backstop would leave retries waiting that long.
         notifyPollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 2,
-        // While fetches come back full, fetch again at once: a backlog (a burst of webhook events)
-        // drains at the handlers' speed, not one job per worker per polling interval.
-        burstWhenBatchFull: true,
+        // While jobs are waiting (more than one), fetch again at once: a backlog (a burst of webhook events) drains
+        // at the handlers' speed, not one job per worker per polling interval. (pg-boss ignores
+        // `burstWhenBatchFull` at batchSize 1; the ready count is its cached queue statistic.)
+        burstWhenReadyExceeds: 1,
       },
       async ([job]) => {
         if (!job) return;

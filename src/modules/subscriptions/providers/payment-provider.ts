@@ -18,6 +18,36 @@ export interface CheckoutRequest {
   coupon: { code: string; percentOff: number | null; amountOffMinor: number | null } | null;
   successUrl: string;
   cancelUrl: string;
+  /** After this the checkout cannot be paid (the schedule then releases its coupon). */
+  expiresAt: Date;
+}
+
+/** A plan change on a running subscription. */
+export interface PlanChangeRequest {
+  providerSubscriptionId: string;
+  planId: string;
+  planName: string;
+  interval: 'month' | 'year';
+  currency: string;
+  amountMinor: number;
+  providerPriceId: string | null;
+  /** `now`: an upgrade, charged the prorated difference at once; `period_end`: a downgrade. */
+  effective: 'now' | 'period_end';
+  /** What the subscription costs now and its period (the sandbox prorates from these). */
+  current: { amountMinor: number; periodStart: Date | null; periodEnd: Date | null };
+}
+
+/** A coupon as providers that keep their own coupons (Stripe) are told about it. */
+export interface MirroredCoupon {
+  code: string;
+  name: string;
+  percentOff: number | null;
+  amountOffMinor: number | null;
+  currency: string | null;
+  duration: 'once' | 'repeating' | 'forever';
+  durationMonths: number | null;
+  maxRedemptions: number | null;
+  validUntil: Date | null;
 }
 
 export interface CheckoutStarted {
@@ -81,6 +111,16 @@ export interface PaymentProvider {
   fetch(providerSubscriptionId: string): Promise<ProviderSubscription | undefined>;
   cancel(providerSubscriptionId: string, options: { atPeriodEnd: boolean }): Promise<void>;
   resume(providerSubscriptionId: string): Promise<void>;
+  /**
+   * Moves the subscription to another plan's price. An upgrade is prorated and charged now; a
+   * downgrade bills the new price from the next period. Answers the prorated amount when the
+   * provider settles it here (the sandbox); real providers report it through invoice events.
+   */
+  changePlan(change: PlanChangeRequest): Promise<{ prorationMinor: number | null }>;
+  /** Refunds a payment (all of it when `amountMinor` is null); the provider's event confirms it. */
+  refund(payment: { providerPaymentId: string; amountMinor: number | null }): Promise<void>;
+  /** Creates the coupon at the provider when it keeps its own (Stripe); absent otherwise. */
+  mirrorCoupon?(coupon: MirroredCoupon): Promise<void>;
 }
 
 /** Stripe and Razorpay give times as Unix seconds; absent or 0 means none. */

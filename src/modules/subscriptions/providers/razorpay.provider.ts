@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import Razorpay from 'razorpay';
 import { z } from 'zod';
 import type { Clock } from '../../../platform/clock.ts';
@@ -7,6 +8,7 @@ import type {
   CheckoutRequest,
   CheckoutStarted,
   PaymentProvider,
+  PlanChangeRequest,
   ProviderEvent,
   ProviderPayment,
   ProviderSubscription,
@@ -79,6 +81,18 @@ function subscriptionOf(entity: SubscriptionEntity, asOf: Date): ProviderSubscri
   };
 }
 
+/**
+ * Razorpay's webhook signature: hex HMAC-SHA256 of the raw body with the webhook secret
+ * (https://razorpay.com/docs/webhooks/validate-test/). The SDK's `validateWebhookSignature`
+ * compares with `===`, which leaks how many leading characters match through timing; this
+ * compares equal-length buffers with `timingSafeEqual` instead.
+ */
+export function razorpaySignatureMatches(input: { rawBody: Buffer; signature: string; secret: string }) {
+  const expected = createHmac('sha256', input.secret).update(input.rawBody).digest();
+  const given = /^[0-9a-f]{64}$/i.test(input.signature) ? Buffer.from(input.signature, 'hex') : null;
+  return given !== null && given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /** Razorpay through its official SDK: Subscriptions (a hosted page), HMAC-signed webhooks. */
 export class RazorpayProvider implements PaymentProvider {
   readonly name = 'razorpay' as const;
@@ -98,22 +112,7 @@ export class RazorpayProvider implements PaymentProvider {
   }
 
   async startCheckout(request: CheckoutRequest): Promise<CheckoutStarted> {
-    const planId =
-      request.providerPriceId ??
-      (
-        (await this.#call(() =>
-          this.#razorpay.plans.create({
-            period: request.interval === 'year' ? 'yearly' : 'monthly',
-            interval: 1,
-            item: {
-              name: `Marquee ${request.planName}`,
-              amount: request.amountMinor,
-              currency: request.currency,
-            },
-            notes: { planId: request.planId },
-          }),
-        )) as { id: string }
-      ).id;
+    const planId = await this.#planFor(request);
     const now = Math.floor(this.#options.clock.now().getTime() / 1000);
     const created = (await this.#call(() =>
       this.#razorpay.subscriptions.create({
@@ -122,6 +121,8 @@ export class RazorpayProvider implements PaymentProvider {
         customer_notify: 1,
         ...(request.trialDays > 0 && { start_at: now + request.trialDays * 86_400 }),
         notes: { subscriptionId: request.subscriptionId },
+        // Unpaid links lapse before the schedule expires the checkout and frees its coupon.
+        expire_by: Math.floor(request.expiresAt.getTime() / 1000),
       }),
     )) as { id: string; short_url?: string };
     return {
@@ -135,9 +136,7 @@ export class RazorpayProvider implements PaymentProvider {
     const signature = headers['x-razorpay-signature'];
     const eventId = headers['x-razorpay-event-id'];
     if (typeof signature !== 'string') throw WebhookSignatureInvalid('No X-Razorpay-Signature header');
-    if (
-      !Razorpay.validateWebhookSignature(rawBody.toString('utf8'), signature, this.#options.webhookSecret)
-    ) {
+    if (!razorpaySignatureMatches({ rawBody, signature, secret: this.#options.webhookSecret })) {
       throw WebhookSignatureInvalid('The Razorpay signature does not match the body');
     }
     if (typeof eventId !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(eventId)) {
@@ -203,6 +202,53 @@ export class RazorpayProvider implements PaymentProvider {
 
   async resume(providerSubscriptionId: string): Promise<void> {
     await this.#call(() => this.#razorpay.subscriptions.cancelScheduledChanges(providerSubscriptionId));
+  }
+
+  /**
+   * Moves the subscription to the new plan's Razorpay plan: `now` for an upgrade (Razorpay
+   * invoices the difference for the rest of the cycle), `cycle_end` for a downgrade
+   * (https://razorpay.com/docs/payments/subscriptions/update/).
+   */
+  async changePlan(change: PlanChangeRequest): Promise<{ prorationMinor: number | null }> {
+    const planId = await this.#planFor(change);
+    await this.#call(() =>
+      this.#razorpay.subscriptions.update(change.providerSubscriptionId, {
+        plan_id: planId,
+        schedule_change_at: change.effective === 'now' ? 'now' : 'cycle_end',
+        customer_notify: 1,
+      }),
+    );
+    return { prorationMinor: null };
+  }
+
+  async refund(payment: { providerPaymentId: string; amountMinor: number | null }): Promise<void> {
+    await this.#call(() =>
+      this.#razorpay.payments.refund(
+        payment.providerPaymentId,
+        payment.amountMinor === null ? {} : { amount: payment.amountMinor },
+      ),
+    );
+  }
+
+  /** The Razorpay plan for a price: the one configured on it, or one made for it. */
+  async #planFor(price: {
+    providerPriceId: string | null;
+    interval: 'month' | 'year';
+    planName: string;
+    planId: string;
+    amountMinor: number;
+    currency: string;
+  }): Promise<string> {
+    if (price.providerPriceId) return price.providerPriceId;
+    const created = (await this.#call(() =>
+      this.#razorpay.plans.create({
+        period: price.interval === 'year' ? 'yearly' : 'monthly',
+        interval: 1,
+        item: { name: `Marquee ${price.planName}`, amount: price.amountMinor, currency: price.currency },
+        notes: { planId: price.planId },
+      }),
+    )) as { id: string };
+    return created.id;
   }
 
   async #call<T>(work: () => Promise<T>): Promise<T> {

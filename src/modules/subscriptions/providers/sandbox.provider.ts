@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WebhookNotConfigured } from '../subscriptions.errors.ts';
-import { subscriptionStatuses } from '../subscription-states.ts';
+import { prorate, subscriptionStatuses } from '../subscription-states.ts';
 import type {
   CheckoutRequest,
+  PlanChangeRequest,
   CheckoutStarted,
   PaymentProvider,
   ProviderEvent,
@@ -51,8 +52,11 @@ export class SandboxProvider implements PaymentProvider {
   readonly sandbox = true;
   readonly #publicUrl: string;
 
-  constructor(options: { publicUrl: string }) {
+  readonly #now: () => Date;
+
+  constructor(options: { publicUrl: string; now: () => Date }) {
     this.#publicUrl = options.publicUrl;
+    this.#now = options.now;
   }
 
   async startCheckout(_request: CheckoutRequest): Promise<CheckoutStarted> {
@@ -102,4 +106,20 @@ export class SandboxProvider implements PaymentProvider {
   async cancel(): Promise<void> {}
 
   async resume(): Promise<void> {}
+
+  /** Settles an upgrade's proration at once (paid, no money moves); a downgrade costs nothing now. */
+  async changePlan(change: PlanChangeRequest): Promise<{ prorationMinor: number | null }> {
+    if (change.effective === 'period_end') return { prorationMinor: 0 };
+    return {
+      prorationMinor: prorate({
+        fromAmountMinor: change.current.amountMinor,
+        toAmountMinor: change.amountMinor,
+        periodStart: change.current.periodStart,
+        periodEnd: change.current.periodEnd,
+        now: this.#now(),
+      }),
+    };
+  }
+
+  async refund(): Promise<void> {}
 }

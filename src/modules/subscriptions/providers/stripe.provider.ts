@@ -1,18 +1,29 @@
 import Stripe from 'stripe';
-import { z } from 'zod';
 import type { Clock } from '../../../platform/clock.ts';
 import { ProviderFailed, WebhookSignatureInvalid } from '../subscriptions.errors.ts';
-import { fromStripeStatus } from '../subscription-states.ts';
 import type {
   CheckoutRequest,
   CheckoutStarted,
+  MirroredCoupon,
   PaymentProvider,
+  PlanChangeRequest,
   ProviderEvent,
   ProviderPayment,
   ProviderSubscription,
   VerifiedEvent,
 } from './payment-provider.ts';
 import { fromUnixSeconds } from './payment-provider.ts';
+import {
+  chargeObject,
+  checkoutSessionObject,
+  disputeObject,
+  eventEnvelope,
+  invoiceObject,
+  invoicePayment,
+  stripeItems,
+  subscriptionObject,
+  subscriptionOf,
+} from './stripe-objects.ts';
 
 export interface StripeProviderOptions {
   secretKey: string;
@@ -22,95 +33,6 @@ export interface StripeProviderOptions {
   /** Stripe's default: a signature older than 5 minutes is refused (replays). */
   toleranceSeconds?: number;
   clock: Clock;
-}
-
-const seconds = z.number().int().nullish();
-const metadata = z.record(z.string(), z.string()).nullish();
-
-/** The parts of Stripe's Subscription object read here (period fields moved to items in 2025). */
-const subscriptionObject = z.object({
-  object: z.literal('subscription'),
-  id: z.string(),
-  status: z.string(),
-  customer: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
-  cancel_at_period_end: z.boolean().nullish(),
-  current_period_start: seconds,
-  current_period_end: seconds,
-  trial_end: seconds,
-  metadata,
-  items: z
-    .object({
-      data: z.array(z.object({ current_period_start: seconds, current_period_end: seconds })),
-    })
-    .nullish(),
-});
-type StripeSubscriptionObject = z.infer<typeof subscriptionObject>;
-
-const invoiceObject = z.object({
-  object: z.literal('invoice'),
-  id: z.string(),
-  subscription: z.string().nullish(),
-  parent: z
-    .object({
-      subscription_details: z.object({ subscription: z.string(), metadata }).nullish(),
-    })
-    .nullish(),
-  amount_paid: z.number().int().nullish(),
-  amount_due: z.number().int().nullish(),
-  currency: z.string(),
-  period_start: seconds,
-  period_end: seconds,
-  lines: z
-    .object({ data: z.array(z.object({ period: z.object({ start: seconds, end: seconds }).nullish() })) })
-    .nullish(),
-});
-
-const chargeObject = z.object({
-  object: z.literal('charge'),
-  id: z.string(),
-  invoice: z.string().nullish(),
-  amount: z.number().int(),
-  currency: z.string(),
-});
-const disputeObject = z.object({
-  object: z.literal('dispute'),
-  id: z.string(),
-  charge: z.union([z.string(), z.object({ id: z.string() })]),
-  amount: z.number().int(),
-  currency: z.string(),
-});
-const checkoutSessionObject = z.object({
-  object: z.literal('checkout.session'),
-  id: z.string(),
-  subscription: z.string().nullish(),
-  customer: z.string().nullish(),
-  client_reference_id: z.string().nullish(),
-  metadata,
-});
-
-const eventEnvelope = z.object({
-  id: z.string(),
-  type: z.string(),
-  created: z.number().int(),
-  data: z.object({ object: z.looseObject({ object: z.string() }) }),
-});
-
-function subscriptionOf(object: StripeSubscriptionObject, asOf: Date): ProviderSubscription {
-  const item = object.items?.data[0];
-  const customer = object.customer;
-  return {
-    providerSubscriptionId: object.id,
-    subscriptionId: object.metadata?.subscriptionId ?? null,
-    providerCustomerId: typeof customer === 'string' ? customer : (customer?.id ?? null),
-    snapshot: {
-      status: fromStripeStatus(object.status),
-      currentPeriodStart: fromUnixSeconds(object.current_period_start ?? item?.current_period_start),
-      currentPeriodEnd: fromUnixSeconds(object.current_period_end ?? item?.current_period_end),
-      trialEnd: fromUnixSeconds(object.trial_end),
-      cancelAtPeriodEnd: object.cancel_at_period_end ?? false,
-      asOf,
-    },
-  };
 }
 
 /** Stripe through its official SDK: Checkout Sessions in subscription mode, signed webhooks. */
@@ -162,6 +84,8 @@ export class StripeProvider implements PaymentProvider {
           },
           success_url: request.successUrl,
           cancel_url: request.cancelUrl,
+          // Unpaid sessions lapse before the schedule expires the checkout and frees its coupon.
+          expires_at: Math.floor(request.expiresAt.getTime() / 1000),
         },
         // One checkout per Marquee subscription, even if the request is retried.
         { idempotencyKey: `checkout-${request.subscriptionId}` },
@@ -248,7 +172,8 @@ export class StripeProvider implements PaymentProvider {
           ...none,
           payment: {
             providerPaymentId: charge.invoice ?? charge.id,
-            status: 'refunded',
+            // `charge.refunded` fires for partial refunds too: only a full one ends the payment.
+            status: (charge.amount_refunded ?? charge.amount) >= charge.amount ? 'refunded' : 'paid',
             amountMinor: charge.amount,
             currency: charge.currency.toUpperCase(),
             periodStart: null,
@@ -303,6 +228,82 @@ export class StripeProvider implements PaymentProvider {
     await this.#call(() =>
       this.#stripe.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: false }),
     );
+  }
+
+  /**
+   * Swaps the subscription's one item to the new price. An upgrade uses `always_invoice`: the
+   * prorated difference is invoiced and collected now (its `invoice.paid` event records it); a
+   * downgrade uses `none`: the new price bills from the next period and no credit is made
+   * (https://docs.stripe.com/billing/subscriptions/change-price).
+   */
+  async changePlan(change: PlanChangeRequest): Promise<{ prorationMinor: number | null }> {
+    const current = stripeItems.parse(
+      await this.#call(() => this.#stripe.subscriptions.retrieve(change.providerSubscriptionId)),
+    );
+    const item = current.items.data[0];
+    if (!item) throw ProviderFailed('Stripe: the subscription has no item to change');
+    const product = typeof item.price.product === 'string' ? item.price.product : item.price.product.id;
+    await this.#call(() =>
+      this.#stripe.subscriptions.update(change.providerSubscriptionId, {
+        items: [
+          change.providerPriceId
+            ? { id: item.id, price: change.providerPriceId }
+            : {
+                id: item.id,
+                price_data: {
+                  currency: change.currency.toLowerCase(),
+                  product,
+                  unit_amount: change.amountMinor,
+                  recurring: { interval: change.interval },
+                },
+              },
+        ],
+        proration_behavior: change.effective === 'now' ? 'always_invoice' : 'none',
+        metadata: { planId: change.planId },
+      }),
+    );
+    return { prorationMinor: null };
+  }
+
+  /** Refunds the charge behind an invoice (or a charge id, as disputes carry). */
+  async refund(payment: { providerPaymentId: string; amountMinor: number | null }): Promise<void> {
+    const amount = payment.amountMinor === null ? {} : { amount: payment.amountMinor };
+    if (payment.providerPaymentId.startsWith('ch_')) {
+      await this.#call(() => this.#stripe.refunds.create({ charge: payment.providerPaymentId, ...amount }));
+      return;
+    }
+    const invoice = invoicePayment.parse(
+      await this.#call(() =>
+        this.#stripe.invoices.retrieve(payment.providerPaymentId, { expand: ['payments'] }),
+      ),
+    );
+    // Since API 2025-03-31 an invoice lists its payments; before, it named one payment intent.
+    const intent = invoice.payment_intent ?? invoice.payments?.data[0]?.payment?.payment_intent;
+    const paymentIntent = typeof intent === 'string' ? intent : intent?.id;
+    if (!paymentIntent) throw ProviderFailed('Stripe: the invoice has no payment to refund');
+    await this.#call(() => this.#stripe.refunds.create({ payment_intent: paymentIntent, ...amount }));
+  }
+
+  /** Stripe keeps its own coupons: Checkout applies them by id, which is Marquee's code. */
+  async mirrorCoupon(coupon: MirroredCoupon): Promise<void> {
+    try {
+      await this.#stripe.coupons.create({
+        id: coupon.code,
+        name: coupon.name,
+        ...(coupon.percentOff !== null
+          ? { percent_off: coupon.percentOff }
+          : { amount_off: coupon.amountOffMinor ?? 0, currency: (coupon.currency ?? 'usd').toLowerCase() }),
+        duration: coupon.duration,
+        ...(coupon.durationMonths !== null && { duration_in_months: coupon.durationMonths }),
+        ...(coupon.maxRedemptions !== null && { max_redemptions: coupon.maxRedemptions }),
+        ...(coupon.validUntil && { redeem_by: Math.floor(coupon.validUntil.getTime() / 1000) }),
+      });
+    } catch (error) {
+      // A retry after a failure further on: the coupon is there already.
+      if (error instanceof Stripe.errors.StripeError && error.code === 'resource_already_exists') return;
+      if (error instanceof Stripe.errors.StripeError) throw ProviderFailed(`Stripe: ${error.message}`);
+      throw error;
+    }
   }
 
   async #call<T>(work: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { can, permissionsOf, type Actor, type Permission } from './access.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
 import { AuthRequired, Forbidden, InvalidToken, SessionEnded } from './identity.errors.ts';
-import type { RequestMeta } from './auth.service.ts';
+import type { RequestMeta } from './sessions.service.ts';
 import type { SessionStates } from './session-states.ts';
 
 declare module 'fastify' {

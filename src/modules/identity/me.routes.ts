@@ -1,11 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../../platform/db/db.generated.ts';
 import { idParams } from '../../shared/schemas.ts';
 import { userOf } from './auth-guard.ts';
-import { UserNotFound } from './identity.errors.ts';
+import type { AuthService } from './auth.service.ts';
 import {
   mePatch,
   profileBody,
@@ -16,13 +14,10 @@ import {
   userSchema,
 } from './identity.schemas.ts';
 import type { ActingAs, Profile, ProfilesService } from './profiles.service.ts';
-import { toUser, usersRepository } from './users.repository.ts';
 
 export interface MeRoutesOptions {
-  db: Kysely<DB>;
+  auth: AuthService;
   profiles: ProfilesService;
-  /** Told after the account changed, so cached session states let go of it. */
-  onUserChanged: (userId: string) => Promise<void>;
 }
 
 const actingAs = (request: FastifyRequest): ActingAs => ({
@@ -36,10 +31,7 @@ const withDate = <T extends { createdAt: string }>(value: T) => ({
 });
 
 /** The signed-in account, its profiles, and what happened to it. */
-export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
-  app,
-  { db, profiles, onUserChanged },
-) => {
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { auth, profiles }) => {
   app.get(
     '/api/me',
     {
@@ -73,13 +65,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: userSchema },
       },
     },
-    async (request) => {
-      const userId = userOf(request).userId;
-      const row = await usersRepository.update(db, userId, request.body);
-      if (!row) throw UserNotFound();
-      await onUserChanged(userId);
-      return toUser(row);
-    },
+    async (request) => auth.updateAccount(userOf(request).userId, request.body),
   );
 
   app.get(
@@ -93,18 +79,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: z.object({ events: z.array(securityEventSchema) }) },
       },
     },
-    async (request) => {
-      const rows = await db
-        .selectFrom('securityEvents')
-        .select(['id', 'kind', 'ip', 'userAgent', 'details', 'createdAt'])
-        .where('userId', '=', userOf(request).userId)
-        .orderBy('createdAt', 'desc')
-        .limit(100)
-        .execute();
-      return {
-        events: rows.map((row) => ({ ...row, details: (row.details ?? {}) as Record<string, unknown> })),
-      };
-    },
+    async (request) => ({ events: await auth.securityEvents(userOf(request).userId) }),
   );
 
   const profileTags = ['profiles'];

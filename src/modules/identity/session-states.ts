@@ -77,6 +77,11 @@ export class SessionStates {
     this.#tombstoneMs = (options.accessTokenTtlSeconds + 60) * 1000;
   }
 
+  /** The cached state at once when the cache holds it in this process; undefined: ask `get`. */
+  peek(sessionId: string): SessionState | undefined {
+    return this.#cache.peek?.<SessionState>(key(sessionId));
+  }
+
   async get(sessionId: string): Promise<SessionState | undefined> {
     const cached = await this.#cache.get<SessionState>(key(sessionId));
     if (cached) return cached;

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB, UsersTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
-import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
+import { newestFirstPage } from '../../platform/db/keyset.ts';
+import type { Page } from '../../shared/pagination.ts';
 import type { Role } from './access.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -29,8 +29,6 @@ export const toUser = (row: UserRow): User => ({
   disabled: row.disabledAt !== null,
   createdAt: row.createdAt,
 });
-
-const searchCursor = z.object({ createdAt: z.string(), id: z.uuid() });
 
 /** The users table: SQL only, no rules. Every method takes the executor last (the pool by default). */
 export class UsersRepository {
@@ -157,7 +155,6 @@ export class UsersRepository {
     limit: number;
     cursor?: string | undefined;
   }): Promise<Page<User & { activeSessions: number }>> {
-    const after = decodeCursor(query.cursor, searchCursor);
     let select = this.#db
       .selectFrom('users')
       .selectAll('users')
@@ -175,21 +172,10 @@ export class UsersRepository {
       select = select.where(sql<boolean>`(users.email || ' ' || lower(users.name)) like ${pattern}`);
     }
     if (query.role) select = select.where(sql<boolean>`${query.role} = any(users.roles)`);
-    if (after) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('users.createdAt', '<', new Date(after.createdAt)),
-          eb.and([eb('users.createdAt', '=', new Date(after.createdAt)), eb('users.id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await select
-      .orderBy('users.createdAt', 'desc')
-      .orderBy('users.id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    return toPage(rows, query.limit, {
-      key: (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }),
+    return newestFirstPage(select, {
+      cursor: query.cursor,
+      limit: query.limit,
+      table: 'users',
       map: (row) => ({ ...toUser(row), activeSessions: Number(row.activeSessions ?? 0) }),
     });
   }

@@ -1,6 +1,7 @@
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Role } from './access.ts';
+import type { Profile } from './profiles.service.ts';
 import type { SessionsRepository } from './sessions.repository.ts';
 
 /** The account as a signed-in request sees it. */
@@ -14,16 +15,10 @@ export interface AccountSnapshot {
 }
 
 /** The profile a device watches as: the one selected on the session, else the account's first. */
-export interface ProfileSnapshot {
-  id: string;
-  name: string;
-  avatar: string | null;
-  isKids: boolean;
-  maturityLimit: number | null;
-  hasPin: boolean;
-  language: string;
+export type ProfileSnapshot = Omit<Profile, 'userId' | 'createdAt'> & {
+  /** ISO 8601 (cache entries are JSON). */
   createdAt: string;
-}
+};
 
 /** What every authenticated request needs to know, in one cache entry per session. */
 export interface SessionState {

@@ -1,20 +1,14 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB, SessionsTable } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
 
-export interface NewSession {
-  userId: string;
-  profileId: string | null;
-  deviceName: string;
-  deviceType: string;
-  ip: string | null;
-  userAgent: string | null;
-  authMethod: string;
-  expiresAt: Date;
-}
+export type NewSession = Pick<
+  Insertable<SessionsTable>,
+  'userId' | 'profileId' | 'deviceName' | 'deviceType' | 'ip' | 'userAgent' | 'authMethod' | 'expiresAt'
+>;
 
 /** Sessions (signed-in devices) and their refresh tokens. SQL only; the executor last (the pool by default). */
 export class SessionsRepository {

@@ -88,6 +88,8 @@ export interface Config {
     readonly audioBitrateKbps: number;
     readonly segmentSeconds: number;
     readonly keyRotationSegments: number;
+    /** A replaced package is kept at least this long, then deleted once nothing plays it. */
+    readonly packageRetentionHours: number;
   };
   readonly playback: {
     /** HMAC secret for playback tokens and signed URLs; else generated into secretFile. */
@@ -268,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audioBitrateKbps: e.TRANSCODE_AUDIO_BITRATE_KBPS,
       segmentSeconds: e.HLS_SEGMENT_SECONDS,
       keyRotationSegments: e.HLS_KEY_ROTATION_SEGMENTS,
+      packageRetentionHours: e.MEDIA_PACKAGE_RETENTION_HOURS,
     },
     playback: {
       secret: e.PLAYBACK_SECRET,

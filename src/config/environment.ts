@@ -82,6 +82,7 @@ export const environmentSchema = z.object({
   TRANSCODE_AUDIO_BITRATE_KBPS: withDefault(int(32, 512), '128'),
   HLS_SEGMENT_SECONDS: withDefault(int(2, 10), '4'),
   HLS_KEY_ROTATION_SEGMENTS: withDefault(int(0, 100_000), '15'),
+  MEDIA_PACKAGE_RETENTION_HOURS: withDefault(int(0, 8760), '24'),
 
   PLAYBACK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
   PLAYBACK_TOKEN_TTL_SECONDS: withDefault(int(60, 86_400), '14400'),

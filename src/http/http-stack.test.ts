@@ -43,6 +43,15 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/test/crash', probe, () => {
     throw new Error('secret internal detail at /srv/app.ts:42');
   });
+  // What node-postgres throws while the database restarts, and a refused connection.
+  app.get('/test/database-down', probe, () => {
+    throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  });
+  app.get('/test/connection-refused', probe, () => {
+    throw new Error('could not connect', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    });
+  });
 };
 
 const isProblem = (
@@ -195,6 +204,15 @@ describe('HTTP stack', () => {
     const body = isProblem(response, 500, 'INTERNAL');
     assert.doesNotMatch(response.body, /secret internal detail|app\.ts|stack/);
     assert.equal(body.detail, undefined);
+  });
+
+  it('answers a missing dependency with 503 and Retry-After, not 500', async () => {
+    for (const url of ['/test/database-down', '/test/connection-refused']) {
+      const response = await app.inject(url);
+      const body = isProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
+      assert.ok(Number(response.headers['retry-after']) > 0);
+      assert.doesNotMatch(JSON.stringify(body), /5432|administrator|ECONNREFUSED/);
+    }
   });
 
   it('takes the client address from X-Forwarded-For only as far as TRUST_PROXY allows', async () => {

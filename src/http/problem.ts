@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isDependencyUnavailable } from '../shared/dependency-errors.ts';
 import { AppError, defineError, type ErrorKind } from '../shared/errors.ts';
 
 /**
@@ -57,6 +58,11 @@ export const RouteNotFound = defineError('ROUTE_NOT_FOUND', 'not_found', 'No suc
 export const Overloaded = defineError('OVERLOADED', 'unavailable', 'The server is overloaded; retry later');
 export const Internal = defineError('INTERNAL', 'internal', 'Internal server error');
 const Unavailable = defineError('UNAVAILABLE', 'unavailable', 'Service unavailable');
+const DependencyUnavailable = defineError(
+  'DEPENDENCY_UNAVAILABLE',
+  'unavailable',
+  'A service Marquee depends on is unreachable; retry shortly',
+);
 
 /** Fastify's own errors, mapped to stable codes. Any other 4xx keeps its status as HTTP_<status>. */
 const fastifyCodes: Record<string, ReturnType<typeof defineError>> = {
@@ -167,6 +173,7 @@ export function problemFor(error: unknown, request: FastifyRequest): Problem {
     });
   }
   if (isResponseSerializationError(error)) return problemFor(Internal(), request);
+  if (isDependencyUnavailable(error)) return problemFor(DependencyUnavailable(), request);
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500) {
     const known = fastifyError.code ? fastifyCodes[fastifyError.code]?.definition : undefined;

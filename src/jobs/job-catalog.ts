@@ -39,6 +39,17 @@ export const jobCatalog = {
     policy: 'standard',
     retentionDays: 30,
   }),
+  'media.retain-packages': define({
+    description: 'Delete superseded packages that no live stream or unexpired offline licence uses',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 1800,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '23 * * * *',
+  }),
   'subscriptions.apply-event': define({
     description: 'Apply one recorded payment-provider event to its subscription (once)',
     payload: z.object({

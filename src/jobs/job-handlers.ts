@@ -2,7 +2,8 @@ import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
 import { setAccountPlan } from '../modules/identity/index.ts';
-import { createMediaService, ffmpegTools } from '../modules/media/index.ts';
+import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
+import { packagesInUse } from '../modules/playback/index.ts';
 import { createSubscriptions } from '../modules/subscriptions/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Cache } from '../platform/cache/cache.port.ts';
@@ -67,6 +68,21 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   });
   await queue.work('media.transcode', (job) => media.transcode(job), {
     concurrency: config.media.concurrency,
+  });
+  const retention = new PackageRetention({
+    db: deps.database.db,
+    storage: deps.storage,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'package-retention' }),
+    inUse: packagesInUse({
+      db: deps.database.db,
+      heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+    }),
+    retentionHours: config.media.packageRetentionHours,
+  });
+  await queue.work('media.retain-packages', async ({ signal }) => {
+    await retention.run(signal);
   });
   await queue.work('subscriptions.apply-event', ({ payload }) =>
     events.apply(payload.provider, payload.eventId),

@@ -40,12 +40,16 @@ export interface Platform<C extends JobCatalog> {
  * loading the AWS SDK, ioredis or nodemailer.
  */
 
+/** No Redis command waits longer than this: a hung or vanished Redis costs a request at most this. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
 export async function createRedis(url: string, keyPrefix: string): Promise<Redis> {
   const { Redis } = await import('ioredis');
   return new Redis(url, {
     keyPrefix,
     maxRetriesPerRequest: 2,
     connectTimeout: 5000,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     enableAutoPipelining: true,
   });
 }
@@ -103,7 +107,7 @@ export async function createPlatform<C extends JobCatalog>(
       closers.push(async () => {
         await redis.quit().catch(() => redis.disconnect());
       });
-      cache = new RedisCache(redis);
+      cache = new RedisCache(redis, { logger: logger.child({ component: 'cache' }) });
       pubsub = new RedisPubSub(redis, config.redis.keyPrefix);
       rateLimits = new FlexibleRateLimits({ redis });
     } else {

@@ -94,6 +94,29 @@ describe('engagement: progress, continue watching, history', () => {
     assert.equal((await stored(movie))?.positionSeconds, 60);
   });
 
+  it('clamps a report without a length to the length an earlier report gave (waiting or stored)', async () => {
+    const player = await registerViewer(context.app);
+    await report(player, { itemId: movie, positionSeconds: 60, durationSeconds: 1000 });
+    const waiting = await report(player, { itemId: movie, positionSeconds: 5000 });
+    assert.deepEqual(waiting.json(), { positionSeconds: 1000, finished: true });
+    await settle();
+    await report(player, { itemId: longMovie, positionSeconds: 100, durationSeconds: 7200 });
+    await settle();
+    const stored = await report(player, { itemId: longMovie, positionSeconds: 1_000_000 });
+    assert.deepEqual(stored.json(), { positionSeconds: 7200, finished: true });
+    await settle();
+    const rows = await context.deps.database.db
+      .selectFrom('watchProgress')
+      .select(['itemId', 'positionSeconds', 'durationSeconds', 'finished'])
+      .where('userId', '=', player.userId)
+      .orderBy('positionSeconds')
+      .execute();
+    assert.deepEqual(rows, [
+      { itemId: movie, positionSeconds: 1000, durationSeconds: 1000, finished: true },
+      { itemId: longMovie, positionSeconds: 7200, durationSeconds: 7200, finished: true },
+    ]);
+  });
+
   it('keeps the latest position by the player’s time, whatever order reports arrive in', async () => {
     const player = await registerViewer(context.app);
     const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00Z`;

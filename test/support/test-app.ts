@@ -20,11 +20,19 @@ import { LocalStorage } from '../../src/platform/storage/local.storage.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { createTestDatabase } from './test-database.ts';
 import { createTestRedis, redisUrl } from './test-redis.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import { createRedis } from '../../src/platform/platform.ts';
 
 export interface TestContext {
   app: App;
   deps: AppDeps;
   dataDir: string;
+  /**
+   * Another API instance on the same PostgreSQL database, Redis (keys and channels) and storage,
+   * through connections of its own and with services of its own — what a second server is. Only
+   * on real services (a PGlite database belongs to one process): undefined otherwise.
+   */
+  anotherInstance(): Promise<{ app: App; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -35,6 +43,8 @@ export interface TestAppOptions {
   storage?: Storage;
   /** false: no job handlers in this process (a test runs jobs by hand, as several workers would). */
   jobHandlers?: boolean;
+  /** Another Redis than the environment's REDIS_URL (a test's own, to stop and restart). */
+  redisUrl?: string;
 }
 
 /** Waits for a mail to reach the outbox (delivered by the mail.send job) and returns it. */
@@ -97,9 +107,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
   let cache: Cache = new MemoryCache();
   let pubsub: PubSub = new MemoryPubSub();
   let rateLimits = new FlexibleRateLimits();
-  if (redisUrl) {
-    const testRedis = await createTestRedis(redisUrl);
-    cache = new RedisCache(testRedis.redis);
+  const chosenRedis = options.redisUrl ?? redisUrl;
+  let redisPrefix: string | undefined;
+  if (chosenRedis) {
+    const testRedis = await createTestRedis(chosenRedis);
+    redisPrefix = testRedis.prefix;
+    cache = new RedisCache(testRedis.redis, { logger });
     pubsub = new RedisPubSub(testRedis.redis, testRedis.prefix);
     rateLimits = new FlexibleRateLimits({ redis: testRedis.redis });
     cleanups.unshift(() => testRedis.cleanup());
@@ -135,10 +148,52 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestC
   }
   const app = await buildApp(deps);
   cleanups.unshift(() => app.close());
+  async function anotherInstance() {
+    if (!testDatabase.url || !chosenRedis || !redisPrefix)
+      throw new Error('a second instance needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)');
+    const database = await openDatabase({
+      kind: 'postgres',
+      url: testDatabase.url,
+      poolMax: 5,
+      statementTimeoutMs: 30_000,
+    });
+    const redis = await createRedis(chosenRedis, redisPrefix);
+    redis.on('error', () => undefined);
+    const secondPubsub = new RedisPubSub(redis, redisPrefix);
+    const secondQueue = await PgBossQueue.start({
+      database,
+      catalog: jobCatalog,
+      logger,
+      supervise: false,
+      concurrency: 2,
+      pollingIntervalSeconds: 0.5,
+    });
+    const second = await buildApp({
+      ...deps,
+      database,
+      cache: new RedisCache(redis, { logger }),
+      pubsub: secondPubsub,
+      rateLimits: new FlexibleRateLimits({ redis }),
+      storage: options.storage ?? new LocalStorage(path.join(dataDir, 'storage')),
+      mailer: new OutboxMailer(database.db),
+      queue: secondQueue,
+    });
+    return {
+      app: second,
+      async close() {
+        await second.close();
+        await secondQueue.stop({ timeoutMs: 1000 });
+        await secondPubsub.close();
+        await redis.quit();
+        await database.close();
+      },
+    };
+  }
   return {
     app,
     deps,
     dataDir,
+    anotherInstance,
     async close() {
       for (const cleanup of cleanups) await cleanup();
     },

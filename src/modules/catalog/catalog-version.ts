@@ -1,4 +1,5 @@
 import type { Cache } from '../../platform/cache/cache.port.ts';
+import { AppError } from '../../shared/errors.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
@@ -42,7 +43,14 @@ export class CatalogVersion {
   }
 
   async bump(): Promise<number> {
-    this.#value = await this.#cache.increment(KEY);
+    try {
+      this.#value = await this.#cache.increment(KEY);
+    } catch (error) {
+      // The shared cache is away (its adapter redoes the increment when it is back): this
+      // instance moves on now, and the others stop serving from it meanwhile anyway.
+      if (!(error instanceof AppError && error.code === 'CACHE_UNAVAILABLE')) throw error;
+      this.#value += 1;
+    }
     this.#checkedAt = this.#clock.now().getTime();
     await this.#pubsub.publish(CHANNEL, this.#value);
     return this.#value;

@@ -4,6 +4,7 @@ import type { CommentsTable, DB } from '../../platform/db/db.generated.ts';
 import { newestFirstPage } from '../../platform/db/keyset.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
+import type { ReportReason } from './comment-moderation.repository.ts';
 
 export type CommentRow = Selectable<CommentsTable>;
 
@@ -121,9 +122,9 @@ export class CommentsRepository {
     });
   }
 
-  /** Edits the author's own comment while the window is open; undefined otherwise. */
+  /** Edits the author's (account and profile) own comment while the window is open; undefined otherwise. */
   editOwn(
-    options: { id: string; userId: string; body: string; at: Date; postedSince: Date },
+    options: { id: string; userId: string; profileKey: string; body: string; at: Date; postedSince: Date },
     executor: Executor = this.#db,
   ): Promise<CommentRow | undefined> {
     return executor
@@ -131,6 +132,7 @@ export class CommentsRepository {
       .set({ body: options.body, editedAt: options.at })
       .where('id', '=', options.id)
       .where('userId', '=', options.userId)
+      .where('profileKey', '=', options.profileKey)
       .where('createdAt', '>=', options.postedSince)
       .where('deletedAt', 'is', null)
       .where('removedAt', 'is', null)
@@ -138,9 +140,9 @@ export class CommentsRepository {
       .executeTakeFirst();
   }
 
-  /** Soft-deletes the author's own comment (the row stays for its replies and moderation). */
+  /** Soft-deletes the author's (account and profile) own comment (the row stays for its replies and moderation). */
   async deleteOwn(
-    options: { id: string; userId: string; at: Date },
+    options: { id: string; userId: string; profileKey: string; at: Date },
     executor: Executor = this.#db,
   ): Promise<boolean> {
     const result = await executor
@@ -148,6 +150,7 @@ export class CommentsRepository {
       .set({ deletedAt: options.at })
       .where('id', '=', options.id)
       .where('userId', '=', options.userId)
+      .where('profileKey', '=', options.profileKey)
       .where('deletedAt', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
@@ -155,15 +158,21 @@ export class CommentsRepository {
 
   /**
    * One account's report. A new reporter counts; at `hideAfter` reports the comment is hidden.
-   * Returns whether it is hidden now (undefined: this account had reported it already).
+   * Returns whether it is hidden now (undefined: this account had reported it already, even if a
+   * moderator dismissed that report).
    */
   async report(
-    options: { id: string; userId: string; at: Date; hideAfter: number },
+    options: { id: string; userId: string; reason: ReportReason; at: Date; hideAfter: number },
     executor: Executor,
   ): Promise<{ hidden: boolean } | undefined> {
     const inserted = await executor
       .insertInto('commentReports')
-      .values({ commentId: options.id, userId: options.userId, createdAt: options.at })
+      .values({
+        commentId: options.id,
+        userId: options.userId,
+        reason: options.reason,
+        createdAt: options.at,
+      })
       .onConflict((conflict) => conflict.columns(['commentId', 'userId']).doNothing())
       .returning('commentId')
       .executeTakeFirst();

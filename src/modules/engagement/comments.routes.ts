@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { pageQuery, pageSchema } from '../../shared/pagination.ts';
 import { idParams, isoDate, multilineText, noContent } from '../../shared/schemas.ts';
-import { requestContext, userOf } from '../identity/index.ts';
+import { userOf } from '../identity/index.ts';
+import { REPORT_REASONS } from './comment-moderation.repository.ts';
 import type { CommentsService } from './comments.service.ts';
 import { memberFrom } from './member.ts';
 
@@ -34,7 +35,7 @@ const commentSchema = z
   })
   .meta({ id: 'Comment' });
 
-/** Comments on titles and their moderation. */
+/** Comments on titles (their moderation: `comment-moderation.routes.ts`). */
 export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = async (app, options) => {
   const { comments } = options;
   const memberOf = (request: FastifyRequest) => memberFrom(request, options);
@@ -64,7 +65,7 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
         tags,
         summary: 'Comment on a title, or reply to a top-level comment (`parentId`)',
         description:
-          'Refusals: ENGAGEMENT_COMMENT_BANNED, ENGAGEMENT_COMMENT_BLOCKED_WORD, ENGAGEMENT_COMMENT_NESTED, ENGAGEMENT_COMMENT_RATE_LIMITED (COMMENTS_PER_MINUTE).',
+          'Refusals: ENGAGEMENT_COMMENT_KIDS_PROFILE (kids profiles read comments, never post), ENGAGEMENT_COMMENT_BANNED, ENGAGEMENT_COMMENT_BLOCKED_WORD, ENGAGEMENT_COMMENT_NESTED, ENGAGEMENT_COMMENT_RATE_LIMITED (COMMENTS_PER_MINUTE).',
         params: idParams,
         body: z.object({ body: commentBody, parentId: z.uuid().optional() }),
         response: { 201: commentSchema },
@@ -140,68 +141,18 @@ export const commentsRoutes: FastifyPluginAsyncZod<CommentsRoutesOptions> = asyn
         operationId: 'reportComment',
         tags,
         summary: 'Report a comment; COMMENT_HIDE_AFTER_REPORTS accounts’ reports hide it',
+        description: 'Once per account (a report a moderator dismissed still counts as made).',
         params: idParams,
+        // No body at all is a report without a reason (Fastify hands the schema a null body).
+        body: z
+          .object({ reason: z.enum(REPORT_REASONS).default('other') })
+          .nullish()
+          .describe('Why; no body: other'),
         response: { 204: noContent },
       },
     },
     async (request, reply) => {
-      await comments.report(memberOf(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
-
-  const moderate = { permission: 'comments:moderate' } as const;
-
-  app.delete(
-    '/api/admin/comments/:id',
-    {
-      config: { access: moderate },
-      schema: {
-        operationId: 'adminRemoveComment',
-        tags,
-        summary: 'Remove a comment (support, admin)',
-        params: idParams,
-        response: { 204: noContent },
-      },
-    },
-    async (request, reply) => {
-      await comments.remove(requestContext(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
-
-  app.put(
-    '/api/admin/users/:id/comment-ban',
-    {
-      config: { access: moderate },
-      schema: {
-        operationId: 'adminBanCommenter',
-        tags,
-        summary: 'Stop an account from posting comments (idempotent)',
-        params: idParams,
-        response: { 204: noContent },
-      },
-    },
-    async (request, reply) => {
-      await comments.ban(requestContext(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete(
-    '/api/admin/users/:id/comment-ban',
-    {
-      config: { access: moderate },
-      schema: {
-        operationId: 'adminUnbanCommenter',
-        tags,
-        summary: 'Let a banned account comment again',
-        params: idParams,
-        response: { 204: noContent },
-      },
-    },
-    async (request, reply) => {
-      await comments.unban(requestContext(request), request.params.id);
+      await comments.report(memberOf(request), request.params.id, request.body?.reason ?? 'other');
       return reply.code(204).send();
     },
   );

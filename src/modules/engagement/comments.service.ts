@@ -1,16 +1,15 @@
 import type { Clock } from '../../platform/clock.ts';
-import { isReferencedElsewhere } from '../../platform/db/pg-errors.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { RateLimiter } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { Page } from '../../shared/pagination.ts';
-import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { TitleNotFound, type PlayableItems } from '../catalog/index.ts';
+import type { ReportReason } from './comment-moderation.repository.ts';
 import type { CommentRow, CommentsRepository } from './comments.repository.ts';
 import {
-  AccountNotFound,
   CommentBanned,
   CommentBlockedWord,
   CommentEditClosed,
+  CommentKidsProfile,
   CommentNested,
   CommentNotFound,
   CommentRateLimited,
@@ -40,15 +39,16 @@ export interface CommentsServiceDeps {
   events: EngagementEvents;
   clock: Clock;
   limiter: RateLimiter;
-  audit: AuditLog;
   config: { editMinutes: number; hideAfterReports: number; blockedWords: readonly string[] };
 }
 
 /**
  * Comments on titles: only on titles the profile may see (published, its maturity, its region),
  * one level of replies, edits within a window, soft delete; reports hide a comment after N
- * accounts, moderators remove comments and ban accounts from commenting. A comment is stored
- * and returned as the text it was sent as.
+ * accounts (moderators: `CommentModerationService`). A comment belongs to the profile that
+ * posted it (another profile of the account may not edit or delete it); kids profiles read the
+ * comments of the titles they may see but do not post. A comment is stored and returned as the
+ * text it was sent as.
  */
 export class CommentsService {
   readonly #deps: CommentsServiceDeps;
@@ -64,7 +64,7 @@ export class CommentsService {
   /** A comment this member may see (its title visible, not removed or hidden), or 404. */
   async #visibleComment(member: Member, id: string): Promise<CommentRow> {
     const row = await this.#deps.repository.find(id);
-    if (!row || row.removedAt || (row.hiddenAt && row.userId !== member.userId)) throw CommentNotFound();
+    if (!row || row.removedAt || (row.hiddenAt && !isAuthor(member, row))) throw CommentNotFound();
     if (!(await this.#deps.items.visibleTitles([row.titleId], member.viewer)).has(row.titleId)) {
       throw CommentNotFound();
     }
@@ -81,7 +81,7 @@ export class CommentsService {
       replyCount: row.replyCount,
       createdAt: row.createdAt,
       editedAt: row.editedAt,
-      mine: row.userId === member.userId,
+      mine: isAuthor(member, row),
     };
   }
 
@@ -121,6 +121,7 @@ export class CommentsService {
     input: { body: string; parentId?: string | undefined },
   ): Promise<CommentView> {
     await this.#visibleTitle(member, titleId);
+    if (member.isKids) throw CommentKidsProfile();
     if (await this.#deps.repository.isBanned(member.userId)) throw CommentBanned();
     this.#filter(input.body);
     let parentId: string | null = null;
@@ -167,12 +168,13 @@ export class CommentsService {
 
   async edit(member: Member, id: string, body: string): Promise<CommentView> {
     const row = await this.#visibleComment(member, id);
-    if (row.userId !== member.userId || row.deletedAt) throw CommentNotFound();
+    if (!isAuthor(member, row) || row.deletedAt) throw CommentNotFound();
     this.#filter(body);
     const now = this.#deps.clock.now();
     const edited = await this.#deps.repository.editOwn({
       id,
       userId: member.userId,
+      profileKey: member.profileKey,
       body,
       at: now,
       postedSince: new Date(now.getTime() - this.#deps.config.editMinutes * 60_000),
@@ -189,19 +191,20 @@ export class CommentsService {
     const deleted = await this.#deps.repository.deleteOwn({
       id,
       userId: member.userId,
+      profileKey: member.profileKey,
       at: this.#deps.clock.now(),
     });
     if (!deleted) throw CommentNotFound();
   }
 
   /** Reports a comment (once per account); enough reports hide it until a moderator looks. */
-  async report(member: Member, id: string): Promise<void> {
+  async report(member: Member, id: string, reason: ReportReason): Promise<void> {
     const row = await this.#visibleComment(member, id);
     if (row.userId === member.userId) return;
     const at = this.#deps.clock.now();
     const result = await this.#deps.transactor.run((trx) =>
       this.#deps.repository.report(
-        { id, userId: member.userId, at, hideAfter: this.#deps.config.hideAfterReports },
+        { id, userId: member.userId, reason, at, hideAfter: this.#deps.config.hideAfterReports },
         trx,
       ),
     );
@@ -218,71 +221,12 @@ export class CommentsService {
     }
   }
 
-  /** A moderator removes a comment (support or admin: `comments:moderate`); audited. */
-  async remove(context: RequestContext, id: string): Promise<void> {
-    const at = this.#deps.clock.now();
-    const row = await this.#deps.transactor.run(async (trx) => {
-      const found = await this.#deps.repository.find(id, trx);
-      if (!found || !(await this.#deps.repository.remove({ id, by: moderatorOf(context), at }, trx))) {
-        throw CommentNotFound();
-      }
-      await this.#deps.audit.record(trx, context, {
-        action: 'comment.removed',
-        targetType: 'comment',
-        targetId: id,
-        before: { titleId: found.titleId, authorId: found.userId, body: found.body },
-      });
-      return found;
-    });
-    await this.#deps.events.publish({
-      type: 'CommentHidden',
-      userId: row.userId,
-      profileKey: row.profileKey,
-      at: at.toISOString(),
-      commentId: id,
-      titleId: row.titleId,
-      reason: 'moderator',
-    });
-  }
-
-  /** Stops an account from commenting; audited. */
-  async ban(context: RequestContext, userId: string): Promise<void> {
-    try {
-      await this.#deps.transactor.run(async (trx) => {
-        await this.#deps.repository.ban(
-          { userId, by: moderatorOf(context), at: this.#deps.clock.now() },
-          trx,
-        );
-        await this.#deps.audit.record(trx, context, {
-          action: 'comment_ban.created',
-          targetType: 'user',
-          targetId: userId,
-        });
-      });
-    } catch (error) {
-      if (isReferencedElsewhere(error)) throw AccountNotFound();
-      throw error;
-    }
-  }
-
-  async unban(context: RequestContext, userId: string): Promise<void> {
-    await this.#deps.transactor.run(async (trx) => {
-      if (!(await this.#deps.repository.unban(userId, trx)))
-        throw AccountNotFound('This account is not banned');
-      await this.#deps.audit.record(trx, context, {
-        action: 'comment_ban.removed',
-        targetType: 'user',
-        targetId: userId,
-      });
-    });
-  }
-
   #filter(body: string): void {
     const word = blockedWordIn(body, this.#deps.config.blockedWords);
     if (word) throw CommentBlockedWord(`The word “${word}” is not allowed in comments`);
   }
 }
 
-/** The moderating person; null for a service key holding the permission. */
-const moderatorOf = (context: RequestContext): string | null =>
-  context.actor.type === 'user' ? context.actor.id : null;
+/** The comment's author: the account and the profile that posted it. */
+const isAuthor = (member: Member, row: CommentRow): boolean =>
+  row.userId === member.userId && row.profileKey === member.profileKey;

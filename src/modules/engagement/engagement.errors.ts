@@ -49,3 +49,13 @@ export const CommentRateLimited = defineError(
   'Too many comments; wait a little',
 );
 export const AccountNotFound = defineError('ENGAGEMENT_ACCOUNT_NOT_FOUND', 'not_found', 'No such account');
+export const CommentKidsProfile = defineError(
+  'ENGAGEMENT_COMMENT_KIDS_PROFILE',
+  'forbidden',
+  'Kids profiles read comments but do not post them',
+);
+export const CommentNotHidden = defineError(
+  'ENGAGEMENT_COMMENT_NOT_HIDDEN',
+  'conflict',
+  'The comment is not hidden: there is nothing to restore',
+);

@@ -37,6 +37,8 @@ export type EngagementEvent =
   | (Who & { type: 'TitleFinished'; itemId: string; titleId: string; nextItemId: string | null })
   | (Who & { type: 'CommentPosted'; commentId: string; titleId: string; parentId: string | null })
   | (Who & { type: 'CommentHidden'; commentId: string; titleId: string; reason: 'reports' | 'moderator' })
+  /** A moderator showed a hidden comment again (who: its author). */
+  | (Who & { type: 'CommentRestored'; commentId: string; titleId: string })
   | (Who & {
       type: 'ListChanged';
       change: 'added' | 'removed' | 'reordered';

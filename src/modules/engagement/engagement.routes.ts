@@ -318,7 +318,7 @@ export const engagementRoutes: FastifyPluginAsyncZod<EngagementRoutesOptions> = 
         tags,
         summary: 'Report a position without a stream (offline playback syncing back)',
         description:
-          'Buffered and written within ENGAGEMENT_PROGRESS_FLUSH_MS; the latest by `at` (the player’s time, capped at the server’s now) wins. A position past `durationSeconds` is clamped to it. Refusals: 503 ENGAGEMENT_PROGRESS_BUSY when the buffer is full (retry after a second).',
+          'Buffered and written within ENGAGEMENT_PROGRESS_FLUSH_MS; the latest by `at` (the player’s time, capped at the server’s now) wins. A position past `durationSeconds` (without one: the length an earlier report gave) is clamped to it. Refusals: 503 ENGAGEMENT_PROGRESS_BUSY when the buffer is full (retry after a second).',
         body: z.object({
           itemId: z.uuid(),
           positionSeconds: z.number().min(0).max(MAX_SECONDS),

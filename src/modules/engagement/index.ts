@@ -10,6 +10,9 @@ import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems, TitleRatings } from '../catalog/index.ts';
+import { CommentModerationRepository } from './comment-moderation.repository.ts';
+import { commentModerationRoutes } from './comment-moderation.routes.ts';
+import { CommentModerationService } from './comment-moderation.service.ts';
 import { CommentsRepository } from './comments.repository.ts';
 import { commentsRoutes } from './comments.routes.ts';
 import { CommentsService } from './comments.service.ts';
@@ -77,8 +80,9 @@ export function createEngagement(deps: EngagementDeps): Engagement {
     transactor: transactorFor(deps.db),
     clock: deps.clock,
   });
+  const commentRows = new CommentsRepository(deps.db);
   const comments = new CommentsService({
-    repository: new CommentsRepository(deps.db),
+    repository: commentRows,
     items: deps.items,
     transactor: transactorFor(deps.db),
     events,
@@ -88,8 +92,15 @@ export function createEngagement(deps: EngagementDeps): Engagement {
       points: deps.config.engagement.comments.perMinute,
       durationSeconds: 60,
     }),
-    audit: deps.audit,
     config: deps.config.engagement.comments,
+  });
+  const moderation = new CommentModerationService({
+    comments: commentRows,
+    moderation: new CommentModerationRepository(deps.db),
+    transactor: transactorFor(deps.db),
+    events,
+    clock: deps.clock,
+    audit: deps.audit,
   });
   const plugin = fp(
     async (app) => {
@@ -98,6 +109,7 @@ export function createEngagement(deps: EngagementDeps): Engagement {
         clock: deps.clock,
         countryHeader: deps.config.catalog.countryHeader,
       });
+      await app.register(commentModerationRoutes, { moderation });
       await app.register(engagementRoutes, {
         engagement,
         recorder: progress,

@@ -11,6 +11,8 @@ export interface Member {
   userId: string;
   profileId: string | null;
   profileKey: string;
+  /** A kids profile: reads comments on the titles it may see, never posts them. */
+  isKids: boolean;
   viewer: Viewer;
 }
 
@@ -25,6 +27,7 @@ export function memberFrom(
     userId: actor.userId,
     profileId,
     profileKey: profileKey(profileId),
+    isKids: actor.profile?.isKids ?? false,
     viewer: viewerFrom(request, options),
   };
 }

@@ -108,15 +108,16 @@ export class ProgressRecorder implements ProgressRecorderPort {
     if (!item || (report.viewer && this.#items.whyHidden(item, report.viewer))) {
       throw TitleNotFound(`No movie or episode ${report.itemId}`);
     }
-    const positionSeconds = clampPosition(report.positionSeconds, report.durationSeconds);
-    const finished = isFinished(positionSeconds, report.durationSeconds);
+    const who = { userId: report.userId, profileKey: profileKey(report.profileId) };
+    const durationSeconds = report.durationSeconds ?? (await this.#knownDuration(who, item.id));
+    const positionSeconds = clampPosition(report.positionSeconds, durationSeconds);
+    const finished = isFinished(positionSeconds, durationSeconds);
     const entry: BufferedProgress = {
-      userId: report.userId,
-      profileKey: profileKey(report.profileId),
+      ...who,
       itemId: item.id,
       titleId: item.titleId,
       positionSeconds,
-      durationSeconds: report.durationSeconds,
+      durationSeconds,
       finished,
       at: recordedAt(report.at, this.#clock.now()),
     };
@@ -131,6 +132,16 @@ export class ProgressRecorder implements ProgressRecorderPort {
     }
     this.stats[offered]++;
     return { positionSeconds, finished };
+  }
+
+  /**
+   * The item's length from an earlier report (waiting, else stored), for a report without one:
+   * a position past the end is clamped to it, and counts as finished, whoever reported the length.
+   */
+  async #knownDuration(who: { userId: string; profileKey: string }, itemId: string): Promise<number | null> {
+    const waiting = this.#buffer.get(progressKey({ ...who, itemId }));
+    if (waiting?.durationSeconds != null) return waiting.durationSeconds;
+    return (await this.#repository.find(who, itemId))?.durationSeconds ?? null;
   }
 
   async resumePosition(options: {

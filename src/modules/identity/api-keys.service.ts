@@ -1,4 +1,4 @@
-import type { Cache } from '../../platform/cache/cache.port.ts';
+import { trySetIfAbsent, type Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
@@ -206,12 +206,12 @@ export class ApiKeysService {
         expiresAt: row.expiresAt?.getTime() ?? null,
         revoked: row.revokedAt !== null,
       };
-      await this.#cache.setIfAbsent(cacheKey(hash), entry, CACHE_TTL_MS);
+      await trySetIfAbsent(this.#cache, cacheKey(hash), entry, CACHE_TTL_MS);
     }
     const now = this.#clock.now();
     if (entry.revoked || (entry.expiresAt !== null && entry.expiresAt <= now.getTime())) return undefined;
     // Last use, at most once a minute per key: not a database write per request.
-    if (await this.#cache.setIfAbsent(`auth:api-key-seen:${entry.id}`, 1, 60_000)) {
+    if (await trySetIfAbsent(this.#cache, `auth:api-key-seen:${entry.id}`, 1, 60_000)) {
       await this.#keys.markUsed(entry.id, now, ip);
     }
     const known = new Set<string>(allPermissions);

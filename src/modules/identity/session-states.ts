@@ -1,4 +1,4 @@
-import type { Cache } from '../../platform/cache/cache.port.ts';
+import { trySetIfAbsent, type Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Role } from './access.ts';
 import type { Profile } from './profiles.service.ts';
@@ -82,7 +82,7 @@ export class SessionStates {
     if (cached) return cached;
     const state = await this.#load(sessionId);
     if (!state) return undefined;
-    await this.#cache.setIfAbsent(key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
+    await trySetIfAbsent(this.#cache, key(sessionId), state, state.revoked ? this.#tombstoneMs : TTL_MS);
     return state;
   }
 

@@ -8,7 +8,7 @@ import type { TranscodeResult } from './transcode.ts';
 /** The SQL of the media pipeline: video assets, the item → asset pointer, renditions, wrapped keys. */
 
 export type AssetRow = Selectable<DB['videoAssets']>;
-export type AssetStatus = 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled';
+export type AssetStatus = 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled' | 'retiring' | 'retired';
 
 /** Subtitle files uploaded with a source, as stored in video_assets.subtitles. */
 export const subtitleSourcesSchema = z.array(
@@ -238,11 +238,81 @@ export class AssetsRepository {
       })
       .where('id', '=', asset.id)
       .execute();
+    // The package the item played until now is superseded from this moment (package retention).
+    await trx
+      .updateTable('videoAssets')
+      .set({ supersededAt: now, updatedAt: now })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('itemVideos')
+          .select('itemVideos.assetId')
+          .where('itemVideos.itemId', '=', asset.itemId),
+      )
+      .where('id', '!=', asset.id)
+      .execute();
     await trx
       .insertInto('itemVideos')
       .values({ itemId: asset.itemId, assetId: asset.id })
       .onConflict((oc) => oc.column('itemId').doUpdateSet({ assetId: asset.id, updatedAt: now }))
       .execute();
     return true;
+  }
+
+  /**
+   * Packages replaced before `cutoff` that still have files (ready, or retiring after an
+   * interrupted deletion), oldest first; never an item's current package.
+   */
+  superseded(options: { before: Date; limit: number }): Promise<AssetRow[]> {
+    return this.#db
+      .selectFrom('videoAssets')
+      .selectAll()
+      .where('status', 'in', ['ready', 'retiring'])
+      .where('supersededAt', '<=', options.before)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('itemVideos')
+              .select('itemVideos.assetId')
+              .whereRef('itemVideos.assetId', '=', 'videoAssets.id'),
+          ),
+        ),
+      )
+      .orderBy('supersededAt')
+      .limit(options.limit)
+      .execute();
+  }
+
+  /**
+   * ready → retiring, in the caller's transaction (its keys go in the same one), unless the item
+   * was pointed back at it meanwhile; true when the asset is (now) retiring.
+   */
+  async markRetiring(id: string, executor: Kysely<DB>): Promise<boolean> {
+    const row = await executor
+      .updateTable('videoAssets')
+      .set({ status: 'retiring', updatedAt: this.#clock.now() })
+      .where('id', '=', id)
+      .where('status', 'in', ['ready', 'retiring'])
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom('itemVideos').select('itemVideos.assetId').where('itemVideos.assetId', '=', id),
+          ),
+        ),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** retiring → retired, once its files are gone. */
+  async markRetired(id: string): Promise<void> {
+    const now = this.#clock.now();
+    await this.#db
+      .updateTable('videoAssets')
+      .set({ status: 'retired', retiredAt: now, updatedAt: now })
+      .where('id', '=', id)
+      .where('status', '=', 'retiring')
+      .execute();
   }
 }

@@ -51,4 +51,10 @@ export class ContentKeysRepository {
     }
     return select.execute();
   }
+
+  /** Deletes an asset's keys, in the caller's transaction (a retired package can't be decrypted anew). */
+  async deleteOf(assetId: string, executor: Executor): Promise<number> {
+    const result = await executor.deleteFrom('contentKeys').where('assetId', '=', assetId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

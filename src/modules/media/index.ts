@@ -55,6 +55,12 @@ export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
 export { createMediaService, MediaService, type Media, type SourceUpload } from './media.service.ts';
 export { MEDIA_EVENTS_CHANNEL, type MediaEvent } from './media-events.ts';
 export { CLAIM_LEASE_SECONDS } from './transcode-job.ts';
+export {
+  PackageRetention,
+  type PackageRetentionDeps,
+  type PackagesInUse,
+  type RetentionReport,
+} from './package-retention.ts';
 export type { AssetRow, SubtitleSource } from './assets.repository.ts';
 export { mediaRoutes, transcodeJobSchema, transcodeJobView } from './media.routes.ts';
 export { demoVideos, seedDemoVideos, type DemoVideoReport } from './demo-videos.ts';

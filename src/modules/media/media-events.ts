@@ -2,7 +2,10 @@ import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { AssetRow, AssetStatus } from './assets.repository.ts';
 
-/** Published on the pub/sub port as a transcode moves: admin consoles and other instances listen. */
+/**
+ * Published on the pub/sub port as a transcode moves and when a superseded package is deleted:
+ * admin consoles and other instances listen.
+ */
 export const MEDIA_EVENTS_CHANNEL = 'media.events';
 export interface MediaEvent {
   type:
@@ -10,7 +13,8 @@ export interface MediaEvent {
     | 'TranscodeProgressed'
     | 'TranscodeFinished'
     | 'TranscodeFailed'
-    | 'TranscodeCancelled';
+    | 'TranscodeCancelled'
+    | 'PackageRetired';
   assetId: string;
   itemId: string;
   status: AssetStatus;

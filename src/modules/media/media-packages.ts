@@ -18,8 +18,11 @@ export interface MediaPackage {
  */
 export class MediaPackages {
   readonly #assets: AssetsRepository;
-  /** A ready package never changes (a new transcode writes a new asset), so it is cached by id. */
-  readonly #cache = new LRUCache<string, MediaPackage>({ max: 10_000 });
+  /**
+   * A ready package never changes (a new transcode writes a new asset), so it is cached by id —
+   * for a while: a superseded one is deleted by retention once nothing plays it.
+   */
+  readonly #cache = new LRUCache<string, MediaPackage>({ max: 10_000, ttl: 10 * 60_000 });
 
   constructor(options: { assets: AssetsRepository }) {
     this.#assets = options.assets;

@@ -11,7 +11,7 @@ export interface MediaRoutesOptions {
 }
 
 const tags = ['media admin'];
-const statuses = ['queued', 'processing', 'ready', 'failed', 'cancelled'] as const;
+const statuses = ['queued', 'processing', 'ready', 'failed', 'cancelled', 'retiring', 'retired'] as const;
 
 export const transcodeJobSchema = z
   .object({

@@ -117,4 +117,18 @@ export class DownloadsRepository {
       .returningAll()
       .executeTakeFirst();
   }
+
+  /** Of these assets, those a download still holds with a licence unexpired at `now`. */
+  async assetsHeld(assetIds: readonly string[], now: Date): Promise<string[]> {
+    if (assetIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('downloads')
+      .select('assetId')
+      .distinct()
+      .where('assetId', 'in', [...assetIds])
+      .where('returnedAt', 'is', null)
+      .where('licenceExpiresAt', '>', now)
+      .execute();
+    return rows.map((row) => row.assetId);
+  }
 }

@@ -256,6 +256,9 @@ export class DownloadsService {
       assetId: download.assetId,
       renditions: [video.name, ...manifest.audioTracks.map((track) => track.name)],
     });
+    // A package deleted by retention (its licence had lapsed) has no keys left: fetch it anew.
+    if (keys.length === 0)
+      throw PlaybackNotReady('The downloaded video is no longer available: download it again');
     const contentKeys: OfflineContentKey[] = keys
       .filter((key) => mayReceiveKey({ keyTier: key.tier, maxHeight: plan.maxHeight }))
       .map(({ keyId, key, iv }) => ({ keyId, key, iv }));

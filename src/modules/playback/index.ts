@@ -79,3 +79,4 @@ export { PlaybackService, type Watcher, type Entitlement } from './playback.serv
 export { DeliveryService, DELIVERY_PREFIX } from './delivery.service.ts';
 export { playbackRoutes } from './playback.routes.ts';
 export { createPlayback } from './create-playback.ts';
+export { packagesInUse } from './packages-in-use.ts';

@@ -78,4 +78,18 @@ export class PlaybackRepository {
       .executeTakeFirst();
     return updated.numUpdatedRows > 0n;
   }
+
+  /** Of these assets, those an open stream with a heartbeat since `since` plays. */
+  async assetsStreaming(assetIds: readonly string[], since: Date): Promise<string[]> {
+    if (assetIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('playbackSessions')
+      .select('assetId')
+      .distinct()
+      .where('assetId', 'in', [...assetIds])
+      .where('endedAt', 'is', null)
+      .where('lastHeartbeatAt', '>=', since)
+      .execute();
+    return rows.map((row) => row.assetId);
+  }
 }

@@ -1,3 +1,5 @@
+import { AppError, defineError } from '../../shared/errors.ts';
+
 /**
  * A shared cache of JSON values with per-entry TTLs. In-process LRU by default; Redis when
  * REDIS_URL is set, so every instance sees the same entries and invalidations.
@@ -21,6 +23,13 @@ export interface Cache {
   close(): Promise<void>;
 }
 
+/** Redis is unreachable and the operation can't be skipped (a lock, a counter): retry shortly. */
+export const CacheUnavailable = defineError(
+  'CACHE_UNAVAILABLE',
+  'unavailable',
+  'A shared service is briefly unavailable; retry shortly',
+);
+
 /**
  * Read-through helper: returns the cached value or computes, stores and returns it.
  * `undefined` is never cached (it means "absent"); cache `null` to remember a miss.
@@ -36,4 +45,22 @@ export async function cached<T>(
   const value = await compute();
   if (value !== undefined) await cache.set(key, value, ttlMs);
   return value;
+}
+
+/**
+ * setIfAbsent for what may be skipped — filling the cache from the database, "at most once a
+ * minute" markers: false (not set) while the shared cache is unavailable, instead of failing.
+ */
+export async function trySetIfAbsent(
+  cache: Cache,
+  key: string,
+  value: unknown,
+  ttlMs: number,
+): Promise<boolean> {
+  try {
+    return await cache.setIfAbsent(key, value, ttlMs);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'CACHE_UNAVAILABLE') return false;
+    throw error;
+  }
 }

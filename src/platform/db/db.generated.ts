@@ -49,6 +49,9 @@ export interface CommentReportsTable {
   commentId: string;
   userId: string;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  reason: Generated<string>;
+  dismissedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  dismissedBy: string | null;
 }
 
 export interface CommentsTable {
@@ -478,6 +481,8 @@ export interface VideoAssetsTable {
   finishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   claimedBy: string | null;
   claimExpiresAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  supersededAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  retiredAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 export interface VideoRenditionsTable {

@@ -16,6 +16,8 @@ export class RedisPubSub implements PubSub {
     this.#publisher = redis;
     this.#prefix = prefix;
     this.#subscriber = redis.duplicate({ keyPrefix: '' });
+    // Its connection errors are the shared client's to report (the platform logs them).
+    this.#subscriber.on('error', (error: unknown) => redis.emit('error', error));
     this.#subscriber.on('message', (channel: string, raw: string) => {
       const handlers = this.#channels.get(channel);
       if (!handlers) return;
@@ -24,8 +26,10 @@ export class RedisPubSub implements PubSub {
     });
   }
 
+  /** At most once, as the port says: while Redis is away, a message is dropped, not queued. */
   async publish(channel: string, message: unknown): Promise<void> {
-    await this.#publisher.publish(this.#prefix + channel, JSON.stringify(message));
+    if (this.#publisher.status !== 'ready') return;
+    await this.#publisher.publish(this.#prefix + channel, JSON.stringify(message)).catch(() => undefined);
   }
 
   async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {

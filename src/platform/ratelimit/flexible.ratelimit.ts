@@ -67,8 +67,16 @@ export class FlexibleRateLimits implements RateLimits {
       duration: rule.durationSeconds,
       blockDuration: rule.blockSeconds ?? 0,
     };
+    // With Redis away, each instance limits on its own (in memory) rather than failing requests
+    // or letting them through unlimited; Redis takes over again once it is back.
     const limiter = this.#redis
-      ? new RateLimiterRedis({ ...common, storeClient: this.#redis, useRedisPackage: false })
+      ? new RateLimiterRedis({
+          ...common,
+          storeClient: this.#redis,
+          useRedisPackage: false,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory(common),
+        })
       : new RateLimiterMemory(common);
     return new FlexibleLimiter(rule, limiter);
   }

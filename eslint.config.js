@@ -35,13 +35,25 @@ const readsTheTime = [
     message: 'Read the time from the Clock port (clock.now()), not new Date().',
   },
 ];
-/** Files that still read the time directly; the consolidation empties this list. */
-const readsTheTimeStill = [
-  'src/modules/identity/demo-viewers.ts',
-  'src/modules/identity/oidc.service.ts',
-  'src/modules/identity/sessions.repository.ts',
-  'src/modules/identity/signing-keys.ts',
-  'src/modules/identity/users.repository.ts',
+/**
+ * SQL lives in a module's `*.repository.ts` only (docs/DEVELOPMENT.md, "Data access"): services and
+ * routes call repositories, never Kysely's query builder. `*.sql.ts` holds fragments its
+ * repositories share (catalog's `visibleTo`).
+ */
+const queriesTheDatabase = [
+  {
+    selector:
+      'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)$/]',
+    message: 'Query the database in a *.repository.ts of the module that owns the table.',
+  },
+  {
+    selector: "TaggedTemplateExpression[tag.name='sql']",
+    message: 'Raw SQL belongs in a *.repository.ts of the module that owns the table.',
+  },
+  {
+    selector: "CallExpression[callee.property.name='transaction'][arguments.length=0]",
+    message: 'Open transactions through the Transactor port (src/platform/db/transactor.ts).',
+  },
 ];
 
 export default tseslint.config(
@@ -85,7 +97,11 @@ export default tseslint.config(
   },
   {
     files: ['src/modules/**/*.ts', 'src/jobs/**/*.ts'],
-    ignores: ['**/*.test.ts', ...readsTheTimeStill],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...readsTheTime, ...queriesTheDatabase] },
+  },
+  {
+    files: ['src/modules/**/*.repository.ts', 'src/modules/**/*.sql.ts'],
     rules: { 'no-restricted-syntax': ['error', ...readsTheTime] },
   },
   {

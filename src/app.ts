@@ -74,9 +74,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  const accessLog = new AccessLog(deps.logger.child({}, { redact: [] }), metrics);
   const app = Fastify({
     loggerInstance,
-    logController: new AccessLog(deps.logger.child({}, { redact: [] }), metrics),
+    logController: accessLog,
     childLoggerFactory: (parent, bindings, options) => new LazyRequestLogger(parent, bindings, options),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     bodyLimit: config.http.bodyLimitBytes,
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  // The access log hands its lines over once per event-loop turn; a closing app hands over the last.
+  app.addHook('onClose', async () => accessLog.flush());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -1,4 +1,5 @@
 import { rotateSigningKeys } from '../../modules/identity/index.ts';
+import { systemClock } from '../../platform/clock.ts';
 import type { Command } from '../command.ts';
 
 export const rotateSigningKeyCommand: Command = {
@@ -9,9 +10,12 @@ export const rotateSigningKeyCommand: Command = {
   async run({ config, print }, values) {
     // Keys older than two access-token lifetimes can no longer have live tokens: safe to drop.
     const pruneBefore = values.prune
-      ? new Date(Date.now() - 2 * config.auth.accessTokenTtlSeconds * 1000)
+      ? new Date(systemClock.now().getTime() - 2 * config.auth.accessTokenTtlSeconds * 1000)
       : undefined;
-    const { added, kept } = await rotateSigningKeys(config.auth.signingKeysFile, { pruneBefore });
+    const { added, kept } = await rotateSigningKeys(config.auth.signingKeysFile, {
+      clock: systemClock,
+      pruneBefore,
+    });
     print(
       `New signing key ${added.kid} in ${config.auth.signingKeysFile}; ${kept} older key(s) kept for verification.`,
     );

@@ -2,6 +2,19 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
 
+/** A title's columns that playback and visibility check. */
+const titleChecks = [
+  'id',
+  'kind',
+  'title',
+  'status',
+  'minPlanTier',
+  'maturityLevel',
+  'allowedRegions',
+  'publishAt',
+  'unpublishAt',
+] as const;
+
 /** The rows that carry video — movies (titles) and episodes — as media and playback see them. SQL only. */
 export class PlayableItemsRepository {
   readonly #db: Kysely<DB>;
@@ -12,21 +25,7 @@ export class PlayableItemsRepository {
 
   /** A title by id, with what playback checks (a series too: the caller refuses it). */
   findTitle(id: string, executor: Executor = this.#db) {
-    return executor
-      .selectFrom('titles')
-      .select([
-        'id',
-        'kind',
-        'title',
-        'status',
-        'minPlanTier',
-        'maturityLevel',
-        'allowedRegions',
-        'publishAt',
-        'unpublishAt',
-      ])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    return executor.selectFrom('titles').select(titleChecks).where('id', '=', id).executeTakeFirst();
   }
 
   /** An episode by id, with its season's number and what playback checks of its series. */
@@ -60,16 +59,7 @@ export class PlayableItemsRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return executor
       .selectFrom('titles')
-      .select([
-        'id',
-        'kind',
-        'title',
-        'status',
-        'maturityLevel',
-        'allowedRegions',
-        'publishAt',
-        'unpublishAt',
-      ])
+      .select(titleChecks)
       .where('id', 'in', [...ids])
       .execute();
   }

@@ -14,7 +14,7 @@ describe('access tokens (unit)', () => {
   it('verify what they issue, and refuse it once expired', async () => {
     const clock = new ManualClock('2026-06-01T00:00:00Z');
     const tokens = await AccessTokens.create({
-      keys: [await generateSigningKey()],
+      keys: [await generateSigningKey(clock)],
       issuer,
       ttlSeconds: 900,
       clock,
@@ -36,10 +36,10 @@ describe('access tokens (unit)', () => {
 
   it('keep verifying tokens of a rotated-out key, and sign with the new one', async () => {
     const clock = new ManualClock();
-    const oldKey = await generateSigningKey();
+    const oldKey = await generateSigningKey(clock);
     const before = await AccessTokens.create({ keys: [oldKey], issuer, ttlSeconds: 900, clock });
     const { token } = await before.issue({ userId: 'u', sessionId: 's' });
-    const newKey = await generateSigningKey();
+    const newKey = await generateSigningKey(clock);
     const after = await AccessTokens.create({ keys: [newKey, oldKey], issuer, ttlSeconds: 900, clock });
     assert.equal((await after.verify(token)).userId, 'u');
     const fresh = await after.issue({ userId: 'u', sessionId: 's' });

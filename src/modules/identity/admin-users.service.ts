@@ -1,28 +1,33 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Page } from '../../shared/pagination.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { canAssignRoles, holdsAllOf, type Actor, type Role } from './access.ts';
 import { Forbidden, RoleNotAssignable, UserNotFound } from './identity.errors.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
 import type { SessionStates } from './session-states.ts';
-import { sessionsRepository } from './sessions.repository.ts';
-import { toUser, usersRepository, type User } from './users.repository.ts';
+import type { SessionsRepository } from './sessions.repository.ts';
+import { toUser, type User, type UsersRepository } from './users.repository.ts';
 
 /** Support and admin work on accounts: find them, change roles, disable them. Every change is audited. */
 export class AdminUsersService {
-  readonly #db: Kysely<DB>;
+  readonly #users: UsersRepository;
+  readonly #sessionRows: SessionsRepository;
+  readonly #transactor: Transactor;
   readonly #sessions: SessionStates;
   readonly #audit: AuditLog;
   readonly #apiKeys: ApiKeysService;
 
   constructor(options: {
-    db: Kysely<DB>;
+    users: UsersRepository;
+    sessionRows: SessionsRepository;
+    transactor: Transactor;
     sessions: SessionStates;
     audit: AuditLog;
     apiKeys: ApiKeysService;
   }) {
-    this.#db = options.db;
+    this.#users = options.users;
+    this.#sessionRows = options.sessionRows;
+    this.#transactor = options.transactor;
     this.#apiKeys = options.apiKeys;
     this.#sessions = options.sessions;
     this.#audit = options.audit;
@@ -34,7 +39,7 @@ export class AdminUsersService {
     limit: number;
     cursor?: string | undefined;
   }): Promise<Page<User & { activeSessions: number }>> {
-    return usersRepository.search(this.#db, query);
+    return this.#users.search(query);
   }
 
   async update(
@@ -46,20 +51,24 @@ export class AdminUsersService {
     if (change.roles && !canAssignRoles(actor, change.roles)) throw RoleNotAssignable();
     if (actor.kind === 'user' && actor.userId === userId && change.disabled)
       throw Forbidden('You cannot disable your own account');
-    const { user, revoked } = await this.#db.transaction().execute(async (trx) => {
-      const before = await usersRepository.findById(trx, userId);
+    const { user, revoked } = await this.#transactor.run(async (trx) => {
+      const before = await this.#users.findById(userId, trx);
       if (!before) throw UserNotFound();
       // Privilege is compared on every change: an actor (person or key) acts only on accounts
       // with no more rights than its own — no re-roling, disabling or enabling an admin.
       if (!holdsAllOf(actor, before.roles as Role[]))
         throw Forbidden('You may not change an account with more rights than yours');
-      const after = await usersRepository.update(trx, userId, {
-        ...(change.roles && { roles: [...new Set(change.roles)] }),
-        ...(change.disabled !== undefined && { disabled: change.disabled }),
-      });
+      const after = await this.#users.update(
+        userId,
+        {
+          ...(change.roles && { roles: [...new Set(change.roles)] }),
+          ...(change.disabled !== undefined && { disabled: change.disabled }),
+        },
+        trx,
+      );
       if (!after) throw UserNotFound();
       const revokedIds = change.disabled
-        ? await sessionsRepository.revoke(trx, { userId }, 'account_disabled')
+        ? await this.#sessionRows.revoke({ userId }, 'account_disabled', trx)
         : [];
       await this.#audit.record(trx, context, {
         action: 'user.updated',

@@ -1,7 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
 import { trySetIfAbsent, type Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { ApiKeysTable, DB } from '../../platform/db/db.generated.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import {
   holdsScopes,
@@ -10,6 +9,7 @@ import {
   type Actor,
   type Permission,
 } from './access.ts';
+import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.ts';
 import { ApiKeyNotFound, Forbidden, ScopeNotGrantable } from './identity.errors.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
 
@@ -42,7 +42,7 @@ const cacheKey = (hash: string) => `auth:api-key:${hash}`;
 const CACHE_TTL_MS = 60_000;
 const TOMBSTONE_MS = 3_600_000;
 
-const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
   name: row.name,
   prefix: row.prefix,
@@ -71,13 +71,21 @@ const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
  *   service key is meant to outlive a browser session.
  */
 export class ApiKeysService {
-  readonly #db: Kysely<DB>;
+  readonly #keys: ApiKeysRepository;
+  readonly #transactor: Transactor;
   readonly #cache: Cache;
   readonly #clock: Clock;
   readonly #audit: AuditLog;
 
-  constructor(options: { db: Kysely<DB>; cache: Cache; clock: Clock; audit: AuditLog }) {
-    this.#db = options.db;
+  constructor(options: {
+    keys: ApiKeysRepository;
+    transactor: Transactor;
+    cache: Cache;
+    clock: Clock;
+    audit: AuditLog;
+  }) {
+    this.#keys = options.keys;
+    this.#transactor = options.transactor;
     this.#cache = options.cache;
     this.#clock = options.clock;
     this.#audit = options.audit;
@@ -102,10 +110,9 @@ export class ApiKeysService {
         : requested === null
           ? parentExpiry
           : Math.min(requested, parentExpiry);
-    const row = await this.#db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('apiKeys')
-        .values({
+    const row = await this.#transactor.run(async (trx) => {
+      const inserted = await this.#keys.insert(
+        {
           name: input.name,
           prefix: key.slice(0, KEY_PREFIX.length + 6),
           keyHash: tokenHash(key),
@@ -113,9 +120,9 @@ export class ApiKeysService {
           createdBy: creator.kind === 'user' ? creator.userId : creator.createdBy,
           parentKeyId: creator.kind === 'api_key' ? creator.keyId : null,
           expiresAt: expiresAt === null ? null : new Date(expiresAt),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+        },
+        trx,
+      );
       await this.#audit.record(trx, context, {
         action: 'api_key.created',
         targetType: 'api_key',
@@ -133,42 +140,19 @@ export class ApiKeysService {
   }
 
   async list(): Promise<ApiKey[]> {
-    const rows = await this.#db.selectFrom('apiKeys').selectAll().orderBy('createdAt', 'desc').execute();
-    return rows.map(toApiKey);
+    return (await this.#keys.list()).map(toApiKey);
   }
 
   /** Revokes a key and every key descended from it; only an actor holding all its scopes may. */
   async revoke(actor: Actor, id: string, context: RequestContext): Promise<void> {
-    const hashes = await this.#db.transaction().execute(async (trx) => {
-      const target = await trx
-        .selectFrom('apiKeys')
-        .selectAll()
-        .where('id', '=', id)
-        .where('revokedAt', 'is', null)
-        .forUpdate()
-        .executeTakeFirst();
+    const hashes = await this.#transactor.run(async (trx) => {
+      const target = await this.#keys.findLiveForUpdate(id, trx);
       if (!target) throw ApiKeyNotFound();
       if (!holdsScopes(actor, target.scopes))
         throw Forbidden('You may not revoke a key with rights you do not hold');
       const revokedAt = this.#clock.now();
-      const family = await sql<{ id: string }>`
-        with recursive family(id) as (
-          select ${id}::uuid
-          union
-          select k.id from api_keys k join family f on k.parent_key_id = f.id
-        )
-        select id from family`.execute(trx);
-      const revoked = await trx
-        .updateTable('apiKeys')
-        .set({ revokedAt })
-        .where(
-          'id',
-          'in',
-          family.rows.map((row) => row.id),
-        )
-        .where('revokedAt', 'is', null)
-        .returning(['id', 'keyHash'])
-        .execute();
+      const family = await this.#keys.familyOf(id, trx);
+      const revoked = await this.#keys.revoke(family, revokedAt, trx);
       await this.#audit.record(trx, context, {
         action: 'api_key.revoked',
         targetType: 'api_key',
@@ -177,16 +161,7 @@ export class ApiKeysService {
         after: { revokedAt, descendantsRevoked: revoked.filter((row) => row.id !== id).map((row) => row.id) },
       });
       // Descendants already revoked earlier still get a tombstone: cheap, and idempotent.
-      const all = await trx
-        .selectFrom('apiKeys')
-        .select('keyHash')
-        .where(
-          'id',
-          'in',
-          family.rows.map((row) => row.id),
-        )
-        .execute();
-      return all.map((row) => row.keyHash);
+      return this.#keys.hashesOf(family, trx);
     });
     // After commit, on the shared cache: every instance refuses the family from now on.
     await Promise.all(
@@ -209,13 +184,8 @@ export class ApiKeysService {
 
   /** After a person's roles changed or they were disabled: their keys' rights are re-derived now. */
   async forgetCreatedBy(userId: string): Promise<void> {
-    const rows = await this.#db
-      .selectFrom('apiKeys')
-      .select('keyHash')
-      .where('createdBy', '=', userId)
-      .where('revokedAt', 'is', null)
-      .execute();
-    if (rows.length > 0) await this.#cache.delete(...rows.map((row) => cacheKey(row.keyHash)));
+    const hashes = await this.#keys.liveHashesCreatedBy(userId);
+    if (hashes.length > 0) await this.#cache.delete(...hashes.map(cacheKey));
   }
 
   /** The actor a presented key stands for, or undefined when it is unknown, revoked or expired. */
@@ -224,21 +194,7 @@ export class ApiKeysService {
     const hash = tokenHash(key);
     let entry = await this.#cache.get<CachedKey>(cacheKey(hash));
     if (!entry) {
-      const row = await this.#db
-        .selectFrom('apiKeys')
-        .leftJoin('users', 'users.id', 'apiKeys.createdBy')
-        .select([
-          'apiKeys.id',
-          'apiKeys.name',
-          'apiKeys.scopes',
-          'apiKeys.createdBy',
-          'apiKeys.expiresAt',
-          'apiKeys.revokedAt',
-          'users.roles',
-          'users.disabledAt',
-        ])
-        .where('apiKeys.keyHash', '=', hash)
-        .executeTakeFirst();
+      const row = await this.#keys.findWithCreator(hash);
       if (!row) return undefined;
       // No person behind it (deleted, or a key from before creators were recorded): no rights.
       const creatorRights = row.roles && !row.disabledAt ? permissionsOf(row.roles) : new Set<Permission>();
@@ -256,11 +212,7 @@ export class ApiKeysService {
     if (entry.revoked || (entry.expiresAt !== null && entry.expiresAt <= now.getTime())) return undefined;
     // Last use, at most once a minute per key: not a database write per request.
     if (await trySetIfAbsent(this.#cache, `auth:api-key-seen:${entry.id}`, 1, 60_000)) {
-      await this.#db
-        .updateTable('apiKeys')
-        .set({ lastUsedAt: now, lastUsedIp: ip })
-        .where('id', '=', entry.id)
-        .execute();
+      await this.#keys.markUsed(entry.id, now, ip);
     }
     const known = new Set<string>(allPermissions);
     return {

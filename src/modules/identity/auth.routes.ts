@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams, opaqueToken, text } from '../../shared/schemas.ts';
+import { idParams } from '../../shared/schemas.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { requestMeta, userOf } from './auth-guard.ts';
 import type { AuthService } from './auth.service.ts';
@@ -16,41 +16,22 @@ import {
   sessionSchema,
 } from './identity.schemas.ts';
 import type { LoginProtection } from './login-protection.ts';
-import type { OidcService } from './oidc.service.ts';
+import type { SessionsService } from './sessions.service.ts';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
-  oidc: OidcService;
+  devices: SessionsService;
   protection: LoginProtection;
   tokens: AccessTokens;
-  /** PUBLIC_URL is https: cookies get `Secure`. */
-  secureCookies: boolean;
-}
-
-const OIDC_COOKIE = 'marquee_oidc';
-/**
- * The browser's half of an OIDC sign-in: HttpOnly (no script reads it), SameSite=Lax (sent on the
- * provider's top-level redirect back, not on cross-site subrequests), scoped to the OIDC paths,
- * gone after ten minutes. An empty value clears it.
- */
-const oidcCookie = (value: string, secure: boolean) =>
-  `${OIDC_COOKIE}=${value}; Path=/api/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${value ? 600 : 0}${secure ? '; Secure' : ''}`;
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=') || undefined;
-  }
-  return undefined;
 }
 
 const tags = ['auth'];
 const accepted = z.object({ status: z.literal('accepted') });
 
-/** Sign-up, sign-in, tokens, devices, email verification, password reset, OIDC sign-in, JWKS. */
+/** Sign-up, sign-in, tokens, devices, email verification, password reset, JWKS. (OIDC sign-in: oidc.routes.ts.) */
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { auth, oidc, protection, tokens, secureCookies },
+  { auth, devices, protection, tokens },
 ) => {
   // Every unauthenticated door into an account spends the caller's address budget.
   const admit = async (request: { ip: string }) => protection.admitRequest(request.ip);
@@ -109,7 +90,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         response: { 200: authResult },
       },
     },
-    async (request) => auth.refresh(request.body.refreshToken, requestMeta(request)),
+    async (request) => devices.refresh(request.body.refreshToken, requestMeta(request)),
   );
 
   app.post(
@@ -125,7 +106,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
     },
     async (request, reply) => {
       const user = userOf(request);
-      await auth.revokeSession(user.userId, user.sessionId, requestMeta(request), 'logout');
+      await devices.revoke(user.userId, user.sessionId, requestMeta(request), 'logout');
       return reply.status(204).send();
     },
   );
@@ -142,7 +123,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request) => ({
-      signedOut: await auth.revokeAllSessions(userOf(request).userId, requestMeta(request)),
+      signedOut: await devices.revokeAll(userOf(request).userId, requestMeta(request)),
     }),
   );
 
@@ -159,7 +140,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
     },
     async (request) => {
       const user = userOf(request);
-      const sessions = await auth.listSessions(user.userId);
+      const sessions = await devices.list(user.userId);
       return {
         sessions: sessions.map((session) => ({
           ...session,
@@ -183,7 +164,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.revokeSession(userOf(request).userId, request.params.id, requestMeta(request));
+      await devices.revoke(userOf(request).userId, request.params.id, requestMeta(request));
       return reply.status(204).send();
     },
   );
@@ -285,107 +266,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       await auth.resetPassword(request.body.token, request.body.password, requestMeta(request));
       return reply.status(204).send();
     },
-  );
-
-  app.get(
-    '/api/auth/oidc/providers',
-    {
-      config: { access: 'public' },
-      schema: {
-        operationId: 'listOidcProviders',
-        tags,
-        summary: 'The sign-in providers configured (OIDC_PROVIDERS)',
-        response: {
-          200: z.object({
-            providers: z.array(z.object({ id: z.string(), name: z.string(), startUrl: z.string() })),
-          }),
-        },
-      },
-    },
-    () => ({ providers: oidc.list() }),
-  );
-
-  app.get(
-    '/api/auth/oidc/:provider/start',
-    {
-      config: { access: 'public' },
-      preHandler: admit,
-      schema: {
-        operationId: 'startOidcSignIn',
-        tags,
-        summary: 'Go sign in at a provider (authorization code + PKCE)',
-        description:
-          'Redirects to the provider. With `returnTo` (an address on PUBLIC_URL or CORS_ORIGINS), the callback ' +
-          'redirects there with `#loginCode=…` to trade at /api/auth/oidc/exchange; without it, the callback answers with the tokens.',
-        params: z.object({ provider: text({ max: 32 }) }),
-        querystring: z.object({ returnTo: text({ max: 2000 }).optional() }),
-        response: { 302: z.undefined() },
-      },
-    },
-    async (request, reply) => {
-      const { url, browserSecret } = await oidc.start(request.params.provider, {
-        returnTo: request.query.returnTo,
-      });
-      reply.header('set-cookie', oidcCookie(browserSecret, secureCookies));
-      return reply.redirect(url.href, 302);
-    },
-  );
-
-  app.get(
-    '/api/auth/oidc/:provider/callback',
-    {
-      config: { access: 'public' },
-      preHandler: admit,
-      schema: {
-        operationId: 'completeOidcSignIn',
-        tags,
-        summary: 'Where the provider sends the browser back',
-        params: z.object({ provider: text({ max: 32 }) }),
-        querystring: z
-          .object({
-            code: text({ max: 4000 }).optional(),
-            state: opaqueToken(500).optional(),
-            iss: text({ max: 2000 }).optional(),
-            error: text({ max: 200 }).optional(),
-            error_description: text({ max: 2000 }).optional(),
-          })
-          .loose(),
-        response: { 200: authResult, 302: z.undefined() },
-      },
-    },
-    async (request, reply) => {
-      const query = new URLSearchParams(
-        Object.entries(request.query).filter(
-          (entry): entry is [string, string] => typeof entry[1] === 'string',
-        ),
-      );
-      // Spent whatever happens: one cookie per flow.
-      reply.header('set-cookie', oidcCookie('', secureCookies));
-      const { result, returnTo } = await oidc.callback(request.params.provider, query, {
-        ...requestMeta(request),
-        browserSecret: cookieValue(request.headers.cookie, OIDC_COOKIE),
-      });
-      if (!returnTo) return result;
-      const url = new URL(returnTo);
-      url.hash = `loginCode=${await oidc.issueLoginCode(result)}`;
-      return reply.redirect(url.href, 302);
-    },
-  );
-
-  app.post(
-    '/api/auth/oidc/exchange',
-    {
-      config: { access: 'public' },
-      preHandler: admit,
-      schema: {
-        operationId: 'exchangeOidcCode',
-        tags,
-        summary: 'Trade the one-time sign-in code for tokens',
-        body: z.object({ loginCode: opaqueToken(200).min(16) }),
-        response: { 200: authResult },
-      },
-    },
-    async (request) => oidc.redeemLoginCode(request.body.loginCode),
   );
 
   app.get(

@@ -16,20 +16,29 @@ import { AdminUsersService } from './admin-users.service.ts';
 import { ApiKeysService } from './api-keys.service.ts';
 import { createAuthGuard, type AuthGuard } from './auth-guard.ts';
 import { authRoutes } from './auth.routes.ts';
-import { AuthService, type AccountLimits } from './auth.service.ts';
+import { AuthService } from './auth.service.ts';
+import { ApiKeysRepository } from './api-keys.repository.ts';
+import { EmailTokensRepository } from './email-tokens.repository.ts';
+import { OidcIdentitiesRepository } from './oidc-identities.repository.ts';
+import { oidcRoutes } from './oidc.routes.ts';
+import { ProfilesRepository } from './profiles.repository.ts';
+import { SecurityEventsRepository } from './security-events.repository.ts';
+import { SessionsRepository } from './sessions.repository.ts';
+import { SessionsService, type AccountLimits } from './sessions.service.ts';
+import { transactorFor, type Executor } from '../../platform/db/transactor.ts';
 import { LoginProtection } from './login-protection.ts';
 import { meRoutes } from './me.routes.ts';
 import { OidcService } from './oidc.service.ts';
 import { ProfilesService } from './profiles.service.ts';
 import { routeAccessPlugin } from './route-access.ts';
 import { SessionStates } from './session-states.ts';
-import { usersRepository } from './users.repository.ts';
+import { UsersRepository } from './users.repository.ts';
 import { AuthRequired } from './identity.errors.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
 export { can, permissions, roles, type Actor, type Permission, type Role } from './access.ts';
 export { requestContext, requestMeta, userOf, type AuthGuard } from './auth-guard.ts';
-export type { AccountLimits } from './auth.service.ts';
+export type { AccountLimits } from './sessions.service.ts';
 export type { Profile } from './profiles.service.ts';
 export { ensureAdmin } from './admin-bootstrap.ts';
 export { ensureDemoViewers } from './demo-viewers.ts';
@@ -41,8 +50,8 @@ export { credentialSchemes, type CredentialScheme, type RouteAccess } from './ro
  * Puts an account on a plan, in the caller's transaction. Only the subscriptions module calls
  * this (it is the one writer of a user's plan); `now` from its clock.
  */
-export const setAccountPlan = (executor: Kysely<DB>, change: { userId: string; planId: string; now: Date }) =>
-  usersRepository.setPlan(executor, change);
+export const setAccountPlan = (executor: Executor, change: { userId: string; planId: string; now: Date }) =>
+  new UsersRepository(executor, { now: () => change.now }).setPlan(change, executor);
 
 /** An account's address and name, for mails other features send (subscription reminders). */
 export const accountContact = async (executor: Kysely<DB>, userId: string) => {
@@ -85,13 +94,18 @@ export interface Identity {
 export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const { db, cache, clock, config } = deps;
   const tokens = await AccessTokens.create({
-    keys: await loadSigningKeys(config.auth.signingKeysFile),
+    keys: await loadSigningKeys(config.auth.signingKeysFile, clock),
     issuer: config.auth.issuer,
     ttlSeconds: config.auth.accessTokenTtlSeconds,
     clock,
   });
+  const transactor = transactorFor(db);
+  const users = new UsersRepository(db, clock);
+  const sessionRows = new SessionsRepository(db, clock);
+  const profileRows = new ProfilesRepository(db, clock);
+  const securityEvents = new SecurityEventsRepository(db);
   const sessions = new SessionStates({
-    db,
+    sessions: sessionRows,
     cache,
     clock,
     accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
@@ -103,34 +117,59 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     lockoutMaxSeconds: config.auth.lockoutMaxSeconds,
   });
   const profiles = new ProfilesService({
-    db,
-    clock,
+    profiles: profileRows,
+    users,
+    sessionRows,
+    transactor,
     sessions,
     rateLimits: deps.rateLimits,
     maxProfiles: config.auth.maxProfiles,
     kidsMaturityLimit: config.auth.kidsMaturityLimit,
     onChanged: (userId) => sessions.forgetUser(userId),
   });
-  const createDefaultProfile = (trx: Kysely<DB>, user: { id: string; name: string }) =>
+  const createDefaultProfile = (trx: Executor, user: { id: string; name: string }) =>
     profiles.createDefault(trx, user);
-  const auth = new AuthService({
-    db,
+  const devices = new SessionsService({
+    users,
+    sessionRows,
+    profiles: profileRows,
+    securityEvents,
+    transactor,
     clock,
     tokens,
     sessions,
+    limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+  });
+  const auth = new AuthService({
+    users,
+    sessionRows,
+    securityEvents,
+    emailTokens: new EmailTokensRepository(db, clock),
+    transactor,
+    clock,
+    devices,
+    sessions,
     protection,
     queue: deps.queue,
-    limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
     publicUrl: config.http.publicUrl,
-    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     logger: deps.logger,
     createDefaultProfile,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });
-  const apiKeys = new ApiKeysService({ db, cache, clock, audit: deps.audit });
+  const apiKeys = new ApiKeysService({
+    keys: new ApiKeysRepository(db),
+    transactor,
+    cache,
+    clock,
+    audit: deps.audit,
+  });
   const guard = createAuthGuard({ tokens, sessions, apiKeys });
   const oidc = new OidcService({
-    db,
+    users,
+    identities: new OidcIdentitiesRepository(db, clock),
+    securityEvents,
+    transactor,
     cache,
     auth,
     publicUrl: config.http.publicUrl,
@@ -138,23 +177,25 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     providers: config.auth.oidcProviders,
     createDefaultProfile,
   });
-  const adminUsers = new AdminUsersService({ db, sessions, audit: deps.audit, apiKeys });
+  const adminUsers = new AdminUsersService({
+    users,
+    sessionRows,
+    transactor,
+    sessions,
+    audit: deps.audit,
+    apiKeys,
+  });
 
   const plugin = fp(
     async (app) => {
       app.decorateRequest('actor', null);
-      await app.register(authRoutes, {
-        auth,
+      await app.register(authRoutes, { auth, devices, protection, tokens });
+      await app.register(oidcRoutes, {
         oidc,
         protection,
-        tokens,
         secureCookies: config.http.publicUrl.startsWith('https:'),
       });
-      await app.register(meRoutes, {
-        db,
-        profiles,
-        onUserChanged: (userId) => sessions.forgetUser(userId),
-      });
+      await app.register(meRoutes, { auth, profiles });
       await app.register(adminRoutes, {
         outbox: deps.outbox,
         adminUsers,
@@ -170,7 +211,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     guard,
     isSignedIn: async (sessionId) => sessions.isAlive(await sessions.get(sessionId)),
     planIdOf: async (userId) => {
-      const user = await usersRepository.findById(db, userId);
+      const user = await users.findById(userId);
       if (!user) throw AuthRequired('This account no longer exists');
       return user.planId;
     },

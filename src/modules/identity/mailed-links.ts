@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
+import type { EmailTokenPurpose, EmailTokensRepository } from './email-tokens.repository.ts';
 import { InvalidEmailToken } from './identity.errors.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
 import type { UserRow } from './users.repository.ts';
@@ -14,14 +14,21 @@ const RESET_PASSWORD_MINUTES = 60;
  * address that already has an account: the tokens (stored as hashes), their lifetimes, the mails'
  * texts. Mail is enqueued in the caller's transaction, so it is sent if and only if that commits.
  */
-export class MailedLinks {
-  readonly #o: { clock: Clock; queue: AppQueue; publicUrl: string };
+interface MailedLinksOptions {
+  emailTokens: EmailTokensRepository;
+  clock: Clock;
+  queue: AppQueue;
+  publicUrl: string;
+}
 
-  constructor(options: { clock: Clock; queue: AppQueue; publicUrl: string }) {
+export class MailedLinks {
+  readonly #o: MailedLinksOptions;
+
+  constructor(options: MailedLinksOptions) {
     this.#o = options;
   }
 
-  async sendAccountExists(trx: Kysely<DB>, user: UserRow): Promise<void> {
+  async sendAccountExists(trx: Executor, user: UserRow): Promise<void> {
     const text =
       `Hello ${user.name},\n\nSomeone (hopefully you) tried to create a Marquee account with this address, ` +
       `which already has one. If it was you, sign in at ${this.#o.publicUrl}; if you forgot your password, ` +
@@ -33,40 +40,25 @@ export class MailedLinks {
     );
   }
 
-  async use(trx: Kysely<DB>, token: string, purpose: 'verify_email' | 'reset_password') {
-    const found = await trx
-      .updateTable('emailTokens')
-      .set({ usedAt: this.#o.clock.now() })
-      .where('tokenHash', '=', tokenHash(token))
-      .where('purpose', '=', purpose)
-      .where('usedAt', 'is', null)
-      .where('expiresAt', '>', this.#o.clock.now())
-      .returning(['userId', 'email'])
-      .executeTakeFirst();
+  async use(trx: Executor, token: string, purpose: EmailTokenPurpose) {
+    const found = await this.#o.emailTokens.use(tokenHash(token), purpose, trx);
     if (!found) throw InvalidEmailToken();
     return found;
   }
 
-  async send(trx: Kysely<DB>, user: UserRow, purpose: 'verify_email' | 'reset_password'): Promise<void> {
+  async send(trx: Executor, user: UserRow, purpose: EmailTokenPurpose): Promise<void> {
     const token = newOpaqueToken();
     const minutes = purpose === 'verify_email' ? VERIFY_EMAIL_HOURS * 60 : RESET_PASSWORD_MINUTES;
-    // A new link replaces older unused ones.
-    await trx
-      .deleteFrom('emailTokens')
-      .where('userId', '=', user.id)
-      .where('purpose', '=', purpose)
-      .where('usedAt', 'is', null)
-      .execute();
-    await trx
-      .insertInto('emailTokens')
-      .values({
+    await this.#o.emailTokens.replace(
+      {
         userId: user.id,
         purpose,
         tokenHash: tokenHash(token),
         email: user.email,
         expiresAt: new Date(this.#o.clock.now().getTime() + minutes * 60_000),
-      })
-      .execute();
+      },
+      trx,
+    );
     const link =
       purpose === 'verify_email'
         ? `${this.#o.publicUrl}/verify-email?token=${token}`

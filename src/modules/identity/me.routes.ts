@@ -1,11 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../../platform/db/db.generated.ts';
 import { idParams } from '../../shared/schemas.ts';
 import { userOf } from './auth-guard.ts';
-import { UserNotFound } from './identity.errors.ts';
+import type { AuthService } from './auth.service.ts';
 import {
   mePatch,
   profileBody,
@@ -15,31 +13,49 @@ import {
   selectProfileBody,
   userSchema,
 } from './identity.schemas.ts';
+import type { Actor, Role } from './access.ts';
 import type { ActingAs, Profile, ProfilesService } from './profiles.service.ts';
-import { toUser, usersRepository } from './users.repository.ts';
+import type { AccountSnapshot, ProfileSnapshot } from './session-states.ts';
 
 export interface MeRoutesOptions {
-  db: Kysely<DB>;
+  auth: AuthService;
   profiles: ProfilesService;
-  /** Told after the account changed, so cached session states let go of it. */
-  onUserChanged: (userId: string) => Promise<void>;
 }
 
 const actingAs = (request: FastifyRequest): ActingAs => ({
   activeProfileId: userOf(request).profile?.id ?? null,
 });
 const publicProfile = ({ userId: _userId, ...profile }: Profile) => profile;
-// Snapshots come from the cache as JSON: their timestamps are ISO strings.
-const withDate = <T extends { createdAt: string }>(value: T) => ({
-  ...value,
-  createdAt: new Date(value.createdAt),
-});
+/**
+ * GET /api/me's body, per cached session state: the snapshots are frozen objects the in-process
+ * cache hands to every request of the session until it changes (any change makes new ones), so
+ * the body is serialised once per state, not per request. With Redis every read parses new
+ * objects and this simply misses. Keyed weakly: an entry goes when its state leaves the cache.
+ */
+const meBodies = new WeakMap<
+  AccountSnapshot,
+  { userId: string; roles: readonly Role[]; profile: ProfileSnapshot | null; body: string }
+>();
+
+function sendMe(actor: Extract<Actor, { kind: 'user' }>, reply: FastifyReply): void {
+  const { userId, roles, account, profile } = actor;
+  let known = meBodies.get(account);
+  if (known?.userId !== userId || known.roles !== roles || known.profile !== profile) {
+    // The route's own serializer (only the schema's fields), which writes ISO strings as they are.
+    const serialized: unknown = reply.serialize({
+      user: { ...account, id: userId, roles },
+      activeProfile: profile,
+    });
+    const body =
+      typeof serialized === 'string' ? serialized : Buffer.from(serialized as ArrayBuffer).toString('utf8');
+    known = { userId, roles, profile, body };
+    meBodies.set(account, known);
+  }
+  reply.type('application/json; charset=utf-8').send(known.body);
+}
 
 /** The signed-in account, its profiles, and what happened to it. */
-export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
-  app,
-  { db, profiles, onUserChanged },
-) => {
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { auth, profiles }) => {
   app.get(
     '/api/me',
     {
@@ -51,13 +67,9 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: z.object({ user: userSchema, activeProfile: profileSchema.nullable() }) },
       },
     },
-    (request) => {
-      // Everything here came with the session check: no further read.
-      const { userId, roles, account, profile } = userOf(request);
-      return {
-        user: withDate({ id: userId, roles: [...roles], ...account }),
-        activeProfile: profile ? withDate(profile) : null,
-      };
+    // Everything here came with the session check: no further read.
+    (request, reply) => {
+      sendMe(userOf(request), reply);
     },
   );
 
@@ -73,13 +85,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: userSchema },
       },
     },
-    async (request) => {
-      const userId = userOf(request).userId;
-      const row = await usersRepository.update(db, userId, request.body);
-      if (!row) throw UserNotFound();
-      await onUserChanged(userId);
-      return toUser(row);
-    },
+    async (request) => auth.updateAccount(userOf(request).userId, request.body),
   );
 
   app.get(
@@ -93,18 +99,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
         response: { 200: z.object({ events: z.array(securityEventSchema) }) },
       },
     },
-    async (request) => {
-      const rows = await db
-        .selectFrom('securityEvents')
-        .select(['id', 'kind', 'ip', 'userAgent', 'details', 'createdAt'])
-        .where('userId', '=', userOf(request).userId)
-        .orderBy('createdAt', 'desc')
-        .limit(100)
-        .execute();
-      return {
-        events: rows.map((row) => ({ ...row, details: (row.details ?? {}) as Record<string, unknown> })),
-      };
-    },
+    async (request) => ({ events: await auth.securityEvents(userOf(request).userId) }),
   );
 
   const profileTags = ['profiles'];

@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
 import type { OidcProviderConfig } from '../../config/config.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
-import type { AuthResult, AuthService, RequestMeta } from './auth.service.ts';
+import type { Executor, Transactor } from '../../platform/db/transactor.ts';
+import type { AuthService } from './auth.service.ts';
+import type { AuthResult, RequestMeta } from './sessions.service.ts';
 import { InvalidReturnUrl, OidcEmailUnverified, OidcFailed, OidcProviderUnknown } from './identity.errors.ts';
-import { recordSecurityEvent } from './security-events.ts';
+import type { OidcIdentitiesRepository } from './oidc-identities.repository.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
-import { usersRepository, type UserRow } from './users.repository.ts';
+import type { SecurityEventsRepository } from './security-events.repository.ts';
+import type { UserRow, UsersRepository } from './users.repository.ts';
 
 interface Provider {
   id: string;
@@ -86,12 +87,15 @@ interface ProviderIdentity {
 }
 
 interface OidcServiceOptions {
-  db: Kysely<DB>;
+  users: UsersRepository;
+  identities: OidcIdentitiesRepository;
+  securityEvents: SecurityEventsRepository;
+  transactor: Transactor;
   cache: Cache;
   auth: AuthService;
   publicUrl: string;
   allowedReturnOrigins: readonly string[];
-  createDefaultProfile(db: Kysely<DB>, user: { id: string; name: string }): Promise<void>;
+  createDefaultProfile(executor: Executor, user: { id: string; name: string }): Promise<void>;
 }
 
 const STATE_TTL_MS = 10 * 60_000;
@@ -292,50 +296,49 @@ export class OidcService {
   }
 
   async #resolveAccount(provider: Provider, identity: ProviderIdentity, meta: RequestMeta): Promise<UserRow> {
-    return this.#o.db.transaction().execute(async (trx) => {
-      const linked = await trx
-        .selectFrom('oidcIdentities')
-        .select('userId')
-        .where('provider', '=', provider.id)
-        .where('subject', '=', identity.subject)
-        .executeTakeFirst();
-      if (linked) {
-        await trx
-          .updateTable('oidcIdentities')
-          .set({ lastLoginAt: new Date(), email: identity.email ?? null })
-          .where('provider', '=', provider.id)
-          .where('subject', '=', identity.subject)
-          .execute();
-        const user = await usersRepository.findById(trx, linked.userId);
+    const { users, identities } = this.#o;
+    return this.#o.transactor.run(async (trx) => {
+      const linkedUserId = await identities.signedIn(
+        { provider: provider.id, subject: identity.subject, email: identity.email ?? null },
+        trx,
+      );
+      if (linkedUserId) {
+        const user = await users.findById(linkedUserId, trx);
         if (!user) throw OidcFailed('The linked account no longer exists');
         return user;
       }
       if (!identity.email)
         throw OidcFailed(`${provider.name} did not share an email address; allow it and try again`);
-      let user = await usersRepository.findByEmail(trx, identity.email);
+      let user = await users.findByEmail(identity.email, trx);
       if (user && !identity.emailVerified) throw OidcEmailUnverified();
       if (user) {
-        await usersRepository.update(trx, user.id, { emailVerified: true });
-        await recordSecurityEvent(trx, {
-          userId: user.id,
-          kind: 'oidc_linked',
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { provider: provider.id },
-        });
+        await users.update(user.id, { emailVerified: true }, trx);
+        await this.#o.securityEvents.record(
+          {
+            userId: user.id,
+            kind: 'oidc_linked',
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { provider: provider.id },
+          },
+          trx,
+        );
       } else {
-        user = await usersRepository.create(trx, {
-          email: identity.email,
-          name: (identity.name ?? identity.email.split('@')[0] ?? 'Viewer').slice(0, 100),
-          passwordHash: null,
-          emailVerified: identity.emailVerified,
-        });
+        user = await users.create(
+          {
+            email: identity.email,
+            name: (identity.name ?? identity.email.split('@')[0] ?? 'Viewer').slice(0, 100),
+            passwordHash: null,
+            emailVerified: identity.emailVerified,
+          },
+          trx,
+        );
         await this.#o.createDefaultProfile(trx, user);
       }
-      await trx
-        .insertInto('oidcIdentities')
-        .values({ provider: provider.id, subject: identity.subject, userId: user.id, email: identity.email })
-        .execute();
+      await identities.link(
+        { provider: provider.id, subject: identity.subject, userId: user.id, email: identity.email },
+        trx,
+      );
       return user;
     });
   }

@@ -1,7 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Clock } from '../../platform/clock.ts';
-import type { DB, ProfilesTable } from '../../platform/db/db.generated.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import type { Executor, Transactor } from '../../platform/db/transactor.ts';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import {
   LastProfile,
@@ -13,8 +11,10 @@ import {
   TooManyAttempts,
 } from './identity.errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import type { ProfileChanges, ProfileRow, ProfilesRepository } from './profiles.repository.ts';
 import type { SessionStates } from './session-states.ts';
-import { sessionsRepository } from './sessions.repository.ts';
+import type { SessionsRepository } from './sessions.repository.ts';
+import type { UsersRepository } from './users.repository.ts';
 
 export type ProfilesChanged = (userId: string, profileIds: string[]) => Promise<void>;
 
@@ -93,7 +93,7 @@ export function checkProfileChange(
   }
 }
 
-const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
+const toProfile = (row: ProfileRow): Profile => ({
   id: row.id,
   userId: row.userId,
   name: row.name,
@@ -111,8 +111,10 @@ const toProfile = (row: Selectable<ProfilesTable>): Profile => ({
  * each device watches as one profile — and is chosen with `select`, where the PIN is checked.
  */
 export class ProfilesService {
-  readonly #db: Kysely<DB>;
-  readonly #clock: Clock;
+  readonly #profiles: ProfilesRepository;
+  readonly #users: UsersRepository;
+  readonly #sessionRows: SessionsRepository;
+  readonly #transactor: Transactor;
   readonly #sessions: SessionStates;
   readonly #maxProfiles: number;
   readonly #kidsMaturityLimit: number;
@@ -120,8 +122,10 @@ export class ProfilesService {
   readonly #changed: ProfilesChanged;
 
   constructor(options: {
-    db: Kysely<DB>;
-    clock: Clock;
+    profiles: ProfilesRepository;
+    users: UsersRepository;
+    sessionRows: SessionsRepository;
+    transactor: Transactor;
     sessions: SessionStates;
     rateLimits: RateLimits;
     maxProfiles: number;
@@ -130,8 +134,10 @@ export class ProfilesService {
     onChanged?: ProfilesChanged;
   }) {
     this.#changed = options.onChanged ?? (async () => {});
-    this.#db = options.db;
-    this.#clock = options.clock;
+    this.#profiles = options.profiles;
+    this.#users = options.users;
+    this.#sessionRows = options.sessionRows;
+    this.#transactor = options.transactor;
     this.#sessions = options.sessions;
     this.#maxProfiles = options.maxProfiles;
     this.#kidsMaturityLimit = options.kidsMaturityLimit;
@@ -140,32 +146,16 @@ export class ProfilesService {
   }
 
   async list(userId: string): Promise<Profile[]> {
-    const rows = await this.#db
-      .selectFrom('profiles')
-      .selectAll()
-      .where('userId', '=', userId)
-      .orderBy('createdAt')
-      .orderBy('id')
-      .execute();
-    return rows.map(toProfile);
+    return (await this.#profiles.listOf(userId)).map(toProfile);
   }
 
   async find(profileId: string): Promise<Profile | undefined> {
-    const row = await this.#db
-      .selectFrom('profiles')
-      .selectAll()
-      .where('id', '=', profileId)
-      .executeTakeFirst();
+    const row = await this.#profiles.find(profileId);
     return row ? toProfile(row) : undefined;
   }
 
   async get(userId: string, profileId: string): Promise<Profile> {
-    const row = await this.#db
-      .selectFrom('profiles')
-      .selectAll()
-      .where('id', '=', profileId)
-      .where('userId', '=', userId)
-      .executeTakeFirst();
+    const row = await this.#profiles.findOwned(userId, profileId);
     if (!row) throw ProfileNotFound();
     return toProfile(row);
   }
@@ -173,23 +163,15 @@ export class ProfilesService {
   /** The profile a session watches as: the one selected on it, else the account's first. */
   async active(userId: string, selectedProfileId: string | null): Promise<Profile | undefined> {
     if (selectedProfileId) {
-      const row = await this.#db
-        .selectFrom('profiles')
-        .selectAll()
-        .where('id', '=', selectedProfileId)
-        .where('userId', '=', userId)
-        .executeTakeFirst();
+      const row = await this.#profiles.findOwned(userId, selectedProfileId);
       if (row) return toProfile(row);
     }
     return (await this.list(userId))[0];
   }
 
   /** The account's first profile, made with it (inside the registration's transaction). */
-  async createDefault(trx: Kysely<DB>, user: { id: string; name: string }): Promise<void> {
-    await trx
-      .insertInto('profiles')
-      .values({ userId: user.id, name: user.name.slice(0, 40) })
-      .execute();
+  async createDefault(trx: Executor, user: { id: string; name: string }): Promise<void> {
+    await this.#profiles.insertFirst([user], trx);
   }
 
   async #checkChange(userId: string, actingAs: ActingAs, change: ProfileChange): Promise<void> {
@@ -199,21 +181,14 @@ export class ProfilesService {
   async create(userId: string, input: ProfileInput & { name: string }, actingAs: ActingAs): Promise<Profile> {
     await this.#checkChange(userId, actingAs, { kind: 'create' });
     const pinHash = input.pin ? await hashPassword(input.pin) : null;
-    return this.#db
-      .transaction()
-      .execute(async (trx) => {
-        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-        const { count } = await trx
-          .selectFrom('profiles')
-          .select((eb) => eb.fn.countAll<number>().as('count'))
-          .where('userId', '=', userId)
-          .executeTakeFirstOrThrow();
-        if (Number(count) >= this.#maxProfiles)
-          throw ProfileLimitReached(`An account may have ${this.#maxProfiles} profiles`);
-        const isKids = input.isKids ?? false;
-        const row = await trx
-          .insertInto('profiles')
-          .values({
+    const profile = await this.#transactor.run(async (trx) => {
+      await this.#users.lock(userId, trx);
+      if ((await this.#profiles.count(userId, trx)) >= this.#maxProfiles)
+        throw ProfileLimitReached(`An account may have ${this.#maxProfiles} profiles`);
+      const isKids = input.isKids ?? false;
+      const row = await this.#profiles
+        .insert(
+          {
             userId,
             name: input.name,
             avatar: input.avatar ?? null,
@@ -226,19 +201,14 @@ export class ProfilesService {
                   : null,
             pinHash,
             language: input.language ?? 'en',
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow()
-          .catch((error: unknown) => {
-            if (isUniqueViolation(error)) throw ProfileNameTaken();
-            throw error;
-          });
-        return toProfile(row);
-      })
-      .then(async (profile) => {
-        await this.#changed(userId, [profile.id]);
-        return profile;
-      });
+          },
+          trx,
+        )
+        .catch(nameTaken);
+      return toProfile(row);
+    });
+    await this.#changed(userId, [profile.id]);
+    return profile;
   }
 
   async update(userId: string, profileId: string, input: ProfileInput, actingAs: ActingAs): Promise<Profile> {
@@ -251,25 +221,15 @@ export class ProfilesService {
       maturityLimit = this.#kidsMaturityLimit;
     const pinHash =
       input.pin === undefined ? undefined : input.pin === null ? null : await hashPassword(input.pin);
-    const row = await this.#db
-      .updateTable('profiles')
-      .set({
-        updatedAt: this.#clock.now(),
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.avatar !== undefined && { avatar: input.avatar }),
-        ...(input.language !== undefined && { language: input.language }),
-        ...(pinHash !== undefined && { pinHash }),
-        isKids: becomesKids,
-        maturityLimit,
-      })
-      .where('id', '=', profileId)
-      .where('userId', '=', userId)
-      .returningAll()
-      .executeTakeFirst()
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) throw ProfileNameTaken();
-        throw error;
-      });
+    const changes: ProfileChanges = {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.avatar !== undefined && { avatar: input.avatar }),
+      ...(input.language !== undefined && { language: input.language }),
+      ...(pinHash !== undefined && { pinHash }),
+      isKids: becomesKids,
+      maturityLimit,
+    };
+    const row = await this.#profiles.update(userId, profileId, changes).catch(nameTaken);
     if (!row) throw ProfileNotFound();
     await this.#changed(userId, [profileId]);
     return toProfile(row);
@@ -278,22 +238,13 @@ export class ProfilesService {
   async delete(userId: string, profileId: string, actingAs: ActingAs): Promise<void> {
     await this.get(userId, profileId); // another account's id: not found, before any rule
     await this.#checkChange(userId, actingAs, { kind: 'delete', profileId });
-    const affectedSessions = await this.#db.transaction().execute(async (trx) => {
-      const profiles = await trx
-        .selectFrom('profiles')
-        .select('id')
-        .where('userId', '=', userId)
-        .forUpdate()
-        .execute();
-      if (!profiles.some((profile) => profile.id === profileId)) throw ProfileNotFound();
+    const affectedSessions = await this.#transactor.run(async (trx) => {
+      const profiles = await this.#profiles.lockIdsOf(userId, trx);
+      if (!profiles.includes(profileId)) throw ProfileNotFound();
       if (profiles.length === 1) throw LastProfile();
-      const sessions = await trx
-        .selectFrom('sessions')
-        .select('id')
-        .where('profileId', '=', profileId)
-        .execute();
-      await trx.deleteFrom('profiles').where('id', '=', profileId).execute();
-      return sessions.map((session) => session.id);
+      const sessions = await this.#sessionRows.idsOnProfile(profileId, trx);
+      await this.#profiles.delete(profileId, trx);
+      return sessions;
     });
     await this.#changed(userId, [profileId]);
     await Promise.all(affectedSessions.map((id) => this.#sessions.reload(id)));
@@ -306,12 +257,7 @@ export class ProfilesService {
     profileId: string;
     pin?: string | undefined;
   }): Promise<Profile> {
-    const row = await this.#db
-      .selectFrom('profiles')
-      .selectAll()
-      .where('id', '=', options.profileId)
-      .where('userId', '=', options.userId)
-      .executeTakeFirst();
+    const row = await this.#profiles.findOwned(options.userId, options.profileId);
     if (!row) throw ProfileNotFound();
     if (row.pinHash) {
       if (!options.pin) throw ProfilePinRequired();
@@ -325,8 +271,14 @@ export class ProfilesService {
       if (!(await verifyPassword(row.pinHash, options.pin))) throw ProfilePinRequired('Wrong PIN');
       await this.#pinAttempts.reset(row.id);
     }
-    await sessionsRepository.setProfile(this.#db, options.sessionId, row.id);
+    await this.#sessionRows.setProfile(options.sessionId, row.id);
     await this.#sessions.reload(options.sessionId);
     return toProfile(row);
   }
+}
+
+/** Two profiles of one account with one name: the unique index decided. */
+function nameTaken(error: unknown): never {
+  if (isUniqueViolation(error)) throw ProfileNameTaken();
+  throw error;
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifySchema, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifySchema, onRequestHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Permission } from './access.ts';
 import type { AuthGuard } from './auth-guard.ts';
@@ -59,7 +59,7 @@ export function accessLabel(access: RouteAccess): string {
   return `credential:${access.credential}`;
 }
 
-function hookFor(guard: AuthGuard, access: RouteAccess): onRequestAsyncHookHandler | undefined {
+function hookFor(guard: AuthGuard, access: RouteAccess): onRequestHookHandler | undefined {
   if (access === 'public') return undefined;
   if (access === 'optional') return guard.optional;
   if (access === 'user') return guard.user;

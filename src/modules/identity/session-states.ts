@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
 import { trySetIfAbsent, type Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/db.generated.ts';
 import type { Role } from './access.ts';
+import type { Profile } from './profiles.service.ts';
+import type { SessionsRepository } from './sessions.repository.ts';
 
 /** The account as a signed-in request sees it. */
 export interface AccountSnapshot {
@@ -15,16 +15,10 @@ export interface AccountSnapshot {
 }
 
 /** The profile a device watches as: the one selected on the session, else the account's first. */
-export interface ProfileSnapshot {
-  id: string;
-  name: string;
-  avatar: string | null;
-  isKids: boolean;
-  maturityLimit: number | null;
-  hasPin: boolean;
-  language: string;
+export type ProfileSnapshot = Omit<Profile, 'userId' | 'createdAt'> & {
+  /** ISO 8601 (cache entries are JSON). */
   createdAt: string;
-}
+};
 
 /** What every authenticated request needs to know, in one cache entry per session. */
 export interface SessionState {
@@ -61,16 +55,26 @@ const tombstone: SessionState = {
  * instance sharing the cache. Other changes (roles, names, profiles) drop the entries.
  */
 export class SessionStates {
-  readonly #db: Kysely<DB>;
+  readonly #repository: SessionsRepository;
   readonly #cache: Cache;
   readonly #clock: Clock;
   readonly #tombstoneMs: number;
 
-  constructor(options: { db: Kysely<DB>; cache: Cache; clock: Clock; accessTokenTtlSeconds: number }) {
-    this.#db = options.db;
+  constructor(options: {
+    sessions: SessionsRepository;
+    cache: Cache;
+    clock: Clock;
+    accessTokenTtlSeconds: number;
+  }) {
+    this.#repository = options.sessions;
     this.#cache = options.cache;
     this.#clock = options.clock;
     this.#tombstoneMs = (options.accessTokenTtlSeconds + 60) * 1000;
+  }
+
+  /** The cached state at once when the cache holds it in this process; undefined: ask `get`. */
+  peek(sessionId: string): SessionState | undefined {
+    return this.#cache.peek?.<SessionState>(key(sessionId));
   }
 
   async get(sessionId: string): Promise<SessionState | undefined> {
@@ -83,43 +87,7 @@ export class SessionStates {
   }
 
   async #load(sessionId: string): Promise<SessionState | undefined> {
-    const row = await this.#db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.userId')
-      // The selected profile if it still exists, else the account's first without a PIN (a
-      // PIN-locked profile is only ever entered with its PIN).
-      .leftJoin('profiles', (join) =>
-        join.on(
-          'profiles.id',
-          '=',
-          sql<string>`coalesce(
-            (select p.id from profiles p where p.id = sessions.profile_id and p.user_id = sessions.user_id),
-            (select p.id from profiles p where p.user_id = sessions.user_id
-              order by p.pin_hash is not null, p.created_at, p.id limit 1))`,
-        ),
-      )
-      .select([
-        'sessions.userId',
-        'sessions.revokedAt',
-        'sessions.expiresAt',
-        'users.roles',
-        'users.disabledAt',
-        'users.email',
-        'users.name',
-        'users.emailVerifiedAt',
-        'users.passwordHash',
-        'users.createdAt',
-        'profiles.id as profileId',
-        'profiles.name as profileName',
-        'profiles.avatar as profileAvatar',
-        'profiles.isKids as profileIsKids',
-        'profiles.maturityLimit as profileMaturityLimit',
-        'profiles.pinHash as profilePinHash',
-        'profiles.language as profileLanguage',
-        'profiles.createdAt as profileCreatedAt',
-      ])
-      .where('sessions.id', '=', sessionId)
-      .executeTakeFirst();
+    const row = await this.#repository.findWithAccount(sessionId);
     if (!row) return undefined;
     return {
       userId: row.userId,
@@ -171,12 +139,7 @@ export class SessionStates {
 
   /** After changing a user or their profiles: drop the cached state of all their live sessions. */
   async forgetUser(userId: string): Promise<void> {
-    const rows = await this.#db
-      .selectFrom('sessions')
-      .select('id')
-      .where('userId', '=', userId)
-      .where('revokedAt', 'is', null)
-      .execute();
-    if (rows.length > 0) await this.#cache.delete(...rows.map((row) => key(row.id)));
+    const ids = await this.#repository.unrevokedIdsOf(userId);
+    if (ids.length > 0) await this.#cache.delete(...ids.map(key));
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { Clock } from '../../platform/clock.ts';
 
 /**
  * The JWT signing keys: a JSON file of private Ed25519 JWKs. The first key signs; every key
@@ -18,10 +19,10 @@ interface KeyFile {
   keys: SigningKey[];
 }
 
-export async function generateSigningKey(): Promise<SigningKey> {
+export async function generateSigningKey(clock: Clock): Promise<SigningKey> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: randomUUID(), alg: 'EdDSA', use: 'sig', createdAt: new Date().toISOString() };
+  return { ...jwk, kid: randomUUID(), alg: 'EdDSA', use: 'sig', createdAt: clock.now().toISOString() };
 }
 
 async function writeKeyFile(file: string, content: KeyFile): Promise<void> {
@@ -31,7 +32,8 @@ async function writeKeyFile(file: string, content: KeyFile): Promise<void> {
   await rename(temporary, file);
 }
 
-export async function loadSigningKeys(file: string): Promise<SigningKey[]> {
+/** The keys in the file; a first key is made (dated by `clock`) when the file is missing. */
+export async function loadSigningKeys(file: string, clock: Clock): Promise<SigningKey[]> {
   let content: KeyFile;
   try {
     content = JSON.parse(await readFile(file, 'utf8')) as KeyFile;
@@ -41,7 +43,7 @@ export async function loadSigningKeys(file: string): Promise<SigningKey[]> {
         cause: error,
       });
     }
-    content = { keys: [await generateSigningKey()] };
+    content = { keys: [await generateSigningKey(clock)] };
     await writeKeyFile(file, content);
   }
   const keys = content.keys.filter((key) => key.kty === 'OKP' && key.crv === 'Ed25519' && key.d && key.kid);
@@ -52,10 +54,10 @@ export async function loadSigningKeys(file: string): Promise<SigningKey[]> {
 /** Puts a new signing key first; keeps older keys (verification only) unless older than `pruneBefore`. */
 export async function rotateSigningKeys(
   file: string,
-  options: { pruneBefore?: Date } = {},
+  options: { clock: Clock; pruneBefore?: Date | undefined },
 ): Promise<{ added: SigningKey; kept: number }> {
-  const existing = await loadSigningKeys(file);
-  const added = await generateSigningKey();
+  const existing = await loadSigningKeys(file, options.clock);
+  const added = await generateSigningKey(options.clock);
   const kept = existing.filter(
     (key) => !options.pruneBefore || new Date(key.createdAt) >= options.pruneBefore,
   );

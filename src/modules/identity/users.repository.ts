@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
 import type { DB, UsersTable } from '../../platform/db/db.generated.ts';
-import { decodeCursor, toPage, type Page } from '../../shared/pagination.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
+import { newestFirstPage } from '../../platform/db/keyset.ts';
+import type { Page } from '../../shared/pagination.ts';
 import type { Role } from './access.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -28,35 +30,40 @@ export const toUser = (row: UserRow): User => ({
   createdAt: row.createdAt,
 });
 
-const searchCursor = z.object({ createdAt: z.string(), id: z.uuid() });
+/** The users table: SQL only, no rules. Every method takes the executor last (the pool by default). */
+export class UsersRepository {
+  readonly #db: Kysely<DB>;
+  readonly #clock: Clock;
 
-/** The users table: SQL only, no rules. Every method takes the executor so callers choose the transaction. */
-export const usersRepository = {
+  constructor(db: Kysely<DB>, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
   /** The account's plan; written only through subscriptions (setAccountPlan). */
-  async setPlan(db: Kysely<DB>, change: { userId: string; planId: string; now: Date }) {
-    await db
+  async setPlan(change: { userId: string; planId: string; now: Date }, executor: Executor = this.#db) {
+    await executor
       .updateTable('users')
       .set({ planId: change.planId, updatedAt: change.now })
       .where('id', '=', change.userId)
       .where('planId', '!=', change.planId)
       .execute();
-  },
+  }
 
-  findById(db: Kysely<DB>, id: string) {
-    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  },
+  findById(id: string, executor: Executor = this.#db): Promise<UserRow | undefined> {
+    return executor.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
 
-  findByEmail(db: Kysely<DB>, email: string) {
-    return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-  },
+  findByEmail(email: string, executor: Executor = this.#db): Promise<UserRow | undefined> {
+    return executor.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
 
-  /** Locks the row until the transaction ends: serialises sign-ins of one account (device cap). */
-  lock(db: Kysely<DB>, id: string) {
-    return db.selectFrom('users').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
-  },
+  /** Locks the row until the transaction ends: serialises sign-ins (device cap) and profile counts of one account. */
+  async lock(id: string, executor: Executor): Promise<void> {
+    await executor.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  }
 
   async create(
-    db: Kysely<DB>,
     values: {
       email: string;
       name: string;
@@ -64,23 +71,24 @@ export const usersRepository = {
       emailVerified: boolean;
       roles?: Role[];
     },
+    executor: Executor = this.#db,
   ): Promise<UserRow> {
-    return db
+    const now = this.#clock.now();
+    return executor
       .insertInto('users')
       .values({
         email: values.email,
         name: values.name,
         passwordHash: values.passwordHash,
-        emailVerifiedAt: values.emailVerified ? new Date() : null,
+        emailVerifiedAt: values.emailVerified ? now : null,
         roles: values.roles ?? ['viewer'],
-        passwordChangedAt: values.passwordHash ? new Date() : null,
+        passwordChangedAt: values.passwordHash ? now : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-  },
+  }
 
   async update(
-    db: Kysely<DB>,
     id: string,
     values: Partial<{
       name: string;
@@ -89,31 +97,65 @@ export const usersRepository = {
       roles: Role[];
       disabled: boolean;
     }>,
+    executor: Executor = this.#db,
   ): Promise<UserRow | undefined> {
-    return db
+    const now = this.#clock.now();
+    return executor
       .updateTable('users')
       .set({
-        updatedAt: new Date(),
+        updatedAt: now,
         ...(values.name !== undefined && { name: values.name }),
         ...(values.passwordHash !== undefined && {
           passwordHash: values.passwordHash,
-          passwordChangedAt: new Date(),
+          passwordChangedAt: now,
         }),
-        ...(values.emailVerified && { emailVerifiedAt: sql<Date>`coalesce(email_verified_at, now())` }),
+        ...(values.emailVerified && { emailVerifiedAt: sql<Date>`coalesce(email_verified_at, ${now})` }),
         ...(values.roles !== undefined && { roles: values.roles }),
-        ...(values.disabled !== undefined && { disabledAt: values.disabled ? new Date() : null }),
+        ...(values.disabled !== undefined && { disabledAt: values.disabled ? now : null }),
       })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-  },
+  }
 
-  async search(
-    db: Kysely<DB>,
-    query: { q?: string | undefined; role?: Role | undefined; limit: number; cursor?: string | undefined },
-  ): Promise<Page<User & { activeSessions: number }>> {
-    const after = decodeCursor(query.cursor, searchCursor);
-    let select = db
+  /** Password-less accounts for these addresses, where none exists yet (demo data); the accounts of all of them. */
+  async ensurePasswordless(
+    accounts: ReadonlyArray<{ email: string; name: string }>,
+  ): Promise<Array<Pick<UserRow, 'id' | 'email' | 'name'>>> {
+    const verifiedAt = this.#clock.now();
+    for (let index = 0; index < accounts.length; index += 500) {
+      await this.#db
+        .insertInto('users')
+        .values(
+          accounts.slice(index, index + 500).map((account) => ({
+            email: account.email,
+            name: account.name,
+            passwordHash: null,
+            emailVerifiedAt: verifiedAt,
+          })),
+        )
+        .onConflict((conflict) => conflict.column('email').doNothing())
+        .execute();
+    }
+    if (accounts.length === 0) return [];
+    return this.#db
+      .selectFrom('users')
+      .select(['id', 'email', 'name'])
+      .where(
+        'email',
+        'in',
+        accounts.map((account) => account.email),
+      )
+      .execute();
+  }
+
+  async search(query: {
+    q?: string | undefined;
+    role?: Role | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<Page<User & { activeSessions: number }>> {
+    let select = this.#db
       .selectFrom('users')
       .selectAll('users')
       .select((eb) =>
@@ -122,7 +164,7 @@ export const usersRepository = {
           .select(eb.fn.countAll<number>().as('n'))
           .whereRef('sessions.userId', '=', 'users.id')
           .where('sessions.revokedAt', 'is', null)
-          .where('sessions.expiresAt', '>', new Date())
+          .where('sessions.expiresAt', '>', this.#clock.now())
           .as('activeSessions'),
       );
     if (query.q) {
@@ -130,22 +172,11 @@ export const usersRepository = {
       select = select.where(sql<boolean>`(users.email || ' ' || lower(users.name)) like ${pattern}`);
     }
     if (query.role) select = select.where(sql<boolean>`${query.role} = any(users.roles)`);
-    if (after) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('users.createdAt', '<', new Date(after.createdAt)),
-          eb.and([eb('users.createdAt', '=', new Date(after.createdAt)), eb('users.id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await select
-      .orderBy('users.createdAt', 'desc')
-      .orderBy('users.id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    return toPage(rows, query.limit, {
-      key: (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }),
+    return newestFirstPage(select, {
+      cursor: query.cursor,
+      limit: query.limit,
+      table: 'users',
       map: (row) => ({ ...toUser(row), activeSessions: Number(row.activeSessions ?? 0) }),
     });
-  },
-};
+  }
+}

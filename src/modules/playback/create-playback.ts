@@ -126,7 +126,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     items: deps.items,
     delivery,
     keys: deps.keys,
-    signer: await licenceSigner(config.auth.signingKeysFile),
+    signer: await licenceSigner(config.auth.signingKeysFile, deps.clock),
     licenceDays: config.playback.offlineLicenceDays,
     playWindowHours: config.playback.offlinePlayWindowHours,
   });
@@ -156,8 +156,8 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
  * player runtime verifies them with the keys it already fetches from /.well-known/jwks.json, and
  * a key rotation covers both.
  */
-async function licenceSigner(signingKeysFile: string): Promise<LicenceSigner> {
-  const [first] = await loadSigningKeys(signingKeysFile);
+async function licenceSigner(signingKeysFile: string, clock: Clock): Promise<LicenceSigner> {
+  const [first] = await loadSigningKeys(signingKeysFile, clock);
   const { kid, kty, crv, x, d } = first!;
   return { kid, privateKey: createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' }) };
 }

@@ -7,6 +7,12 @@ import { AppError, defineError } from '../../shared/errors.ts';
 export interface Cache {
   /** Values come back as JSON would give them (Dates as strings), deep-frozen: read, don't mutate. */
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * The value at once, without a promise, when the adapter holds it in this process (the
+   * in-process LRU); adapters that must ask a server (Redis) leave it out, and callers then use
+   * `get`. For the per-request session check, where a promise per request is a visible cost.
+   */
+  peek?<T>(key: string): T | undefined;
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(...keys: string[]): Promise<void>;
   /** Atomically adds `by` (default 1) to a counter, creating it at 0; returns the new value. */

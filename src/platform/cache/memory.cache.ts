@@ -25,6 +25,10 @@ export class MemoryCache implements Cache {
     return Promise.resolve(this.#lru.get(key)?.value as T | undefined);
   }
 
+  peek<T>(key: string): T | undefined {
+    return this.#lru.get(key)?.value as T | undefined;
+  }
+
   set(key: string, value: unknown, ttlMs: number): Promise<void> {
     this.#lru.set(key, { value: asStored(value) }, { ttl: ttlMs });
     return Promise.resolve();

@@ -40,4 +40,17 @@ describe('table ownership', () => {
     const fixed = [...stillCrossing].filter((crossing) => !crossings.has(crossing));
     assert.deepEqual(fixed, [], 'remove fixed crossings from stillCrossing');
   });
+
+  it('keeps SQL in repositories: no other module file builds a query or opens a transaction', async () => {
+    // ESLint's no-restricted-syntax says the same while editing (eslint.config.js, queriesTheDatabase).
+    const QUERY_OR_TRANSACTION =
+      /\.(?:selectFrom|insertInto|updateTable|deleteFrom|mergeInto)\(|\bsql`|\.transaction\(\)/;
+    const outside: string[] = [];
+    for (const file of await sourcesOf(modulesDir)) {
+      if (file.endsWith('.repository.ts') || file.endsWith('.sql.ts')) continue;
+      if (QUERY_OR_TRANSACTION.test(await readFile(file, 'utf8')))
+        outside.push(path.relative(modulesDir, file));
+    }
+    assert.deepEqual(outside, [], 'move these queries into the owning module’s *.repository.ts');
+  });
 });

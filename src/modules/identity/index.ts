@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config/config.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { MailOutbox } from '../../platform/mail/mail.port.ts';
@@ -55,13 +55,13 @@ export const setAccountPlan = (executor: Executor, change: { userId: string; pla
 
 /** An account's address and name, for mails other features send (subscription reminders). */
 export const accountContact = async (executor: Kysely<DB>, userId: string) => {
-  const user = await usersRepository.findById(executor, userId);
+  const user = await new UsersRepository(executor, systemClock).findById(userId);
   return user && { email: user.email, name: user.name };
 };
 
 /** The account with this address, if any (support's subscription search by email). */
 export const accountIdByEmail = async (executor: Kysely<DB>, email: string) =>
-  (await usersRepository.findByEmail(executor, email.toLowerCase()))?.id;
+  (await new UsersRepository(executor, systemClock).findByEmail(email.toLowerCase()))?.id;
 
 export interface IdentityDeps {
   db: Kysely<DB>;

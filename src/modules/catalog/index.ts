@@ -40,9 +40,11 @@ export { slugify } from './library.service.ts';
 export {
   readMovies,
   readRatings,
+  readTags,
   upsertMovieLensTitles,
   upsertRatings,
   type MovieLensMovie,
+  type MovieLensTag,
 } from './movielens.ts';
 export { sampleMovies } from './sample-catalog.ts';
 export { createDemoTitles, DemoTitles, type DemoTitleSpec } from './demo-titles.ts';

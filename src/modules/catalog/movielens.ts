@@ -119,6 +119,29 @@ export async function readRatings(dir: string): Promise<MovieLensRating[]> {
   return ratings;
 }
 
+export interface MovieLensTag {
+  userId: number;
+  movieId: number;
+  tag: string;
+  timestamp: number;
+}
+
+/** tags.csv: viewers' free-text tags ("atmospheric", "twist ending"), 3,683 of them. */
+export async function readTags(dir: string): Promise<MovieLensTag[]> {
+  const tags: MovieLensTag[] = [];
+  for await (const row of csvRows(`${dir}/tags.csv`)) {
+    const tag = (row.tag ?? '').trim();
+    if (tag)
+      tags.push({
+        userId: Number(row.userId),
+        movieId: Number(row.movieId),
+        tag,
+        timestamp: Number(row.timestamp),
+      });
+  }
+  return tags;
+}
+
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
     items.slice(index * size, (index + 1) * size),

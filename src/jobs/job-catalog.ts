@@ -63,6 +63,19 @@ export const jobCatalog = {
     policy: 'exclusive',
     schedule: '* * * * *',
   }),
+  'recommendations.train': define({
+    description: 'Retrain every recommendation model and recompute every profile’s rows',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    // MovieLens small trains in seconds; 10,000 profiles' rows take about a minute.
+    expireInSeconds: 3600,
+    concurrency: 1,
+    policy: 'exclusive',
+    // Hourly; each profile's rows are also refreshed after its own events between runs.
+    schedule: '17 * * * *',
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

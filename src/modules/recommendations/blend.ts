@@ -1,3 +1,5 @@
+import { topK } from './interactions.ts';
+
 /**
  * The blender: each model's scores scaled to [0, 1] for this profile and summed with weights,
  * then a diversity pass over the ranked list (no more than `maxPerFranchise` titles of one
@@ -69,11 +71,7 @@ export function diversify(options: {
 }): number[] {
   const rules = options.rules ?? DEFAULT_DIVERSITY;
   const poolSize = options.pool ?? options.k * 5;
-  const candidates: number[] = [];
-  for (let item = 0; item < options.scores.length; item++)
-    if ((options.scores[item] ?? 0) > 0 && !options.exclude.has(item)) candidates.push(item);
-  candidates.sort((a, b) => (options.scores[b] ?? 0) - (options.scores[a] ?? 0) || a - b);
-  const pool = candidates.slice(0, poolSize);
+  const pool = topK(options.scores, poolSize, options.exclude);
   const picked: number[] = [];
   const perFranchise = new Map<string, number>();
   const waiting: number[] = [];

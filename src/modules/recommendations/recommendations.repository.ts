@@ -79,12 +79,10 @@ export class RecommendationsRepository {
       .insertInto('recommendationRows')
       .values(rows.map((row) => ({ subject: row.subject, rows: JSON.stringify(row.rows), computedAt: at })))
       .onConflict((conflict) =>
-        conflict
-          .column('subject')
-          .doUpdateSet((eb) => ({
-            rows: eb.ref('excluded.rows'),
-            computedAt: eb.ref('excluded.computedAt'),
-          })),
+        conflict.column('subject').doUpdateSet((eb) => ({
+          rows: eb.ref('excluded.rows'),
+          computedAt: eb.ref('excluded.computedAt'),
+        })),
       )
       .execute();
   }

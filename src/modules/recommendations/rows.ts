@@ -28,7 +28,7 @@ export interface StoredRow {
 
 export interface SubjectRows {
   rows: StoredRow[];
-  /** Titles never to show this subject (finished, "not interested"), applied to shared rows too. */
+  /** Titles never to show this subject (its history, finished, "not interested"), applied to shared rows too. */
   excluded: string[];
 }
 
@@ -190,7 +190,11 @@ export function computeSubjectRows(options: {
         items: picked.map((item) => itemOf(item, `Popular in ${genre}`)),
       });
   }
-  return { rows, excluded: [...options.excluded] };
+  // Shared rows (popular, trending) are filtered by this at read time: nothing the profile has seen.
+  return {
+    rows,
+    excluded: [...new Set([...options.excluded, ...options.history.map((entry) => entry.titleId)])],
+  };
 }
 
 function favouriteGenres(

@@ -3,8 +3,8 @@ import type { Clock } from '../../platform/clock.ts';
 import { ContentIndex } from './content.ts';
 import { CatalogIndex } from './rows.ts';
 
-/** How long a loaded catalog is trusted without asking whether the catalog changed. */
-const RECHECK_MS = 5_000;
+/** Without a catalog version to watch (the worker), how long a loaded catalog is trusted. */
+const RELOAD_MS = 60_000;
 
 interface Snapshot {
   version: number | undefined;
@@ -41,14 +41,12 @@ export class TitleDirectory {
   }
 
   async get(): Promise<Snapshot> {
-    const now = this.#clock.now().getTime();
     const snapshot = this.#snapshot;
-    if (snapshot && now - snapshot.loadedAt < RECHECK_MS) return snapshot;
+    // The catalog's version is itself an in-memory read, re-checked across instances every few seconds.
     const version = await this.#version?.current();
-    if (snapshot && version !== undefined && version === snapshot.version) {
-      snapshot.loadedAt = now;
+    if (snapshot && version !== undefined && version === snapshot.version) return snapshot;
+    if (snapshot && version === undefined && this.#clock.now().getTime() - snapshot.loadedAt < RELOAD_MS)
       return snapshot;
-    }
     this.#loading ??= this.#load(version).finally(() => (this.#loading = undefined));
     return this.#loading;
   }

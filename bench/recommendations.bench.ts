@@ -93,7 +93,8 @@ try {
       if (rating)
         ratings.push({
           profileId,
-          ...rating,
+          titleId: rating.titleId,
+          score: rating.score,
           ratedAt: new Date(now - Math.floor(next() * 365) * 86_400_000),
         });
     }

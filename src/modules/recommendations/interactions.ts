@@ -207,23 +207,57 @@ export function transpose(matrix: Csr): Csr {
   return { rows: matrix.cols, cols: matrix.rows, indptr, indices, values };
 }
 
-/** The k highest-scoring indices of `scores` (descending), skipping `exclude` and non-positive scores. */
+/** The k highest-scoring indices of `scores` (descending, ties by index), skipping `exclude` and non-positive scores. */
 export function topK(
   scores: Float32Array | Float64Array,
   k: number,
   exclude?: ReadonlySet<number>,
 ): number[] {
-  // A bounded min-heap would be O(n log k); a threshold pass is simpler and as fast for k ≤ 100.
-  const picked: number[] = [];
-  let floor = -Infinity;
+  if (k <= 0) return [];
+  // A min-heap of the best k so far: O(n log k), one pass, no allocation per candidate.
+  const heap = new Int32Array(k);
+  let size = 0;
+  const worse = (a: number, b: number) => {
+    const difference = (scores[a] ?? 0) - (scores[b] ?? 0);
+    return difference < 0 || (difference === 0 && a > b);
+  };
+  const siftDown = (from: number) => {
+    let at = from;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let smallest = at;
+      if (left < size && worse(heap[left] ?? 0, heap[smallest] ?? 0)) smallest = left;
+      if (right < size && worse(heap[right] ?? 0, heap[smallest] ?? 0)) smallest = right;
+      if (smallest === at) return;
+      const swap = heap[at] ?? 0;
+      heap[at] = heap[smallest] ?? 0;
+      heap[smallest] = swap;
+      at = smallest;
+    }
+  };
+  // The heap's weakest score: most candidates are rejected by this one comparison.
+  let floor = 0;
   for (let index = 0; index < scores.length; index++) {
     const score = scores[index] ?? 0;
-    if (score <= 0 || (picked.length >= k && score <= floor) || exclude?.has(index)) continue;
-    let at = picked.length;
-    while (at > 0 && (scores[picked[at - 1] ?? 0] ?? 0) < score) at--;
-    picked.splice(at, 0, index);
-    if (picked.length > k) picked.pop();
-    if (picked.length >= k) floor = scores[picked[k - 1] ?? 0] ?? 0;
+    if (score <= 0 || (size === k && score < floor) || exclude?.has(index)) continue;
+    if (size < k) {
+      let at = size++;
+      heap[at] = index;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!worse(heap[at] ?? 0, heap[parent] ?? 0)) break;
+        const swap = heap[at] ?? 0;
+        heap[at] = heap[parent] ?? 0;
+        heap[parent] = swap;
+        at = parent;
+      }
+      if (size === k) floor = scores[heap[0] ?? 0] ?? 0;
+    } else if (worse(heap[0] ?? 0, index)) {
+      heap[0] = index;
+      siftDown(0);
+      floor = scores[heap[0] ?? 0] ?? 0;
+    }
   }
-  return picked;
+  return Array.from(heap.subarray(0, size)).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }

@@ -64,10 +64,16 @@ export class CatalogIndex {
   readonly entries: readonly CatalogEntry[];
   readonly index: ReadonlyMap<string, number>;
   readonly facts: ItemFacts;
+  /** Genre → the indices of its titles. */
+  readonly byGenre: ReadonlyMap<string, readonly number[]>;
 
   constructor(entries: readonly CatalogEntry[]) {
     this.entries = entries;
     this.index = new Map(entries.map((entry, at) => [entry.id, at]));
+    const byGenre = new Map<string, number[]>();
+    for (const [at, entry] of entries.entries())
+      for (const genre of entry.genres) byGenre.set(genre, [...(byGenre.get(genre) ?? []), at]);
+    this.byGenre = byGenre;
     const franchises = entries.map((entry) => franchiseKey(entry.name));
     this.facts = {
       franchise: (item) => franchises[item] ?? '',
@@ -179,8 +185,7 @@ export function computeSubjectRows(options: {
   // Genre rows: the profile's favourite genres (or the catalog's biggest), ranked for it.
   for (const genre of favouriteGenres(catalog, options.history, options.popularity)) {
     const inGenre = new Float32Array(size);
-    for (let item = 0; item < size; item++)
-      if (catalog.entries[item]?.genres.includes(genre)) inGenre[item] = blended[item] ?? 0;
+    for (const item of catalog.byGenre.get(genre) ?? []) inGenre[item] = blended[item] ?? 0;
     const picked = topK(inGenre, STORED_ROW_LENGTH, exclude);
     if (picked.length > 0)
       rows.push({

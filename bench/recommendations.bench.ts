@@ -116,7 +116,7 @@ try {
     logger: createLogger({ level: 'warn', pretty: false }),
     facts: createCatalogFacts(db.db),
     items: playable.items,
-    config: { catalog: { countryHeader: undefined } as never },
+    config: { catalog: { countryHeader: undefined } as never, recommendations: { signalWeights: {} } },
   });
   const report = await recommendations.trainer.train();
   await playable.close();

@@ -9,6 +9,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { CatalogFacts, PlayableItems } from '../catalog/index.ts';
 import { ENGAGEMENT_EVENTS_CHANNEL, type EngagementEvent } from '../engagement/index.ts';
+import { DEFAULT_SIGNAL_WEIGHTS } from './interactions.ts';
 import { recommendationsAdminRoutes } from './recommendations-admin.routes.ts';
 import { RecommendationsRepository } from './recommendations.repository.ts';
 import { recommendationsRoutes } from './recommendations.routes.ts';
@@ -42,7 +43,7 @@ export interface RecommendationsDeps {
   items: PlayableItems;
   /** The catalog's version: the in-memory copy of the catalog reloads when it moves. */
   version?: { current(): Promise<number> };
-  config: Pick<Config, 'catalog'>;
+  config: Pick<Config, 'catalog' | 'recommendations'>;
 }
 
 export interface Recommendations {
@@ -64,6 +65,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     ...(deps.version && { version: deps.version }),
   });
   const rules = new RecommendationRules({ repository, clock: deps.clock });
+  const weights = { ...DEFAULT_SIGNAL_WEIGHTS, ...deps.config.recommendations.signalWeights };
   const service = new RecommendationsService({
     repository,
     directory,
@@ -72,6 +74,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     cache: deps.cache,
     clock: deps.clock,
     logger: deps.logger,
+    weights,
   });
   const trainer = new RecommendationsTrainer({
     repository,
@@ -79,6 +82,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     facts: deps.facts,
     clock: deps.clock,
     logger: deps.logger,
+    weights,
   });
   let unsubscribe: (() => Promise<void>) | undefined;
   const plugin = fp(

@@ -33,6 +33,9 @@ export * from './training.ts';
 export { subjectOf, RecommendationsService } from './recommendations.service.ts';
 export { RecommendationsTrainer, type TrainingReport } from './trainer.service.ts';
 
+/** How often batched plays (from progress events) are written as signals. */
+const PLAYS_FLUSH_MS = 10_000;
+
 export interface RecommendationsDeps {
   db: Kysely<DB>;
   cache: Cache;
@@ -85,6 +88,9 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     weights,
   });
   let unsubscribe: (() => Promise<void>) | undefined;
+  let flushing: NodeJS.Timeout | undefined;
+  const flushPlays = () =>
+    service.flushPlays().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write plays'));
   const plugin = fp(
     async (app) => {
       await app.register(recommendationsRoutes, {
@@ -101,6 +107,8 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     service,
     trainer,
     async start() {
+      flushing = setInterval(() => void flushPlays(), PLAYS_FLUSH_MS);
+      flushing.unref();
       unsubscribe = await deps.pubsub.subscribe(ENGAGEMENT_EVENTS_CHANNEL, (message) => {
         service
           .onEngagementEvent(message as EngagementEvent)
@@ -109,6 +117,8 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     },
     async close() {
       await unsubscribe?.();
+      clearInterval(flushing);
+      await flushPlays();
     },
   };
 }

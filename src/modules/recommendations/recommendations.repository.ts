@@ -5,6 +5,14 @@ import type { SubjectRows, TitleNeighbours } from './rows.ts';
 
 export type SignalKind = 'play' | 'finish' | 'thumb' | 'my_list';
 export type RuleAction = 'pin' | 'exclude';
+export interface SignalRow {
+  subject: string;
+  userId: string;
+  titleId: string;
+  kind: SignalKind;
+  value: number;
+  at: Date;
+}
 
 /** Recommendations' own tables: signals, rows, neighbours, "not interested", rules, feedback. SQL only. */
 export class RecommendationsRepository {
@@ -14,13 +22,16 @@ export class RecommendationsRepository {
     this.#db = db;
   }
 
-  async saveSignal(
-    signal: { subject: string; userId: string; titleId: string; kind: SignalKind; value: number; at: Date },
-    executor: Executor = this.#db,
-  ): Promise<void> {
+  async saveSignal(signal: SignalRow, executor: Executor = this.#db): Promise<void> {
+    await this.saveSignals([signal], executor);
+  }
+
+  /** Upserts signals; at most one per (subject, title, kind) in one call. */
+  async saveSignals(signals: readonly SignalRow[], executor: Executor = this.#db): Promise<void> {
+    if (signals.length === 0) return;
     await executor
       .insertInto('recommendationSignals')
-      .values(signal)
+      .values([...signals])
       .onConflict((conflict) =>
         conflict
           .columns(['subject', 'titleId', 'kind'])

@@ -10,7 +10,7 @@ import {
   type Signal,
   type SignalWeights,
 } from './interactions.ts';
-import type { RecommendationsRepository, SignalKind } from './recommendations.repository.ts';
+import type { RecommendationsRepository, SignalKind, SignalRow } from './recommendations.repository.ts';
 import {
   computeSubjectRows,
   type HistoryEntry,
@@ -63,6 +63,7 @@ export class RecommendationsService {
   readonly #logger: Logger;
   readonly #weights: SignalWeights;
   #refreshing: Promise<void> = Promise.resolve();
+  readonly #pendingPlays = new Map<string, SignalRow>();
 
   constructor(options: {
     repository: RecommendationsRepository;
@@ -266,8 +267,16 @@ export class RecommendationsService {
       this.#repository.saveSignal({ subject, userId: event.userId, titleId, kind, value, at });
     switch (event.type) {
       case 'ProgressRecorded':
+        // Progress arrives once per stream per flush: plays are batched, not written one by one.
         if (event.durationSeconds)
-          await save('play', event.titleId, Math.min(1, event.positionSeconds / event.durationSeconds));
+          this.#pendingPlays.set(`${subject}|${event.titleId}`, {
+            subject,
+            userId: event.userId,
+            titleId: event.titleId,
+            kind: 'play',
+            value: Math.min(1, event.positionSeconds / event.durationSeconds),
+            at,
+          });
         return;
       case 'TitleFinished':
         await save('finish', event.titleId, 1);
@@ -289,6 +298,15 @@ export class RecommendationsService {
         return;
     }
     await this.refresh(subject);
+  }
+
+  /** Writes the plays waiting since the last call (every few seconds, and at shutdown). */
+  async flushPlays(): Promise<void> {
+    if (this.#pendingPlays.size === 0) return;
+    const plays = [...this.#pendingPlays.values()];
+    this.#pendingPlays.clear();
+    for (let at = 0; at < plays.length; at += 1000)
+      await this.#repository.saveSignals(plays.slice(at, at + 1000));
   }
 
   /** Recomputes one subject's rows from its history and its titles' stored neighbours. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCatalogFacts, createPlayableItems } from '../../src/modules/catalog/index.ts';
+import { ManualClock } from '../../src/platform/clock.ts';
 import { createRecommendations, type Recommendations } from '../../src/modules/recommendations/index.ts';
 import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { catalogMaker, kidsDevice } from '../support/engagement-catalog.ts';
@@ -19,6 +20,7 @@ describe('recommendations', () => {
   let editor: SignedIn;
   let admin: SignedIn;
   let trainer: Recommendations['trainer'];
+  let service: Recommendations['service'];
   let closeTrainer: (() => Promise<void>) | undefined;
   const thrillers: string[] = [];
   const comedies: string[] = [];
@@ -135,13 +137,15 @@ describe('recommendations', () => {
       db: context.deps.database.db,
       cache: context.deps.cache,
       pubsub: context.deps.pubsub,
-      clock: context.deps.clock,
+      // The job's "now" held still, so two runs decay every signal alike.
+      clock: new ManualClock(new Date(Date.now() + 60_000)),
       logger: context.deps.logger,
       facts: createCatalogFacts(context.deps.database.db),
       items: playable.items,
       config: context.deps.config,
     });
     trainer = worker.trainer;
+    service = worker.service;
     closeTrainer = () => playable.close();
     // Let the fans' events land as signals before the job reads them (progress is buffered).
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -174,6 +178,31 @@ describe('recommendations', () => {
       .orderBy('subject')
       .execute();
     assert.deepEqual(again, before);
+  });
+
+  it('batches plays from progress events: written on flush, the latest position per title', async () => {
+    const event = (positionSeconds: number) => ({
+      type: 'ProgressRecorded' as const,
+      userId: admin.userId,
+      profileKey: 'account',
+      at: new Date().toISOString(),
+      itemId: comedies[2] as string,
+      titleId: comedies[2] as string,
+      positionSeconds,
+      durationSeconds: 100,
+    });
+    const plays = () =>
+      context.deps.database.db
+        .selectFrom('recommendationSignals')
+        .select(['subject', 'value'])
+        .where('kind', '=', 'play')
+        .where('userId', '=', admin.userId)
+        .execute();
+    await service.onEngagementEvent(event(10));
+    await service.onEngagementEvent(event(40));
+    assert.deepEqual(await plays(), [], 'not written per event');
+    await service.flushPlays();
+    assert.deepEqual(await plays(), [{ subject: `account:${admin.userId}`, value: 0.4 }]);
   });
 
   it('a profile that watched three thrillers gets thrillers first, each with a reason', async () => {

@@ -64,6 +64,8 @@ export class RecommendationsService {
   readonly #weights: SignalWeights;
   #refreshing: Promise<void> = Promise.resolve();
   readonly #pendingPlays = new Map<string, SignalRow>();
+  /** The memory cache hands out the same frozen rows until they change: build each one's set once. */
+  readonly #excludedSets = new WeakMap<SubjectRows, ReadonlySet<string>>();
 
   constructor(options: {
     repository: RecommendationsRepository;
@@ -93,7 +95,7 @@ export class RecommendationsService {
       this.#directory.get(),
       this.#rules.get(),
     ]);
-    const excluded = new Set(own?.excluded ?? []);
+    const excluded = this.#excludedSet(own);
     // A profile without history gets the shared rows: popular overall and per genre.
     const rows = [...(own?.rows ?? popular?.rows ?? [])];
     // Trending (and popular, for a profile with rows of its own) after the personal rows, before genres.
@@ -133,7 +135,7 @@ export class RecommendationsService {
     const stored = (await this.#repository.neighbours([titleId])).get(titleId);
     const at = directory.catalog.index.get(titleId) ?? -1;
     const content = directory.content.similar(at, SERVED_ROW_LENGTH * 2);
-    const excluded = new Set(own?.excluded ?? []);
+    const excluded = this.#excludedSet(own);
     const items: ServedRow['items'] = [];
     const seen = new Set<string>([titleId]);
     const candidates = [
@@ -360,6 +362,13 @@ export class RecommendationsService {
       finished,
       notInterested: new Set(refused.map((row) => row.titleId)),
     };
+  }
+
+  #excludedSet(rows: SubjectRows | undefined): ReadonlySet<string> {
+    if (!rows) return new Set();
+    let set = this.#excludedSets.get(rows);
+    if (!set) this.#excludedSets.set(rows, (set = new Set(rows.excluded)));
+    return set;
   }
 
   async #stored(subject: string): Promise<SubjectRows | undefined> {

@@ -30,14 +30,18 @@ export class RecommendationRules {
     if (this.#set && now - this.#loadedAt < RELOAD_MS) return this.#set;
     const rules = await this.#repository.rules();
     const pins = new Map<string, string[]>();
-    const excludes = new Set<string>();
+    const excludes = new Map<string, Set<string>>();
     for (const rule of rules) {
       if (rule.action === 'pin') pins.set(rule.rowKind, [...(pins.get(rule.rowKind) ?? []), rule.titleId]);
-      else excludes.add(`${rule.rowKind}:${rule.titleId}`);
+      else excludes.set(rule.rowKind, new Set([...(excludes.get(rule.rowKind) ?? []), rule.titleId]));
     }
+    const everywhere = excludes.get('all');
+    const none: readonly string[] = [];
+    // Asked for every title of every row of every request: no allocation, and nothing at all without rules.
     this.#set = {
-      pinned: (row) => [...(pins.get(row) ?? []), ...(pins.get('all') ?? [])],
-      excluded: (titleId, row) => excludes.has(`${row}:${titleId}`) || excludes.has(`all:${titleId}`),
+      pinned: (row) => (pins.size === 0 ? none : [...(pins.get(row) ?? []), ...(pins.get('all') ?? [])]),
+      excluded: (titleId, row) =>
+        excludes.size > 0 && (everywhere?.has(titleId) === true || excludes.get(row)?.has(titleId) === true),
       on: (titleId) =>
         rules
           .filter((rule) => rule.titleId === titleId)

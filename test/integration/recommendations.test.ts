@@ -166,6 +166,9 @@ describe('recommendations', () => {
   });
 
   it('training twice stores the same rows (the job is idempotent)', async () => {
+    // The fans' last events may still be refreshing their rows in the app: let that settle first.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await trainer.train();
     const before = await context.deps.database.db
       .selectFrom('recommendationRows')
       .select(['subject', 'rows'])

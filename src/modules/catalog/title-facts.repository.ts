@@ -46,7 +46,8 @@ export class TitleFactsRepository {
     let query = executor.selectFrom('titleRatings').select(['profileId', 'titleId', 'score', 'ratedAt']);
     if (options.since) query = query.where('ratedAt', '>=', options.since);
     if (options.profileId) query = query.where('profileId', '=', options.profileId);
-    return query.orderBy('ratedAt').execute();
+    // A total order: the models sum in this order, and a rerun must give the same figures.
+    return query.orderBy('ratedAt').orderBy('profileId').orderBy('titleId').execute();
   }
 
   /** Replaces the free-text tags of titles (the MovieLens import's tags.csv). */

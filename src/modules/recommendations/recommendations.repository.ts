@@ -58,7 +58,8 @@ export class RecommendationsRepository {
       .selectFrom('recommendationSignals')
       .select(['subject', 'userId', 'titleId', 'kind', 'value', 'at']);
     if (subject !== undefined) query = query.where('subject', '=', subject);
-    return query.execute();
+    // A total order: the models sum in this order, and a rerun must give the same figures.
+    return query.orderBy('subject').orderBy('titleId').orderBy('kind').execute();
   }
 
   /** Plays and finishes since `since`, per title: the trending signal. */
@@ -68,6 +69,8 @@ export class RecommendationsRepository {
       .select(['titleId', 'at'])
       .where('kind', 'in', ['play', 'finish'])
       .where('at', '>=', since)
+      .orderBy('at')
+      .orderBy('titleId')
       .execute();
   }
 

@@ -18,6 +18,7 @@ import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
+import { createRecommendations } from './modules/recommendations/index.ts';
 import { createSubscriptions } from './modules/subscriptions/index.ts';
 import { accountContact, accountIdByEmail, setAccountPlan } from './modules/identity/index.ts';
 import { createUploads } from './modules/uploads/index.ts';
@@ -167,6 +168,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Writes the buffered watch progress before the database closes (platform close follows app close).
   app.addHook('onClose', () => engagement.close());
   await app.register(engagement.plugin);
+  const recommendations = createRecommendations({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'recommendations' }),
+    facts: catalog.facts,
+    items: catalog.items,
+    version: catalog.version,
+    config,
+  });
+  await recommendations.start();
+  app.addHook('onClose', () => recommendations.close());
+  await app.register(recommendations.plugin);
   await app.register(subscriptions.plugin);
   const playback = await createPlayback({
     db: deps.database.db,

@@ -49,6 +49,15 @@ describe('config', () => {
     ]);
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy, 2);
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy, true);
+    assert.deepEqual(
+      loadConfig({ RECS_SIGNAL_WEIGHTS: 'finish=3, halfLifeDays=180,thumbDown=-2.5' }).recommendations
+        .signalWeights,
+      {
+        finish: 3,
+        halfLifeDays: 180,
+        thumbDown: -2.5,
+      },
+    );
   });
 
   const bad: Array<[Record<string, string>, RegExp]> = [
@@ -63,6 +72,8 @@ describe('config', () => {
     [{ STORAGE_DRIVER: 's3' }, /^S3_BUCKET must be set when STORAGE_DRIVER=s3/],
     [{ S3_ACCESS_KEY_ID: 'x' }, /^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together/],
     [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 characters/],
+    [{ RECS_SIGNAL_WEIGHTS: 'finnish=3' }, /^RECS_SIGNAL_WEIGHTS "finnish=3": expected name=number/],
+    [{ RECS_SIGNAL_WEIGHTS: 'finish=lots' }, /^RECS_SIGNAL_WEIGHTS "finish=lots": expected name=number/],
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, /^S3_FORCE_PATH_STYLE must be true or false \(got "maybe"\)$/],
   ];
   for (const [env, message] of bad) {

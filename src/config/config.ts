@@ -109,6 +109,10 @@ export interface Config {
     readonly offlineLicenceDays: number;
     readonly offlinePlayWindowHours: number;
   };
+  readonly recommendations: {
+    /** Overrides of the signal weights and their half-life (the rest keep their defaults). */
+    readonly signalWeights: Readonly<Record<string, number>>;
+  };
   readonly engagement: {
     /** How often buffered watch progress is written: a crash loses at most this much. */
     readonly progressFlushMs: number;
@@ -290,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlineLicenceDays: e.OFFLINE_LICENCE_DAYS,
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
     },
+    recommendations: { signalWeights: e.RECS_SIGNAL_WEIGHTS },
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
       progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,

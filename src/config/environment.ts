@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { bool, int, ladder, list, oidcProviders, optional, trustProxy, url, withDefault } from './parsers.ts';
+import {
+  bool,
+  int,
+  ladder,
+  list,
+  oidcProviders,
+  optional,
+  trustProxy,
+  url,
+  withDefault,
+  numberOverrides,
+} from './parsers.ts';
 
 /**
  * Every environment variable Marquee reads, with its default: the one schema `loadConfig`
@@ -96,6 +107,22 @@ export const environmentSchema = z.object({
   OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
 
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
+  RECS_SIGNAL_WEIGHTS: withDefault(
+    numberOverrides([
+      'play',
+      'finish',
+      'abandon',
+      'thumbUp',
+      'thumbDown',
+      'ratingPerStar',
+      'ratingNeutral',
+      'ratingBase',
+      'myList',
+      'notInterested',
+      'halfLifeDays',
+    ]),
+    '',
+  ),
   ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
   COMMENT_EDIT_MINUTES: withDefault(int(0, 10_080), '15'),
   COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),

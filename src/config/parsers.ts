@@ -95,3 +95,27 @@ export const ladder = z
     }
     return rungs.map((match) => ({ p: Number(match![1]), videoBitrateKbps: Number(match![2]) }));
   });
+
+/**
+ * `RECS_SIGNAL_WEIGHTS`: overrides of the recommendation signal weights, "finish=2,thumbDown=-4"
+ * (names from `DEFAULT_SIGNAL_WEIGHTS` in src/modules/recommendations/interactions.ts).
+ */
+export const numberOverrides = (names: readonly string[]) =>
+  z.string().transform((value, context) => {
+    const overrides: Record<string, number> = {};
+    for (const pair of value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const [name = '', number = ''] = pair.split('=').map((part) => part.trim());
+      if (!names.includes(name) || !/^-?\d+(\.\d+)?$/.test(number)) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${pair}": expected name=number, names: ${names.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      overrides[name] = Number(number);
+    }
+    return overrides;
+  });

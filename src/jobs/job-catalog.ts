@@ -86,6 +86,20 @@ export const jobCatalog = {
     policy: 'exclusive',
     schedule: '17 * * * *',
   }),
+  'recommendations.train': define({
+    description: 'Retrain every recommendation model and recompute every profile’s rows',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    // MovieLens small trains in seconds; 10,000 profiles' rows take about a minute.
+    expireInSeconds: 3600,
+    concurrency: 1,
+    policy: 'exclusive',
+    // Hourly, apart from the other hourly jobs; each profile's rows are also refreshed after its
+    // own events between runs.
+    schedule: '41 * * * *',
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

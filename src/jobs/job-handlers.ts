@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
-import { createPlayableItems } from '../modules/catalog/index.ts';
+import { createCatalogFacts, createPlayableItems } from '../modules/catalog/index.ts';
+import { createRecommendations } from '../modules/recommendations/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
 import { accountContact, accountIdByEmail, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
@@ -66,6 +67,17 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     },
   });
 
+  const recommendations = createRecommendations({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'recommendations' }),
+    facts: createCatalogFacts(deps.database.db),
+    items: playable.items,
+    config,
+  });
+
   await queue.work('mail.send', async ({ payload }) => {
     await deps.mailer.send(payload);
   });
@@ -96,6 +108,9 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   });
   await queue.work('subscriptions.send-notices', async ({ signal }) => {
     await notices.sendDue(signal);
+  });
+  await queue.work('recommendations.train', async ({ signal }) => {
+    await recommendations.trainer.train(signal);
   });
   return { close: () => playable.close() };
 }

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   readMovies,
   readRatings,
+  readTags,
+  upsertMovieLensTags,
   upsertMovieLensTitles,
   upsertRatings,
 } from '../../src/modules/catalog/index.ts';
@@ -27,6 +29,7 @@ describe('MovieLens demo catalog (the real files, on a real database)', () => {
     const expected: Record<string, string> = {
       'movies.csv': 'c47b783f23eb304413307e1bb05335e427737da20ec8d3c0e96335567dd5f3dc',
       'ratings.csv': '80da8b3393dae325bbba5a31f291a6ba55d8d4f4396de3c456f2c1635b1b70e8',
+      'tags.csv': '68eec00a0820c2faa8863a6df7032f13d5899a4462bce9a97213905297ff3d34',
     };
     for (const [file, sha256] of Object.entries(expected)) {
       assert.equal(
@@ -86,5 +89,26 @@ describe('MovieLens demo catalog (the real files, on a real database)', () => {
       .where('id', '=', ids.get(1) as string)
       .executeTakeFirstOrThrow();
     assert.ok(toyStory.ratingCount > 0 && toyStory.ratingAverage !== null && toyStory.ratingScore !== null);
+  });
+
+  it('imports tags.csv as the titles’ tags, most-given first; a re-run changes nothing', async () => {
+    const db = testDatabase.database.db;
+    const ids = await upsertMovieLensTitles(db, await readMovies(dir), () => {});
+    const tags = await readTags(dir);
+    assert.equal(tags.length, 3683);
+    const tagged = await upsertMovieLensTags(db, tags, ids);
+    assert.equal(tagged, new Set(tags.map((tag) => tag.movieId)).size);
+    const pulpFiction = async () =>
+      (
+        await db
+          .selectFrom('titles')
+          .select('tags')
+          .where('id', '=', ids.get(296) as string)
+          .executeTakeFirstOrThrow()
+      ).tags;
+    const first = await pulpFiction();
+    assert.ok(first.length > 0 && first.length <= 20 && first.every((tag) => tag === tag.toLowerCase()));
+    await upsertMovieLensTags(db, tags, ids);
+    assert.deepEqual(await pulpFiction(), first);
   });
 });

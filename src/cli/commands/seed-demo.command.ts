@@ -5,7 +5,9 @@ import {
   createPlayableItems,
   readMovies,
   readRatings,
+  readTags,
   sampleMovies,
+  upsertMovieLensTags,
   upsertMovieLensTitles,
   upsertRatings,
 } from '../../modules/catalog/index.ts';
@@ -55,6 +57,11 @@ export const seedDemoCommand: Command = {
       const titleIds = await upsertMovieLensTitles(database.db, movies, (done) => titlesBar.setValue(done));
       titlesBar.stop();
 
+      // Viewers' free-text tags feed content similarity ("more like this" before anyone watched).
+      const taggedCount =
+        dir && existsSync(path.join(dir, 'tags.csv'))
+          ? await upsertMovieLensTags(database.db, await readTags(dir), titleIds)
+          : 0;
       let ratingCount = 0;
       if (dir && existsSync(path.join(dir, 'ratings.csv'))) {
         const ratings = await readRatings(dir);
@@ -73,7 +80,7 @@ export const seedDemoCommand: Command = {
         ratingsBar.stop();
         ratingCount = rows.length;
         print(
-          `Demo catalog: ${titleIds.size} MovieLens titles, ${viewers.size} demo viewers, ${ratingCount} ratings (from ${dir}).`,
+          `Demo catalog: ${titleIds.size} MovieLens titles, ${viewers.size} demo viewers, ${ratingCount} ratings, ${taggedCount} tagged titles (from ${dir}).`,
         );
         print(
           'MovieLens data: GroupLens Research (https://grouplens.org/datasets/movielens/), free for non-commercial use only.',

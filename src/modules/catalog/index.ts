@@ -27,6 +27,8 @@ import { PlayableItemsRepository } from './playable-items.repository.ts';
 import { PlayableItems } from './playable-items.ts';
 import { SeasonsRepository } from './seasons.repository.ts';
 import { SeriesService } from './series.service.ts';
+import { TitleFactsRepository } from './title-facts.repository.ts';
+import { CatalogFacts } from './title-facts.ts';
 import { TitleRatingsRepository } from './title-ratings.repository.ts';
 import { TitleRatings } from './title-ratings.service.ts';
 import { titlesAdminRoutes } from './titles-admin.routes.ts';
@@ -35,14 +37,18 @@ import { TitlesService } from './titles.service.ts';
 
 export { PlayableItems, type PlayableItem, type VisibleTitle, type WhyHidden } from './playable-items.ts';
 export { TitleRatings, type RatingAggregates } from './title-ratings.service.ts';
+export { CatalogFacts, type TitleFacts, type StarRating } from './title-facts.ts';
 export { viewerFrom, type Viewer } from './viewer.ts';
 export { slugify } from './library.service.ts';
 export {
   readMovies,
   readRatings,
+  readTags,
   upsertMovieLensTitles,
+  upsertMovieLensTags,
   upsertRatings,
   type MovieLensMovie,
+  type MovieLensTag,
 } from './movielens.ts';
 export { sampleMovies } from './sample-catalog.ts';
 export { createDemoTitles, DemoTitles, type DemoTitleSpec } from './demo-titles.ts';
@@ -66,9 +72,15 @@ export interface Catalog {
   library: LibraryService;
   /** Profiles' star ratings and the title aggregates kept exact with them. */
   ratings: TitleRatings;
+  /** The whole catalog and every rating in bulk (recommendations' training and serving). */
+  facts: CatalogFacts;
   /** Stops listening for cross-instance changes. */
   close(): Promise<void>;
 }
+
+/** The catalog read in bulk, for processes without the HTTP catalog (the worker's training job). */
+export const createCatalogFacts = (db: Kysely<DB>): CatalogFacts =>
+  new CatalogFacts(new TitleFactsRepository(db));
 
 /**
  * The catalog's side of video alone, for processes without the HTTP catalog (the worker role):
@@ -142,6 +154,7 @@ export async function createCatalog(deps: CatalogDeps): Promise<Catalog> {
       transactor: transactorFor(db),
       clock,
     }),
+    facts: createCatalogFacts(db),
     close: () => version.stop(),
   };
 }

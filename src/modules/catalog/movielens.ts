@@ -5,6 +5,7 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import { GenresRepository } from './genres.repository.ts';
 import { slugify } from './library.service.ts';
+import { TitleFactsRepository } from './title-facts.repository.ts';
 import { TitleRatingsRepository } from './title-ratings.repository.ts';
 import { TitlesRepository } from './titles.repository.ts';
 import { UNRATED_LEVEL } from './titles.service.ts';
@@ -119,6 +120,29 @@ export async function readRatings(dir: string): Promise<MovieLensRating[]> {
   return ratings;
 }
 
+export interface MovieLensTag {
+  userId: number;
+  movieId: number;
+  tag: string;
+  timestamp: number;
+}
+
+/** tags.csv: viewers' free-text tags ("atmospheric", "twist ending"), 3,683 of them. */
+export async function readTags(dir: string): Promise<MovieLensTag[]> {
+  const tags: MovieLensTag[] = [];
+  for await (const row of csvRows(`${dir}/tags.csv`)) {
+    const tag = (row.tag ?? '').trim();
+    if (tag)
+      tags.push({
+        userId: Number(row.userId),
+        movieId: Number(row.movieId),
+        tag,
+        timestamp: Number(row.timestamp),
+      });
+  }
+  return tags;
+}
+
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
     items.slice(index * size, (index + 1) * size),
@@ -203,4 +227,38 @@ export async function upsertRatings(
     onProgress(done);
   }
   await titleRatings.recomputeTitleStats();
+}
+
+/** Most tags a title keeps from tags.csv: the ones the most viewers gave. */
+const TAGS_PER_TITLE = 20;
+
+/**
+ * Sets each title's tags from tags.csv (lower-cased, the most-given first), for content
+ * similarity. Replaces the tags of the titles it names; safe to re-run.
+ */
+export async function upsertMovieLensTags(
+  db: Kysely<DB>,
+  tags: MovieLensTag[],
+  titleIds: ReadonlyMap<number, string>,
+): Promise<number> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const tag of tags) {
+    const titleId = titleIds.get(tag.movieId);
+    const name = tag.tag.toLowerCase().slice(0, 60);
+    if (!titleId) continue;
+    let perTitle = counts.get(titleId);
+    if (!perTitle) counts.set(titleId, (perTitle = new Map<string, number>()));
+    perTitle.set(name, (perTitle.get(name) ?? 0) + 1);
+  }
+  const chosen = new Map(
+    [...counts].map(([titleId, perTitle]) => [
+      titleId,
+      [...perTitle]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, TAGS_PER_TITLE)
+        .map(([name]) => name),
+    ]),
+  );
+  await transactorFor(db).run((trx) => new TitleFactsRepository(db).setTags(chosen, trx));
+  return chosen.size;
 }

@@ -280,6 +280,53 @@ export interface ProfilesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface RecommendationFeedbackTable {
+  id: Generated<number>;
+  subject: string;
+  userId: string;
+  titleId: string;
+  rowKind: string;
+  kind: string;
+  at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface RecommendationNeighboursTable {
+  titleId: string;
+  collaborative: ColumnType<JsonValue, string, string>;
+  content: ColumnType<JsonValue, string, string>;
+  computedAt: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface RecommendationNotInterestedTable {
+  subject: string;
+  userId: string;
+  titleId: string;
+  at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface RecommendationRowsTable {
+  subject: string;
+  rows: ColumnType<JsonValue, string, string>;
+  computedAt: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface RecommendationRulesTable {
+  titleId: string;
+  rowKind: string;
+  action: string;
+  createdBy: string | null;
+  createdAt: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface RecommendationSignalsTable {
+  subject: string;
+  userId: string;
+  titleId: string;
+  kind: string;
+  value: Generated<number>;
+  at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface RefreshTokensTable {
   id: Generated<string>;
   sessionId: string;
@@ -557,6 +604,12 @@ export interface DB {
   plans: PlansTable;
   playbackSessions: PlaybackSessionsTable;
   profiles: ProfilesTable;
+  recommendationFeedback: RecommendationFeedbackTable;
+  recommendationNeighbours: RecommendationNeighboursTable;
+  recommendationNotInterested: RecommendationNotInterestedTable;
+  recommendationRows: RecommendationRowsTable;
+  recommendationRules: RecommendationRulesTable;
+  recommendationSignals: RecommendationSignalsTable;
   refreshTokens: RefreshTokensTable;
   schemaMigrations: SchemaMigrationsTable;
   seasons: SeasonsTable;

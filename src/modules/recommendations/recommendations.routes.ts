@@ -1,0 +1,111 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { idParams, noContent } from '../../shared/schemas.ts';
+import { viewerFrom } from '../catalog/index.ts';
+import { userOf } from '../identity/index.ts';
+import { feedbackBody, recommendationRow, recommendedItem } from './recommendations.schemas.ts';
+import { subjectOf, type RecommendationsService } from './recommendations.service.ts';
+
+export interface RecommendationsRoutesOptions {
+  recommendations: RecommendationsService;
+  clock: Clock;
+  countryHeader: string | undefined;
+}
+
+const tags = ['recommendations'];
+
+/** The active profile's rows, "more like this", "not interested" and the rows' impressions and clicks. */
+export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesOptions> = async (
+  app,
+  options,
+) => {
+  const { recommendations } = options;
+  const who = (request: FastifyRequest) => {
+    const actor = userOf(request);
+    return {
+      userId: actor.userId,
+      subject: subjectOf(actor.userId, actor.profile?.id ?? null),
+      viewer: viewerFrom(request, options),
+    };
+  };
+
+  app.get(
+    '/api/recommendations',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'getRecommendations',
+        tags,
+        summary:
+          'Rows for the active profile: top picks, because you watched, trending, genres — each item with its reason',
+        response: { 200: z.object({ rows: z.array(recommendationRow) }) },
+      },
+    },
+    async (request) => {
+      const { subject, viewer } = who(request);
+      return { rows: await recommendations.rowsFor(subject, viewer) };
+    },
+  );
+
+  app.get(
+    '/api/titles/:id/similar',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'listSimilarTitles',
+        tags,
+        summary: 'Titles like this one that the active profile may watch',
+        params: idParams,
+        response: { 200: z.object({ titleId: z.uuid(), items: z.array(recommendedItem) }) },
+      },
+    },
+    async (request) => {
+      const { subject, viewer } = who(request);
+      return {
+        titleId: request.params.id,
+        items: await recommendations.similar(request.params.id, subject, viewer),
+      };
+    },
+  );
+
+  app.post(
+    '/api/recommendations/not-interested',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'markNotInterested',
+        tags,
+        summary: 'Never recommend this title to the active profile again (takes effect at once)',
+        body: z.object({ titleId: z.uuid() }),
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      const { subject, userId, viewer } = who(request);
+      await recommendations.notInterested({ subject, userId, viewer, titleId: request.body.titleId });
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/recommendations/feedback',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'recordRecommendationFeedback',
+        tags,
+        summary: 'Record impressions and clicks of recommended titles, per row (for click-through)',
+        body: feedbackBody,
+        response: { 200: z.object({ recorded: z.number().int() }) },
+      },
+    },
+    async (request) => {
+      const { subject, userId } = who(request);
+      return {
+        recorded: await recommendations.recordFeedback({ subject, userId, events: request.body.events }),
+      };
+    },
+  );
+};

@@ -297,6 +297,7 @@ export class RecommendationsService {
         break;
       case 'CommentPosted':
       case 'CommentHidden':
+      case 'CommentRestored':
         return;
     }
     await this.refresh(subject);

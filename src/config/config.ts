@@ -109,6 +109,14 @@ export interface Config {
     readonly offlineLicenceDays: number;
     readonly offlinePlayWindowHours: number;
   };
+  readonly analytics: {
+    /** How often buffered analytics events are appended: a crash loses at most this much. */
+    readonly flushMs: number;
+    /** Events that may wait at once; past it, beacons get 503 ANALYTICS_BUSY. */
+    readonly bufferMax: number;
+    /** Whole days of raw events kept; older partitions are dropped (rollups stay). */
+    readonly retentionDays: number;
+  };
   readonly engagement: {
     /** How often buffered watch progress is written: a crash loses at most this much. */
     readonly progressFlushMs: number;
@@ -289,6 +297,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : { mode: 'embedded' },
       offlineLicenceDays: e.OFFLINE_LICENCE_DAYS,
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
+    },
+    analytics: {
+      flushMs: e.ANALYTICS_FLUSH_MS,
+      bufferMax: e.ANALYTICS_BUFFER_MAX,
+      retentionDays: e.ANALYTICS_RETENTION_DAYS,
     },
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,

@@ -97,6 +97,9 @@ export const environmentSchema = z.object({
 
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
   ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
+  ANALYTICS_FLUSH_MS: withDefault(int(10, 60_000), '1000'),
+  ANALYTICS_BUFFER_MAX: withDefault(int(1000, 10_000_000), '100000'),
+  ANALYTICS_RETENTION_DAYS: withDefault(int(2, 3650), '90'),
   COMMENT_EDIT_MINUTES: withDefault(int(0, 10_080), '15'),
   COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
   COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
+import { createAnalyticsJobs } from '../modules/analytics/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
 import { setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
@@ -89,6 +90,13 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   );
   await queue.work('subscriptions.run-due', async ({ signal }) => {
     await events.runDue(signal);
+  });
+  const analytics = createAnalyticsJobs({ db: deps.database.db, clock: deps.clock, config });
+  await queue.work('analytics.maintain-partitions', async ({ signal }) => {
+    await analytics.maintainPartitions(signal);
+  });
+  await queue.work('analytics.roll-up', async ({ signal }) => {
+    await analytics.rollUp(signal);
   });
   return { close: () => playable.close() };
 }

@@ -181,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(playback.plugin);
-  const analytics = createAnalytics({
+  const analytics = await createAnalytics({
     db: deps.database.db,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'analytics' }),

@@ -110,6 +110,8 @@ export interface Config {
     readonly offlinePlayWindowHours: number;
   };
   readonly analytics: {
+    /** Where events go: the partitioned raw table, or a NATS JetStream stream a consumer reads into it. */
+    readonly sink: { readonly kind: 'postgres' } | { readonly kind: 'nats'; readonly url: string };
     /** How often buffered analytics events are appended: a crash loses at most this much. */
     readonly flushMs: number;
     /** Events that may wait at once; past it, beacons get 503 ANALYTICS_BUSY. */
@@ -183,6 +185,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(first ? describeIssue(first, env) : 'invalid configuration');
   }
   const e = parsed.data;
+  if (e.ANALYTICS_SINK === 'nats' && !e.NATS_URL) {
+    throw new ConfigError('NATS_URL must be set when ANALYTICS_SINK=nats (it is not set)');
+  }
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE_DRIVER=s3 (it is not set)');
   }
@@ -299,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
     },
     analytics: {
+      sink: e.ANALYTICS_SINK === 'nats' ? { kind: 'nats', url: e.NATS_URL ?? '' } : { kind: 'postgres' },
       flushMs: e.ANALYTICS_FLUSH_MS,
       bufferMax: e.ANALYTICS_BUFFER_MAX,
       retentionDays: e.ANALYTICS_RETENTION_DAYS,

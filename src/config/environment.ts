@@ -97,6 +97,8 @@ export const environmentSchema = z.object({
 
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
   ENGAGEMENT_PROGRESS_BUFFER_MAX: withDefault(int(100, 10_000_000), '200000'),
+  ANALYTICS_SINK: withDefault(z.enum(['postgres', 'nats']), 'postgres'),
+  NATS_URL: optional(url(['nats:', 'tls:'])),
   ANALYTICS_FLUSH_MS: withDefault(int(10, 60_000), '1000'),
   ANALYTICS_BUFFER_MAX: withDefault(int(1000, 10_000_000), '100000'),
   ANALYTICS_RETENTION_DAYS: withDefault(int(2, 3650), '90'),

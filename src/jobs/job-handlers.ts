@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createPlayableItems } from '../modules/catalog/index.ts';
-import { createAnalyticsJobs } from '../modules/analytics/index.ts';
+import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
 import { setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
@@ -98,5 +98,17 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('analytics.roll-up', async ({ signal }) => {
     await analytics.rollUp(signal);
   });
-  return { close: () => playable.close() };
+  // With ANALYTICS_SINK=nats, events reach the raw table through this consumer of the stream.
+  const streamConsumer = await startStreamConsumer({
+    db: deps.database.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'analytics' }),
+    config,
+  });
+  return {
+    close: async () => {
+      await streamConsumer.close();
+      await playable.close();
+    },
+  };
 }

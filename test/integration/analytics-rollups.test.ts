@@ -116,7 +116,7 @@ describe('analytics rollups and retention', () => {
     const jobs = createAnalyticsJobs({
       db,
       clock,
-      config: { analytics: { retentionDays: 90, flushMs: 1000, bufferMax: 10_000 } },
+      config: { analytics: { retentionDays: 90 } },
     });
     const titles = [randomUUID(), randomUUID(), randomUUID()];
     const distinct = new Map<string, AnalyticsEvent>();

@@ -11,8 +11,8 @@ import { AnalyticsIngest, type LiveStream } from './analytics.service.ts';
 import { AnalyticsJobs } from './analytics-jobs.service.ts';
 import { AnalyticsReports } from './analytics-reports.service.ts';
 import { AnalyticsEventsRepository } from './events.repository.ts';
-import { PostgresEventSink } from './postgres.sink.ts';
 import { RollupsRepository } from './rollups.repository.ts';
+import { openEventSink } from './sinks.ts';
 
 export {
   qoeBeaconSchema,
@@ -20,11 +20,17 @@ export {
   type AnalyticsEvent,
   type QoeBeacon,
 } from './analytics.events.ts';
+import type { EventSink } from './event-sink.port.ts';
+
 export type { EventSink } from './event-sink.port.ts';
 export { EventBuffer } from './event-buffer.ts';
 export { AnalyticsIngest } from './analytics.service.ts';
 export { AnalyticsJobs, ROLLUP_SETTLE_MS } from './analytics-jobs.service.ts';
 export { PostgresEventSink } from './postgres.sink.ts';
+export { NatsEventSink, connectNats, ensureStream, type NatsStreamNames } from './nats.sink.ts';
+export { AnalyticsStreamConsumer } from './stream-consumer.ts';
+export { AnalyticsEventsRepository } from './events.repository.ts';
+export { startStreamConsumer } from './sinks.ts';
 export { MAX_BEACONS_PER_BATCH } from './analytics.routes.ts';
 
 export interface AnalyticsDeps {
@@ -40,21 +46,16 @@ export interface AnalyticsDeps {
 export interface Analytics {
   plugin: FastifyPluginAsync;
   ingest: AnalyticsIngest;
-  sink: PostgresEventSink;
+  sink: EventSink;
   /** Writes every waiting event (shutdown). */
   close(): Promise<void>;
 }
 
 /** Builds analytics' ingest and reports; the app registers `plugin` and subscribes `ingest`. */
-export function createAnalytics(deps: AnalyticsDeps): Analytics {
+export async function createAnalytics(deps: AnalyticsDeps): Promise<Analytics> {
   const { analytics } = deps.config;
-  const sink = new PostgresEventSink({
-    repository: new AnalyticsEventsRepository(deps.db),
-    clock: deps.clock,
-    logger: deps.logger,
-    flushMs: analytics.flushMs,
-    maxEvents: analytics.bufferMax,
-  });
+  const opened = await openEventSink(deps);
+  const sink = opened.sink;
   const ingest = new AnalyticsIngest({
     sink,
     clock: deps.clock,
@@ -75,14 +76,14 @@ export function createAnalytics(deps: AnalyticsDeps): Analytics {
     },
     { name: 'marquee-analytics' },
   );
-  return { plugin, ingest, sink, close: () => sink.close() };
+  return { plugin, ingest, sink, close: () => opened.close() };
 }
 
 /** The worker's side: partitions and rollups. */
 export function createAnalyticsJobs(deps: {
   db: Kysely<DB>;
   clock: Clock;
-  config: Pick<Config, 'analytics'>;
+  config: { analytics: Pick<Config['analytics'], 'retentionDays'> };
 }) {
   return new AnalyticsJobs({
     events: new AnalyticsEventsRepository(deps.db),

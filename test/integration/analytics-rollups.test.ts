@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { AnalyticsEventsRepository } from '../../src/modules/analytics/events.repository.ts';
 import { RollupsRepository } from '../../src/modules/analytics/rollups.repository.ts';
 import { transactorFor } from '../../src/platform/db/transactor.ts';
+import { HOUR_MS, random, recount, storedRollups } from '../support/analytics-recount.ts';
 
 /**
  * The rollups against a recount: a randomised stream of events (late ones landing in hours
@@ -20,61 +21,6 @@ import { transactorFor } from '../../src/platform/db/transactor.ts';
  * job runs between batches; at the end every hourly and daily rollup equals a recount of the
  * distinct events by hand. And retention drops whole old partitions, nothing else.
  */
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const metrics = [
-  'plays',
-  'finishes',
-  'watchMs',
-  'startupMsSum',
-  'startupCount',
-  'rebufferCount',
-  'rebufferMs',
-  'bitrateSwitches',
-  'errors',
-  'events',
-] as const;
-type Totals = Record<(typeof metrics)[number], number>;
-
-/** mulberry32: a seeded generator, so a failure can be replayed with its seed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function recount(events: readonly AnalyticsEvent[], granularity: 'hour' | 'day'): Map<string, Totals> {
-  const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
-  const totals = new Map<string, Totals>();
-  for (const event of events) {
-    const bucket = new Date(Math.floor(event.occurredAt.getTime() / size) * size).toISOString();
-    const key = [bucket, event.titleId ?? '', event.planId, event.region, event.device].join('|');
-    const row = totals.get(key) ?? (Object.fromEntries(metrics.map((metric) => [metric, 0])) as Totals);
-    const payload = event.payload as Record<string, number>;
-    row.events += 1;
-    if (event.type === 'PlaybackStarted') {
-      row.plays += 1;
-      row.startupCount += 1;
-      row.startupMsSum += payload.startupMs!;
-    }
-    if (event.type === 'TitleFinished') row.finishes += 1;
-    if (event.type === 'RenditionWatched') row.watchMs += Math.round(payload.seconds! * 1000);
-    if (event.type === 'PlaybackRebuffered') {
-      row.rebufferCount += 1;
-      row.rebufferMs += payload.durationMs!;
-    }
-    if (event.type === 'BitrateSwitched') row.bitrateSwitches += 1;
-    if (event.type === 'PlaybackFailed') row.errors += 1;
-    totals.set(key, row);
-  }
-  return totals;
-}
-
 describe('analytics rollups and retention', () => {
   let testDatabase: TestDatabase;
   const logger = createLogger({ level: 'silent', pretty: false });
@@ -84,21 +30,8 @@ describe('analytics rollups and retention', () => {
   });
   after(() => testDatabase.drop());
 
-  const stored = async (granularity: 'hour' | 'day', titles: ReadonlySet<string>) => {
-    const rows = await testDatabase.database.db
-      .selectFrom('analyticsRollups')
-      .selectAll()
-      .where('granularity', '=', granularity)
-      .execute();
-    return new Map(
-      rows
-        .filter((row) => titles.has(row.titleId))
-        .map((row) => [
-          [row.bucket.toISOString(), row.titleId, row.planId, row.region, row.device].join('|'),
-          Object.fromEntries(metrics.map((metric) => [metric, Number(row[metric])])) as Totals,
-        ]),
-    );
-  };
+  const stored = (granularity: 'hour' | 'day', titles: ReadonlySet<string>) =>
+    storedRollups(testDatabase.database.db, granularity, titles);
 
   it('equals a recount of the distinct raw events after late and duplicate ones', async () => {
     const seed = Number(process.env.ANALYTICS_SEED ?? Date.now() % 1_000_000);

@@ -43,7 +43,7 @@ export class AnalyticsStreamConsumer {
     this.#logger = options.logger;
   }
 
-  /** Reads one batch (waiting at most `waitMs` for it); returns how many events it stored. */
+  /** Reads one batch (waiting at most `waitMs`, ≥ 1 s, for it); returns how many events it stored. */
   async drainOnce(waitMs = 1000): Promise<number> {
     const manager = await jetstreamManager(this.#connection);
     try {
@@ -52,7 +52,7 @@ export class AnalyticsStreamConsumer {
       await manager.consumers.add(this.#names.stream, consumerConfig(this.#durable));
     }
     const consumer = await jetstream(this.#connection).consumers.get(this.#names.stream, this.#durable);
-    const messages = await consumer.fetch({ max_messages: FETCH_MAX, expires: waitMs });
+    const messages = await consumer.fetch({ max_messages: FETCH_MAX, expires: Math.max(1000, waitMs) });
     const received: JsMsg[] = [];
     for await (const message of messages) received.push(message);
     if (received.length === 0) return 0;

@@ -11,6 +11,7 @@ import { metricsRoute } from './http/metrics.route.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
+import { createAnalytics } from './modules/analytics/index.ts';
 import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
 import { createEngagement } from './modules/engagement/index.ts';
@@ -201,6 +202,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(playback.plugin);
+  const analytics = await createAnalytics({
+    db: deps.database.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'analytics' }),
+    liveStreamOf: async (userId, sessionId) =>
+      (await playback.playback.active(userId)).find((stream) => stream.id === sessionId),
+    titleOf: async (itemId) => (await catalog.items.find(itemId))?.titleId,
+    planIdOf: (userId) => identity.planIdOf(userId),
+    config,
+  });
+  // Domain events reach analytics over pub/sub: no module calls it.
+  const stopListening = await analytics.ingest.listen(deps.pubsub);
+  // Writes the buffered events before the database closes.
+  app.addHook('onClose', async () => {
+    await stopListening();
+    await analytics.close();
+  });
+  await app.register(analytics.plugin);
   const uploads = createUploads({
     storage: deps.storage,
     cache: deps.cache,

@@ -113,6 +113,16 @@ export interface Config {
     /** Overrides of the signal weights and their half-life (the rest keep their defaults). */
     readonly signalWeights: Readonly<Record<string, number>>;
   };
+  readonly analytics: {
+    /** Where events go: the partitioned raw table, or a NATS JetStream stream a consumer reads into it. */
+    readonly sink: { readonly kind: 'postgres' } | { readonly kind: 'nats'; readonly url: string };
+    /** How often buffered analytics events are appended: a crash loses at most this much. */
+    readonly flushMs: number;
+    /** Events that may wait at once; past it, beacons get 503 ANALYTICS_BUSY. */
+    readonly bufferMax: number;
+    /** Whole days of raw events kept; older partitions are dropped (rollups stay). */
+    readonly retentionDays: number;
+  };
   readonly engagement: {
     /** How often buffered watch progress is written: a crash loses at most this much. */
     readonly progressFlushMs: number;
@@ -179,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(first ? describeIssue(first, env) : 'invalid configuration');
   }
   const e = parsed.data;
+  if (e.ANALYTICS_SINK === 'nats' && !e.NATS_URL) {
+    throw new ConfigError('NATS_URL must be set when ANALYTICS_SINK=nats (it is not set)');
+  }
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE_DRIVER=s3 (it is not set)');
   }
@@ -295,6 +308,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlinePlayWindowHours: e.OFFLINE_PLAY_WINDOW_HOURS,
     },
     recommendations: { signalWeights: e.RECS_SIGNAL_WEIGHTS },
+    analytics: {
+      sink: e.ANALYTICS_SINK === 'nats' ? { kind: 'nats', url: e.NATS_URL ?? '' } : { kind: 'postgres' },
+      flushMs: e.ANALYTICS_FLUSH_MS,
+      bufferMax: e.ANALYTICS_BUFFER_MAX,
+      retentionDays: e.ANALYTICS_RETENTION_DAYS,
+    },
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
       progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,

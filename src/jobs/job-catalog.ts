@@ -100,6 +100,29 @@ export const jobCatalog = {
     // own events between runs.
     schedule: '41 * * * *',
   }),
+  'analytics.maintain-partitions': define({
+    description: 'Create the next days’ raw-event partitions and drop whole ones past the retention',
+    payload: z.object({}),
+    retryLimit: 3,
+    retryDelaySeconds: 60,
+    retryBackoff: true,
+    expireInSeconds: 600,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '7 * * * *',
+  }),
+  'analytics.roll-up': define({
+    description: 'Recount the hourly and daily rollups of the hours new raw events fell in',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: false,
+    expireInSeconds: 600,
+    concurrency: 1,
+    // One run at a time: two would recount the same hours.
+    policy: 'exclusive',
+    schedule: '* * * * *',
+  }),
 };
 
 export type AppJobCatalog = typeof jobCatalog;

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createCatalogFacts, createPlayableItems } from '../modules/catalog/index.ts';
 import { createRecommendations } from '../modules/recommendations/index.ts';
+import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
 import { accountContact, accountIdByEmail, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
@@ -112,5 +113,24 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('recommendations.train', async ({ signal }) => {
     await recommendations.trainer.train(signal);
   });
-  return { close: () => playable.close() };
+  const analytics = createAnalyticsJobs({ db: deps.database.db, clock: deps.clock, config });
+  await queue.work('analytics.maintain-partitions', async ({ signal }) => {
+    await analytics.maintainPartitions(signal);
+  });
+  await queue.work('analytics.roll-up', async ({ signal }) => {
+    await analytics.rollUp(signal);
+  });
+  // With ANALYTICS_SINK=nats, events reach the raw table through this consumer of the stream.
+  const streamConsumer = await startStreamConsumer({
+    db: deps.database.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'analytics' }),
+    config,
+  });
+  return {
+    close: async () => {
+      await streamConsumer.close();
+      await playable.close();
+    },
+  };
 }

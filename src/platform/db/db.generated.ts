@@ -3,6 +3,48 @@ import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+export interface AnalyticsEventsTable {
+  id: Generated<number>;
+  eventId: string;
+  type: string;
+  occurredAt: ColumnType<Date, Date | string, Date | string>;
+  receivedAt: ColumnType<Date, Date | string, Date | string>;
+  userId: string | null;
+  sessionId: string | null;
+  titleId: string | null;
+  itemId: string | null;
+  planId: Generated<string>;
+  region: Generated<string>;
+  device: Generated<string>;
+  appVersion: Generated<string>;
+  payload: ColumnType<JsonValue, string | undefined, string>;
+}
+
+export interface AnalyticsRollupsTable {
+  granularity: string;
+  bucket: ColumnType<Date, Date | string, Date | string>;
+  titleId: string;
+  planId: string;
+  region: string;
+  device: string;
+  plays: Generated<number>;
+  finishes: Generated<number>;
+  watchMs: Generated<number>;
+  startupMsSum: Generated<number>;
+  startupCount: Generated<number>;
+  rebufferCount: Generated<number>;
+  rebufferMs: Generated<number>;
+  bitrateSwitches: Generated<number>;
+  errors: Generated<number>;
+  events: Generated<number>;
+}
+
+export interface AnalyticsWatermarksTable {
+  name: string;
+  lastEventId: Generated<number>;
+  updatedAt: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   name: string;
@@ -580,6 +622,9 @@ export interface WebhookEventsTable {
 }
 
 export interface DB {
+  analyticsEvents: AnalyticsEventsTable;
+  analyticsRollups: AnalyticsRollupsTable;
+  analyticsWatermarks: AnalyticsWatermarksTable;
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;
   auditLog: AuditLogTable;

@@ -1,0 +1,86 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Transactor } from '../../platform/db/transactor.ts';
+import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
+import type { RollupsRepository } from './rollups.repository.ts';
+
+const DAY_MS = 86_400_000;
+const WATERMARK = 'rollups';
+/**
+ * Events written less than this long ago are left for the next run: ingest ids are taken before a
+ * write commits, so a slow concurrent flush could commit a lower id after we read past it.
+ */
+export const ROLLUP_SETTLE_MS = 15_000;
+
+const utcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+
+/** The scheduled work of analytics: partitions ahead and behind, and the rollups. Idempotent. */
+export class AnalyticsJobs {
+  readonly #events: AnalyticsEventsRepository;
+  readonly #rollups: RollupsRepository;
+  readonly #transactor: Transactor;
+  readonly #clock: Clock;
+  readonly #retentionDays: number;
+  readonly #daysAhead: number;
+
+  constructor(options: {
+    events: AnalyticsEventsRepository;
+    rollups: RollupsRepository;
+    transactor: Transactor;
+    clock: Clock;
+    retentionDays: number;
+    daysAhead?: number;
+  }) {
+    this.#events = options.events;
+    this.#rollups = options.rollups;
+    this.#transactor = options.transactor;
+    this.#clock = options.clock;
+    this.#retentionDays = options.retentionDays;
+    this.#daysAhead = options.daysAhead ?? 3;
+  }
+
+  /**
+   * Creates today's partition and the next few; drops whole partitions whose day ended more than
+   * the retention ago (never a row-by-row delete). Rollups are kept: they are the history.
+   */
+  async maintainPartitions(signal?: AbortSignal): Promise<{ created: string[]; dropped: string[] }> {
+    const today = utcDay(this.#clock.now());
+    const existing = new Set((await this.#events.partitions()).map((partition) => partition.name));
+    const created: string[] = [];
+    for (let ahead = 0; ahead <= this.#daysAhead; ahead++) {
+      const day = new Date(today.getTime() + ahead * DAY_MS);
+      await this.#events.createPartition(day);
+      const name = partitionName(day);
+      if (!existing.has(name)) created.push(name);
+    }
+    signal?.throwIfAborted();
+    const oldestKept = today.getTime() - (this.#retentionDays - 1) * DAY_MS;
+    const dropped: string[] = [];
+    for (const partition of await this.#events.partitions()) {
+      if (partition.day.getTime() >= oldestKept) continue;
+      await this.#events.dropPartition(partition.name);
+      dropped.push(partition.name);
+    }
+    return { created, dropped };
+  }
+
+  /**
+   * Brings the rollups up to the events written before now − settle: the hours those events fall
+   * in are recounted whole from the raw table, then their days from the hours, and the watermark
+   * moves — in one transaction, so a crash or a second run changes nothing twice.
+   */
+  async rollUp(signal?: AbortSignal): Promise<{ hours: number; days: number; upTo: number }> {
+    const settled = new Date(this.#clock.now().getTime() - ROLLUP_SETTLE_MS);
+    return this.#transactor.run(async (trx) => {
+      const after = await this.#rollups.watermark(WATERMARK, trx);
+      const upTo = await this.#events.lastIdBefore(settled, trx);
+      if (upTo <= after) return { hours: 0, days: 0, upTo: after };
+      const hours = await this.#events.hoursTouched({ after, upTo }, trx);
+      signal?.throwIfAborted();
+      const days = [...new Map(hours.map((hour) => [utcDay(hour).getTime(), utcDay(hour)])).values()];
+      await this.#rollups.recountHours(hours, trx);
+      await this.#rollups.recountDays(days, trx);
+      await this.#rollups.setWatermark({ name: WATERMARK, lastEventId: upTo, now: this.#clock.now() }, trx);
+      return { hours: hours.length, days: days.length, upTo };
+    });
+  }
+}

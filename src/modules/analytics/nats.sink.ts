@@ -1,0 +1,146 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { AnalyticsEvent } from './analytics.events.ts';
+import { EventBuffer } from './event-buffer.ts';
+import type { EventSink, OfferOutcome } from './event-sink.port.ts';
+
+const PUBLISH_BATCH = 500;
+const DAY_MS = 86_400_000;
+/** JetStream drops a message whose id it saw within this window: a retried batch is stored once. */
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+/** The stream and its subjects: `<subject>.<event type>`, so a consumer can filter by type. */
+export interface NatsStreamNames {
+  stream: string;
+  subject: string;
+}
+export const defaultStreamNames: NatsStreamNames = {
+  stream: 'MARQUEE_ANALYTICS',
+  subject: 'marquee.analytics',
+};
+
+/** The wire form of an event on the stream (dates as ISO 8601). */
+type WireEvent = Omit<AnalyticsEvent, 'occurredAt'> & { occurredAt: string };
+export const toWire = (event: AnalyticsEvent): WireEvent => ({
+  ...event,
+  occurredAt: event.occurredAt.toISOString(),
+});
+export const fromWire = (wire: WireEvent): AnalyticsEvent => ({
+  ...wire,
+  occurredAt: new Date(wire.occurredAt),
+});
+
+/** Creates (or updates) the stream: file storage, kept for the raw retention, deduplicated by event id. */
+export async function ensureStream(
+  connection: NatsConnection,
+  options: NatsStreamNames & { retentionDays: number },
+): Promise<void> {
+  const manager = await jetstreamManager(connection);
+  const config = {
+    name: options.stream,
+    subjects: [`${options.subject}.>`],
+    max_age: nanos(options.retentionDays * DAY_MS),
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  };
+  try {
+    await manager.streams.info(options.stream);
+    await manager.streams.update(options.stream, config);
+  } catch {
+    await manager.streams.add(config);
+  }
+}
+
+export const connectNats = (url: string): Promise<NatsConnection> =>
+  connect({ servers: url, name: 'marquee-analytics' });
+
+/**
+ * The NATS JetStream sink (ANALYTICS_SINK=nats): the same bounded buffer, flushed by publishing
+ * each event with its id as the message id (JetStream's deduplication), acknowledged by the
+ * stream before the next batch. Consumers (AnalyticsStreamConsumer, or a column store's) read it.
+ */
+export class NatsEventSink implements EventSink {
+  readonly buffer: EventBuffer;
+  readonly #client: JetStreamClient;
+  readonly #names: NatsStreamNames;
+  readonly #logger: Logger;
+  readonly #timer: NodeJS.Timeout;
+  #flushing: Promise<void> | undefined;
+
+  constructor(options: {
+    connection: NatsConnection;
+    names?: NatsStreamNames;
+    clock: Clock;
+    logger: Logger;
+    flushMs: number;
+    maxEvents: number;
+  }) {
+    this.#client = jetstream(options.connection);
+    this.#names = options.names ?? defaultStreamNames;
+    this.#logger = options.logger;
+    this.buffer = new EventBuffer({ maxEvents: options.maxEvents });
+    this.#timer = setInterval(() => void this.flush(), options.flushMs);
+    this.#timer.unref();
+  }
+
+  offer(events: readonly AnalyticsEvent[]): OfferOutcome {
+    const outcome = this.buffer.offer(events);
+    if (outcome === 'full' && !this.#flushing) void this.flush();
+    return outcome;
+  }
+
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (this.buffer.size === 0) return Promise.resolve();
+    this.#flushing = this.#publishAll().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#flushing;
+    await this.flush();
+  }
+
+  async #publishAll(): Promise<void> {
+    for (;;) {
+      const batch = this.buffer.drain(PUBLISH_BATCH);
+      if (batch.length === 0) return;
+      // Published concurrently, each acknowledged by the stream; a failure puts the whole batch
+      // back (the ones that did land are dropped as duplicates on the retry).
+      const results = await Promise.allSettled(
+        batch.map((event) =>
+          this.#client.publish(`${this.#names.subject}.${event.type}`, JSON.stringify(toWire(event)), {
+            msgID: `${event.eventId}:${event.occurredAt.getTime()}`,
+          }),
+        ),
+      );
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) {
+        const lost = this.buffer.putBack(batch);
+        this.#logger.warn(
+          { err: failed.reason, events: batch.length, lost },
+          'could not publish analytics events',
+        );
+        return;
+      }
+    }
+  }
+}
+
+/** The durable consumer's settings: explicit acks, from the start of the stream. */
+export const consumerConfig = (durable: string) => ({
+  durable_name: durable,
+  ack_policy: AckPolicy.Explicit,
+  deliver_policy: DeliverPolicy.All,
+  ack_wait: nanos(60_000),
+});

@@ -1,0 +1,155 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../platform/db/db.generated.ts';
+import type { Executor } from '../../platform/db/transactor.ts';
+
+export type Granularity = 'hour' | 'day';
+export type Dimension = 'none' | 'title' | 'plan' | 'region' | 'device';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const instants = (dates: readonly Date[]) =>
+  sql.join(dates.map((date) => sql`${date.toISOString()}::timestamptz`));
+
+/** Sums of one bucket (and one value of the grouping dimension). */
+export interface RollupTotals {
+  bucket: Date;
+  key: string;
+  plays: number;
+  finishes: number;
+  watchMs: number;
+  startupMsSum: number;
+  startupCount: number;
+  rebufferCount: number;
+  rebufferMs: number;
+  bitrateSwitches: number;
+  errors: number;
+  events: number;
+}
+
+/** SQL only for `analytics_rollups` and the job's watermark. */
+export class RollupsRepository {
+  readonly #db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.#db = db;
+  }
+
+  async watermark(name: string, executor: Executor = this.#db): Promise<number> {
+    const row = await executor
+      .selectFrom('analyticsWatermarks')
+      .select('lastEventId')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(row?.lastEventId ?? 0);
+  }
+
+  async setWatermark(
+    options: { name: string; lastEventId: number; now: Date },
+    executor: Executor = this.#db,
+  ): Promise<void> {
+    await executor
+      .insertInto('analyticsWatermarks')
+      .values({ name: options.name, lastEventId: options.lastEventId, updatedAt: options.now })
+      .onConflict((conflict) =>
+        conflict.column('name').doUpdateSet({ lastEventId: options.lastEventId, updatedAt: options.now }),
+      )
+      .execute();
+  }
+
+  /**
+   * Recounts whole hours from the raw events (so late and duplicate events land right: duplicates
+   * never reach the raw table, late ones are counted when their hour is recounted).
+   */
+  async recountHours(hours: readonly Date[], executor: Executor = this.#db): Promise<void> {
+    if (hours.length === 0) return;
+    const first = new Date(Math.min(...hours.map((hour) => hour.getTime())));
+    const end = new Date(Math.max(...hours.map((hour) => hour.getTime())) + HOUR_MS);
+    await sql`delete from analytics_rollups where granularity = 'hour' and bucket in (${instants(hours)})`.execute(
+      executor,
+    );
+    await sql`
+      insert into analytics_rollups (granularity, bucket, title_id, plan_id, region, device, plays,
+        finishes, watch_ms, startup_ms_sum, startup_count, rebuffer_count, rebuffer_ms,
+        bitrate_switches, errors, events)
+      select 'hour', date_trunc('hour', occurred_at, 'UTC'), coalesce(title_id::text, ''), plan_id,
+        region, device,
+        count(*) filter (where type = 'PlaybackStarted'),
+        count(*) filter (where type = 'TitleFinished'),
+        coalesce(round(sum((payload->>'seconds')::numeric * 1000) filter (where type = 'RenditionWatched')), 0),
+        coalesce(sum((payload->>'startupMs')::bigint) filter (where type = 'PlaybackStarted'), 0),
+        count(*) filter (where type = 'PlaybackStarted'),
+        count(*) filter (where type = 'PlaybackRebuffered'),
+        coalesce(sum((payload->>'durationMs')::bigint) filter (where type = 'PlaybackRebuffered'), 0),
+        count(*) filter (where type = 'BitrateSwitched'),
+        count(*) filter (where type = 'PlaybackFailed'),
+        count(*)
+      from analytics_events
+      where occurred_at >= ${first.toISOString()}::timestamptz and occurred_at < ${end.toISOString()}::timestamptz
+        and date_trunc('hour', occurred_at, 'UTC') in (${instants(hours)})
+      group by 2, 3, 4, 5, 6
+    `.execute(executor);
+  }
+
+  /** Rebuilds whole days from their hours (raw events of a day may be gone by retention). */
+  async recountDays(days: readonly Date[], executor: Executor = this.#db): Promise<void> {
+    if (days.length === 0) return;
+    const first = new Date(Math.min(...days.map((day) => day.getTime())));
+    const end = new Date(Math.max(...days.map((day) => day.getTime())) + DAY_MS);
+    await sql`delete from analytics_rollups where granularity = 'day' and bucket in (${instants(days)})`.execute(
+      executor,
+    );
+    await sql`
+      insert into analytics_rollups (granularity, bucket, title_id, plan_id, region, device, plays,
+        finishes, watch_ms, startup_ms_sum, startup_count, rebuffer_count, rebuffer_ms,
+        bitrate_switches, errors, events)
+      select 'day', date_trunc('day', bucket, 'UTC'), title_id, plan_id, region, device, sum(plays),
+        sum(finishes), sum(watch_ms), sum(startup_ms_sum), sum(startup_count), sum(rebuffer_count),
+        sum(rebuffer_ms), sum(bitrate_switches), sum(errors), sum(events)
+      from analytics_rollups
+      where granularity = 'hour'
+        and bucket >= ${first.toISOString()}::timestamptz and bucket < ${end.toISOString()}::timestamptz
+        and date_trunc('day', bucket, 'UTC') in (${instants(days)})
+      group by 2, 3, 4, 5, 6
+    `.execute(executor);
+  }
+
+  /** Totals per bucket in [from, to), grouped by one dimension ('none': one row per bucket). */
+  async totals(
+    options: { granularity: Granularity; from: Date; to: Date; by: Dimension },
+    executor: Executor = this.#db,
+  ): Promise<RollupTotals[]> {
+    const column = {
+      none: sql`''`,
+      title: sql.ref('title_id'),
+      plan: sql.ref('plan_id'),
+      region: sql.ref('region'),
+      device: sql.ref('device'),
+    }[options.by];
+    const { rows } = await sql<Record<keyof RollupTotals, string | Date>>`
+      select bucket, ${column} as key, sum(plays) as plays, sum(finishes) as finishes,
+        sum(watch_ms) as "watchMs", sum(startup_ms_sum) as "startupMsSum",
+        sum(startup_count) as "startupCount", sum(rebuffer_count) as "rebufferCount",
+        sum(rebuffer_ms) as "rebufferMs", sum(bitrate_switches) as "bitrateSwitches",
+        sum(errors) as errors, sum(events) as events
+      from analytics_rollups
+      where granularity = ${options.granularity}
+        and bucket >= ${options.from.toISOString()}::timestamptz and bucket < ${options.to.toISOString()}::timestamptz
+      group by 1, 2
+      order by 1, 3 desc, 2
+    `.execute(executor);
+    return rows.map((row) => ({
+      bucket: new Date(row.bucket),
+      key: String(row.key),
+      plays: Number(row.plays),
+      finishes: Number(row.finishes),
+      watchMs: Number(row.watchMs),
+      startupMsSum: Number(row.startupMsSum),
+      startupCount: Number(row.startupCount),
+      rebufferCount: Number(row.rebufferCount),
+      rebufferMs: Number(row.rebufferMs),
+      bitrateSwitches: Number(row.bitrateSwitches),
+      errors: Number(row.errors),
+      events: Number(row.events),
+    }));
+  }
+}

@@ -77,6 +77,7 @@ function haproxyConfig(options: { apiPorts: number[]; statsPort: number }): stri
     'defaults',
     '  mode http',
     '  timeout connect 5s',
+    '  timeout check 5s',
     '  timeout client 1h',
     '  timeout server 1h',
     '  timeout tunnel 1h',

@@ -52,7 +52,15 @@ describe('npm run cluster', { skip: !serverUrl || !redisUrl || !haproxy }, () =>
     }
   });
   after(async () => {
-    if (cluster.child.exitCode === null) cluster.child.kill('SIGKILL');
+    // A failed test leaves the cluster up: stop it the way an operator would, so no instance is
+    // left holding this process's pipes (the test file would never end).
+    if (cluster.child.exitCode === null) {
+      const processes = await descendantsOf(cluster.child.pid ?? 0);
+      cluster.child.kill('SIGTERM');
+      await Promise.race([cluster.exited, sleep(20_000)]);
+      for (const pid of processes) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      cluster.child.kill('SIGKILL');
+    }
     await testDatabase.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -88,7 +96,7 @@ describe('npm run cluster', { skip: !serverUrl || !redisUrl || !haproxy }, () =>
     }
     const after = await served();
     for (const name of ['api1', 'api2']) {
-      assert.equal(after[name]?.status, 'UP');
+      assert.match(after[name]?.status ?? '', /^UP/);
       assert.ok((after[name]?.sessions ?? 0) > (before[name]?.sessions ?? 0), `${name} served none`);
     }
     // Signed out through one instance, refused by both.

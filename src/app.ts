@@ -179,6 +179,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     version: catalog.version,
     config,
+    planTierOf: async (userId) =>
+      (await subscriptions.plans.find(await identity.planIdOf(userId)))?.tier ?? 0,
   });
   await recommendations.start();
   app.addHook('onClose', () => recommendations.close());

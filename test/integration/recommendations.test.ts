@@ -297,6 +297,29 @@ describe('recommendations', () => {
     assert.ok(allIds(await rowsOf(newcomer, { 'x-country': 'DE' })).includes(germanOnly));
   });
 
+  it("never offers a title above the account's plan, in rows or in similar", async () => {
+    const premiumOnly = await catalogMaker(context, editor).movie('Dark Night Premiere', {
+      maturityRating: 'R',
+      genreIds: [thrillerGenre],
+      tags: ['suspense'],
+      minPlanTier: 3,
+    });
+    const free = await registerViewer(context.app);
+    const premium = await registerViewer(context.app);
+    await context.deps.database.db
+      .updateTable('users')
+      .set({ planId: 'premium' })
+      .where('id', '=', premium.userId)
+      .execute();
+    const similarFor = async (as: SignedIn) =>
+      (await call(as, 'GET', `/api/titles/${thrillers[0]}/similar`))
+        .json<{ items: { titleId: string }[] }>()
+        .items.map((item) => item.titleId);
+    assert.ok((await similarFor(premium)).includes(premiumOnly), 'the premium account is offered it');
+    assert.ok(!(await similarFor(free)).includes(premiumOnly), 'the free account is not');
+    assert.ok(!allIds(await rowsOf(free)).includes(premiumOnly));
+  });
+
   it('a brand-new title appears in "similar" through its content before anyone watched it', async () => {
     const viewer = await registerViewer(context.app);
     const fresh = await catalogMaker(context, editor).movie('Dark Night Returns', {

@@ -9,7 +9,8 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AnalyticsEvent } from './analytics.events.ts';
-import { EventBuffer } from './event-buffer.ts';
+import type { EventBuffer } from './event-buffer.ts';
+import { FlushingBuffer } from './flushing-buffer.ts';
 import type { EventSink, OfferOutcome } from './event-sink.port.ts';
 
 const PUBLISH_BATCH = 500;
@@ -67,12 +68,9 @@ export const connectNats = (url: string): Promise<NatsConnection> =>
  * stream before the next batch. Consumers (AnalyticsStreamConsumer, or a column store's) read it.
  */
 export class NatsEventSink implements EventSink {
-  readonly buffer: EventBuffer;
   readonly #client: JetStreamClient;
   readonly #names: NatsStreamNames;
-  readonly #logger: Logger;
-  readonly #timer: NodeJS.Timeout;
-  #flushing: Promise<void> | undefined;
+  readonly #flushing: FlushingBuffer;
 
   constructor(options: {
     connection: NatsConnection;
@@ -84,56 +82,46 @@ export class NatsEventSink implements EventSink {
   }) {
     this.#client = jetstream(options.connection);
     this.#names = options.names ?? defaultStreamNames;
-    this.#logger = options.logger;
-    this.buffer = new EventBuffer({ maxEvents: options.maxEvents });
-    this.#timer = setInterval(() => void this.flush(), options.flushMs);
-    this.#timer.unref();
+    this.#flushing = new FlushingBuffer({
+      maxEvents: options.maxEvents,
+      flushMs: options.flushMs,
+      batchSize: PUBLISH_BATCH,
+      write: (batch) => this.#publish(batch),
+      failed: (error, events, lost) =>
+        options.logger.warn({ err: error, events, lost }, 'could not publish analytics events'),
+    });
+  }
+
+  get buffer(): EventBuffer {
+    return this.#flushing.buffer;
   }
 
   offer(events: readonly AnalyticsEvent[]): OfferOutcome {
-    const outcome = this.buffer.offer(events);
-    if (outcome === 'full' && !this.#flushing) void this.flush();
-    return outcome;
+    return this.#flushing.offer(events);
   }
 
   flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    if (this.buffer.size === 0) return Promise.resolve();
-    this.#flushing = this.#publishAll().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    return this.#flushing.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#flushing;
-    await this.flush();
+  close(): Promise<void> {
+    return this.#flushing.close();
   }
 
-  async #publishAll(): Promise<void> {
-    for (;;) {
-      const batch = this.buffer.drain(PUBLISH_BATCH);
-      if (batch.length === 0) return;
-      // Published concurrently, each acknowledged by the stream; a failure puts the whole batch
-      // back (the ones that did land are dropped as duplicates on the retry).
-      const results = await Promise.allSettled(
-        batch.map((event) =>
-          this.#client.publish(`${this.#names.subject}.${event.type}`, JSON.stringify(toWire(event)), {
-            msgID: `${event.eventId}:${event.occurredAt.getTime()}`,
-          }),
-        ),
-      );
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) {
-        const lost = this.buffer.putBack(batch);
-        this.#logger.warn(
-          { err: failed.reason, events: batch.length, lost },
-          'could not publish analytics events',
-        );
-        return;
-      }
-    }
+  /**
+   * Published concurrently, each acknowledged by the stream; one failure fails the batch, which
+   * goes back whole (the events that did land are dropped as duplicates on the retry).
+   */
+  async #publish(batch: readonly AnalyticsEvent[]): Promise<void> {
+    const results = await Promise.allSettled(
+      batch.map((event) =>
+        this.#client.publish(`${this.#names.subject}.${event.type}`, JSON.stringify(toWire(event)), {
+          msgID: `${event.eventId}:${event.occurredAt.getTime()}`,
+        }),
+      ),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 

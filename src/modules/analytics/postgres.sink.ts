@@ -1,7 +1,8 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AnalyticsEvent } from './analytics.events.ts';
-import { EventBuffer } from './event-buffer.ts';
+import type { EventBuffer } from './event-buffer.ts';
+import { FlushingBuffer } from './flushing-buffer.ts';
 import type { EventSink, OfferOutcome } from './event-sink.port.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
 
@@ -15,13 +16,10 @@ const DAY_MS = 86_400_000;
  * costs the API an array push. A crash loses at most one interval; `close()` writes what waits.
  */
 export class PostgresEventSink implements EventSink {
-  readonly buffer: EventBuffer;
   readonly #repository: AnalyticsEventsRepository;
   readonly #clock: Clock;
-  readonly #logger: Logger;
-  readonly #timer: NodeJS.Timeout;
   readonly #knownPartitions = new Set<string>();
-  #flushing: Promise<void> | undefined;
+  readonly #flushing: FlushingBuffer;
 
   constructor(options: {
     repository: AnalyticsEventsRepository;
@@ -32,48 +30,33 @@ export class PostgresEventSink implements EventSink {
   }) {
     this.#repository = options.repository;
     this.#clock = options.clock;
-    this.#logger = options.logger;
-    this.buffer = new EventBuffer({ maxEvents: options.maxEvents });
-    this.#timer = setInterval(() => void this.flush(), options.flushMs);
-    this.#timer.unref();
+    this.#flushing = new FlushingBuffer({
+      maxEvents: options.maxEvents,
+      flushMs: options.flushMs,
+      batchSize: ROWS_PER_INSERT,
+      write: async (batch) => {
+        await this.#ensurePartitions(batch);
+        await this.#repository.append(batch, this.#clock.now());
+      },
+      failed: (error, events, lost) =>
+        options.logger.warn({ err: error, events, lost }, 'could not write analytics events'),
+    });
+  }
+
+  get buffer(): EventBuffer {
+    return this.#flushing.buffer;
   }
 
   offer(events: readonly AnalyticsEvent[]): OfferOutcome {
-    const outcome = this.buffer.offer(events);
-    // Full: write now rather than wait for the tick; the caller refuses this batch.
-    if (outcome === 'full' && !this.#flushing) void this.flush();
-    return outcome;
+    return this.#flushing.offer(events);
   }
 
-  /** One flush at a time; a call during one returns it. */
   flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    if (this.buffer.size === 0) return Promise.resolve();
-    this.#flushing = this.#writeAll().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    return this.#flushing.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#flushing;
-    await this.flush();
-  }
-
-  async #writeAll(): Promise<void> {
-    for (;;) {
-      const batch = this.buffer.drain(ROWS_PER_INSERT);
-      if (batch.length === 0) return;
-      try {
-        await this.#ensurePartitions(batch);
-        await this.#repository.append(batch, this.#clock.now());
-      } catch (error) {
-        const lost = this.buffer.putBack(batch);
-        this.#logger.warn({ err: error, events: batch.length, lost }, 'could not write analytics events');
-        return;
-      }
-    }
+  close(): Promise<void> {
+    return this.#flushing.close();
   }
 
   /** Creates the day partitions a batch needs that this process hasn't seen yet (the job makes them ahead). */

@@ -47,6 +47,8 @@ export interface RecommendationsDeps {
   /** The catalog's version: the in-memory copy of the catalog reloads when it moves. */
   version?: { current(): Promise<number> };
   config: Pick<Config, 'catalog' | 'recommendations'>;
+  /** The tier of an account's plan: rows never offer a title above it. */
+  planTierOf?: (userId: string) => Promise<number>;
 }
 
 export interface Recommendations {
@@ -97,6 +99,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
         recommendations: service,
         clock: deps.clock,
         countryHeader: deps.config.catalog.countryHeader,
+        ...(deps.planTierOf && { planTierOf: deps.planTierOf }),
       });
       await app.register(recommendationsAdminRoutes, { recommendations: service });
     },

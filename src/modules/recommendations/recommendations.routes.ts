@@ -12,6 +12,8 @@ export interface RecommendationsRoutesOptions {
   recommendations: RecommendationsService;
   clock: Clock;
   countryHeader: string | undefined;
+  /** The tier of the account's plan (subscriptions'), so no row offers what the plan can't play. */
+  planTierOf?: (userId: string) => Promise<number>;
 }
 
 const tags = ['recommendations'];
@@ -22,12 +24,13 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
   options,
 ) => {
   const { recommendations } = options;
-  const who = (request: FastifyRequest) => {
+  const who = async (request: FastifyRequest) => {
     const actor = userOf(request);
+    const planTier = await options.planTierOf?.(actor.userId);
     return {
       userId: actor.userId,
       subject: subjectOf(actor.userId, actor.profile?.id ?? null),
-      viewer: viewerFrom(request, options),
+      viewer: { ...viewerFrom(request, options), ...(planTier !== undefined && { planTier }) },
     };
   };
 
@@ -44,7 +47,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request) => {
-      const { subject, viewer } = who(request);
+      const { subject, viewer } = await who(request);
       return { rows: await recommendations.rowsFor(subject, viewer) };
     },
   );
@@ -62,7 +65,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request) => {
-      const { subject, viewer } = who(request);
+      const { subject, viewer } = await who(request);
       return {
         titleId: request.params.id,
         items: await recommendations.similar(request.params.id, subject, viewer),
@@ -83,7 +86,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request, reply) => {
-      const { subject, userId, viewer } = who(request);
+      const { subject, userId, viewer } = await who(request);
       await recommendations.notInterested({ subject, userId, viewer, titleId: request.body.titleId });
       return reply.code(204).send();
     },
@@ -102,7 +105,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request) => {
-      const { subject, userId } = who(request);
+      const { subject, userId } = await who(request);
       return {
         recorded: await recommendations.recordFeedback({ subject, userId, events: request.body.events }),
       };

@@ -1,7 +1,8 @@
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { TitleNotFound, type CatalogFacts, type TitleFacts, type Viewer } from '../catalog/index.ts';
+import { TitleNotFound, type CatalogFacts, type TitleFacts } from '../catalog/index.ts';
+import type { RecommendationViewer } from './title-directory.ts';
 import type { EngagementEvent } from '../engagement/index.ts';
 import {
   decay,
@@ -87,7 +88,7 @@ export class RecommendationsService {
     this.#weights = options.weights ?? DEFAULT_SIGNAL_WEIGHTS;
   }
 
-  async rowsFor(subject: string, viewer: Viewer): Promise<ServedRow[]> {
+  async rowsFor(subject: string, viewer: RecommendationViewer): Promise<ServedRow[]> {
     const [own, popular, trending, directory, rules] = await Promise.all([
       this.#stored(subject),
       this.#stored(POPULAR_SUBJECT),
@@ -124,7 +125,7 @@ export class RecommendationsService {
   }
 
   /** Titles like this one: collaborative neighbours, then content (live, so a new title shows at once). */
-  async similar(titleId: string, subject: string, viewer: Viewer): Promise<ServedRow['items']> {
+  async similar(titleId: string, subject: string, viewer: RecommendationViewer): Promise<ServedRow['items']> {
     const [directory, rules, own] = await Promise.all([
       this.#directory.get(),
       this.#rules.get(),
@@ -162,7 +163,7 @@ export class RecommendationsService {
     subject: string;
     userId: string;
     titleId: string;
-    viewer: Viewer;
+    viewer: RecommendationViewer;
   }): Promise<void> {
     const directory = await this.#directory.get();
     if (!this.#directory.visible(directory.titles.get(options.titleId), options.viewer))

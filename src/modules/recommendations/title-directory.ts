@@ -3,6 +3,9 @@ import type { Clock } from '../../platform/clock.ts';
 import { ContentIndex } from './content.ts';
 import { CatalogIndex } from './rows.ts';
 
+/** Who recommendations are for: the catalog's viewer, and the tier of the account's plan. */
+export type RecommendationViewer = Viewer & { planTier?: number };
+
 /** Without a catalog version to watch (the worker), how long a loaded catalog is trusted. */
 const RELOAD_MS = 60_000;
 
@@ -56,8 +59,11 @@ export class TitleDirectory {
     this.#snapshot = undefined;
   }
 
-  visible(title: TitleFacts | undefined, viewer: Viewer): title is TitleFacts {
-    return title !== undefined && this.#items.whyHidden(title.visibility, viewer) === undefined;
+  visible(title: TitleFacts | undefined, viewer: RecommendationViewer): title is TitleFacts {
+    if (title === undefined) return false;
+    // A title the profile's plan does not reach is not recommended (browse shows it, with an upgrade).
+    if (viewer.planTier !== undefined && title.visibility.minPlanTier > viewer.planTier) return false;
+    return this.#items.whyHidden(title.visibility, viewer) === undefined;
   }
 
   async #load(version: number | undefined): Promise<Snapshot> {

@@ -23,6 +23,13 @@ export class StatusCache {
     return cached(this.#cache, `subscriptions:status:${userId}:${generation}`, STATUS_TTL_MS, compute);
   }
 
+  /** The cached answer without waiting, where the cache can say so (in process); else undefined. */
+  peek(userId: string): object | undefined {
+    if (!this.#cache.peek) return undefined;
+    const generation = this.#cache.peek<number>(generationKey(userId)) ?? 0;
+    return this.#cache.peek<object>(`subscriptions:status:${userId}:${generation}`);
+  }
+
   async invalidate(userId: string): Promise<void> {
     await this.#cache.increment(generationKey(userId), { ttlMs: GENERATION_TTL_MS });
   }

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { noContent } from '../../shared/schemas.ts';
@@ -35,6 +36,26 @@ export const subscriptionsRoutes: FastifyPluginAsyncZod<SubscriptionsRoutesOptio
   options,
 ) => {
   const { plans, offers, subscriptions, checkout, planIdOf } = options;
+  /**
+   * The status body per cached answer: the in-process cache hands every request the same frozen
+   * object until the status changes (a change makes a new one), so it is serialised once, not per
+   * request — GET /api/subscription/status is asked on every app start. With Redis each read
+   * parses a new object and this misses. Weakly keyed: an entry goes with its cache entry.
+   */
+  const statusBodies = new WeakMap<object, string>();
+
+  function sendStatus(reply: FastifyReply, snapshot: object): void {
+    let body = statusBodies.get(snapshot);
+    if (body === undefined) {
+      // The route's own serializer (only the schema's fields; ISO strings written as they are).
+      const serialized: unknown = reply.serialize(snapshot);
+      body =
+        typeof serialized === 'string' ? serialized : Buffer.from(serialized as ArrayBuffer).toString('utf8');
+      if (Object.isFrozen(snapshot)) statusBodies.set(snapshot, body);
+    }
+    reply.type('application/json; charset=utf-8').send(body);
+  }
+
   const tags = ['subscriptions'];
 
   app.get(
@@ -96,9 +117,20 @@ export const subscriptionsRoutes: FastifyPluginAsyncZod<SubscriptionsRoutesOptio
         response: { 200: subscriptionStatusSchema },
       },
     },
-    async (request) => {
+    // Not async: a cached answer goes out without a promise (most requests), else it is read.
+    (request, reply) => {
       const { userId } = userOf(request);
-      return subscriptions.status(userId, () => planIdOf(userId));
+      const cached = subscriptions.peekStatus(userId);
+      if (cached) {
+        sendStatus(reply, cached);
+        return;
+      }
+      subscriptions
+        .statusSnapshot(userId, () => planIdOf(userId))
+        .then(
+          (snapshot) => sendStatus(reply, snapshot),
+          (error: unknown) => void (reply as FastifyReply).send(error),
+        );
     },
   );
 

@@ -76,6 +76,20 @@ export class SubscriptionsService {
     return { ...answer, currentPeriodEnd: date(answer.currentPeriodEnd), trialEnd: date(answer.trialEnd) };
   }
 
+  /**
+   * The status as the cache holds it (dates as ISO strings, frozen and shared until it changes),
+   * for the route to serialise once per cached answer; computed afresh without a cache.
+   */
+  peekStatus(userId: string): object | undefined {
+    return this.#d.statusCache?.peek(userId);
+  }
+
+  async statusSnapshot(userId: string, planIdOf: () => Promise<string>): Promise<object> {
+    const cache = this.#d.statusCache;
+    if (!cache) return this.#status(userId, planIdOf);
+    return cache.read(userId, () => this.#status(userId, planIdOf));
+  }
+
   async #status(userId: string, planIdOf: () => Promise<string>): Promise<Status> {
     // The plan first: it is written in the same transaction as the subscription, so a subscription
     // read afterwards is at least as new as the plan.

@@ -179,8 +179,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     version: catalog.version,
     config,
-    planTierOf: async (userId) =>
-      (await subscriptions.plans.find(await identity.planIdOf(userId)))?.tier ?? 0,
+    // From the cached subscription status: a cache read on this hot path, not two queries.
+    planTierOf: (userId) => subscriptions.subscriptions.planTierOf(userId, () => identity.planIdOf(userId)),
   });
   await recommendations.start();
   app.addHook('onClose', () => recommendations.close());

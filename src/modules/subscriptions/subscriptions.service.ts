@@ -80,6 +80,18 @@ export class SubscriptionsService {
    * The status as the cache holds it (dates as ISO strings, frozen and shared until it changes),
    * for the route to serialise once per cached answer; computed afresh without a cache.
    */
+  /**
+   * The tier of the account's plan, from the cached status (other features filter titles by it on
+   * hot paths: a cache read, not two queries).
+   */
+  async planTierOf(userId: string, planIdOf: () => Promise<string>): Promise<number> {
+    const status = (this.peekStatus(userId) ?? (await this.statusSnapshot(userId, planIdOf))) as Pick<
+      Status,
+      'entitlements'
+    >;
+    return status.entitlements.tier;
+  }
+
   peekStatus(userId: string): object | undefined {
     return this.#d.statusCache?.peek(userId);
   }

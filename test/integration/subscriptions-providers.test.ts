@@ -6,7 +6,7 @@ import Razorpay from 'razorpay';
 import Stripe from 'stripe';
 import { razorpaySignatureMatches } from '../../src/modules/subscriptions/providers/razorpay.provider.ts';
 import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
-import { startFakePayments, type FakePayments } from '../support/fake-payments.ts';
+import { providersAt, startFakePayments, type FakePayments } from '../support/fake-payments.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const STRIPE_SECRET = 'whsec_test_marquee_providers_0123456789';
@@ -50,15 +50,7 @@ describe('Plan changes, refunds and coupons through Stripe and Razorpay (officia
   before(async () => {
     fake = await startFakePayments();
     context = await createTestApp({
-      env: {
-        STRIPE_SECRET_KEY: 'sk_test_marquee_0123456789',
-        STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
-        STRIPE_API_BASE: fake.url,
-        RAZORPAY_KEY_ID: 'rzp_test_key',
-        RAZORPAY_KEY_SECRET: 'rzp_test_secret_0123',
-        RAZORPAY_WEBHOOK_SECRET: RAZORPAY_SECRET,
-        RAZORPAY_API_BASE: fake.url,
-      },
+      env: providersAt(fake, { stripeWebhook: STRIPE_SECRET, razorpayWebhook: RAZORPAY_SECRET }),
     });
     admin = await signInWithRoles(context, ['admin']);
   });

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { registerViewer, type SignedIn } from '../support/accounts.ts';
-import { startFakePayments, type FakePayments } from '../support/fake-payments.ts';
+import { providersAt, startFakePayments, type FakePayments } from '../support/fake-payments.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 const STRIPE_SECRET = 'whsec_test_marquee_webhooks_0123456789';
@@ -19,15 +19,7 @@ describe('Payment provider webhooks (official SDKs against a loopback fake)', ()
   before(async () => {
     fake = await startFakePayments();
     context = await createTestApp({
-      env: {
-        STRIPE_SECRET_KEY: 'sk_test_marquee_0123456789',
-        STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
-        STRIPE_API_BASE: fake.url,
-        RAZORPAY_KEY_ID: 'rzp_test_key',
-        RAZORPAY_KEY_SECRET: 'rzp_test_secret_0123',
-        RAZORPAY_WEBHOOK_SECRET: RAZORPAY_SECRET,
-        RAZORPAY_API_BASE: fake.url,
-      },
+      env: providersAt(fake, { stripeWebhook: STRIPE_SECRET, razorpayWebhook: RAZORPAY_SECRET }),
     });
   });
   after(async () => {

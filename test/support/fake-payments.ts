@@ -135,3 +135,19 @@ export async function startFakePayments(): Promise<FakePayments> {
       }),
   };
 }
+
+/** The environment that points both providers' official SDKs at the fake, with these webhook secrets. */
+export function providersAt(
+  fake: FakePayments,
+  secrets: { stripeWebhook: string; razorpayWebhook: string },
+): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: 'sk_test_marquee_0123456789',
+    STRIPE_WEBHOOK_SECRET: secrets.stripeWebhook,
+    STRIPE_API_BASE: fake.url,
+    RAZORPAY_KEY_ID: 'rzp_test_key',
+    RAZORPAY_KEY_SECRET: 'rzp_test_secret_0123',
+    RAZORPAY_WEBHOOK_SECRET: secrets.razorpayWebhook,
+    RAZORPAY_API_BASE: fake.url,
+  };
+}

@@ -9,9 +9,7 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AnalyticsEvent } from './analytics.events.ts';
-import type { EventBuffer } from './event-buffer.ts';
-import { FlushingBuffer } from './flushing-buffer.ts';
-import type { EventSink, OfferOutcome } from './event-sink.port.ts';
+import { FlushingSink } from './flushing-sink.ts';
 
 const PUBLISH_BATCH = 500;
 const DAY_MS = 86_400_000;
@@ -67,10 +65,9 @@ export const connectNats = (url: string): Promise<NatsConnection> =>
  * each event with its id as the message id (JetStream's deduplication), acknowledged by the
  * stream before the next batch. Consumers (AnalyticsStreamConsumer, or a column store's) read it.
  */
-export class NatsEventSink implements EventSink {
+export class NatsEventSink extends FlushingSink {
   readonly #client: JetStreamClient;
   readonly #names: NatsStreamNames;
-  readonly #flushing: FlushingBuffer;
 
   constructor(options: {
     connection: NatsConnection;
@@ -80,39 +77,16 @@ export class NatsEventSink implements EventSink {
     flushMs: number;
     maxEvents: number;
   }) {
+    super({ ...options, batchSize: PUBLISH_BATCH });
     this.#client = jetstream(options.connection);
     this.#names = options.names ?? defaultStreamNames;
-    this.#flushing = new FlushingBuffer({
-      maxEvents: options.maxEvents,
-      flushMs: options.flushMs,
-      batchSize: PUBLISH_BATCH,
-      write: (batch) => this.#publish(batch),
-      failed: (error, events, lost) =>
-        options.logger.warn({ err: error, events, lost }, 'could not publish analytics events'),
-    });
-  }
-
-  get buffer(): EventBuffer {
-    return this.#flushing.buffer;
-  }
-
-  offer(events: readonly AnalyticsEvent[]): OfferOutcome {
-    return this.#flushing.offer(events);
-  }
-
-  flush(): Promise<void> {
-    return this.#flushing.flush();
-  }
-
-  close(): Promise<void> {
-    return this.#flushing.close();
   }
 
   /**
    * Published concurrently, each acknowledged by the stream; one failure fails the batch, which
    * goes back whole (the events that did land are dropped as duplicates on the retry).
    */
-  async #publish(batch: readonly AnalyticsEvent[]): Promise<void> {
+  protected async writeBatch(batch: readonly AnalyticsEvent[]): Promise<void> {
     const results = await Promise.allSettled(
       batch.map((event) =>
         this.#client.publish(`${this.#names.subject}.${event.type}`, JSON.stringify(toWire(event)), {

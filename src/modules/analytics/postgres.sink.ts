@@ -1,9 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AnalyticsEvent } from './analytics.events.ts';
-import type { EventBuffer } from './event-buffer.ts';
-import { FlushingBuffer } from './flushing-buffer.ts';
-import type { EventSink, OfferOutcome } from './event-sink.port.ts';
+import { FlushingSink } from './flushing-sink.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
 
 /** Rows per INSERT: 13 columns each stays far below PostgreSQL's 65,535 parameters. */
@@ -15,11 +13,10 @@ const DAY_MS = 86_400_000;
  * every `flushMs` in multi-row inserts (the shape of engagement's progress recorder), so a beacon
  * costs the API an array push. A crash loses at most one interval; `close()` writes what waits.
  */
-export class PostgresEventSink implements EventSink {
+export class PostgresEventSink extends FlushingSink {
   readonly #repository: AnalyticsEventsRepository;
   readonly #clock: Clock;
   readonly #knownPartitions = new Set<string>();
-  readonly #flushing: FlushingBuffer;
 
   constructor(options: {
     repository: AnalyticsEventsRepository;
@@ -28,35 +25,14 @@ export class PostgresEventSink implements EventSink {
     flushMs: number;
     maxEvents: number;
   }) {
+    super({ ...options, batchSize: ROWS_PER_INSERT });
     this.#repository = options.repository;
     this.#clock = options.clock;
-    this.#flushing = new FlushingBuffer({
-      maxEvents: options.maxEvents,
-      flushMs: options.flushMs,
-      batchSize: ROWS_PER_INSERT,
-      write: async (batch) => {
-        await this.#ensurePartitions(batch);
-        await this.#repository.append(batch, this.#clock.now());
-      },
-      failed: (error, events, lost) =>
-        options.logger.warn({ err: error, events, lost }, 'could not write analytics events'),
-    });
   }
 
-  get buffer(): EventBuffer {
-    return this.#flushing.buffer;
-  }
-
-  offer(events: readonly AnalyticsEvent[]): OfferOutcome {
-    return this.#flushing.offer(events);
-  }
-
-  flush(): Promise<void> {
-    return this.#flushing.flush();
-  }
-
-  close(): Promise<void> {
-    return this.#flushing.close();
+  protected async writeBatch(batch: readonly AnalyticsEvent[]): Promise<void> {
+    await this.#ensurePartitions(batch);
+    await this.#repository.append(batch, this.#clock.now());
   }
 
   /** Creates the day partitions a batch needs that this process hasn't seen yet (the job makes them ahead). */

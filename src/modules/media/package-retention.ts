@@ -5,7 +5,7 @@ import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
-import { AssetsRepository } from './assets.repository.ts';
+import { AssetsRepository, type AssetRow } from './assets.repository.ts';
 import { ContentKeysRepository } from './content-keys.repository.ts';
 import { mediaEventPublisher, type PublishMediaEvent } from './media-events.ts';
 
@@ -74,7 +74,7 @@ export class PackageRetention {
         report.kept += 1;
         continue;
       }
-      const deleted = await this.#retire(asset.id);
+      const deleted = await this.#retire(asset);
       if (deleted === undefined) continue;
       report.retired += 1;
       report.deletedObjects += deleted;
@@ -84,15 +84,14 @@ export class PackageRetention {
   }
 
   /** Retires one asset; the number of objects deleted, or undefined when it is current again. */
-  async #retire(assetId: string): Promise<number | undefined> {
+  async #retire(asset: AssetRow): Promise<number | undefined> {
+    const assetId = asset.id;
     const marked = await transactorFor(this.#deps.db).run(async (trx) => {
       if (!(await this.#assets.markRetiring(assetId, trx))) return false;
       await this.#keys.deleteOf(assetId, trx);
       return true;
     });
     if (!marked) return undefined;
-    const asset = await this.#assets.find(assetId);
-    if (!asset) return undefined;
     const deleted = asset.packagePrefix ? await this.#deps.storage.deletePrefix(asset.packagePrefix) : 0;
     await this.#assets.markRetired(assetId);
     await this.#publish('PackageRetired', { ...asset, status: 'retired' });

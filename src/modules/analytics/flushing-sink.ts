@@ -1,31 +1,25 @@
 import type { AnalyticsEvent } from './analytics.events.ts';
 import { EventBuffer } from './event-buffer.ts';
-import type { OfferOutcome } from './event-sink.port.ts';
+import type { EventSink, OfferOutcome } from './event-sink.port.ts';
+import type { Logger } from '../../platform/logger.ts';
 
 /**
- * What both sinks share: a bounded buffer written out every `flushMs`, at once when it fills, and
- * at close — one flush at a time (a call during one returns it). Each drained batch goes to
- * `write`; a failure puts the batch back and ends this flush, so the next tick retries it.
+ * What every sink shares: a bounded buffer written out every `flushMs`, at once when it fills,
+ * and at close — one flush at a time (a call during one returns it). A sink says only how to
+ * write one drained batch; a failure puts the batch back and ends this flush, so the next tick
+ * retries it.
  */
-export class FlushingBuffer {
+export abstract class FlushingSink implements EventSink {
   readonly buffer: EventBuffer;
   readonly #batchSize: number;
-  readonly #write: (batch: readonly AnalyticsEvent[]) => Promise<void>;
-  readonly #failed: (error: unknown, batch: number, lost: number) => void;
+  readonly #logger: Logger;
   readonly #timer: NodeJS.Timeout;
   #flushing: Promise<void> | undefined;
 
-  constructor(options: {
-    maxEvents: number;
-    flushMs: number;
-    batchSize: number;
-    write: (batch: readonly AnalyticsEvent[]) => Promise<void>;
-    failed: (error: unknown, batch: number, lost: number) => void;
-  }) {
+  constructor(options: { maxEvents: number; flushMs: number; batchSize: number; logger: Logger }) {
     this.buffer = new EventBuffer({ maxEvents: options.maxEvents });
     this.#batchSize = options.batchSize;
-    this.#write = options.write;
-    this.#failed = options.failed;
+    this.#logger = options.logger;
     this.#timer = setInterval(() => void this.flush(), options.flushMs);
     this.#timer.unref();
   }
@@ -52,14 +46,18 @@ export class FlushingBuffer {
     await this.flush();
   }
 
+  /** Writes one batch where the sink keeps events; throws to have it put back. */
+  protected abstract writeBatch(batch: readonly AnalyticsEvent[]): Promise<void>;
+
   async #writeAll(): Promise<void> {
     for (;;) {
       const batch = this.buffer.drain(this.#batchSize);
       if (batch.length === 0) return;
       try {
-        await this.#write(batch);
+        await this.writeBatch(batch);
       } catch (error) {
-        this.#failed(error, batch.length, this.buffer.putBack(batch));
+        const lost = this.buffer.putBack(batch);
+        this.#logger.warn({ err: error, events: batch.length, lost }, 'could not store analytics events');
         return;
       }
     }

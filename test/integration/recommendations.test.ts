@@ -283,6 +283,25 @@ describe('recommendations', () => {
     assert.match(bad.body, /titleId/);
   });
 
+  it('a title taken out of the catalog leaves the rows on the very next read', async () => {
+    const viewer = await registerViewer(context.app);
+    await thumbsUp(viewer, thrillers.slice(0, 2));
+    const shown = await eventually(viewer, (rows) =>
+      allIds(rows).some((id) => !thrillers.slice(0, 2).includes(id)),
+    );
+    const titleId = allIds(shown).find((id) => !thrillers.slice(0, 2).includes(id)) as string;
+    // Read twice so the served rows are the reused ones, then archive the title.
+    await rowsOf(viewer);
+    const archive = await call(editor, 'POST', `/api/admin/titles/${titleId}/unpublish`);
+    assert.equal(archive.statusCode, 200, archive.body);
+    try {
+      assert.ok(!allIds(await rowsOf(viewer)).includes(titleId), 'an archived title is not served again');
+    } finally {
+      const restore = await call(editor, 'POST', `/api/admin/titles/${titleId}/publish`);
+      assert.equal(restore.statusCode, 200, restore.body);
+    }
+  });
+
   it('a brand-new profile gets popular and trending rows, for its region', async () => {
     const newcomer = await registerViewer(context.app);
     const inUs = await rowsOf(newcomer, { 'x-country': 'US' });

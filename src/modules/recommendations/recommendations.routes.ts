@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
@@ -24,6 +24,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
   options,
 ) => {
   const { recommendations } = options;
+  const bodies = new WeakMap<readonly object[], string>();
   const who = async (request: FastifyRequest) => {
     const actor = userOf(request);
     const planTier = await options.planTierOf?.(actor.userId);
@@ -46,9 +47,18 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
         response: { 200: z.object({ rows: z.array(recommendationRow) }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { subject, viewer } = await who(request);
-      return { rows: await recommendations.rowsFor(subject, viewer) };
+      const rows = await recommendations.rowsFor(subject, viewer);
+      // The service hands out the same frozen rows until an input changes: serialise them once.
+      let body = bodies.get(rows);
+      if (body === undefined) {
+        const serialized: unknown = reply.serialize({ rows });
+        body =
+          typeof serialized === 'string' ? serialized : Buffer.from(serialized as ArrayBuffer).toString();
+        bodies.set(rows, body);
+      }
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
     },
   );
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -31,6 +32,13 @@ export const subjectOf = (userId: string, profileId: string | null): string =>
 export const SERVED_ROW_LENGTH = 20;
 const ROWS_CACHE_MS = 60_000;
 const rowsKey = (subject: string) => `recs:rows:${subject}`;
+/**
+ * How long one viewer's filtered rows are reused while none of their inputs changed. Bounded
+ * because the filter reads the clock (availability windows): a window that opens or closes shows
+ * within this long.
+ */
+const SERVED_MEMO_MS = 5_000;
+const SERVED_MEMO_ENTRIES = 20_000;
 export const POPULAR_SUBJECT = '@popular';
 export const TRENDING_SUBJECT = '@trending';
 
@@ -67,6 +75,13 @@ export class RecommendationsService {
   readonly #pendingPlays = new Map<string, SignalRow>();
   /** The memory cache hands out the same frozen rows until they change: build each one's set once. */
   readonly #excludedSets = new WeakMap<SubjectRows, ReadonlySet<string>>();
+  /**
+   * Each viewer's last filtered rows, with the inputs they were built from (compared by identity:
+   * the memory cache, the directory and the rules hand out the same objects until they change, so
+   * a refresh, a retraining, a catalog change or a rule change builds them anew). The answer is
+   * frozen, so the route can serialise it once.
+   */
+  readonly #served = new LRUCache<string, ServedMemo>({ max: SERVED_MEMO_ENTRIES, ttl: SERVED_MEMO_MS });
 
   constructor(options: {
     repository: RecommendationsRepository;
@@ -88,14 +103,26 @@ export class RecommendationsService {
     this.#weights = options.weights ?? DEFAULT_SIGNAL_WEIGHTS;
   }
 
-  async rowsFor(subject: string, viewer: RecommendationViewer): Promise<ServedRow[]> {
-    const [own, popular, trending, directory, rules] = await Promise.all([
+  async rowsFor(subject: string, viewer: RecommendationViewer): Promise<readonly ServedRow[]> {
+    const inputs = await Promise.all([
       this.#stored(subject),
       this.#stored(POPULAR_SUBJECT),
       this.#stored(TRENDING_SUBJECT),
       this.#directory.get(),
       this.#rules.get(),
-    ]);
+    ] as const);
+    const key = `${subject}|${viewer.maturityLimit ?? ''}|${viewer.country ?? ''}|${viewer.planTier ?? ''}`;
+    const memo = this.#served.get(key);
+    if (memo && memo.inputs.every((input, index) => input === inputs[index])) return memo.rows;
+    const rows = Object.freeze(this.#filter(inputs, viewer));
+    this.#served.set(key, { inputs, rows });
+    return rows;
+  }
+
+  #filter(
+    [own, popular, trending, directory, rules]: ServedInputs,
+    viewer: RecommendationViewer,
+  ): ServedRow[] {
     const excluded = this.#excludedSet(own);
     // A profile without history gets the shared rows: popular overall and per genre.
     const rows = [...(own?.rows ?? popular?.rows ?? [])];
@@ -380,6 +407,19 @@ export class RecommendationsService {
     await this.#cache.set(rowsKey(subject), rows ?? null, ROWS_CACHE_MS);
     return rows;
   }
+}
+
+type ServedInputs = readonly [
+  SubjectRows | undefined,
+  SubjectRows | undefined,
+  SubjectRows | undefined,
+  Awaited<ReturnType<TitleDirectory['get']>>,
+  Awaited<ReturnType<RecommendationRules['get']>>,
+];
+
+interface ServedMemo {
+  inputs: ServedInputs;
+  rows: readonly ServedRow[];
 }
 
 export function toSignal(kind: SignalKind, value: number): Signal {

@@ -7,6 +7,7 @@ import { AccessLog } from './http/access-log.ts';
 import { LazyRequestLogger } from './http/request-logger.ts';
 import { HttpMetrics } from './http/metrics.ts';
 import { httpStackPlugin, requestIdFrom } from './http/http-stack.ts';
+import { problemFor, sendProblem } from './http/problem.ts';
 import { metricsRoute } from './http/metrics.route.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
@@ -87,6 +88,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // The router's own refusals (a path segment past maxParamLength, a malformed percent-encoding)
+    // answer before any route or error handler: render them as problems like every other 4xx.
+    frameworkErrors: (error, request, reply) => void sendProblem(reply, problemFor(error, request)),
   }).withTypeProvider<ZodTypeProvider>();
   // The access log hands its lines over once per event-loop turn; a closing app hands over the last.
   app.addHook('onClose', async () => accessLog.flush());

@@ -138,10 +138,11 @@ describe('engagement: events on the pub/sub port', () => {
       titleId: series.id,
       positionSeconds: 1490,
       durationSeconds: 1500,
+      country: null,
     });
     assert.deepEqual(
       events.filter((event) => event.type === 'TitleFinished'),
-      [{ type: 'TitleFinished', ...who, itemId: e1, titleId: series.id, nextItemId: e2 }],
+      [{ type: 'TitleFinished', ...who, itemId: e1, titleId: series.id, nextItemId: e2, country: null }],
     );
   });
 

@@ -153,6 +153,7 @@ describe('engagement: progress, continue watching, history', () => {
       positionSeconds,
       durationSeconds: 7200,
       finished: false,
+      country: null,
       at: new Date(at),
     });
     const newer = await repository.upsertMany([entry(900, '2026-02-01T10:05:00Z')]);

@@ -65,12 +65,14 @@ describe('recommendations', () => {
         200,
       );
   };
-  const finish = async (as: SignedIn, id: string) => {
-    const response = await call(as, 'POST', '/api/progress', {
-      itemId: id,
-      positionSeconds: 5400,
-      durationSeconds: 5400,
-    });
+  const finish = async (as: SignedIn, id: string, headers: Record<string, string> = {}) => {
+    const response = await call(
+      as,
+      'POST',
+      '/api/progress',
+      { itemId: id, positionSeconds: 5400, durationSeconds: 5400 },
+      headers,
+    );
     assert.equal(response.statusCode, 202, response.body);
   };
   const genre = async (name: string) =>
@@ -123,10 +125,12 @@ describe('recommendations', () => {
     for (let fan = 0; fan < 3; fan++) {
       const thrillerFan = await registerViewer(context.app);
       await thumbsUp(thrillerFan, thrillers);
+      await finish(thrillerFan, thrillers[4] as string, { 'x-country': 'US' });
+      await finish(thrillerFan, thrillers[5] as string, { 'x-country': 'US' });
       const comedyFan = await registerViewer(context.app);
       await thumbsUp(comedyFan, [...comedies, ...cartoons, germanOnly], { 'x-country': 'DE' });
-      await finish(comedyFan, comedies[0] as string);
-      await finish(comedyFan, cartoons[0] as string);
+      await finish(comedyFan, comedies[0] as string, { 'x-country': 'DE' });
+      await finish(comedyFan, cartoons[0] as string, { 'x-country': 'DE' });
     }
     const playable = await createPlayableItems({
       db: context.deps.database.db,
@@ -154,7 +158,7 @@ describe('recommendations', () => {
         .select('titleId')
         .where('kind', '=', 'finish')
         .execute();
-      if (finished.length >= 6) break;
+      if (finished.length >= 12) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const report = await trainer.train();
@@ -193,6 +197,7 @@ describe('recommendations', () => {
       titleId: comedies[2] as string,
       positionSeconds,
       durationSeconds: 100,
+      country: null,
     });
     const plays = () =>
       context.deps.database.db
@@ -302,7 +307,7 @@ describe('recommendations', () => {
     }
   });
 
-  it('a brand-new profile gets popular and trending rows, for its region', async () => {
+  it('a brand-new profile gets popular and trending rows, trending counted in its own region', async () => {
     const newcomer = await registerViewer(context.app);
     const inUs = await rowsOf(newcomer, { 'x-country': 'US' });
     assert.deepEqual(
@@ -310,10 +315,32 @@ describe('recommendations', () => {
       ['popular', 'trending'],
     );
     assert.ok(inUs.some((row) => row.kind === 'genre' && row.title.startsWith('Popular in ')));
-    const trending = inUs.find((row) => row.kind === 'trending');
-    assert.ok(trending?.items.some((item) => item.titleId === comedies[0]));
     assert.ok(!allIds(inUs).includes(germanOnly), 'region-limited title hidden in the US');
-    assert.ok(allIds(await rowsOf(newcomer, { 'x-country': 'DE' })).includes(germanOnly));
+    const inDe = await rowsOf(newcomer, { 'x-country': 'DE' });
+    assert.ok(allIds(inDe).includes(germanOnly));
+    // Thrillers were finished from the US, comedies and cartoons from Germany: each region's
+    // trending row counts its own plays; a region with too few plays gets the rows from everywhere.
+    const trendingIn = (rows: Row[]) => {
+      const row = rows.find((candidate) => candidate.kind === 'trending');
+      return { title: row?.title, ids: row?.items.map((item) => item.titleId) ?? [] };
+    };
+    const us = trendingIn(inUs);
+    assert.equal(us.title, 'Trending in United States');
+    assert.ok(
+      us.ids.includes(thrillers[5] as string) && !us.ids.includes(comedies[0] as string),
+      JSON.stringify(us),
+    );
+    const de = trendingIn(inDe);
+    assert.equal(de.title, 'Trending in Germany');
+    assert.ok(
+      de.ids.includes(comedies[0] as string) && !de.ids.includes(thrillers[5] as string),
+      JSON.stringify(de),
+    );
+    const elsewhere = trendingIn(await rowsOf(newcomer, { 'x-country': 'FR' }));
+    assert.equal(elsewhere.title, 'Trending now');
+    assert.ok(
+      elsewhere.ids.includes(comedies[0] as string) && elsewhere.ids.includes(thrillers[5] as string),
+    );
   });
 
   it("never offers a title above the account's plan, in rows or in similar", async () => {

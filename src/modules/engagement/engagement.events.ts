@@ -33,8 +33,16 @@ export type EngagementEvent =
       titleId: string;
       positionSeconds: number;
       durationSeconds: number | null;
+      /** Where the viewer watched from (ISO 3166 alpha-2), when the geo header said. */
+      country: string | null;
     })
-  | (Who & { type: 'TitleFinished'; itemId: string; titleId: string; nextItemId: string | null })
+  | (Who & {
+      type: 'TitleFinished';
+      itemId: string;
+      titleId: string;
+      nextItemId: string | null;
+      country: string | null;
+    })
   | (Who & { type: 'CommentPosted'; commentId: string; titleId: string; parentId: string | null })
   | (Who & { type: 'CommentHidden'; commentId: string; titleId: string; reason: 'reports' | 'moderator' })
   /** A moderator showed a hidden comment again (who: its author). */

@@ -10,6 +10,7 @@ const entry = (itemId: string, positionSeconds: number, at: string): BufferedPro
   positionSeconds,
   durationSeconds: 100,
   finished: false,
+  country: null,
   at: new Date(at),
 });
 

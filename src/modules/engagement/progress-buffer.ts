@@ -13,6 +13,8 @@ export interface BufferedProgress {
   positionSeconds: number;
   durationSeconds: number | null;
   finished: boolean;
+  /** Where the viewer watched from (ISO 3166 alpha-2, from the geo header), for regional trending. */
+  country: string | null;
   /** The player's time of this position: the last one wins, here and in the upsert. */
   at: Date;
 }

@@ -119,6 +119,7 @@ export class ProgressRecorder implements ProgressRecorderPort {
       positionSeconds,
       durationSeconds,
       finished,
+      country: report.viewer?.country ?? null,
       at: recordedAt(report.at, this.#clock.now()),
     };
     let offered = this.#buffer.offer(entry);
@@ -225,6 +226,7 @@ export class ProgressRecorder implements ProgressRecorderPort {
           titleId: entry.titleId,
           positionSeconds: entry.positionSeconds,
           durationSeconds: entry.durationSeconds,
+          country: entry.country,
         }),
       );
       if (entry.finished && !row.wasFinished) publishing.push(this.#finished(entry));
@@ -254,6 +256,7 @@ export class ProgressRecorder implements ProgressRecorderPort {
       itemId: entry.itemId,
       titleId: entry.titleId,
       nextItemId,
+      country: entry.country,
     });
   }
 }

@@ -12,6 +12,8 @@ export interface SignalRow {
   kind: SignalKind;
   value: number;
   at: Date;
+  /** Plays and finishes: where they were watched from, for regional trending. */
+  country?: string | null;
 }
 
 /** Recommendations' own tables: signals, rows, neighbours, "not interested", rules, feedback. SQL only. */
@@ -33,9 +35,11 @@ export class RecommendationsRepository {
       .insertInto('recommendationSignals')
       .values([...signals])
       .onConflict((conflict) =>
-        conflict
-          .columns(['subject', 'titleId', 'kind'])
-          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), at: eb.ref('excluded.at') })),
+        conflict.columns(['subject', 'titleId', 'kind']).doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          at: eb.ref('excluded.at'),
+          country: eb.ref('excluded.country'),
+        })),
       )
       .execute();
   }
@@ -66,7 +70,7 @@ export class RecommendationsRepository {
   recentPlays(since: Date, executor: Executor = this.#db) {
     return executor
       .selectFrom('recommendationSignals')
-      .select(['titleId', 'at'])
+      .select(['titleId', 'at', 'country'])
       .where('kind', 'in', ['play', 'finish'])
       .where('at', '>=', since)
       .orderBy('at')
@@ -98,6 +102,15 @@ export class RecommendationsRepository {
           computedAt: eb.ref('excluded.computedAt'),
         })),
       )
+      .execute();
+  }
+
+  /** Shared rows under a prefix (e.g. '@trending:') that the training run at `at` did not write. */
+  async deleteSharedRowsBefore(prefix: string, at: Date, executor: Executor = this.#db): Promise<void> {
+    await executor
+      .deleteFrom('recommendationRows')
+      .where('subject', 'like', `${prefix.replaceAll('_', '\\_').replaceAll('%', '\\%')}%`)
+      .where('computedAt', '<', at)
       .execute();
   }
 

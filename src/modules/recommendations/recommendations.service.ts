@@ -41,6 +41,8 @@ const SERVED_MEMO_MS = 5_000;
 const SERVED_MEMO_ENTRIES = 20_000;
 export const POPULAR_SUBJECT = '@popular';
 export const TRENDING_SUBJECT = '@trending';
+/** The shared trending rows of one region (ISO 3166 alpha-2). */
+export const trendingSubject = (country: string) => `${TRENDING_SUBJECT}:${country}`;
 
 export interface ServedRow {
   kind: RowKind;
@@ -107,7 +109,7 @@ export class RecommendationsService {
     const inputs = await Promise.all([
       this.#stored(subject),
       this.#stored(POPULAR_SUBJECT),
-      this.#stored(TRENDING_SUBJECT),
+      this.#trending(viewer.country),
       this.#directory.get(),
       this.#rules.get(),
     ] as const);
@@ -293,8 +295,8 @@ export class RecommendationsService {
   async onEngagementEvent(event: EngagementEvent): Promise<void> {
     const subject = event.profileKey === 'account' ? subjectOf(event.userId, null) : event.profileKey;
     const at = new Date(event.at);
-    const save = (kind: SignalKind, titleId: string, value: number) =>
-      this.#repository.saveSignal({ subject, userId: event.userId, titleId, kind, value, at });
+    const save = (kind: SignalKind, titleId: string, value: number, country: string | null = null) =>
+      this.#repository.saveSignal({ subject, userId: event.userId, titleId, kind, value, at, country });
     switch (event.type) {
       case 'ProgressRecorded':
         // Progress arrives once per stream per flush: plays are batched, not written one by one.
@@ -306,10 +308,11 @@ export class RecommendationsService {
             kind: 'play',
             value: Math.min(1, event.positionSeconds / event.durationSeconds),
             at,
+            country: event.country,
           });
         return;
       case 'TitleFinished':
-        await save('finish', event.titleId, 1);
+        await save('finish', event.titleId, 1, event.country);
         break;
       case 'TitleReacted':
         if (event.reaction === null)
@@ -398,6 +401,12 @@ export class RecommendationsService {
     let set = this.#excludedSets.get(rows);
     if (!set) this.#excludedSets.set(rows, (set = new Set(rows.excluded)));
     return set;
+  }
+
+  /** The viewer's region's trending rows, else those from everywhere. */
+  async #trending(country: string | null): Promise<SubjectRows | undefined> {
+    const regional = country ? await this.#stored(trendingSubject(country)) : undefined;
+    return regional ?? this.#stored(TRENDING_SUBJECT);
   }
 
   async #stored(subject: string): Promise<SubjectRows | undefined> {

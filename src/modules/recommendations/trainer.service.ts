@@ -10,7 +10,7 @@ import {
 } from './interactions.ts';
 import { trending } from './popularity.ts';
 import type { RecommendationsRepository, SignalKind } from './recommendations.repository.ts';
-import { POPULAR_SUBJECT, toSignal, TRENDING_SUBJECT } from './recommendations.service.ts';
+import { POPULAR_SUBJECT, toSignal, TRENDING_SUBJECT, trendingSubject } from './recommendations.service.ts';
 import { computeSubjectRows, sharedRow, type HistoryEntry, type SubjectRows } from './rows.ts';
 import type { TitleDirectory } from './title-directory.ts';
 import { trainModels } from './training.ts';
@@ -20,6 +20,16 @@ const DAY_MS = 86_400_000;
 /** Trending counts plays and ratings of the last two weeks, a play three days old counting half. */
 const TRENDING_WINDOW_DAYS = 14;
 const TRENDING_HALF_LIFE_DAYS = 3;
+/** Plays from one region within the window before it gets a trending row of its own. */
+const REGION_MIN_PLAYS = 5;
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const regionName = (country: string): string => {
+  try {
+    return regionNames.of(country) ?? country;
+  } catch {
+    return country;
+  }
+};
 
 export interface TrainingReport {
   titles: number;
@@ -125,36 +135,49 @@ export class RecommendationsTrainer {
     const recentRatings = ratings.filter(
       (rating) => now - rating.ratedAt.getTime() <= TRENDING_WINDOW_DAYS * DAY_MS,
     );
-    const trendingScores = trending({
-      plays: [...recent, ...recentRatings].flatMap((play) => {
-        const item = catalog.index.get(play.titleId);
-        return item === undefined ? [] : [{ item, at: ('at' in play ? play.at : play.ratedAt).getTime() }];
-      }),
-      itemCount: catalog.entries.length,
-      now,
-      halfLifeDays: TRENDING_HALF_LIFE_DAYS,
-    });
-    const trendingRows: SubjectRows = {
-      rows: trendingScores.some((score) => score > 0)
-        ? [
-            sharedRow({
-              catalog,
-              scores: trendingScores,
-              kind: 'trending',
-              title: 'Trending now',
-              reason: 'Trending now',
-            }),
-          ]
-        : [],
-      excluded: [],
+    const trendingRow = (plays: ReadonlyArray<{ titleId: string; at: Date }>, title: string): SubjectRows => {
+      const scores = trending({
+        plays: plays.flatMap((play) => {
+          const item = catalog.index.get(play.titleId);
+          return item === undefined ? [] : [{ item, at: play.at.getTime() }];
+        }),
+        itemCount: catalog.entries.length,
+        now,
+        halfLifeDays: TRENDING_HALF_LIFE_DAYS,
+      });
+      return {
+        rows: scores.some((score) => score > 0)
+          ? [sharedRow({ catalog, scores, kind: 'trending', title, reason: title })]
+          : [],
+        excluded: [],
+      };
     };
+    // Everywhere: plays and recent ratings. Per region: the plays watched from there, for a region
+    // with enough of them to say something (else its viewers get the rows from everywhere).
+    const everywhere = trendingRow(
+      [...recent, ...recentRatings.map((rating) => ({ titleId: rating.titleId, at: rating.ratedAt }))],
+      'Trending now',
+    );
+    const byRegion = Map.groupBy(
+      recent.filter((play) => play.country !== null),
+      (play) => play.country as string,
+    );
+    const regional = [...byRegion]
+      .filter(([, plays]) => plays.length >= REGION_MIN_PLAYS)
+      .map(([country, plays]) => ({
+        subject: trendingSubject(country),
+        rows: trendingRow(plays, `Trending in ${regionName(country)}`),
+      }));
     await this.#repository.saveRows(
       [
         { subject: POPULAR_SUBJECT, rows: popular },
-        { subject: TRENDING_SUBJECT, rows: trendingRows },
+        { subject: TRENDING_SUBJECT, rows: everywhere },
+        ...regional,
       ],
       started,
     );
+    // A region that no longer has enough recent plays falls back to the rows from everywhere.
+    await this.#repository.deleteSharedRowsBefore(`${TRENDING_SUBJECT}:`, started);
 
     // Every subject's history, from the same interactions, weighted and decayed as the matrix was.
     const histories = new Map<string, { entries: Map<string, HistoryEntry>; excluded: Set<string> }>();

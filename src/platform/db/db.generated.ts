@@ -367,6 +367,7 @@ export interface RecommendationSignalsTable {
   kind: string;
   value: Generated<number>;
   at: ColumnType<Date, Date | string, Date | string>;
+  country: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isDependencyUnavailable } from '../shared/dependency-errors.ts';
+import { isDependencyUnavailable, isStorageFull } from '../shared/dependency-errors.ts';
 import { AppError, defineError, type ErrorKind } from '../shared/errors.ts';
 
 /**
@@ -23,6 +23,7 @@ export const statusByKind: Record<ErrorKind, number> = {
   range_not_satisfiable: 416,
   rate_limited: 429,
   unavailable: 503,
+  insufficient_storage: 507,
   internal: 500,
 };
 
@@ -62,6 +63,13 @@ const DependencyUnavailable = defineError(
   'DEPENDENCY_UNAVAILABLE',
   'unavailable',
   'A service Marquee depends on is unreachable; retry shortly',
+);
+
+// RFC 4918 §11.5: the server could not store what the request needs (the disk is full).
+const StorageFull = defineError(
+  'STORAGE_FULL',
+  'insufficient_storage',
+  'The server has no room to store this; nothing was kept — retry later',
 );
 
 /** Fastify's own errors, mapped to stable codes. Any other 4xx keeps its status as HTTP_<status>. */
@@ -174,6 +182,7 @@ export function problemFor(error: unknown, request: FastifyRequest): Problem {
   }
   if (isResponseSerializationError(error)) return problemFor(Internal(), request);
   if (isDependencyUnavailable(error)) return problemFor(DependencyUnavailable(), request);
+  if (isStorageFull(error)) return problemFor(StorageFull(), request);
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500) {
     const known = fastifyError.code ? fastifyCodes[fastifyError.code]?.definition : undefined;

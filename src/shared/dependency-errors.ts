@@ -33,3 +33,12 @@ export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
     return error.errors.some((inner) => isDependencyUnavailable(inner, depth + 1));
   return isDependencyUnavailable(error.cause, depth + 1);
 }
+
+/** Whether an error says the disk (or a quota) is full: ENOSPC, EDQUOT, wherever it is wrapped. */
+export function isStorageFull(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  if (error instanceof AggregateError) return error.errors.some((inner) => isStorageFull(inner, depth + 1));
+  return isStorageFull(error.cause, depth + 1);
+}

@@ -17,6 +17,7 @@ export type ErrorKind =
   | 'range_not_satisfiable'
   | 'rate_limited'
   | 'unavailable'
+  | 'insufficient_storage'
   | 'internal';
 
 export interface ErrorDefinition {

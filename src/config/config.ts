@@ -138,6 +138,21 @@ export interface Config {
       readonly blockedWords: readonly string[];
     };
   };
+  readonly live: {
+    readonly chat: {
+      /** Messages a viewer gets on joining (the newest, oldest first). */
+      readonly history: number;
+      readonly maxCharacters: number;
+      /** Per account and event, across every instance. */
+      readonly messagesPer10s: number;
+      /** How long a chat ticket may wait before it opens a socket (single use). */
+      readonly ticketSeconds: number;
+      /** A viewer whose socket holds more unsent bytes than this is dropped (close 1013). */
+      readonly maxBufferedBytes: number;
+      /** How often instances add up viewer counts through the shared cache (and tell viewers). */
+      readonly presenceMs: number;
+    };
+  };
   readonly subscriptions: {
     /** The local sandbox provider: on by default only on the embedded database. */
     readonly sandbox: boolean;
@@ -324,6 +339,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         blockedWords: e.COMMENT_BLOCKED_WORDS.split(',')
           .map((word) => word.trim())
           .filter(Boolean),
+      },
+    },
+    live: {
+      chat: {
+        history: e.LIVE_CHAT_HISTORY,
+        maxCharacters: e.LIVE_CHAT_MAX_CHARACTERS,
+        messagesPer10s: e.LIVE_CHAT_MESSAGES_PER_10S,
+        ticketSeconds: e.LIVE_CHAT_TICKET_SECONDS,
+        maxBufferedBytes: e.LIVE_CHAT_MAX_BUFFERED_BYTES,
+        presenceMs: e.LIVE_CHAT_PRESENCE_MS,
       },
     },
   };

@@ -133,6 +133,12 @@ export const environmentSchema = z.object({
   COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
   COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),
   COMMENT_BLOCKED_WORDS: withDefault(z.string().max(100_000), ''),
+  LIVE_CHAT_HISTORY: withDefault(int(0, 500), '50'),
+  LIVE_CHAT_MAX_CHARACTERS: withDefault(int(1, 2000), '500'),
+  LIVE_CHAT_MESSAGES_PER_10S: withDefault(int(1, 1000), '5'),
+  LIVE_CHAT_TICKET_SECONDS: withDefault(int(5, 600), '30'),
+  LIVE_CHAT_MAX_BUFFERED_BYTES: withDefault(int(1024, 1 << 30), '1048576'),
+  LIVE_CHAT_PRESENCE_MS: withDefault(int(100, 600_000), '5000'),
 
   PAYMENTS_SANDBOX: withDefault(z.enum(['auto', 'true', 'false']), 'auto'),
   SUBSCRIPTION_CURRENCY: withDefault(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'USD'),

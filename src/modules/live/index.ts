@@ -11,15 +11,19 @@ import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
+import type { BroadcastFrame } from './chat-protocol.ts';
 import { chatGateway } from './chat.gateway.ts';
 import { ChatRepository } from './chat.repository.ts';
-import { ChatService } from './chat.service.ts';
+import { ChatService, chatChannel } from './chat.service.ts';
 import { LiveEventsRepository } from './live-events.repository.ts';
-import { LiveEventsService } from './live-events.service.ts';
+import { LiveEventsService, toLiveEvent } from './live-events.service.ts';
 import { liveRoutes } from './live.routes.ts';
 import { Presence } from './presence.ts';
+import { RtmpIngest } from './rtmp-ingest.ts';
+import { tokenHash } from './stream-keys.ts';
 
 export type { LiveEvent } from './live.schemas.ts';
+export { RtmpIngest } from './rtmp-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
 
 export interface LiveDeps {
@@ -97,4 +101,47 @@ export function createLive(deps: LiveDeps): Live {
     { name: 'marquee-live' },
   );
   return { plugin, events, close: () => presence.close() };
+}
+
+export interface LiveIngestDeps {
+  db: Kysely<DB>;
+  pubsub: PubSub;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, 'live' | 'dataDir'> & { media: Pick<Config['media'], 'ffmpegPath'> };
+}
+
+/**
+ * The RTMP ingest and live transcoders, for the worker role (docs/ARCHITECTURE.md): it reads
+ * stream key hashes and moves events' state itself, and tells chat viewers over pub/sub.
+ */
+export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+  const events = new LiveEventsRepository(deps.db);
+  const ingest = deps.config.live.ingest;
+  return new RtmpIngest({
+    eventByStreamKey: async (streamKey) => {
+      const row = await events.findByStreamKeyHash(tokenHash(streamKey));
+      return row && toLiveEvent(row);
+    },
+    moveState: async (eventId, to) => {
+      const from = to === 'live' ? (['scheduled', 'live'] as const) : (['live'] as const);
+      if (await events.moveState({ id: eventId, from, to, at: deps.clock.now() }))
+        await deps.pubsub.publish(chatChannel(eventId), {
+          type: 'state',
+          state: to,
+        } satisfies BroadcastFrame);
+    },
+    logger: deps.logger,
+    config: {
+      host: ingest.host,
+      port: ingest.port,
+      dataDir: deps.config.dataDir,
+      rungs: ingest.rungs,
+      segmentSeconds: ingest.segmentSeconds,
+      dvrSeconds: ingest.dvrSeconds,
+      graceSeconds: ingest.graceSeconds,
+      keyRotationSeconds: ingest.keyRotationSeconds,
+      ffmpegPath: deps.config.media.ffmpegPath,
+    },
+  });
 }

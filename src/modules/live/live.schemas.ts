@@ -53,7 +53,7 @@ export const streamKeySchema = z.object({
   streamKey: z
     .string()
     .describe(
-      'Shown once: publish to rtmp://<host>:<LIVE_RTMP_PORT>/live/<streamKey>. Only its hash is kept.',
+      'Shown once: publish to rtmp://<ingest host>:<LIVE_RTMP_PORT>/live/<streamKey>. Only its hash is kept.',
     ),
 });
 

@@ -15,9 +15,10 @@ import type { AppQueue } from './jobs/job-catalog.ts';
 import { createAnalytics } from './modules/analytics/index.ts';
 import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
-import { createEngagement } from './modules/engagement/index.ts';
+import { blockedWordIn, createEngagement } from './modules/engagement/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
+import { createLive } from './modules/live/index.ts';
 import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createRecommendations } from './modules/recommendations/index.ts';
@@ -236,6 +237,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(uploads.plugin);
+  const live = createLive({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    rateLimits: deps.rateLimits,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'live' }),
+    audit,
+    items: catalog.items,
+    planTierOf: (userId) => subscriptions.subscriptions.planTierOf(userId, () => identity.planIdOf(userId)),
+    isBanned: (userId) => engagement.isBanned(userId),
+    blockedWordIn: (text) => blockedWordIn(text, config.engagement.comments.blockedWords),
+    config,
+  });
+  app.addHook('onClose', async () => live.close());
+  await app.register(live.plugin);
 
   await app.register(healthRoutes, {
     checks: {

@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { jobCatalog } from './jobs/job-catalog.ts';
 import { registerJobHandlers } from './jobs/job-handlers.ts';
+import { createLiveIngest } from './modules/live/index.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createPlatform } from './platform/platform.ts';
 
@@ -35,6 +36,17 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const platform = await createPlatform({ config, logger, catalog: jobCatalog, superviseQueue: runsWorkers });
   const app = runsHttp ? await buildApp({ config, logger, ...platform }) : undefined;
   const workers = runsWorkers ? await registerJobHandlers({ config, logger, ...platform }) : undefined;
+  // The RTMP ingest runs beside the job handlers: it is CPU work (ffmpeg) like transcoding.
+  const ingest =
+    runsWorkers && config.live.ingest.enabled
+      ? createLiveIngest({
+          ...platform,
+          db: platform.database.db,
+          logger: logger.child({ component: 'live-ingest' }),
+          config,
+        })
+      : undefined;
+  if (ingest) logger.info({ port: await ingest.start() }, 'live ingest listening for RTMP');
   if (app) await app.listen({ host: config.http.host, port: config.http.port });
 
   logger.info(
@@ -65,6 +77,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       // Stop taking work first, in parallel: HTTP drains in-flight requests, workers finish their step.
       await Promise.all([app?.close(), platform.queue.stop({ timeoutMs: config.shutdownTimeoutMs - 1000 })]);
       await workers?.close();
+      await ingest?.close();
       await platform.close();
       logger.info('stopped cleanly');
       logger.flush();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { environmentSchema, type Environment } from './environment.ts';
-import type { OidcProviderConfig } from './parsers.ts';
+import type { LiveRung, OidcProviderConfig } from './parsers.ts';
 
 export type { Environment } from './environment.ts';
 export type { OidcProviderConfig } from './parsers.ts';
@@ -136,6 +136,36 @@ export interface Config {
       readonly perMinute: number;
       /** Words refused in comments (case-insensitive, whole words). */
       readonly blockedWords: readonly string[];
+    };
+  };
+  readonly live: {
+    readonly chat: {
+      /** Messages a viewer gets on joining (the newest, oldest first). */
+      readonly history: number;
+      readonly maxCharacters: number;
+      /** Per account and event, across every instance. */
+      readonly messagesPer10s: number;
+      /** How long a chat ticket may wait before it opens a socket (single use). */
+      readonly ticketSeconds: number;
+      /** A viewer whose socket holds more unsent bytes than this is dropped (close 1013). */
+      readonly maxBufferedBytes: number;
+      /** How often instances add up viewer counts through the shared cache (and tell viewers). */
+      readonly presenceMs: number;
+    };
+    /** RTMP ingest and the live transcoder; run by the worker role (docs/ARCHITECTURE.md). */
+    readonly ingest: {
+      readonly enabled: boolean;
+      readonly host: string;
+      /** 0: any free port (tests). */
+      readonly port: number;
+      /** The live ladder, tallest first; a smaller source is never upscaled. */
+      readonly rungs: readonly LiveRung[];
+      readonly segmentSeconds: number;
+      /** How far back a viewer can rewind: the playlists' sliding window. */
+      readonly dvrSeconds: number;
+      /** How long a dropped publisher may take to reconnect before the event ends. */
+      readonly graceSeconds: number;
+      readonly keyRotationSeconds: number;
     };
   };
   readonly subscriptions: {
@@ -324,6 +354,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         blockedWords: e.COMMENT_BLOCKED_WORDS.split(',')
           .map((word) => word.trim())
           .filter(Boolean),
+      },
+    },
+    live: {
+      chat: {
+        history: e.LIVE_CHAT_HISTORY,
+        maxCharacters: e.LIVE_CHAT_MAX_CHARACTERS,
+        messagesPer10s: e.LIVE_CHAT_MESSAGES_PER_10S,
+        ticketSeconds: e.LIVE_CHAT_TICKET_SECONDS,
+        maxBufferedBytes: e.LIVE_CHAT_MAX_BUFFERED_BYTES,
+        presenceMs: e.LIVE_CHAT_PRESENCE_MS,
+      },
+      ingest: {
+        enabled: e.LIVE_INGEST,
+        host: e.LIVE_RTMP_HOST,
+        port: e.LIVE_RTMP_PORT,
+        rungs: e.LIVE_RUNGS,
+        segmentSeconds: e.LIVE_SEGMENT_SECONDS,
+        dvrSeconds: e.LIVE_DVR_SECONDS,
+        graceSeconds: e.LIVE_GRACE_SECONDS,
+        keyRotationSeconds: e.LIVE_KEY_ROTATION_SECONDS,
       },
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  liveRungs,
   bool,
   int,
   ladder,
@@ -133,6 +134,20 @@ export const environmentSchema = z.object({
   COMMENT_HIDE_AFTER_REPORTS: withDefault(int(1, 1000), '3'),
   COMMENTS_PER_MINUTE: withDefault(int(1, 10_000), '5'),
   COMMENT_BLOCKED_WORDS: withDefault(z.string().max(100_000), ''),
+  LIVE_CHAT_HISTORY: withDefault(int(0, 500), '50'),
+  LIVE_CHAT_MAX_CHARACTERS: withDefault(int(1, 2000), '500'),
+  LIVE_CHAT_MESSAGES_PER_10S: withDefault(int(1, 1000), '5'),
+  LIVE_CHAT_TICKET_SECONDS: withDefault(int(5, 600), '30'),
+  LIVE_CHAT_MAX_BUFFERED_BYTES: withDefault(int(1024, 1 << 30), '1048576'),
+  LIVE_CHAT_PRESENCE_MS: withDefault(int(100, 600_000), '5000'),
+  LIVE_INGEST: withDefault(bool, 'false'),
+  LIVE_RTMP_HOST: withDefault(z.string().min(1), '0.0.0.0'),
+  LIVE_RTMP_PORT: withDefault(int(0, 65_535), '1935'),
+  LIVE_RUNGS: withDefault(liveRungs, '720:2800,480:1400,240:400'),
+  LIVE_SEGMENT_SECONDS: withDefault(int(1, 6), '2'),
+  LIVE_DVR_SECONDS: withDefault(int(10, 86_400), '7200'),
+  LIVE_GRACE_SECONDS: withDefault(int(0, 3600), '30'),
+  LIVE_KEY_ROTATION_SECONDS: withDefault(int(2, 86_400), '60'),
 
   PAYMENTS_SANDBOX: withDefault(z.enum(['auto', 'true', 'false']), 'auto'),
   SUBSCRIPTION_CURRENCY: withDefault(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'USD'),

@@ -119,3 +119,37 @@ export const numberOverrides = (names: readonly string[]) =>
     }
     return overrides;
   });
+
+export interface LiveRung {
+  /** The rung's height ("180" for 180p); a smaller source keeps its own height (never upscaled). */
+  height: number;
+  videoBitrateKbps: number;
+}
+
+/** `LIVE_RUNGS`: "height:kbps" pairs, comma-separated, tallest first after parsing. Pure. */
+export function parseLiveRungs(value: string): LiveRung[] {
+  const rungs = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^(\d{2,4}):(\d{2,6})$/.exec(part);
+      if (!match) throw new RangeError(`"${part}" is not height:kbps (e.g. 720:2800)`);
+      return { height: Number(match[1]), videoBitrateKbps: Number(match[2]) };
+    });
+  if (rungs.length === 0) throw new RangeError('at least one rung');
+  if (rungs.some((rung) => rung.height % 2 !== 0)) throw new RangeError('heights must be even (4:2:0)');
+  if (new Set(rungs.map((rung) => rung.height)).size !== rungs.length)
+    throw new RangeError('each height once');
+  return rungs.sort((a, b) => b.height - a.height);
+}
+
+/** LIVE_RUNGS as a config value. */
+export const liveRungs = z.string().transform((value, context): LiveRung[] => {
+  try {
+    return parseLiveRungs(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});

@@ -35,6 +35,7 @@ export type { ProgressRecorderPort, ProgressReport, ProgressStats } from './prog
 export { ProgressRecorder } from './progress.service.ts';
 export { WatchProgressRepository } from './watch-progress.repository.ts';
 export { isFinished } from './progress-rules.ts';
+export { blockedWordIn } from './word-filter.ts';
 
 export interface EngagementDeps {
   db: Kysely<DB>;
@@ -52,6 +53,8 @@ export interface Engagement {
   plugin: FastifyPluginAsync;
   /** Playback's heartbeats record positions here; it asks where to resume. */
   progress: ProgressRecorder;
+  /** Whether an account is banned from commenting (live chat applies the same ban). */
+  isBanned(userId: string): Promise<boolean>;
   /** Writes every waiting position (shutdown). */
   close(): Promise<void>;
 }
@@ -119,5 +122,10 @@ export function createEngagement(deps: EngagementDeps): Engagement {
     },
     { name: 'marquee-engagement' },
   );
-  return { plugin, progress, close: () => progress.close() };
+  return {
+    plugin,
+    progress,
+    isBanned: (userId) => commentRows.isBanned(userId),
+    close: () => progress.close(),
+  };
 }

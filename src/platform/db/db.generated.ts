@@ -218,6 +218,36 @@ export interface ItemVideosTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface LiveChatMessagesTable {
+  id: Generated<number>;
+  eventId: string;
+  userId: string;
+  authorName: string;
+  body: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  deletedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  deletedBy: string | null;
+}
+
+export interface LiveEventsTable {
+  id: Generated<string>;
+  title: string;
+  description: string | null;
+  artworkUrl: string | null;
+  scheduledStart: ColumnType<Date, Date | string, Date | string>;
+  minPlanTier: Generated<number>;
+  maturityLevel: Generated<number>;
+  allowedRegions: string[] | null;
+  state: Generated<string>;
+  streamKeyHash: string;
+  startedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  endedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  slowModeSeconds: Generated<number>;
+  pinnedMessageId: number | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface MailOutboxTable {
   id: Generated<string>;
   toAddress: string;
@@ -641,6 +671,8 @@ export interface DB {
   episodes: EpisodesTable;
   genres: GenresTable;
   itemVideos: ItemVideosTable;
+  liveChatMessages: LiveChatMessagesTable;
+  liveEvents: LiveEventsTable;
   mailOutbox: MailOutboxTable;
   maturityRatings: MaturityRatingsTable;
   myList: MyListTable;

@@ -43,6 +43,8 @@ export const tableOwners = {
   myList: 'engagement',
   titleReactions: 'engagement',
   watchProgress: 'engagement',
+  liveChatMessages: 'live',
+  liveEvents: 'live',
   recommendationFeedback: 'recommendations',
   recommendationNeighbours: 'recommendations',
   recommendationNotInterested: 'recommendations',

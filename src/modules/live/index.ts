@@ -1,0 +1,147 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.ts';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { transactorFor } from '../../platform/db/transactor.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { PlayableItems } from '../catalog/index.ts';
+import type { BroadcastFrame } from './chat-protocol.ts';
+import { chatGateway } from './chat.gateway.ts';
+import { ChatRepository } from './chat.repository.ts';
+import { ChatService, chatChannel } from './chat.service.ts';
+import { LiveEventsRepository } from './live-events.repository.ts';
+import { LiveEventsService, toLiveEvent } from './live-events.service.ts';
+import { liveRoutes } from './live.routes.ts';
+import { Presence } from './presence.ts';
+import { RtmpIngest } from './rtmp-ingest.ts';
+import { tokenHash } from './stream-keys.ts';
+
+export type { LiveEvent } from './live.schemas.ts';
+export { RtmpIngest } from './rtmp-ingest.ts';
+export { LiveEventsService } from './live-events.service.ts';
+
+export interface LiveDeps {
+  db: Kysely<DB>;
+  cache: Cache;
+  pubsub: PubSub;
+  rateLimits: RateLimits;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  items: Pick<PlayableItems, 'whyHidden'>;
+  planTierOf: (userId: string) => Promise<number>;
+  /** Engagement's moderation: comment bans and the word filter apply to chat too. */
+  isBanned: (userId: string) => Promise<boolean>;
+  blockedWordIn: (text: string) => string | undefined;
+  config: Pick<Config, 'live' | 'catalog'>;
+}
+
+export interface Live {
+  plugin: FastifyPluginAsync;
+  events: LiveEventsService;
+  close(): void;
+}
+
+/** Builds live events and their chat from the ports they use; the app registers `plugin`. */
+export function createLive(deps: LiveDeps): Live {
+  const chatConfig = deps.config.live.chat;
+  const events = new LiveEventsService({
+    events: new LiveEventsRepository(deps.db),
+    transactor: transactorFor(deps.db),
+    audit: deps.audit,
+    clock: deps.clock,
+    items: deps.items,
+    planTierOf: deps.planTierOf,
+  });
+  const chat = new ChatService({
+    messages: new ChatRepository(deps.db),
+    events,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    messageLimiter: deps.rateLimits.limiter({
+      name: 'live.chat.message',
+      points: chatConfig.messagesPer10s,
+      durationSeconds: 10,
+    }),
+    reactionLimiter: deps.rateLimits.limiter({ name: 'live.chat.reaction', points: 20, durationSeconds: 10 }),
+    isBanned: deps.isBanned,
+    blockedWordIn: deps.blockedWordIn,
+    config: chatConfig,
+  });
+  const presence = new Presence({
+    cache: deps.cache,
+    clock: deps.clock,
+    logger: deps.logger,
+    intervalMs: chatConfig.presenceMs,
+  });
+  const plugin = fp(
+    async (app) => {
+      await app.register(liveRoutes, {
+        events,
+        chat,
+        clock: deps.clock,
+        countryHeader: deps.config.catalog.countryHeader,
+      });
+      // Encapsulated: the WebSocket plugin's decorations stay inside the chat's context.
+      await app.register(chatGateway, {
+        chat,
+        pubsub: deps.pubsub,
+        presence,
+        logger: deps.logger,
+        config: { ...chatConfig, joinTimeoutMs: 10_000 },
+      });
+    },
+    { name: 'marquee-live' },
+  );
+  return { plugin, events, close: () => presence.close() };
+}
+
+export interface LiveIngestDeps {
+  db: Kysely<DB>;
+  pubsub: PubSub;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, 'live' | 'dataDir'> & { media: Pick<Config['media'], 'ffmpegPath'> };
+}
+
+/**
+ * The RTMP ingest and live transcoders, for the worker role (docs/ARCHITECTURE.md): it reads
+ * stream key hashes and moves events' state itself, and tells chat viewers over pub/sub.
+ */
+export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+  const events = new LiveEventsRepository(deps.db);
+  const ingest = deps.config.live.ingest;
+  return new RtmpIngest({
+    eventByStreamKey: async (streamKey) => {
+      const row = await events.findByStreamKeyHash(tokenHash(streamKey));
+      return row && toLiveEvent(row);
+    },
+    moveState: async (eventId, to) => {
+      const from = to === 'live' ? (['scheduled', 'live'] as const) : (['live'] as const);
+      if (await events.moveState({ id: eventId, from, to, at: deps.clock.now() }))
+        await deps.pubsub.publish(chatChannel(eventId), {
+          type: 'state',
+          state: to,
+        } satisfies BroadcastFrame);
+    },
+    logger: deps.logger,
+    config: {
+      host: ingest.host,
+      port: ingest.port,
+      dataDir: deps.config.dataDir,
+      rungs: ingest.rungs,
+      segmentSeconds: ingest.segmentSeconds,
+      dvrSeconds: ingest.dvrSeconds,
+      graceSeconds: ingest.graceSeconds,
+      keyRotationSeconds: ingest.keyRotationSeconds,
+      ffmpegPath: deps.config.media.ffmpegPath,
+    },
+  });
+}

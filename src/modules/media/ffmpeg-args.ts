@@ -91,8 +91,10 @@ export function buildHlsEncodeArgs(options: HlsEncodeOptions): string[] {
         scaled.map((chain, i) => `[s${i}]${chain}`).join(';');
 
   const video = ladder.video.flatMap((rendition, i) => [
-    `-b:v:${i}`,
-    `${rendition.videoBitrateKbps}k`,
+    // Capped CRF: a quality target under the VBV cap; otherwise a target bit rate (ABR).
+    ...(rendition.crf === undefined
+      ? [`-b:v:${i}`, `${rendition.videoBitrateKbps}k`]
+      : [`-crf:v:${i}`, String(rendition.crf)]),
     `-maxrate:v:${i}`,
     `${rendition.maxrateKbps}k`,
     `-bufsize:v:${i}`,
@@ -160,6 +162,65 @@ export function buildHlsEncodeArgs(options: HlsEncodeOptions): string[] {
     '-var_stream_map',
     streamMap,
     path.join(outputDir, '%v', 'index.m3u8'),
+  ];
+}
+
+/**
+ * ffmpeg-filters §"Notes on filtergraph escaping": a value inside a filter's options is unescaped
+ * twice (by the option parser, then by the graph parser), so a path with ':' or ',' must be
+ * escaped for both.
+ */
+export function escapeFilterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, (character) => `\\${character}`);
+  return option.replace(/[\\'[\],;]/g, (character) => `\\${character}`);
+}
+
+/**
+ * The quality step's command: one encoded rendition (its plain HLS) against the source, on every
+ * `sampleStep`-th frame. The rendition is scaled up to the source's displayed size with bicubic,
+ * as a viewer's screen would, then SSIM and PSNR are taken on the same frames and written per
+ * frame to the stats files (parsed by rendition-quality.ts). Both inputs are rebased to start at
+ * 0 and go through the same deinterlace/fps steps as the encode, so frame n meets frame n.
+ */
+export function buildQualityArgs(options: {
+  sourcePath: string;
+  probe: MediaProbe;
+  ladder: Ladder;
+  renditionPlaylist: string;
+  sampleStep: number;
+  ssimStatsPath: string;
+  psnrStatsPath: string;
+}): string[] {
+  const { probe, ladder, sampleStep } = options;
+  if (!Number.isInteger(sampleStep) || sampleStep < 1)
+    throw new RangeError('sampleStep must be an integer ≥ 1');
+  const width = Math.max(2, Math.floor(probe.video.displayWidth / 2) * 2);
+  const height = Math.max(2, Math.floor(probe.video.displayHeight / 2) * 2);
+  const select = sampleStep === 1 ? '' : `select='not(mod(n\\,${sampleStep}))',`;
+  const prepare = [
+    ...(ladder.deinterlace ? ['bwdif=mode=send_frame'] : []),
+    ...(ladder.frameStep > 1 ? [`fps=${ladder.frameRate}`] : []),
+  ];
+  const scale = `scale=w=${width}:h=${height}:flags=bicubic,setsar=1,format=yuv420p`;
+  const graph = [
+    `[0:${probe.video.index}]${prepare.map((filter) => `${filter},`).join('')}setpts=PTS-STARTPTS,${select}${scale},split[ref0][ref1]`,
+    `[1:v:0]setpts=PTS-STARTPTS,${select}${scale}[dist]`,
+    `[dist][ref0]ssim=stats_file=${escapeFilterValue(options.ssimStatsPath)}[scored]`,
+    `[scored][ref1]psnr=stats_file=${escapeFilterValue(options.psnrStatsPath)}[out]`,
+  ].join(';');
+  return [
+    ...COMMON,
+    ...PROGRESS,
+    ...localInput(options.sourcePath),
+    // The HLS demuxer opens the segments the playlist names: local files only.
+    ...localInput(options.renditionPlaylist),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-f',
+    'null',
+    '-',
   ];
 }
 

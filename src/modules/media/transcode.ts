@@ -1,9 +1,10 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors.ts';
 import {
   buildHlsEncodeArgs,
   buildPosterArgs,
+  buildQualityArgs,
   buildSpriteArgs,
   buildSubtitleArgs,
   encodedPlaylistPath,
@@ -12,15 +13,39 @@ import {
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
-import { bcp47, chooseLadder, type Ladder, type RungSpec } from './ladder.ts';
+import {
+  bcp47,
+  chooseLadder,
+  DEFAULT_LADDER_MODE,
+  DEFAULT_MIN_SSIM_GAIN,
+  dropIndistinctRungs,
+  type Ladder,
+  type LadderMode,
+  type RungSpec,
+} from './ladder.ts';
 import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
 import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
 import type { MediaProbe } from './probe.ts';
+import {
+  DEFAULT_QUALITY_SAMPLE_FRAMES,
+  parsePsnrStats,
+  parseSsimStats,
+  qualitySampleStep,
+  type RenditionQuality,
+} from './rendition-quality.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
 
 export interface TranscodeOptions {
   rungs?: readonly RungSpec[];
+  /** 'content-aware' (default): capped CRF, and rungs no better than the one below dropped. */
+  ladderMode?: LadderMode;
+  /** x264 CRF of the content-aware ladder (default 23). */
+  crf?: number;
+  /** SSIM a rung must gain over the last kept one to stay (default 0.002; content-aware only). */
+  minSsimGain?: number;
+  /** About how many frames the quality step compares per rendition (default 60). */
+  qualitySampleFrames?: number;
   audioBitrateKbps?: number;
   /** x264 preset (default 'veryfast'). */
   preset?: string;
@@ -72,7 +97,8 @@ export interface TranscodeResult {
 }
 
 /** Where the share of the work each step gets, in percent of the whole. */
-const ENCODE_END = 90;
+const ENCODE_END = 80;
+const QUALITY_END = 90;
 const THUMBNAILS_END = 97;
 
 /** What every step of one transcode shares: its tools, files, options and abort signal. */
@@ -112,14 +138,32 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
   try {
     const probe = await tools.probe({ path: sourcePath, signal });
     step.report(0);
-    const ladder = decideLadder(probe, options);
+    const encodedLadder = decideLadder(probe, options);
     await mkdir(step.encodedDir, { recursive: true });
     await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
     const prepared = await convertSubtitles({ ...step, subtitles });
-    await encodeRenditions(step, { probe, ladder });
+    await encodeRenditions(step, { probe, ladder: encodedLadder });
+    const scores = await measureQuality(step, { probe, ladder: encodedLadder });
+    const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
     const thumbnails = await makeThumbnails(step, { probe, ladder });
-    const manifest = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const packaged = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const manifest = {
+      ...packaged,
+      renditions: packaged.renditions.map((rendition) => ({
+        ...rendition,
+        quality: scores.get(rendition.name),
+      })),
+      ladder: {
+        mode: options.ladderMode ?? DEFAULT_LADDER_MODE,
+        dropped: dropped.map((rendition) => ({
+          name: rendition.name,
+          width: rendition.width,
+          height: rendition.height,
+          quality: scores.get(rendition.name)!,
+        })),
+      },
+    };
     const files = (await readdir(step.outputDir, { recursive: true, withFileTypes: true }))
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(step.outputDir, path.join(entry.parentPath, entry.name)))
@@ -140,7 +184,76 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
 
 /** Decide the ladder: which renditions and audio tracks this source gets. Pure. */
 export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladder {
-  return chooseLadder({ probe, rungs: options.rungs, audioBitrateKbps: options.audioBitrateKbps });
+  return chooseLadder({
+    probe,
+    rungs: options.rungs,
+    audioBitrateKbps: options.audioBitrateKbps,
+    mode: options.ladderMode ?? DEFAULT_LADDER_MODE,
+    crf: options.crf,
+  });
+}
+
+/**
+ * Quality: SSIM and PSNR of every encoded rendition against the source, on a sample of frames
+ * (one ffmpeg per rendition; it decodes both, so it costs decodes, not encodes).
+ */
+async function measureQuality(
+  step: StepContext,
+  plan: { probe: MediaProbe; ladder: Ladder },
+): Promise<Map<string, RenditionQuality>> {
+  const { probe, ladder } = plan;
+  const dir = path.join(step.encodedDir, 'quality');
+  await mkdir(dir, { recursive: true });
+  const sampleStep = qualitySampleStep({
+    durationSeconds: probe.durationSeconds,
+    fps: ladder.fps,
+    sampleFrames: step.options.qualitySampleFrames ?? DEFAULT_QUALITY_SAMPLE_FRAMES,
+  });
+  const scores = new Map<string, RenditionQuality>();
+  for (const [i, rendition] of ladder.video.entries()) {
+    const ssimStatsPath = path.join(dir, `${rendition.name}.ssim.log`);
+    const psnrStatsPath = path.join(dir, `${rendition.name}.psnr.log`);
+    await step.tools.ffmpeg({
+      args: buildQualityArgs({
+        sourcePath: step.sourcePath,
+        probe,
+        ladder,
+        renditionPlaylist: encodedPlaylistPath({ outputDir: step.encodedDir, rendition: rendition.name }),
+        sampleStep,
+        ssimStatsPath,
+        psnrStatsPath,
+      }),
+      durationSeconds: probe.durationSeconds,
+      signal: step.signal,
+      onProgress: (percent) =>
+        step.report(ENCODE_END + ((i + percent / 100) * (QUALITY_END - ENCODE_END)) / ladder.video.length),
+      redactPaths: step.redactPaths,
+    });
+    const ssim = parseSsimStats(await readFile(ssimStatsPath, 'utf8'));
+    const psnr = parsePsnrStats(await readFile(psnrStatsPath, 'utf8'));
+    scores.set(rendition.name, { ssim: ssim.ssim, psnr: psnr.psnr, frames: ssim.frames });
+  }
+  return scores;
+}
+
+/** Content-aware: the rungs that measured no better than the one below are not packaged. */
+function keepDistinctRungs(options: {
+  ladder: Ladder;
+  scores: ReadonlyMap<string, RenditionQuality>;
+  options: TranscodeOptions;
+}): { ladder: Ladder; dropped: Ladder['video'] } {
+  const { ladder, scores } = options;
+  if ((options.options.ladderMode ?? DEFAULT_LADDER_MODE) !== 'content-aware') return { ladder, dropped: [] };
+  const { kept, dropped } = dropIndistinctRungs({
+    renditions: ladder.video.map((rendition) => ({ ...rendition, ssim: scores.get(rendition.name)!.ssim })),
+    minSsimGain: options.options.minSsimGain ?? DEFAULT_MIN_SSIM_GAIN,
+  });
+  const keptNames = new Set(kept.map((rendition) => rendition.name));
+  const droppedNames = new Set(dropped.map((rendition) => rendition.name));
+  return {
+    ladder: { ...ladder, video: ladder.video.filter((rendition) => keptNames.has(rendition.name)) },
+    dropped: ladder.video.filter((rendition) => droppedNames.has(rendition.name)),
+  };
 }
 
 /** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */

@@ -1,10 +1,9 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors.ts';
 import {
   buildHlsEncodeArgs,
   buildPosterArgs,
-  buildQualityArgs,
   buildSpriteArgs,
   buildSubtitleArgs,
   encodedPlaylistPath,
@@ -17,8 +16,6 @@ import {
   bcp47,
   chooseLadder,
   DEFAULT_LADDER_MODE,
-  DEFAULT_MIN_SSIM_GAIN,
-  dropIndistinctRungs,
   type Ladder,
   type LadderMode,
   type RungSpec,
@@ -27,13 +24,7 @@ import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
 import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
 import type { MediaProbe } from './probe.ts';
-import {
-  DEFAULT_QUALITY_SAMPLE_FRAMES,
-  parsePsnrStats,
-  parseSsimStats,
-  qualitySampleStep,
-  type RenditionQuality,
-} from './rendition-quality.ts';
+import { keepDistinctRungs, measureQuality, QUALITY_STEP } from './quality-step.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
 
 export interface TranscodeOptions {
@@ -97,12 +88,11 @@ export interface TranscodeResult {
 }
 
 /** Where the share of the work each step gets, in percent of the whole. */
-const ENCODE_END = 80;
-const QUALITY_END = 90;
+const ENCODE_END = QUALITY_STEP.start;
 const THUMBNAILS_END = 97;
 
 /** What every step of one transcode shares: its tools, files, options and abort signal. */
-interface StepContext {
+export interface StepContext {
   tools: MediaTools;
   sourcePath: string;
   encodedDir: string;
@@ -193,69 +183,6 @@ export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladd
   });
 }
 
-/**
- * Quality: SSIM and PSNR of every encoded rendition against the source, on a sample of frames
- * (one ffmpeg per rendition; it decodes both, so it costs decodes, not encodes).
- */
-async function measureQuality(
-  step: StepContext,
-  plan: { probe: MediaProbe; ladder: Ladder },
-): Promise<Map<string, RenditionQuality>> {
-  const { probe, ladder } = plan;
-  const dir = path.join(step.encodedDir, 'quality');
-  await mkdir(dir, { recursive: true });
-  const sampleStep = qualitySampleStep({
-    durationSeconds: probe.durationSeconds,
-    fps: ladder.fps,
-    sampleFrames: step.options.qualitySampleFrames ?? DEFAULT_QUALITY_SAMPLE_FRAMES,
-  });
-  const scores = new Map<string, RenditionQuality>();
-  for (const [i, rendition] of ladder.video.entries()) {
-    const ssimStatsPath = path.join(dir, `${rendition.name}.ssim.log`);
-    const psnrStatsPath = path.join(dir, `${rendition.name}.psnr.log`);
-    await step.tools.ffmpeg({
-      args: buildQualityArgs({
-        sourcePath: step.sourcePath,
-        probe,
-        ladder,
-        renditionPlaylist: encodedPlaylistPath({ outputDir: step.encodedDir, rendition: rendition.name }),
-        sampleStep,
-        ssimStatsPath,
-        psnrStatsPath,
-      }),
-      durationSeconds: probe.durationSeconds,
-      signal: step.signal,
-      onProgress: (percent) =>
-        step.report(ENCODE_END + ((i + percent / 100) * (QUALITY_END - ENCODE_END)) / ladder.video.length),
-      redactPaths: step.redactPaths,
-    });
-    const ssim = parseSsimStats(await readFile(ssimStatsPath, 'utf8'));
-    const psnr = parsePsnrStats(await readFile(psnrStatsPath, 'utf8'));
-    scores.set(rendition.name, { ssim: ssim.ssim, psnr: psnr.psnr, frames: ssim.frames });
-  }
-  return scores;
-}
-
-/** Content-aware: the rungs that measured no better than the one below are not packaged. */
-function keepDistinctRungs(options: {
-  ladder: Ladder;
-  scores: ReadonlyMap<string, RenditionQuality>;
-  options: TranscodeOptions;
-}): { ladder: Ladder; dropped: Ladder['video'] } {
-  const { ladder, scores } = options;
-  if ((options.options.ladderMode ?? DEFAULT_LADDER_MODE) !== 'content-aware') return { ladder, dropped: [] };
-  const { kept, dropped } = dropIndistinctRungs({
-    renditions: ladder.video.map((rendition) => ({ ...rendition, ssim: scores.get(rendition.name)!.ssim })),
-    minSsimGain: options.options.minSsimGain ?? DEFAULT_MIN_SSIM_GAIN,
-  });
-  const keptNames = new Set(kept.map((rendition) => rendition.name));
-  const droppedNames = new Set(dropped.map((rendition) => rendition.name));
-  return {
-    ladder: { ...ladder, video: ladder.video.filter((rendition) => keptNames.has(rendition.name)) },
-    dropped: ladder.video.filter((rendition) => droppedNames.has(rendition.name)),
-  };
-}
-
 /** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */
 async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; ladder: Ladder }) {
   await step.tools.ffmpeg({
@@ -309,7 +236,8 @@ async function makeThumbnails(
     }),
     durationSeconds: probe.durationSeconds,
     signal,
-    onProgress: (percent) => step.report(ENCODE_END + (percent * (THUMBNAILS_END - ENCODE_END)) / 100),
+    onProgress: (percent) =>
+      step.report(QUALITY_STEP.end + (percent * (THUMBNAILS_END - QUALITY_STEP.end)) / 100),
     redactPaths,
   });
   await writeFile(

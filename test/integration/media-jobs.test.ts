@@ -149,7 +149,10 @@ describe('transcode jobs (local storage)', () => {
       assert.ok(quality.frames > 0, name);
     }
     const ssims = shown.renditions.map((r) => r.quality.ssim);
-    assert.ok(ssims[0]! < ssims[1]! && ssims[1]! < ssims[2]!, `SSIM grows with the rung: ${ssims}`);
+    assert.ok(
+      ssims[0]! < ssims[1]! && ssims[1]! < ssims[2]!,
+      `SSIM grows with the rung: ${ssims.join(', ')}`,
+    );
     const pointer = await h.context.deps.database.db
       .selectFrom('itemVideos')
       .selectAll()

@@ -176,24 +176,25 @@ export function escapeFilterValue(value: string): string {
 }
 
 /**
- * The quality step's command: one encoded rendition (its plain HLS) against the source, on every
- * `sampleStep`-th frame. The rendition is scaled up to the source's displayed size with bicubic,
- * as a viewer's screen would, then SSIM and PSNR are taken on the same frames and written per
- * frame to the stats files (parsed by rendition-quality.ts). Both inputs are rebased to start at
- * 0 and go through the same deinterlace/fps steps as the encode, so frame n meets frame n.
+ * The quality step's command: every encoded rendition (its plain HLS) against the source, on
+ * every `sampleStep`-th frame, in one ffmpeg that decodes the source once. Each rendition is
+ * scaled up to the source's displayed size with bicubic, as a viewer's screen would, then SSIM
+ * and PSNR are taken on the same frames and written per frame to its stats files (parsed by
+ * rendition-quality.ts). Both sides are rebased to start at 0 and the source goes through the
+ * encode's deinterlace/fps steps, so frame n meets frame n.
  */
 export function buildQualityArgs(options: {
   sourcePath: string;
   probe: MediaProbe;
   ladder: Ladder;
-  renditionPlaylist: string;
+  renditions: ReadonlyArray<{ playlist: string; ssimStatsPath: string; psnrStatsPath: string }>;
   sampleStep: number;
-  ssimStatsPath: string;
-  psnrStatsPath: string;
 }): string[] {
-  const { probe, ladder, sampleStep } = options;
-  if (!Number.isInteger(sampleStep) || sampleStep < 1)
+  const { probe, ladder, sampleStep, renditions } = options;
+  if (!Number.isInteger(sampleStep) || sampleStep < 1) {
     throw new RangeError('sampleStep must be an integer ≥ 1');
+  }
+  if (renditions.length === 0) throw new RangeError('no rendition to measure');
   const width = Math.max(2, Math.floor(probe.video.displayWidth / 2) * 2);
   const height = Math.max(2, Math.floor(probe.video.displayHeight / 2) * 2);
   const select = sampleStep === 1 ? '' : `select='not(mod(n\\,${sampleStep}))',`;
@@ -202,25 +203,25 @@ export function buildQualityArgs(options: {
     ...(ladder.frameStep > 1 ? [`fps=${ladder.frameRate}`] : []),
   ];
   const scale = `scale=w=${width}:h=${height}:flags=bicubic,setsar=1,format=yuv420p`;
+  const references = renditions.flatMap((_, i) => [`[ssim${i}]`, `[psnr${i}]`]).join('');
   const graph = [
-    `[0:${probe.video.index}]${prepare.map((filter) => `${filter},`).join('')}setpts=PTS-STARTPTS,${select}${scale},split[ref0][ref1]`,
-    `[1:v:0]setpts=PTS-STARTPTS,${select}${scale}[dist]`,
-    `[dist][ref0]ssim=stats_file=${escapeFilterValue(options.ssimStatsPath)}[scored]`,
-    `[scored][ref1]psnr=stats_file=${escapeFilterValue(options.psnrStatsPath)}[out]`,
+    `[0:${probe.video.index}]${prepare.map((filter) => `${filter},`).join('')}setpts=PTS-STARTPTS,` +
+      `${select}${scale},split=${renditions.length * 2}${references}`,
+    ...renditions.flatMap((rendition, i) => [
+      `[${i + 1}:v:0]setpts=PTS-STARTPTS,${select}${scale}[dist${i}]`,
+      `[dist${i}][ssim${i}]ssim=stats_file=${escapeFilterValue(rendition.ssimStatsPath)}[scored${i}]`,
+      `[scored${i}][psnr${i}]psnr=stats_file=${escapeFilterValue(rendition.psnrStatsPath)}[out${i}]`,
+    ]),
   ].join(';');
   return [
     ...COMMON,
     ...PROGRESS,
     ...localInput(options.sourcePath),
-    // The HLS demuxer opens the segments the playlist names: local files only.
-    ...localInput(options.renditionPlaylist),
+    // The HLS demuxer opens the segments the playlists name: local files only.
+    ...renditions.flatMap((rendition) => localInput(rendition.playlist)),
     '-filter_complex',
     graph,
-    '-map',
-    '[out]',
-    '-f',
-    'null',
-    '-',
+    ...renditions.flatMap((_, i) => ['-map', `[out${i}]`, '-f', 'null', '-']),
   ];
 }
 

@@ -19,7 +19,7 @@ export const QUALITY_STEP = { start: 80, end: 90 } as const;
 
 /**
  * Quality: SSIM and PSNR of every encoded rendition against the source, on a sample of frames
- * (one ffmpeg per rendition; it decodes both, so it costs decodes, not encodes).
+ * (one ffmpeg: the source decoded once, each rendition once; decodes, not encodes).
  */
 export async function measureQuality(
   step: StepContext,
@@ -33,32 +33,25 @@ export async function measureQuality(
     fps: ladder.fps,
     sampleFrames: step.options.qualitySampleFrames ?? DEFAULT_QUALITY_SAMPLE_FRAMES,
   });
+  const files = ladder.video.map((rendition) => ({
+    name: rendition.name,
+    playlist: encodedPlaylistPath({ outputDir: step.encodedDir, rendition: rendition.name }),
+    ssimStatsPath: path.join(dir, `${rendition.name}.ssim.log`),
+    psnrStatsPath: path.join(dir, `${rendition.name}.psnr.log`),
+  }));
+  await step.tools.ffmpeg({
+    args: buildQualityArgs({ sourcePath: step.sourcePath, probe, ladder, renditions: files, sampleStep }),
+    durationSeconds: probe.durationSeconds,
+    signal: step.signal,
+    onProgress: (percent) =>
+      step.report(QUALITY_STEP.start + (percent * (QUALITY_STEP.end - QUALITY_STEP.start)) / 100),
+    redactPaths: step.redactPaths,
+  });
   const scores = new Map<string, RenditionQuality>();
-  for (const [i, rendition] of ladder.video.entries()) {
-    const ssimStatsPath = path.join(dir, `${rendition.name}.ssim.log`);
-    const psnrStatsPath = path.join(dir, `${rendition.name}.psnr.log`);
-    await step.tools.ffmpeg({
-      args: buildQualityArgs({
-        sourcePath: step.sourcePath,
-        probe,
-        ladder,
-        renditionPlaylist: encodedPlaylistPath({ outputDir: step.encodedDir, rendition: rendition.name }),
-        sampleStep,
-        ssimStatsPath,
-        psnrStatsPath,
-      }),
-      durationSeconds: probe.durationSeconds,
-      signal: step.signal,
-      onProgress: (percent) =>
-        step.report(
-          QUALITY_STEP.start +
-            ((i + percent / 100) * (QUALITY_STEP.end - QUALITY_STEP.start)) / ladder.video.length,
-        ),
-      redactPaths: step.redactPaths,
-    });
-    const ssim = parseSsimStats(await readFile(ssimStatsPath, 'utf8'));
-    const psnr = parsePsnrStats(await readFile(psnrStatsPath, 'utf8'));
-    scores.set(rendition.name, { ssim: ssim.ssim, psnr: psnr.psnr, frames: ssim.frames });
+  for (const file of files) {
+    const ssim = parseSsimStats(await readFile(file.ssimStatsPath, 'utf8'));
+    const psnr = parsePsnrStats(await readFile(file.psnrStatsPath, 'utf8'));
+    scores.set(file.name, { ssim: ssim.ssim, psnr: psnr.psnr, frames: ssim.frames });
   }
   return scores;
 }

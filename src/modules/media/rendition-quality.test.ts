@@ -175,33 +175,38 @@ describe('quality step', () => {
     assert.equal(escapeFilterValue("/tmp/it's,[x];y"), "/tmp/it\\\\\\'s\\,\\[x\\]\\;y");
   });
 
-  it('scales the rendition to the source, samples the same frames of both, scores SSIM then PSNR', () => {
+  it('decodes the source once for every rendition, scales each to it, scores SSIM then PSNR', () => {
     const ladder = chooseLadder({ probe });
     const args = buildQualityArgs({
       sourcePath: '/in.mp4',
       probe,
       ladder,
-      renditionPlaylist: '/enc/v240/index.m3u8',
+      renditions: ['v240', 'v720'].map((name) => ({
+        playlist: `/enc/${name}/index.m3u8`,
+        ssimStatsPath: `/q/${name}.ssim.log`,
+        psnrStatsPath: `/q/${name}.psnr.log`,
+      })),
       sampleStep: 5,
-      ssimStatsPath: '/q/v240.ssim.log',
-      psnrStatsPath: '/q/v240.psnr.log',
     });
     assert.deepEqual(
       args.filter((arg) => arg.startsWith('file:')),
-      ['file:/in.mp4', 'file:/enc/v240/index.m3u8'],
+      ['file:/in.mp4', 'file:/enc/v240/index.m3u8', 'file:/enc/v720/index.m3u8'],
     );
-    const graph = args[args.indexOf('-filter_complex') + 1]!.split(';');
-    assert.equal(
-      graph[0],
-      "[0:0]setpts=PTS-STARTPTS,select='not(mod(n\\,5))',scale=w=1280:h=720:flags=bicubic,setsar=1,format=yuv420p,split[ref0][ref1]",
-    );
-    assert.equal(
-      graph[1],
-      "[1:v:0]setpts=PTS-STARTPTS,select='not(mod(n\\,5))',scale=w=1280:h=720:flags=bicubic,setsar=1,format=yuv420p[dist]",
-    );
-    assert.equal(graph[2], '[dist][ref0]ssim=stats_file=/q/v240.ssim.log[scored]');
-    assert.equal(graph[3], '[scored][ref1]psnr=stats_file=/q/v240.psnr.log[out]');
-    assert.deepEqual(args.slice(-5), ['-map', '[out]', '-f', 'null', '-']);
+    const scale = 'scale=w=1280:h=720:flags=bicubic,setsar=1,format=yuv420p';
+    const select = "select='not(mod(n\\,5))'";
+    assert.deepEqual(args[args.indexOf('-filter_complex') + 1]!.split(';'), [
+      `[0:0]setpts=PTS-STARTPTS,${select},${scale},split=4[ssim0][psnr0][ssim1][psnr1]`,
+      `[1:v:0]setpts=PTS-STARTPTS,${select},${scale}[dist0]`,
+      '[dist0][ssim0]ssim=stats_file=/q/v240.ssim.log[scored0]',
+      '[scored0][psnr0]psnr=stats_file=/q/v240.psnr.log[out0]',
+      `[2:v:0]setpts=PTS-STARTPTS,${select},${scale}[dist1]`,
+      '[dist1][ssim1]ssim=stats_file=/q/v720.ssim.log[scored1]',
+      '[scored1][psnr1]psnr=stats_file=/q/v720.psnr.log[out1]',
+    ]);
+    assert.deepEqual(args.slice(-10), [
+      ...['-map', '[out0]', '-f', 'null', '-'],
+      ...['-map', '[out1]', '-f', 'null', '-'],
+    ]);
   });
 
   it('deinterlaces and drops frames on the source exactly as the encode did; step 1 selects nothing', () => {
@@ -209,28 +214,24 @@ describe('quality step', () => {
       video: { width: 1920, height: 1080, fps: 120, frameRate: '120/1', interlaced: true },
     });
     const ladder = chooseLadder({ probe: interlaced });
+    const renditions = [{ playlist: '/enc/v1080/index.m3u8', ssimStatsPath: '/q/s', psnrStatsPath: '/q/p' }];
     const args = buildQualityArgs({
       sourcePath: '/in.mp4',
       probe: interlaced,
       ladder,
-      renditionPlaylist: '/enc/v1080/index.m3u8',
+      renditions,
       sampleStep: 1,
-      ssimStatsPath: '/q/s',
-      psnrStatsPath: '/q/p',
     });
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     assert.match(graph, /^\[0:0\]bwdif=mode=send_frame,fps=60\/1,setpts=PTS-STARTPTS,scale=/);
     assert.doesNotMatch(graph, /select/);
-    assert.throws(() =>
-      buildQualityArgs({
-        sourcePath: '/a',
-        probe,
-        ladder,
-        renditionPlaylist: '/b',
-        sampleStep: 0,
-        ssimStatsPath: '/s',
-        psnrStatsPath: '/p',
-      }),
+    assert.throws(
+      () => buildQualityArgs({ sourcePath: '/a', probe, ladder, renditions, sampleStep: 0 }),
+      /sampleStep/,
+    );
+    assert.throws(
+      () => buildQualityArgs({ sourcePath: '/a', probe, ladder, renditions: [], sampleStep: 1 }),
+      /no rendition/,
     );
   });
 

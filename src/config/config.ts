@@ -86,6 +86,12 @@ export interface Config {
     readonly preset: string;
     readonly rungs: ReadonlyArray<{ readonly p: number; readonly videoBitrateKbps: number }>;
     readonly audioBitrateKbps: number;
+    /** 'content-aware': capped CRF, rungs no better than the one below dropped; 'fixed': ABR. */
+    readonly ladderMode: 'fixed' | 'content-aware';
+    readonly crf: number;
+    readonly minSsimGain: number;
+    /** About how many frames the quality step compares per rendition. */
+    readonly qualitySampleFrames: number;
     readonly segmentSeconds: number;
     readonly keyRotationSegments: number;
     /** A replaced package is kept at least this long, then deleted once nothing plays it. */
@@ -315,6 +321,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       preset: e.TRANSCODE_PRESET,
       rungs: e.TRANSCODE_LADDER,
       audioBitrateKbps: e.TRANSCODE_AUDIO_BITRATE_KBPS,
+      ladderMode: e.TRANSCODE_LADDER_MODE,
+      crf: e.TRANSCODE_CRF,
+      minSsimGain: e.TRANSCODE_MIN_SSIM_GAIN,
+      qualitySampleFrames: e.TRANSCODE_QUALITY_SAMPLE_FRAMES,
       segmentSeconds: e.HLS_SEGMENT_SECONDS,
       keyRotationSegments: e.HLS_KEY_ROTATION_SEGMENTS,
       packageRetentionHours: e.MEDIA_PACKAGE_RETENTION_HOURS,

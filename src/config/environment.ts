@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   liveRungs,
   bool,
+  decimal,
   int,
   ladder,
   list,
@@ -92,6 +93,10 @@ export const environmentSchema = z.object({
   ),
   TRANSCODE_LADDER: withDefault(ladder, '240:400,360:800,480:1400,720:2800,1080:5000,2160:16000'),
   TRANSCODE_AUDIO_BITRATE_KBPS: withDefault(int(32, 512), '128'),
+  TRANSCODE_LADDER_MODE: withDefault(z.enum(['fixed', 'content-aware']), 'content-aware'),
+  TRANSCODE_CRF: withDefault(int(0, 51), '23'),
+  TRANSCODE_MIN_SSIM_GAIN: withDefault(decimal(0, 1), '0.002'),
+  TRANSCODE_QUALITY_SAMPLE_FRAMES: withDefault(int(1, 10_000), '60'),
   HLS_SEGMENT_SECONDS: withDefault(int(2, 10), '4'),
   HLS_KEY_ROTATION_SEGMENTS: withDefault(int(0, 100_000), '15'),
   MEDIA_PACKAGE_RETENTION_HOURS: withDefault(int(0, 8760), '24'),

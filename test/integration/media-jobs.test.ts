@@ -122,6 +122,37 @@ describe('transcode jobs (local storage)', () => {
     );
     assert.equal(renditions.filter((r) => r.kind === 'audio').length, 2);
     assert.equal(renditions.filter((r) => r.kind === 'subtitles').length, 1);
+    // Admins see each packaged rendition's measured quality against the source.
+    const detail = await h.context.app.inject({
+      url: `/api/admin/jobs/${asset.id}`,
+      headers: h.admin.headers,
+    });
+    const shown = detail.json<{
+      ladderMode: string;
+      renditions: Array<{
+        name: string;
+        bandwidth: number;
+        quality: { ssim: number; psnr: number; frames: number };
+      }>;
+      droppedRenditions: unknown[];
+    }>();
+    assert.equal(shown.ladderMode, 'content-aware');
+    assert.deepEqual(
+      shown.renditions.map((r) => r.name),
+      ['v240', 'v360', 'v720'],
+    );
+    assert.deepEqual(shown.droppedRenditions, []);
+    for (const { name, quality, bandwidth } of shown.renditions) {
+      assert.ok(bandwidth > 0, name);
+      assert.ok(quality.ssim > 0.8 && quality.ssim < 1, `${name} ssim ${quality.ssim}`);
+      assert.ok(quality.psnr > 20 && quality.psnr < 100, `${name} psnr ${quality.psnr}`);
+      assert.ok(quality.frames > 0, name);
+    }
+    const ssims = shown.renditions.map((r) => r.quality.ssim);
+    assert.ok(
+      ssims[0]! < ssims[1]! && ssims[1]! < ssims[2]!,
+      `SSIM grows with the rung: ${ssims.join(', ')}`,
+    );
     const pointer = await h.context.deps.database.db
       .selectFrom('itemVideos')
       .selectAll()

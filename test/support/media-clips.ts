@@ -79,6 +79,37 @@ export async function makeClip(options: ClipOptions): Promise<string> {
   return options.path;
 }
 
+/**
+ * Pictures of known complexity for the content-aware ladder, from lavfi sources: a slow
+ * gradient (simple: nothing a small rung misses), the test card (medium: sharp edges and text),
+ * a zooming Mandelbrot set with film grain (complex: detail at every scale, changing every frame).
+ */
+export const CLIP_SOURCES = {
+  simple: (size: string, fps: number) => `gradients=size=${size}:rate=${fps}:speed=0.005`,
+  medium: (size: string, fps: number) => `testsrc2=size=${size}:rate=${fps}`,
+  complex: (size: string, fps: number) => `mandelbrot=size=${size}:rate=${fps},noise=alls=12:allf=t`,
+} as const;
+export type ClipComplexity = keyof typeof CLIP_SOURCES;
+
+/** A near-lossless video-only clip of a given complexity (CLIP_SOURCES). */
+export async function makeComplexityClip(options: {
+  path: string;
+  complexity: ClipComplexity;
+  width: number;
+  height: number;
+  seconds: number;
+  fps?: number;
+}): Promise<string> {
+  const { width, height, seconds, fps = 30 } = options;
+  await run(ffmpegPath, [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', CLIP_SOURCES[options.complexity](`${width}x${height}`, fps), '-t', String(seconds)],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '8', '-g', String(fps), '-pix_fmt', 'yuv420p'],
+    options.path,
+  ]);
+  return options.path;
+}
+
 /** Width, height, codec profile and level of the first video stream ffprobe finds in a file. */
 export async function probeVideo(
   file: string,

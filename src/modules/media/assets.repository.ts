@@ -145,6 +145,18 @@ export class AssetsRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** An asset's video renditions, smallest first, with their measured quality. */
+  videoRenditions(assetId: string): Promise<Array<Selectable<DB['videoRenditions']>>> {
+    return this.#db
+      .selectFrom('videoRenditions')
+      .selectAll()
+      .where('assetId', '=', assetId)
+      .where('kind', '=', 'video')
+      .orderBy('height')
+      .orderBy('name')
+      .execute();
+  }
+
   /** The asset an item plays now, if it has one. */
   async current(itemId: string): Promise<AssetRow | undefined> {
     return this.#db
@@ -191,6 +203,9 @@ export class AssetsRepository {
         frameRate: rendition.frameRate,
         playlist: rendition.playlist,
         durationSeconds: rendition.durationSeconds,
+        ssim: rendition.quality?.ssim ?? null,
+        psnr: rendition.quality?.psnr ?? null,
+        qualityFrames: rendition.quality?.frames ?? null,
       })),
       ...manifest.audioTracks.map((track) => ({
         assetId: asset.id,

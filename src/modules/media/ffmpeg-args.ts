@@ -91,8 +91,10 @@ export function buildHlsEncodeArgs(options: HlsEncodeOptions): string[] {
         scaled.map((chain, i) => `[s${i}]${chain}`).join(';');
 
   const video = ladder.video.flatMap((rendition, i) => [
-    `-b:v:${i}`,
-    `${rendition.videoBitrateKbps}k`,
+    // Capped CRF: a quality target under the VBV cap; otherwise a target bit rate (ABR).
+    ...(rendition.crf === undefined
+      ? [`-b:v:${i}`, `${rendition.videoBitrateKbps}k`]
+      : [`-crf:v:${i}`, String(rendition.crf)]),
     `-maxrate:v:${i}`,
     `${rendition.maxrateKbps}k`,
     `-bufsize:v:${i}`,
@@ -160,6 +162,66 @@ export function buildHlsEncodeArgs(options: HlsEncodeOptions): string[] {
     '-var_stream_map',
     streamMap,
     path.join(outputDir, '%v', 'index.m3u8'),
+  ];
+}
+
+/**
+ * ffmpeg-filters §"Notes on filtergraph escaping": a value inside a filter's options is unescaped
+ * twice (by the option parser, then by the graph parser), so a path with ':' or ',' must be
+ * escaped for both.
+ */
+export function escapeFilterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, (character) => `\\${character}`);
+  return option.replace(/[\\'[\],;]/g, (character) => `\\${character}`);
+}
+
+/**
+ * The quality step's command: every encoded rendition (its plain HLS) against the source, on
+ * every `sampleStep`-th frame, in one ffmpeg that decodes the source once. Each rendition is
+ * scaled up to the source's displayed size with bicubic, as a viewer's screen would, then SSIM
+ * and PSNR are taken on the same frames and written per frame to its stats files (parsed by
+ * rendition-quality.ts). Both sides are rebased to start at 0 and the source goes through the
+ * encode's deinterlace/fps steps, so frame n meets frame n.
+ */
+export function buildQualityArgs(options: {
+  sourcePath: string;
+  probe: MediaProbe;
+  ladder: Ladder;
+  renditions: ReadonlyArray<{ playlist: string; ssimStatsPath: string; psnrStatsPath: string }>;
+  sampleStep: number;
+}): string[] {
+  const { probe, ladder, sampleStep, renditions } = options;
+  if (!Number.isInteger(sampleStep) || sampleStep < 1) {
+    throw new RangeError('sampleStep must be an integer ≥ 1');
+  }
+  if (renditions.length === 0) throw new RangeError('no rendition to measure');
+  const width = Math.max(2, Math.floor(probe.video.displayWidth / 2) * 2);
+  const height = Math.max(2, Math.floor(probe.video.displayHeight / 2) * 2);
+  const select = sampleStep === 1 ? '' : `select='not(mod(n\\,${sampleStep}))',`;
+  const prepare = [
+    ...(ladder.deinterlace ? ['bwdif=mode=send_frame'] : []),
+    ...(ladder.frameStep > 1 ? [`fps=${ladder.frameRate}`] : []),
+  ];
+  const scale = `scale=w=${width}:h=${height}:flags=bicubic,setsar=1,format=yuv420p`;
+  const references = renditions.flatMap((_, i) => [`[ssim${i}]`, `[psnr${i}]`]).join('');
+  const graph = [
+    `[0:${probe.video.index}]${prepare.map((filter) => `${filter},`).join('')}setpts=PTS-STARTPTS,` +
+      `${select}${scale},split=${renditions.length * 2}${references}`,
+    ...renditions.flatMap((rendition, i) => [
+      `[${i + 1}:v:0]setpts=PTS-STARTPTS,${select}${scale}[dist${i}]`,
+      `[dist${i}][ssim${i}]ssim=stats_file=${escapeFilterValue(rendition.ssimStatsPath)}[scored${i}]`,
+      `[scored${i}][psnr${i}]psnr=stats_file=${escapeFilterValue(rendition.psnrStatsPath)}[out${i}]`,
+    ]),
+  ].join(';');
+  return [
+    ...COMMON,
+    ...PROGRESS,
+    ...localInput(options.sourcePath),
+    // The HLS demuxer opens the segments the playlists name: local files only.
+    ...renditions.flatMap((rendition) => localInput(rendition.playlist)),
+    '-filter_complex',
+    graph,
+    ...renditions.flatMap((_, i) => ['-map', `[out${i}]`, '-f', 'null', '-']),
   ];
 }
 

@@ -40,6 +40,20 @@ export const DEFAULT_RUNGS: readonly RungSpec[] = Object.freeze([
 ]);
 
 export const DEFAULT_AUDIO_BITRATE_KBPS = 128;
+
+/**
+ * How the renditions spend their bits. 'fixed': a target bit rate per rung (ABR with a VBV
+ * peak), whatever the picture. 'content-aware': capped CRF — a quality target (x264's CRF) with
+ * the rung's bit rate as the cap (maxrate, 1 s buffer), so a static card spends a fraction of
+ * what an action scene does; rungs that measure no better than the one below are then dropped
+ * (dropIndistinctRungs, after the quality step).
+ */
+export type LadderMode = 'fixed' | 'content-aware';
+export const DEFAULT_LADDER_MODE: LadderMode = 'content-aware';
+/** x264 CRF of every rung in content-aware mode: measured in bench:ladder (SSIM within 0.005 of fixed). */
+export const DEFAULT_CRF = 23;
+/** A rung must beat the last kept rung's SSIM (both scaled to the source) by this much to stay. */
+export const DEFAULT_MIN_SSIM_GAIN = 0.002;
 export const DEFAULT_MAX_FPS = 60;
 
 export interface VideoRendition {
@@ -54,6 +68,8 @@ export interface VideoRendition {
   bufsizeKbps: number;
   /** The lowest H.264 level (High profile) that admits this rendition, e.g. '3.1'. */
   level: string;
+  /** Capped CRF (content-aware): the quality target; videoBitrateKbps is then only the cap. */
+  crf?: number;
 }
 
 export interface AudioRendition {
@@ -107,10 +123,17 @@ export function chooseLadder(options: {
   rungs?: readonly RungSpec[];
   audioBitrateKbps?: number;
   maxFps?: number;
+  mode?: LadderMode;
+  crf?: number;
 }): Ladder {
   const { probe, rungs = DEFAULT_RUNGS, audioBitrateKbps = DEFAULT_AUDIO_BITRATE_KBPS } = options;
   const maxFps = options.maxFps ?? DEFAULT_MAX_FPS;
+  const mode = options.mode ?? 'fixed';
+  const crf = mode === 'content-aware' ? (options.crf ?? DEFAULT_CRF) : undefined;
   if (rungs.length === 0) throw new RangeError('at least one rung is needed');
+  if (crf !== undefined && !(Number.isInteger(crf) && crf >= 0 && crf <= 51)) {
+    throw new RangeError('crf must be an integer 0–51');
+  }
   const frameStep = Math.max(1, Math.ceil(probe.video.fps / maxFps - 1e-9));
   const fps = probe.video.fps / frameStep;
   const sourceWidth = probe.video.displayWidth;
@@ -126,7 +149,7 @@ export function chooseLadder(options: {
     const width = Math.min(even(sourceWidth * scale), evenFloor(sourceWidth));
     const height = Math.min(even(sourceHeight * scale), evenFloor(sourceHeight));
     if (video.some((existing) => existing.width === width && existing.height === height)) continue;
-    video.push(rendition({ rung, width, height, fps }));
+    video.push(rendition({ rung, width, height, fps, crf }));
   }
   if (video.length === 0) {
     const smallest = [...rungs].sort((a, b) => a.p - b.p)[0]!;
@@ -141,7 +164,7 @@ export function chooseLadder(options: {
       maxrateKbps: scaled(smallest.maxrateKbps),
       bufsizeKbps: scaled(smallest.bufsizeKbps),
     };
-    video.push(rendition({ rung, width, height, fps }));
+    video.push(rendition({ rung, width, height, fps, crf }));
   }
 
   return {
@@ -154,10 +177,18 @@ export function chooseLadder(options: {
   };
 }
 
-function rendition(options: { rung: RungSpec; width: number; height: number; fps: number }): VideoRendition {
-  const { rung, width, height, fps } = options;
-  const maxrateKbps = rung.maxrateKbps ?? Math.round(rung.videoBitrateKbps * 1.5);
-  const bufsizeKbps = rung.bufsizeKbps ?? maxrateKbps * 2;
+function rendition(options: {
+  rung: RungSpec;
+  width: number;
+  height: number;
+  fps: number;
+  crf: number | undefined;
+}): VideoRendition {
+  const { rung, width, height, fps, crf } = options;
+  // Capped CRF: the rung's bit rate is the ceiling, over a 1 s buffer (measured: a 2 s buffer
+  // let short complex titles overshoot the fixed ladder's bytes).
+  const maxrateKbps = rung.maxrateKbps ?? Math.round(rung.videoBitrateKbps * (crf === undefined ? 1.5 : 1));
+  const bufsizeKbps = rung.bufsizeKbps ?? maxrateKbps * (crf === undefined ? 2 : 1);
   return {
     name: `v${rung.p}`,
     p: rung.p,
@@ -168,7 +199,28 @@ function rendition(options: { rung: RungSpec; width: number; height: number; fps
     maxrateKbps,
     bufsizeKbps,
     level: h264LevelFor({ width, height, fps, maxrateKbps, bufsizeKbps }),
+    ...(crf !== undefined && { crf }),
   };
+}
+
+/**
+ * Which rungs earn their place: from the lowest up, a rung is kept only when its SSIM against
+ * the source (scaled to the source's size, as a viewer's screen would) beats the last kept
+ * rung's by at least `minSsimGain`. The lowest rung always stays. Pure.
+ */
+export function dropIndistinctRungs<T extends { p: number; ssim: number }>(options: {
+  renditions: readonly T[];
+  minSsimGain: number;
+}): { kept: T[]; dropped: T[] } {
+  const sorted = [...options.renditions].sort((a, b) => a.p - b.p);
+  const kept: T[] = [];
+  const dropped: T[] = [];
+  for (const rendition of sorted) {
+    const last = kept.at(-1);
+    if (!last || rendition.ssim - last.ssim >= options.minSsimGain) kept.push(rendition);
+    else dropped.push(rendition);
+  }
+  return { kept, dropped };
 }
 
 function dividedRate(options: { frameRate: string; step: number }): string {

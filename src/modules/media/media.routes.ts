@@ -4,7 +4,7 @@ import { pageQuery, pageSchema } from '../../shared/pagination.ts';
 import { idParams, isoDate } from '../../shared/schemas.ts';
 import { requestContext } from '../identity/index.ts';
 import type { AssetRow } from './assets.repository.ts';
-import type { MediaService } from './media.service.ts';
+import type { MediaService, RenditionQualityView } from './media.service.ts';
 
 export interface MediaRoutesOptions {
   media: MediaService;
@@ -51,6 +51,47 @@ export function transcodeJobView(row: AssetRow): z.output<typeof transcodeJobSch
   };
 }
 
+const qualitySchema = z
+  .object({
+    ssim: z.number().describe('Mean SSIM against the source (rendition scaled to the source size), ≤ 1'),
+    psnr: z.number().describe('PSNR in dB against the source, from the mean squared error (100: identical)'),
+    frames: z.number().int().describe('Sampled frames compared'),
+  })
+  .meta({ id: 'RenditionQuality' });
+
+export const transcodeJobDetailSchema = transcodeJobSchema
+  .extend({
+    ladderMode: z
+      .enum(['fixed', 'content-aware'])
+      .nullable()
+      .describe('How the ladder was chosen; null for packages made before content-aware ladders'),
+    renditions: z
+      .array(
+        z.object({
+          name: z.string(),
+          width: z.number().int(),
+          height: z.number().int(),
+          tier: z.string(),
+          codecs: z.string(),
+          bandwidth: z.number().int().describe('Peak bits/s with the loudest audio (BANDWIDTH)'),
+          averageBandwidth: z.number().int(),
+          quality: qualitySchema.nullable().describe('Null for packages made before the quality step'),
+        }),
+      )
+      .describe('The packaged video renditions, smallest first (empty until the package is ready)'),
+    droppedRenditions: z
+      .array(
+        z.object({
+          name: z.string(),
+          width: z.number().int(),
+          height: z.number().int(),
+          quality: qualitySchema,
+        }),
+      )
+      .describe('Rungs encoded and measured, but not packaged: no better than the rung below'),
+  })
+  .meta({ id: 'TranscodeJobDetail' });
+
 /** Transcode jobs for the admin console (permission jobs:manage): watch, cancel, retry. */
 export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app, options) => {
   const { media } = options;
@@ -80,12 +121,16 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app
       schema: {
         operationId: 'adminGetJob',
         tags,
-        summary: 'One transcode job',
+        summary: 'One transcode job, with the SSIM and PSNR of each rendition it packaged',
         params: idParams,
-        response: { 200: transcodeJobSchema },
+        response: { 200: transcodeJobDetailSchema },
       },
     },
-    async (request) => transcodeJobView(await media.get(request.params.id)),
+    async (request) => {
+      const asset = await media.get(request.params.id);
+      const quality: RenditionQualityView = await media.renditionQuality(asset);
+      return { ...transcodeJobView(asset), ...quality };
+    },
   );
 
   app.post(

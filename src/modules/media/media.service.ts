@@ -23,6 +23,8 @@ import { MediaPackages } from './media-packages.ts';
 import type { MediaTools } from './media-tools.ts';
 import { AssetNotFound, AssetStateConflict } from './media.errors.ts';
 import { loadMasterKey } from './master-key.ts';
+import { parsePackageManifest } from './package-manifest.ts';
+import type { RenditionQuality } from './rendition-quality.ts';
 import { TranscodeJob, type TranscodeRunOptions } from './transcode-job.ts';
 
 export interface SourceUpload {
@@ -33,6 +35,21 @@ export interface SourceUpload {
   bytes: number;
   uploadedBy: string | null;
   subtitles?: readonly SubtitleSource[];
+}
+
+export interface RenditionQualityView {
+  ladderMode: 'fixed' | 'content-aware' | null;
+  renditions: Array<{
+    name: string;
+    width: number;
+    height: number;
+    tier: string;
+    codecs: string;
+    bandwidth: number;
+    averageBandwidth: number;
+    quality: RenditionQuality | null;
+  }>;
+  droppedRenditions: Array<{ name: string; width: number; height: number; quality: RenditionQuality }>;
 }
 
 export interface MediaServiceDeps {
@@ -193,6 +210,29 @@ export class MediaService {
 
   get(id: string): Promise<AssetRow> {
     return this.#require(id);
+  }
+
+  /** What an admin sees of a package's ladder: each rendition's measured quality, and the dropped rungs. */
+  async renditionQuality(asset: AssetRow): Promise<RenditionQualityView> {
+    const rows = await this.assets.videoRenditions(asset.id);
+    const manifest = asset.manifest === null ? undefined : parsePackageManifest(asset.manifest, asset.id);
+    return {
+      ladderMode: manifest?.ladder?.mode ?? null,
+      renditions: rows.map((row) => ({
+        name: row.name,
+        width: row.width ?? 0,
+        height: row.height ?? 0,
+        tier: row.tier ?? 'SD',
+        codecs: row.codecs ?? '',
+        bandwidth: row.bandwidth ?? 0,
+        averageBandwidth: row.averageBandwidth ?? 0,
+        quality:
+          row.ssim === null || row.psnr === null
+            ? null
+            : { ssim: row.ssim, psnr: row.psnr, frames: row.qualityFrames ?? 0 },
+      })),
+      droppedRenditions: manifest?.ladder?.dropped ?? [],
+    };
   }
 
   async #require(id: string): Promise<AssetRow> {

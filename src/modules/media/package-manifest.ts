@@ -8,6 +8,16 @@ import { z } from 'zod';
 
 const tier = z.enum(['SD', 'HD', 'FHD', 'UHD']);
 
+const renditionQualitySchema = z.object({ ssim: z.number(), psnr: z.number(), frames: z.number() });
+
+/** How the ladder was chosen, and the rungs encoded but not packaged (no better than below). */
+export const ladderManifestSchema = z.object({
+  mode: z.enum(['fixed', 'content-aware']),
+  dropped: z.array(
+    z.object({ name: z.string(), width: z.number(), height: z.number(), quality: renditionQualitySchema }),
+  ),
+});
+
 export const renditionManifestSchema = z.object({
   name: z.string(),
   width: z.number(),
@@ -23,6 +33,8 @@ export const renditionManifestSchema = z.object({
   playlist: z.string(),
   segmentCount: z.number(),
   durationSeconds: z.number(),
+  /** SSIM and PSNR against the source (the quality step); absent in packages made before it. */
+  quality: renditionQualitySchema.optional(),
 });
 
 export const audioTrackManifestSchema = z.object({
@@ -67,6 +79,8 @@ export const packageManifestSchema = z.object({
   segmentSeconds: z.number(),
   poster: z.string(),
   thumbnails: thumbnailsManifestSchema,
+  /** Absent in packages made before content-aware ladders. */
+  ladder: ladderManifestSchema.optional(),
 });
 
 export type RenditionManifest = z.infer<typeof renditionManifestSchema>;

@@ -208,6 +208,10 @@ export class TranscodeJob {
     return {
       rungs: config.rungs,
       audioBitrateKbps: config.audioBitrateKbps,
+      ladderMode: config.ladderMode,
+      crf: config.crf,
+      minSsimGain: config.minSsimGain,
+      qualitySampleFrames: config.qualitySampleFrames,
       preset: config.preset,
       threads: config.threads,
       segmentSeconds: config.segmentSeconds,

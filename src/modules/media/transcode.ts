@@ -12,15 +12,31 @@ import {
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
-import { bcp47, chooseLadder, type Ladder, type RungSpec } from './ladder.ts';
+import {
+  bcp47,
+  chooseLadder,
+  DEFAULT_LADDER_MODE,
+  type Ladder,
+  type LadderMode,
+  type RungSpec,
+} from './ladder.ts';
 import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
 import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
 import type { MediaProbe } from './probe.ts';
+import { keepDistinctRungs, measureQuality, QUALITY_STEP } from './quality-step.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
 
 export interface TranscodeOptions {
   rungs?: readonly RungSpec[];
+  /** 'content-aware' (default): capped CRF, and rungs no better than the one below dropped. */
+  ladderMode?: LadderMode;
+  /** x264 CRF of the content-aware ladder (default 23). */
+  crf?: number;
+  /** SSIM a rung must gain over the last kept one to stay (default 0.002; content-aware only). */
+  minSsimGain?: number;
+  /** About how many frames the quality step compares per rendition (default 60). */
+  qualitySampleFrames?: number;
   audioBitrateKbps?: number;
   /** x264 preset (default 'veryfast'). */
   preset?: string;
@@ -72,11 +88,11 @@ export interface TranscodeResult {
 }
 
 /** Where the share of the work each step gets, in percent of the whole. */
-const ENCODE_END = 90;
+const ENCODE_END = QUALITY_STEP.start;
 const THUMBNAILS_END = 97;
 
 /** What every step of one transcode shares: its tools, files, options and abort signal. */
-interface StepContext {
+export interface StepContext {
   tools: MediaTools;
   sourcePath: string;
   encodedDir: string;
@@ -112,14 +128,32 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
   try {
     const probe = await tools.probe({ path: sourcePath, signal });
     step.report(0);
-    const ladder = decideLadder(probe, options);
+    const encodedLadder = decideLadder(probe, options);
     await mkdir(step.encodedDir, { recursive: true });
     await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
     const prepared = await convertSubtitles({ ...step, subtitles });
-    await encodeRenditions(step, { probe, ladder });
+    await encodeRenditions(step, { probe, ladder: encodedLadder });
+    const scores = await measureQuality(step, { probe, ladder: encodedLadder });
+    const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
     const thumbnails = await makeThumbnails(step, { probe, ladder });
-    const manifest = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const packaged = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const manifest = {
+      ...packaged,
+      renditions: packaged.renditions.map((rendition) => ({
+        ...rendition,
+        quality: scores.get(rendition.name),
+      })),
+      ladder: {
+        mode: options.ladderMode ?? DEFAULT_LADDER_MODE,
+        dropped: dropped.map((rendition) => ({
+          name: rendition.name,
+          width: rendition.width,
+          height: rendition.height,
+          quality: scores.get(rendition.name)!,
+        })),
+      },
+    };
     const files = (await readdir(step.outputDir, { recursive: true, withFileTypes: true }))
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(step.outputDir, path.join(entry.parentPath, entry.name)))
@@ -140,7 +174,13 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
 
 /** Decide the ladder: which renditions and audio tracks this source gets. Pure. */
 export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladder {
-  return chooseLadder({ probe, rungs: options.rungs, audioBitrateKbps: options.audioBitrateKbps });
+  return chooseLadder({
+    probe,
+    rungs: options.rungs,
+    audioBitrateKbps: options.audioBitrateKbps,
+    mode: options.ladderMode ?? DEFAULT_LADDER_MODE,
+    crf: options.crf,
+  });
 }
 
 /** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */
@@ -196,7 +236,8 @@ async function makeThumbnails(
     }),
     durationSeconds: probe.durationSeconds,
     signal,
-    onProgress: (percent) => step.report(ENCODE_END + (percent * (THUMBNAILS_END - ENCODE_END)) / 100),
+    onProgress: (percent) =>
+      step.report(QUALITY_STEP.end + (percent * (THUMBNAILS_END - QUALITY_STEP.end)) / 100),
     redactPaths,
   });
   await writeFile(

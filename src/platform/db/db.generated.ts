@@ -629,6 +629,9 @@ export interface VideoRenditionsTable {
   isDefault: Generated<boolean>;
   playlist: string;
   durationSeconds: number | null;
+  ssim: number | null;
+  psnr: number | null;
+  qualityFrames: number | null;
 }
 
 export interface WatchProgressTable {

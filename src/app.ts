@@ -10,6 +10,7 @@ import { httpStackPlugin, requestIdFrom } from './http/http-stack.ts';
 import { metricsRoute } from './http/metrics.route.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
+import { webAppRoutes } from './http/web-app.routes.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
 import { createAnalytics } from './modules/analytics/index.ts';
 import { AuditLog } from './modules/audit/index.ts';
@@ -232,6 +233,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(uploads.plugin);
+
+  // The viewer web app at / (its pages and assets only; every API path stays the API's).
+  await app.register(webAppRoutes);
 
   await app.register(healthRoutes, {
     checks: {

@@ -60,9 +60,7 @@ function Layout() {
             <NavLink to="/search">Search</NavLink>
             {!profile.isKids && <NavLink to="/plans">Plans</NavLink>}
             {!profile.isKids && <NavLink to="/account">Account</NavLink>}
-            <NavLink to="/profiles" aria-label={`Profile: ${profile.name}. Switch profile`}>
-              {profile.name}
-            </NavLink>
+            <NavLink to="/profiles">{profile.name} · switch profile</NavLink>
           </nav>
         )}
       </header>

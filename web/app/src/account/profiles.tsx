@@ -70,12 +70,12 @@ export function ProfilePicker() {
         {profiles.data?.profiles.map((profile) => (
           <li key={profile.id}>
             <Button
-              aria-label={`${profile.name}${profile.isKids ? ' (kids)' : ''}${profile.hasPin ? ', PIN protected' : ''}`}
               onClick={() => (profile.hasPin ? setChosen(profile) : select.mutate({ profile }))}
               data-profile={profile.name}
             >
               {profile.name}
               {profile.isKids && <div className="ui-muted">Kids</div>}
+              {profile.hasPin && <div className="ui-muted">PIN</div>}
             </Button>
           </li>
         ))}

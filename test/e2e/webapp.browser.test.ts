@@ -220,6 +220,7 @@ describe('the viewer web app in Chromium', { skip }, () => {
     const checkoutUrl = page.url();
     await page.getByRole('button', { name: 'Pay' }).click();
     await page.waitForURL(/\/account$/);
+    await page.locator('[data-subscription-state]').waitFor();
     const state = await page.locator('[data-subscription-state]').getAttribute('data-subscription-state');
     assert.ok(state === 'active' || state === 'trialing', `subscribed: ${state}`);
     assert.match(await page.locator('[data-subscription-state]').innerText(), /Basic/);

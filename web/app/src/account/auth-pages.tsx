@@ -14,7 +14,8 @@ function useSignedIn() {
   const navigate = useNavigate();
   return (result: Response<'login'>) => {
     api.tokens.set({ accessToken: result.accessToken, refreshToken: result.refreshToken });
-    queryClient.clear();
+    // Refetch what is on screen (the header's viewer too), as the new viewer or profile.
+    void queryClient.resetQueries();
     void navigate('/profiles');
   };
 }

@@ -32,7 +32,7 @@ export function ProfilePicker() {
       }),
     onSuccess: async () => {
       // Everything cached belonged to the previous profile.
-      queryClient.clear();
+      await queryClient.resetQueries();
       await navigate('/');
     },
   });

@@ -7,7 +7,12 @@ import { continueTile, titleTile } from './tiles.ts';
 /** The home screen: continue watching, my list, recommendations with their reasons, the catalog's rows. */
 export function Home() {
   const api = useApi();
-  const personal = useQuery({ queryKey: ['personal-rows'], queryFn: () => api.call('getPersonalRows') });
+  // Always fresh on arrival: the player or the title page may have just changed it.
+  const personal = useQuery({
+    queryKey: ['personal-rows'],
+    queryFn: () => api.call('getPersonalRows'),
+    refetchOnMount: 'always',
+  });
   const recommendations = useQuery({
     queryKey: ['recommendations'],
     queryFn: () => api.call('getRecommendations'),

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Notice, Tile } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../api.ts';
@@ -12,12 +12,17 @@ export function Search() {
   const [text, setText] = useState(params.get('q') ?? '');
   const [query, setQuery] = useState(text);
   useEffect(() => {
-    const timer = setTimeout(() => {
-      setQuery(text.trim());
-      setParams(text.trim() ? { q: text.trim() } : {}, { replace: true });
-    }, 150);
+    const timer = setTimeout(() => setQuery(text.trim()), 150);
     return () => clearTimeout(timer);
-  }, [text, setParams]);
+  }, [text]);
+  // The address keeps the query (to share or come back to), written only when the query changes:
+  // setParams changes with every navigation, so depending on it would loop.
+  const written = useRef(query);
+  useEffect(() => {
+    if (written.current === query) return;
+    written.current = query;
+    setParams(query ? { q: query } : {}, { replace: true });
+  }, [query, setParams]);
   const results = useQuery({
     queryKey: ['search', query],
     queryFn: () => api.call('listTitles', { query: { q: query, sort: 'relevance', limit: 30 } }),

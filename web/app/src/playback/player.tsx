@@ -14,6 +14,8 @@ type Session = Schemas['PlaybackSession'];
 interface PlayerState {
   session: Session | null;
   hls: Hls | null;
+  /** The last position played: on unmount the <video> ref is already gone when the stream ends. */
+  position: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export default function Player() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const video = useRef<HTMLVideoElement>(null);
-  const state = useRef<PlayerState>({ session: null, hls: null });
+  const state = useRef<PlayerState>({ session: null, hls: null, position: 0 });
   const [session, setSession] = useState<Session | null>(null);
   const [refusal, setRefusal] = useState<(Refusal & { code: string | null }) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -36,7 +38,7 @@ export default function Player() {
   const [attempt, setAttempt] = useState(0);
   const status = useQuery({ queryKey: ['subscription'], queryFn: () => api.call('getSubscriptionStatus') });
 
-  const positionNow = () => video.current?.currentTime ?? 0;
+  const positionNow = () => video.current?.currentTime ?? state.current.position;
 
   /** Saves the position and ends the stream, so it stops counting against the plan at once. */
   const endStream = useCallback(
@@ -59,13 +61,14 @@ export default function Player() {
       })
         .catch(() => undefined)
         .finally(() => {
+          // Continue watching now has this position.
+          void queryClient.invalidateQueries({ queryKey: ['personal-rows'] });
           void fetch(`/api/playback/sessions/${current.sessionId}`, {
             method: 'DELETE',
             headers: { ...(token && { authorization: `Bearer ${token}` }) },
             keepalive: options.keepalive,
           }).catch(() => undefined);
         });
-      void queryClient.invalidateQueries({ queryKey: ['personal-rows'] });
     },
     [api, queryClient],
   );
@@ -165,6 +168,9 @@ export default function Player() {
       <div className="player-stage" hidden={!!refusal}>
         <video
           ref={video}
+          onTimeUpdate={(event) => {
+            state.current.position = event.currentTarget.currentTime;
+          }}
           controls
           playsInline
           aria-label={session ? `Video: ${session.itemName}` : 'Video'}

@@ -105,6 +105,8 @@ export function SandboxCheckout() {
       return result;
     },
     onSuccess: async (result) => {
+      // The account page must not show the plan from before the payment, even for a moment.
+      queryClient.removeQueries({ queryKey: ['subscription'] });
       await queryClient.invalidateQueries();
       if (result.status === 'succeeded') await navigate('/account', { state: { subscribed: true } });
     },

@@ -65,6 +65,7 @@ export default tseslint.config(
       'coverage/**',
       '.bench-tmp/**',
       'src/platform/db/db.generated.ts',
+      'web/dist/**',
       // The player's browser script: plain ES5 with no build step, exercised by the Chromium test.
       'src/modules/playback/player/**',
     ],

@@ -11,6 +11,7 @@ import { problemFor, sendProblem } from './http/problem.ts';
 import { metricsRoute } from './http/metrics.route.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
+import { webAppRoutes } from './http/web-app.routes.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
 import { createAnalytics } from './modules/analytics/index.ts';
 import { AuditLog } from './modules/audit/index.ts';
@@ -253,6 +254,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook('onClose', async () => live.close());
   await app.register(live.plugin);
+
+  // The viewer web app at / (its pages and assets only; every API path stays the API's).
+  await app.register(webAppRoutes);
 
   await app.register(healthRoutes, {
     checks: {

@@ -9,7 +9,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * (no CSP nonces here), so we ask helmet once what it would set and replay that set in the single
  * onRequest hook. Routes that need another policy (the Swagger UI, the video player) name one.
  */
-export type SecurityPolicy = 'api' | 'docs' | 'player';
+export type SecurityPolicy = 'api' | 'docs' | 'player' | 'webapp';
 
 function capture(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -76,6 +76,23 @@ export function securityHeaderSets(options: {
           workerSrc: ["'self'", 'blob:'],
           connectSrc: ["'self'", 'https:'],
           imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        },
+      },
+    }),
+    // The viewer web app (web/app): its own bundled scripts and styles only — no inline script or
+    // style element (React sets style properties through the CSSOM, which CSP allows); hls.js as
+    // in the player; generated posters are data: SVGs, artwork may come from a CDN.
+    webapp: capture({
+      ...base,
+      contentSecurityPolicy: {
+        directives: {
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          mediaSrc: ["'self'", 'blob:'],
+          workerSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'", 'https:'],
+          imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+          frameAncestors: ["'none'"],
         },
       },
     }),

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { strongPassword, uniqueEmail } from '../support/accounts.ts';
+import { catalogMaker } from '../support/engagement-catalog.ts';
+import { scratchDir } from '../support/media-clips.ts';
+import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
+
+/**
+ * The viewer web app in Debian's Chromium against a listening server on embedded defaults: a new
+ * visitor signs up, makes an adult profile (with a PIN) and a kids profile, subscribes to Basic
+ * in the sandbox, finds a title by a misspelt search, plays it at Basic's 720p cap, stops half-way
+ * and resumes within 5 s of that point, likes it, adds another title to My List and sees both on
+ * the home screen; the kids profile never sees the adult title. The app runs under its real CSP
+ * (no violation may be logged); axe-core finds no serious or critical problem on each page;
+ * screenshots at desktop and phone sizes go to artifacts/webapp/ (git-ignored).
+ */
+
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const skip = existsSync(chromiumPath)
+  ? false
+  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const root = path.join(import.meta.dirname, '..', '..');
+const artifacts = path.join(root, 'artifacts', 'webapp');
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** The bits of the page the checks read (this project's TypeScript has no DOM library). */
+interface AppPage {
+  document: {
+    querySelector(selector: string): {
+      currentTime: number;
+      videoHeight: number;
+      paused: boolean;
+    } | null;
+  };
+  axe: {
+    run(
+      context: unknown,
+      options: unknown,
+    ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }> }>;
+  };
+}
+
+const videoState = (page: Page) =>
+  page.evaluate(() => {
+    const video = (globalThis as unknown as AppPage).document.querySelector('video[data-player]');
+    return video ? { currentTime: video.currentTime, videoHeight: video.videoHeight } : null;
+  });
+
+async function untilPlaying(page: Page, after: number) {
+  try {
+    await page.waitForFunction(
+      (min) => {
+        const video = (globalThis as unknown as AppPage).document.querySelector('video[data-player]');
+        return !!video && video.currentTime > min && video.videoHeight > 0;
+      },
+      after,
+      { timeout: 25_000, polling: 100 },
+    );
+  } catch (error) {
+    const notice = await page.locator('[role=alert]').allTextContents();
+    throw new Error(
+      `not playing past ${after} s: ${JSON.stringify(await videoState(page))} ${notice.join(' | ')}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** axe-core, served from the app's own origin so the page's CSP (script-src 'self') allows it. */
+async function assertAccessible(page: Page, name: string) {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ url: '/__axe.js' });
+  const violations = await page.evaluate(async () => {
+    const result = await (globalThis as unknown as AppPage).axe.run(
+      (globalThis as unknown as AppPage).document,
+      { resultTypes: ['violations'] },
+    );
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: (v.nodes as Array<{ html: string }>).map((node) => node.html).slice(0, 3),
+    }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `${name}: accessibility problems ${JSON.stringify(serious)}`);
+}
+
+describe('the viewer web app in Chromium', { skip }, () => {
+  let h: Harness;
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let browser: Browser;
+  let origin: string;
+  let movieId: string;
+  let otherId: string;
+  let adultId: string;
+
+  before(async () => {
+    const started = Date.now();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    // The app is built as `npm start` builds it: only when its sources changed.
+    const build = promisify(execFile)(process.execPath, ['scripts/build-web.ts', '--if-stale'], {
+      cwd: root,
+    });
+    h = await harness(undefined, {
+      TRANSCODE_LADDER: '240:300,720:900,1080:1400',
+      PUBLIC_URL: `http://localhost:${port}`,
+      PAYMENTS_SANDBOX: 'true',
+    });
+    scratch = await scratchDir();
+    const [, launched] = await Promise.all([
+      h.context.app.listen({ host: '127.0.0.1', port }),
+      chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--autoplay-policy=no-user-gesture-required',
+        ],
+      }),
+      build,
+      mkdir(artifacts, { recursive: true }),
+    ]);
+    browser = launched;
+    ({ movieId } = await publishedClip(h, { title: 'Browser Adventure', dir: scratch.dir, seconds: 10 }));
+    const titles = catalogMaker(h.context, h.admin);
+    await h.context.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/titles/${movieId}`,
+      headers: h.admin.headers,
+      payload: { maturityRating: 'PG', synopsis: 'A clip that plays in the browser.', releaseYear: 2024 },
+    });
+    otherId = await titles.movie('Cartoon Friends', { maturityRating: 'G', releaseYear: 2020 });
+    adultId = await titles.movie('Midnight Heist', { maturityRating: 'R', releaseYear: 2019 });
+    console.log(`# server up, app built, title transcoded and published in ${Date.now() - started} ms`);
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+    await scratch?.remove();
+  });
+
+  it('a new visitor signs up, subscribes, watches, resumes, likes, lists; the kids profile sees no adult title', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
+    });
+    const axe = await axeSource;
+    await page.route('**/__axe.js', (route) => route.fulfill({ body: axe, contentType: 'text/javascript' }));
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
+
+    // Sign up: straight to "who's watching?".
+    const email = uniqueEmail('webapp');
+    await page.goto(`${origin}/`);
+    await page.waitForURL(/\/signin$/);
+    await assertAccessible(page, 'sign-in');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Name').fill('Alex Doe');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(strongPassword());
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(/\/profiles$/);
+    await page.getByRole('heading', { name: 'Who’s watching?' }).waitFor();
+
+    // An adult profile with a PIN and a kids profile.
+    for (const [name, kids, pin] of [
+      // The kids profile first: once a profile has a PIN, an unlocked one may not add profiles.
+      ['Kid', true, ''],
+      ['Alex', false, '4321'],
+    ] as const) {
+      await page.getByRole('button', { name: '+ Add profile' }).click();
+      const form = page.getByRole('form', { name: 'New profile' });
+      await form.getByLabel('Name').fill(name);
+      if (kids) await form.getByLabel(/Kids profile/).check();
+      if (pin) await form.getByLabel(/PIN/).fill(pin);
+      await form.getByRole('button', { name: 'Create profile' }).click();
+      await page.locator(`[data-profile="${name}"]`).waitFor();
+    }
+    await assertAccessible(page, 'profiles');
+    await page.locator('[data-profile="Alex"]').click();
+    await page.getByLabel('PIN for Alex').fill('4321');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator('[data-row] [data-title-id]').first().waitFor();
+    await assertAccessible(page, 'home');
+
+    // Basic in the sandbox checkout.
+    await page.getByRole('link', { name: 'Plans' }).click();
+    await page.locator('[data-plan="basic"] button').click();
+    await page.waitForURL(/\/checkout\//);
+    await page.getByRole('button', { name: 'Pay' }).waitFor();
+    await shot('checkout-desktop');
+    await assertAccessible(page, 'checkout');
+    const checkoutUrl = page.url();
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForURL(/\/account$/);
+    await page.locator('[data-subscription-state]').waitFor();
+    const state = await page.locator('[data-subscription-state]').getAttribute('data-subscription-state');
+    assert.ok(state === 'active' || state === 'trialing', `subscribed: ${state}`);
+    assert.match(await page.locator('[data-subscription-state]').innerText(), /Basic/);
+    await assertAccessible(page, 'account');
+
+    // A misspelt search finds the title instantly.
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByRole('searchbox').fill('browsr adventur');
+    await page.locator(`[aria-label="Search results"] [data-title-id="${movieId}"] a`).click();
+    await page.waitForURL(new RegExp(`/title/${movieId}$`));
+    await page.getByRole('heading', { name: 'Browser Adventure' }).waitFor();
+    await shot('title-desktop');
+    await assertAccessible(page, 'title');
+
+    // Play: time advances at Basic's cap (720p, though the title goes to 1080p).
+    await page.getByRole('link', { name: '▶ Play' }).click();
+    await page.waitForURL(new RegExp(`/play/${movieId}$`));
+    await untilPlaying(page, 1.5);
+    const playing = await videoState(page);
+    assert.ok(playing && playing.videoHeight <= 720 && playing.videoHeight > 0, JSON.stringify(playing));
+    assert.match(await page.getByText(/your plan: up to/).innerText(), /720p/);
+    await shot('player-desktop');
+    await assertAccessible(page, 'player');
+
+    // Half-way (5 s of 10), then stop.
+    await page.evaluate(() => {
+      const video = (globalThis as unknown as AppPage).document.querySelector('video[data-player]');
+      if (video) video.currentTime = 5;
+    });
+    await untilPlaying(page, 5.2);
+    const stoppedAt = (await videoState(page))?.currentTime ?? 0;
+    await page.getByRole('button', { name: 'Stop and go back' }).click();
+    await page.waitForURL(new RegExp(`/title/${movieId}$`));
+
+    // Like it, and put another title on My List.
+    await page.getByRole('button', { name: '♡ Like' }).click();
+    await page.getByRole('button', { name: '♥ Liked' }).waitFor();
+    await page.goto(`${origin}/title/${otherId}`);
+    await page.getByRole('button', { name: '+ My List' }).click();
+    await page.getByRole('button', { name: '✓ In My List' }).waitFor();
+
+    // Home: continue watching has the title, My List the other one.
+    await page.getByRole('link', { name: 'Home' }).click();
+    // On PostgreSQL + Redis the rows may lag the position by the progress flush
+    // (ENGAGEMENT_PROGRESS_FLUSH_MS): a viewer coming back to the home screen sees it by then.
+    const watching = page.locator(`[data-row="continue-watching"] [data-title-id="${movieId}"]`);
+    for (const deadline = Date.now() + 20_000; ;) {
+      try {
+        await watching.waitFor({ timeout: 3_000 });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await page.reload();
+      }
+    }
+    await page.locator(`[data-row="my-list"] [data-title-id="${otherId}"]`).waitFor();
+    await shot('home-desktop');
+
+    // Come back: resumes within 5 s of where it stopped.
+    await page.locator(`[data-row="continue-watching"] [data-title-id="${movieId}"] a`).click();
+    await page.waitForURL(new RegExp(`/play/${movieId}$`));
+    await untilPlaying(page, 0);
+    const resumed = (await videoState(page))?.currentTime ?? 0;
+    assert.ok(Math.abs(resumed - stoppedAt) < 5, `resumed at ${resumed} s, stopped at ${stoppedAt} s`);
+    console.log(`# stopped at ${stoppedAt.toFixed(1)} s, resumed at ${resumed.toFixed(1)} s`);
+
+    // The like stayed.
+    await page.goto(`${origin}/title/${movieId}`);
+    await page.getByRole('button', { name: '♥ Liked' }).waitFor();
+
+    // Phone-sized screens.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('title-phone');
+    await page.goto(`${origin}/`);
+    await page.locator('[data-row="my-list"] [data-title-id]').first().waitFor();
+    await shot('home-phone');
+    await assertAccessible(page, 'home (phone)');
+    await page.goto(checkoutUrl);
+    await page.getByRole('button', { name: 'Pay' }).waitFor();
+    await shot('checkout-phone');
+    await page.goto(`${origin}/play/${movieId}`);
+    await untilPlaying(page, 0.5);
+    await shot('player-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The kids profile: no adult title on the home screen, in search, or by address.
+    await page.goto(`${origin}/profiles`);
+    await page.locator('[data-profile="Kid"]').click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator('[data-row] [data-title-id]').first().waitFor();
+    await page.locator(`[data-title-id="${otherId}"]`).first().waitFor();
+    assert.equal(await page.locator(`[data-title-id="${adultId}"]`).count(), 0, 'no adult title at home');
+    await page.goto(`${origin}/search?q=midnight+heist`);
+    await page.getByRole('status').filter({ hasText: 'midnight heist' }).waitFor();
+    assert.equal(await page.locator(`[data-title-id="${adultId}"]`).count(), 0, 'no adult title in search');
+    await page.goto(`${origin}/title/${adultId}`);
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Midnight Heist' }).count(), 0);
+
+    assert.deepEqual(cspViolations, [], 'the app runs under its CSP');
+    await context.close();
+  });
+});

@@ -1,0 +1,24 @@
+import type { TileItem } from '../../../ui/components.tsx';
+import type { Schemas } from '../../../ui/api/openapi.generated.ts';
+
+/** API items as the shared design system's tiles. */
+export function titleTile(title: Schemas['TitleSummary']): TileItem {
+  return {
+    id: title.id,
+    title: title.title,
+    href: `/title/${title.id}`,
+    year: title.releaseYear,
+    genre: title.genres[0] ?? null,
+    poster: title.artwork.poster,
+  };
+}
+
+export function continueTile(item: Schemas['ContinueWatchingItem']): TileItem {
+  return {
+    id: item.itemId,
+    title: item.name,
+    href: `/play/${item.itemId}`,
+    caption: item.name,
+    progress: item.durationSeconds ? item.positionSeconds / item.durationSeconds : null,
+  };
+}

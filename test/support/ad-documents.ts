@@ -33,7 +33,8 @@ export interface ParsedVast {
 /** Reads our VAST with @dailymotion/vast-client. */
 export async function parseVast(xml: string): Promise<ParsedVast> {
   const document = new DOMParser().parseFromString(xml, 'text/xml');
-  return await new VASTParser().parseVAST(document);
+  const response: unknown = await new VASTParser().parseVAST(document);
+  return response as ParsedVast;
 }
 
 const children = (element: Element, name: string): Element[] => {

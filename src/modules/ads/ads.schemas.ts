@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { displayName, isoDate, opaqueToken } from '../../shared/schemas.ts';
+import { displayName, isoDate, opaqueToken, text } from '../../shared/schemas.ts';
 import { contentKinds } from './decisioning.ts';
 import { beaconEvents } from './vast-xml.ts';
 
 /** The device types identity knows (sessions' `device.type`). */
 export const adDeviceTypes = ['web', 'mobile', 'tablet', 'tv', 'desktop', 'console', 'other'] as const;
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
-  .max(2000)
+const httpUrl = text({ max: 2000 })
+  .regex(/^https?:\/\/[a-z0-9.-]+\.[a-z]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$/i, 'an absolute http(s) URL')
+  .refine((value) => URL.canParse(value), 'an absolute http(s) URL')
   .describe('An absolute http(s) URL');
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'lower-case letters, digits and dashes');
 

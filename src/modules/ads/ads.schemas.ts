@@ -1,13 +1,20 @@
 import { z } from 'zod';
-import { displayName, isoDate, opaqueToken, text } from '../../shared/schemas.ts';
+import { displayName, isoDate, opaqueToken } from '../../shared/schemas.ts';
 import { contentKinds } from './decisioning.ts';
 import { beaconEvents } from './vast-xml.ts';
 
 /** The device types identity knows (sessions' `device.type`). */
 export const adDeviceTypes = ['web', 'mobile', 'tablet', 'tv', 'desktop', 'console', 'other'] as const;
 
-const httpUrl = text({ max: 2000 })
-  .regex(/^https?:\/\/[a-z0-9.-]+\.[a-z]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$/i, 'an absolute http(s) URL')
+// One pattern (the endpoint sweep reads it): http(s), a host name, then no space or control character.
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .regex(
+    /^https?:\/\/[a-z0-9.-]+\.[a-z]{2,}(?::\d{1,5})?(?:[/?#][^\s\p{Cc}]*)?$/iu,
+    'an absolute http(s) URL',
+  )
   .refine((value) => URL.canParse(value), 'an absolute http(s) URL')
   .describe('An absolute http(s) URL');
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'lower-case letters, digits and dashes');

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { CampaignsRepository } from './campaigns.repository.ts';
-import type { LiveCampaign, ReadyCreative, Targeting } from './decisioning.ts';
+import { byPreference, type LiveCampaign, type ReadyCreative, type Targeting } from './decisioning.ts';
 import type { DeliveryRepository } from './delivery.repository.ts';
 
 /** Any instance that changes campaigns or counts delivery says so here; every instance reloads. */
@@ -123,6 +123,8 @@ export class CampaignCache {
         impressionsToday: Number(delivered?.impressionsToday ?? 0),
       };
     });
+    // Best first once here, so each decision's sort (selectPod) meets an already-sorted list.
+    campaigns.sort(byPreference);
     this.#deps.logger.debug({ campaigns: campaigns.length }, 'ad campaigns loaded');
     return { campaigns, byId: new Map(campaigns.map((campaign) => [campaign.id, campaign])) };
   }

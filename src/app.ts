@@ -13,6 +13,7 @@ import { serializerCompiler } from './http/serializer.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import { webAppRoutes } from './http/web-app.routes.ts';
 import type { AppQueue } from './jobs/job-catalog.ts';
+import { adPolicyOf, createAds } from './modules/ads/index.ts';
 import { createAnalytics } from './modules/analytics/index.ts';
 import { AuditLog } from './modules/audit/index.ts';
 import { createCatalog } from './modules/catalog/index.ts';
@@ -210,6 +211,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(playback.plugin);
+  const ads = await createAds({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    storage: deps.storage,
+    queue: deps.queue,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'ads' }),
+    audit,
+    tools,
+    streamOf: (userId, streamId) => playback.playback.ownStream(userId, streamId),
+    policyOf: async (userId) => {
+      const plan = await subscriptions.plans.find(await identity.planIdOf(userId));
+      if (!plan) throw new Error(`account ${userId} is on a plan that does not exist`);
+      return adPolicyOf(plan);
+    },
+    itemFacts: async (itemId) => {
+      const item = await catalog.items.find(itemId);
+      if (!item) return { genres: [], maturityLevel: 0 };
+      return { genres: (await catalog.titles.get(item.titleId)).genres, maturityLevel: item.maturityLevel };
+    },
+    config,
+  });
+  // Counts the buffered beacons before the database closes.
+  app.addHook('onClose', () => ads.close());
+  await app.register(ads.plugin);
   const analytics = await createAnalytics({
     db: deps.database.db,
     clock: deps.clock,

@@ -129,6 +129,12 @@ export interface Config {
     /** Whole days of raw events kept; older partitions are dropped (rollups stay). */
     readonly retentionDays: number;
   };
+  readonly ads: {
+    /** How often buffered ad beacons are counted (and budgets see them): a crash loses at most this much. */
+    readonly flushMs: number;
+    /** How long a served ad's beacon URLs are accepted. */
+    readonly beaconTtlSeconds: number;
+  };
   readonly engagement: {
     /** How often buffered watch progress is written: a crash loses at most this much. */
     readonly progressFlushMs: number;
@@ -354,6 +360,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bufferMax: e.ANALYTICS_BUFFER_MAX,
       retentionDays: e.ANALYTICS_RETENTION_DAYS,
     },
+    ads: { flushMs: e.ADS_FLUSH_MS, beaconTtlSeconds: e.ADS_BEACON_TTL_HOURS * 3600 },
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
       progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,

@@ -113,6 +113,8 @@ export const environmentSchema = z.object({
   OFFLINE_PLAY_WINDOW_HOURS: withDefault(int(1, 720), '48'),
 
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
+  ADS_FLUSH_MS: withDefault(int(10, 60_000), '1000'),
+  ADS_BEACON_TTL_HOURS: withDefault(int(1, 168), '24'),
   RECS_SIGNAL_WEIGHTS: withDefault(
     numberOverrides([
       'play',

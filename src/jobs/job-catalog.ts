@@ -39,6 +39,16 @@ export const jobCatalog = {
     policy: 'standard',
     retentionDays: 30,
   }),
+  'ads.transcode-creative': define({
+    description: 'Transcode an uploaded ad creative into its small MP4 set and make it servable',
+    payload: z.object({ creativeId: z.uuid() }),
+    retryLimit: 3,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    // Creatives last two minutes at most.
+    expireInSeconds: 1800,
+    concurrency: 1,
+  }),
   'media.retain-packages': define({
     description: 'Delete superseded packages that no live stream or unexpired offline licence uses',
     payload: z.object({}),

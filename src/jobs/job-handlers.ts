@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createCatalogFacts, createPlayableItems } from '../modules/catalog/index.ts';
+import { createAdsWorker } from '../modules/ads/index.ts';
 import { createRecommendations } from '../modules/recommendations/index.ts';
 import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/index.ts';
 import { AuditLog } from '../modules/audit/index.ts';
@@ -85,6 +86,17 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('media.transcode', (job) => media.transcode(job), {
     concurrency: config.media.concurrency,
   });
+  const ads = createAdsWorker({
+    db: deps.database.db,
+    storage: deps.storage,
+    queue,
+    tools: ffmpegTools(config.media),
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'ads' }),
+    pubsub: deps.pubsub,
+    preset: config.media.preset,
+  });
+  await queue.work('ads.transcode-creative', (job) => ads.creatives.transcode(job));
   const retention = new PackageRetention({
     db: deps.database.db,
     storage: deps.storage,

@@ -190,6 +190,8 @@ describe('every endpoint, attacked', () => {
         if (operation.method !== 'GET' || operation.access !== 'user' || operation.path.includes('{'))
           continue;
         const response = await inject({ method: 'GET', url: operation.path, headers: first.headers });
+        // A refusal (a required query left out, e.g. /api/ads/vmap) is no view of the account's data.
+        if (response.statusCode >= 400) continue;
         views.set(operation.path, response.body);
       }
       return views;

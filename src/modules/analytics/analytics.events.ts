@@ -80,6 +80,8 @@ export const domainEventTypes = {
     'TranscodeCancelled',
     'PackageRetired',
   ],
+  // Ad beacons the ad server counted (once per ad instance and event): impressions, quartiles…
+  'ads.events': ['AdBeaconCounted'],
 } as const;
 export type DomainEventType = (typeof domainEventTypes)[keyof typeof domainEventTypes][number];
 

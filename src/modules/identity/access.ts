@@ -34,6 +34,7 @@ export const permissions = [
   'settings:manage',
   'playback:keys',
   'comments:moderate',
+  'ads:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

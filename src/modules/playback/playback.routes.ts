@@ -58,6 +58,10 @@ const playbackSessionSchema = z
       .nullable()
       .describe('WebVTT thumbnails track for scrubbing previews (root-relative)'),
     heartbeatIntervalSeconds: z.number().int(),
+    ads: z
+      .object({ vmapUrl: z.string().describe('VMAP 1.0 ad schedule of this stream (root-relative)') })
+      .optional()
+      .describe('Only on plans that carry ads'),
     cdn: z
       .object({ cookies: z.record(z.string(), z.string()) })
       .nullable()

@@ -35,7 +35,7 @@ export interface Watcher {
 }
 
 /** A plan as playback and downloads apply it: its caps, its name for messages, its tier. */
-export type Plan = PlanQuality & { name: string; tier: number };
+export type Plan = PlanQuality & { name: string; tier: number; hasAds: boolean };
 
 export interface Entitlement {
   item: PlayableItem;
@@ -106,7 +106,7 @@ export class PlaybackService implements Entitlements {
     const planId = await this.#deps.planIdOf(userId);
     const row = await this.#deps.plans.find(planId);
     if (!row) throw new Error(`account ${userId} is on plan ${planId}, which does not exist`);
-    return { ...planQuality(row), name: row.name, tier: row.tier };
+    return { ...planQuality(row), name: row.name, tier: row.tier, hasAds: row.hasAds };
   }
 
   /** The ids of the plans on offer that pass `accept` (the 402 answers name them). */
@@ -245,6 +245,10 @@ export class PlaybackService implements Entitlements {
       heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
       assetPrefix: video.prefix,
       thumbnails: manifest.thumbnails.track,
+      // Only a plan that carries ads gets ad data: a paid plan's session has none at all.
+      ...(plan.hasAds && {
+        ads: { vmapUrl: `/api/ads/vmap?session=${encodeURIComponent(stream.id)}` },
+      }),
     };
   }
 
@@ -282,6 +286,20 @@ export class PlaybackService implements Entitlements {
       lastHeartbeatAt: now.toISOString(),
     });
     return { nextHeartbeatSeconds: HEARTBEAT_INTERVAL_SECONDS, positionSeconds: position };
+  }
+
+  /** A stream of this account, ended or not (the ad server asks); another account's is undefined. */
+  async ownStream(userId: string, streamId: string) {
+    const stream = await this.#repository.findStream(streamId);
+    if (!stream || stream.userId !== userId) return undefined;
+    const video = await this.#deps.packages.byAsset(stream.assetId);
+    return {
+      id: stream.id,
+      itemId: stream.itemId,
+      profileId: stream.profileId,
+      endedAt: stream.endedAt,
+      durationSeconds: video?.durationSeconds ?? null,
+    };
   }
 
   /** Ends a stream of this account (this device's, or another one listed by a 409). */

@@ -10,9 +10,10 @@ import type { FastifyPluginAsync } from 'fastify';
 export const playerRoutes: FastifyPluginAsync = async (app) => {
   const here = path.join(import.meta.dirname, 'player');
   const hlsPath = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
-  const [page, script, style, hls] = await Promise.all([
+  const [page, script, ads, style, hls] = await Promise.all([
     readFile(path.join(here, 'watch.html'), 'utf8'),
     readFile(path.join(here, 'player.js'), 'utf8'),
+    readFile(path.join(here, 'ads.js'), 'utf8'),
     readFile(path.join(here, 'player.css'), 'utf8'),
     readFile(hlsPath, 'utf8'),
   ]);
@@ -23,6 +24,7 @@ export const playerRoutes: FastifyPluginAsync = async (app) => {
   );
   const assets: Record<string, [string, string]> = {
     'player.js': [script, 'text/javascript; charset=utf-8'],
+    'ads.js': [ads, 'text/javascript; charset=utf-8'],
     'player.css': [style, 'text/css; charset=utf-8'],
     'hls.min.js': [hls, 'text/javascript; charset=utf-8'],
   };

@@ -3,6 +3,78 @@ import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+export interface AdAdvertisersTable {
+  id: Generated<string>;
+  name: string;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AdBeaconsTable {
+  instanceId: string;
+  event: string;
+  campaignId: string;
+  receivedAt: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface AdCampaignsTable {
+  id: Generated<string>;
+  advertiserId: string;
+  name: string;
+  status: Generated<string>;
+  priority: number;
+  cpmMinor: number;
+  budgetMinor: number;
+  dailyImpressionCap: number | null;
+  frequencyCapPerDay: number | null;
+  competitiveCategory: string | null;
+  startsAt: ColumnType<Date, Date | string, Date | string>;
+  endsAt: ColumnType<Date, Date | string, Date | string>;
+  targeting: ColumnType<JsonValue, string | undefined, string>;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AdCreativesTable {
+  id: Generated<string>;
+  campaignId: string;
+  name: string;
+  clickThroughUrl: string;
+  companionImageUrl: string | null;
+  status: Generated<string>;
+  sourceKey: string | null;
+  durationSeconds: number | null;
+  renditions: ColumnType<JsonValue, string | undefined, string>;
+  failure: string | null;
+  createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AdCuePointsTable {
+  itemId: string;
+  seconds: number;
+}
+
+export interface AdDeliveryDailyTable {
+  campaignId: string;
+  day: string;
+  impressions: Generated<number>;
+  starts: Generated<number>;
+  firstQuartiles: Generated<number>;
+  midpoints: Generated<number>;
+  thirdQuartiles: Generated<number>;
+  completes: Generated<number>;
+  skips: Generated<number>;
+  clicks: Generated<number>;
+  errors: Generated<number>;
+  spendMilli: Generated<number>;
+}
+
+export interface AdSlotsDailyTable {
+  day: string;
+  requested: Generated<number>;
+  filled: Generated<number>;
+}
+
 export interface AnalyticsEventsTable {
   id: Generated<number>;
   eventId: string;
@@ -319,6 +391,9 @@ export interface PlansTable {
   hasAds: Generated<boolean>;
   active: Generated<boolean>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  adPreroll: Generated<boolean>;
+  adMidrollIntervalSeconds: Generated<number>;
+  adPodMax: Generated<number>;
 }
 
 export interface PlaybackSessionsTable {
@@ -656,6 +731,13 @@ export interface WebhookEventsTable {
 }
 
 export interface DB {
+  adAdvertisers: AdAdvertisersTable;
+  adBeacons: AdBeaconsTable;
+  adCampaigns: AdCampaignsTable;
+  adCreatives: AdCreativesTable;
+  adCuePoints: AdCuePointsTable;
+  adDeliveryDaily: AdDeliveryDailyTable;
+  adSlotsDaily: AdSlotsDailyTable;
   analyticsEvents: AnalyticsEventsTable;
   analyticsRollups: AnalyticsRollupsTable;
   analyticsWatermarks: AnalyticsWatermarksTable;

@@ -8,6 +8,13 @@ import type { DB } from './db.generated.ts';
  * `platform` tables belong to a port's adapter (the mail outbox, the migrator's ledger).
  */
 export const tableOwners = {
+  adAdvertisers: 'ads',
+  adBeacons: 'ads',
+  adCampaigns: 'ads',
+  adCreatives: 'ads',
+  adCuePoints: 'ads',
+  adDeliveryDaily: 'ads',
+  adSlotsDaily: 'ads',
   apiKeys: 'identity',
   emailTokens: 'identity',
   oidcIdentities: 'identity',

@@ -1,6 +1,74 @@
 // Generated from docs/openapi.json by `npm run web:api-types` — do not edit.
 
 export interface Schemas {
+  AdCampaign: {
+    id: string;
+    advertiserId: string;
+    name: string;
+    status: "active" | "paused";
+    priority: number;
+    cpmMinor: number;
+    budgetMinor: number;
+    dailyImpressionCap: number | null;
+    frequencyCapPerDay: number | null;
+    competitiveCategory: string | null;
+    startsAt: string;
+    endsAt: string;
+    targeting: Schemas["AdTargeting"];
+    createdAt: string;
+    updatedAt: string;
+    creatives: Array<Schemas["AdCreative"]>;
+  };
+  AdCampaignInput: {
+    id: string;
+    advertiserId: string;
+    name: string;
+    status: "active" | "paused";
+    priority: number;
+    cpmMinor: number;
+    budgetMinor: number;
+    dailyImpressionCap: number | null;
+    frequencyCapPerDay: number | null;
+    competitiveCategory: string | null;
+    startsAt: string;
+    endsAt: string;
+    targeting: Schemas["AdTargetingInput"];
+    createdAt: string;
+    updatedAt: string;
+    creatives: Array<Schemas["AdCreativeInput"]>;
+  };
+  AdCreative: {
+    id: string;
+    campaignId: string;
+    name: string;
+    clickThroughUrl: string;
+    companionImageUrl: string | null;
+    status: "awaiting_upload" | "processing" | "ready" | "failed";
+    durationSeconds: number | null;
+    renditions: Array<{
+      width: number;
+      height: number;
+      bitrateKbps: number;
+    }>;
+    failure: string | null;
+    createdAt: string;
+  };
+  AdCreativeInput: {
+    id: string;
+    campaignId: string;
+    name: string;
+    clickThroughUrl: string;
+    companionImageUrl: string | null;
+    status: "awaiting_upload" | "processing" | "ready" | "failed";
+    durationSeconds: number | null;
+    renditions: Array<{
+      width: number;
+      height: number;
+      bitrateKbps: number;
+    }>;
+    failure: string | null;
+    createdAt: string;
+  };
   AdminSubscription: {
     id: string;
     userId: string;
@@ -168,6 +236,84 @@ export interface Schemas {
     createdAt: string;
     disabled: boolean;
     activeSessions: number;
+  };
+  AdReport: {
+    from: string;
+    to: string;
+    slotsRequested: number;
+    slotsFilled: number;
+    impressions: number;
+    completes: number;
+    spendMinor: number;
+    fillRate: number | null;
+    completionRate: number | null;
+    ecpmMinor: number | null;
+    campaigns: Array<{
+      campaignId: string;
+      name: string;
+      impressions: number;
+      starts: number;
+      completes: number;
+      skips: number;
+      clicks: number;
+      errors: number;
+      spendMinor: number;
+      completionRate: number | null;
+      ecpmMinor: number | null;
+    }>;
+  };
+  AdReportInput: {
+    from: string;
+    to: string;
+    slotsRequested: number;
+    slotsFilled: number;
+    impressions: number;
+    completes: number;
+    spendMinor: number;
+    fillRate: number | null;
+    completionRate: number | null;
+    ecpmMinor: number | null;
+    campaigns: Array<{
+      campaignId: string;
+      name: string;
+      impressions: number;
+      starts: number;
+      completes: number;
+      skips: number;
+      clicks: number;
+      errors: number;
+      spendMinor: number;
+      completionRate: number | null;
+      ecpmMinor: number | null;
+    }>;
+  };
+  AdTargeting: {
+    genres?: Array<string>;
+    minMaturity?: number;
+    maxMaturity?: number;
+    regions?: Array<string>;
+    deviceTypes?: Array<"web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other">;
+    hoursUtc?: Array<number>;
+    contentKinds?: Array<"vod" | "live">;
+  };
+  AdTargetingInput: {
+    genres?: Array<string>;
+    minMaturity?: number;
+    maxMaturity?: number;
+    regions?: Array<string>;
+    deviceTypes?: Array<"web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other">;
+    hoursUtc?: Array<number>;
+    contentKinds?: Array<"vod" | "live">;
+  };
+  Advertiser: {
+    id: string;
+    name: string;
+    createdAt: string;
+  };
+  AdvertiserInput: {
+    id: string;
+    name: string;
+    createdAt: string;
   };
   AnalyticsQoeFigures: {
     bucket: string;
@@ -620,6 +766,9 @@ export interface Schemas {
     }>;
     thumbnailsUrl: string | null;
     heartbeatIntervalSeconds: number;
+    ads?: {
+      vmapUrl: string;
+    };
     cdn: {
       cookies: {
         [key: string]: string;
@@ -655,6 +804,9 @@ export interface Schemas {
     }>;
     thumbnailsUrl: string | null;
     heartbeatIntervalSeconds: number;
+    ads?: {
+      vmapUrl: string;
+    };
     cdn: {
       cookies: {
         [key: string]: string;
@@ -1508,7 +1660,7 @@ export interface Operations {
     query: never;
     body: {
       name: string;
-      scopes: Array<"content:read-unpublished" | "content:write" | "media:manage" | "users:read" | "users:manage" | "roles:assign" | "subscriptions:read" | "subscriptions:refund" | "plans:manage" | "audit:read" | "api-keys:manage" | "jobs:manage" | "mail:read" | "analytics:read" | "settings:manage" | "playback:keys" | "comments:moderate">;
+      scopes: Array<"content:read-unpublished" | "content:write" | "media:manage" | "users:read" | "users:manage" | "roles:assign" | "subscriptions:read" | "subscriptions:refund" | "plans:manage" | "audit:read" | "api-keys:manage" | "jobs:manage" | "mail:read" | "analytics:read" | "settings:manage" | "playback:keys" | "comments:moderate" | "ads:manage">;
       expiresInDays?: number;
     };
     response: {
@@ -2862,6 +3014,187 @@ export interface Operations {
       licence: Schemas["OfflineLicence"];
     };
   };
+  /** GET /api/ads/vmap — The VMAP 1.0 ad schedule of one of the caller’s playback streams (plans with ads only) */
+  getAdSchedule: {
+    path: never;
+    query: {
+      session: string;
+      device?: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+    };
+    body: never;
+    response: unknown;
+  };
+  /** GET /api/ads/vast — A VAST 4.2 pod for one break of the caller’s stream (an empty VAST when nothing fills it) */
+  getAdBreak: {
+    path: never;
+    query: {
+      session: string;
+      device?: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+      break: number;
+    };
+    body: never;
+    response: unknown;
+  };
+  /** GET /api/ads/beacons/{event} — A signed tracking beacon of an ad instance (impression, quartiles, click…); counted once */
+  sendAdBeacon: {
+    path: {
+      event: "impression" | "start" | "firstQuartile" | "midpoint" | "thirdQuartile" | "complete" | "skip" | "click" | "error";
+    };
+    query: {
+      i: string;
+      c: string;
+      x: number;
+      s: string;
+      code?: string;
+    };
+    body: never;
+    response: unknown;
+  };
+  /** GET /api/ads/media/{id}/{file} — A rendition of an ad creative (progressive MP4), with ranges */
+  getAdMediaFile: {
+    path: {
+      id: string;
+      file: string;
+    };
+    query: never;
+    body: never;
+    response: unknown;
+  };
+  /** POST /api/admin/ads/advertisers — Add an advertiser */
+  adminCreateAdvertiser: {
+    path: never;
+    query: never;
+    body: {
+      name: string;
+    };
+    response: Schemas["Advertiser"];
+  };
+  /** GET /api/admin/ads/advertisers — Every advertiser, by name */
+  adminListAdvertisers: {
+    path: never;
+    query: never;
+    body: never;
+    response: {
+      items: Array<Schemas["Advertiser"]>;
+    };
+  };
+  /** POST /api/admin/ads/campaigns — Create a campaign: budget, flight, caps, priority, CPM, targeting */
+  adminCreateCampaign: {
+    path: never;
+    query: never;
+    body: {
+      name: string;
+      status?: "active" | "paused";
+      priority: number;
+      cpmMinor: number;
+      budgetMinor: number;
+      dailyImpressionCap?: number | null;
+      frequencyCapPerDay?: number | null;
+      competitiveCategory?: string | null;
+      startsAt: string;
+      endsAt: string;
+      targeting?: Schemas["AdTargetingInput"];
+      advertiserId: string;
+    };
+    response: Schemas["AdCampaign"];
+  };
+  /** GET /api/admin/ads/campaigns — Campaigns, newest first, with their creatives */
+  adminListCampaigns: {
+    path: never;
+    query: never;
+    body: never;
+    response: {
+      items: Array<Schemas["AdCampaign"]>;
+    };
+  };
+  /** GET /api/admin/ads/campaigns/{id} — A campaign with its creatives */
+  adminGetCampaign: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AdCampaign"];
+  };
+  /** PATCH /api/admin/ads/campaigns/{id} — Change a campaign (pause, budget, targeting…); every instance serves the change at once */
+  adminUpdateCampaign: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      name?: string;
+      status?: "active" | "paused";
+      priority?: number;
+      cpmMinor?: number;
+      budgetMinor?: number;
+      dailyImpressionCap?: number | null;
+      frequencyCapPerDay?: number | null;
+      competitiveCategory?: string | null;
+      startsAt?: string;
+      endsAt?: string;
+      targeting?: Schemas["AdTargetingInput"];
+    };
+    response: Schemas["AdCampaign"];
+  };
+  /** POST /api/admin/ads/campaigns/{id}/creatives — Add a creative to a campaign; its video is uploaded next (PUT …/video) */
+  adminCreateCreative: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      name: string;
+      clickThroughUrl: string;
+      companionImageUrl?: string | null;
+    };
+    response: Schemas["AdCreative"];
+  };
+  /** PUT /api/admin/ads/creatives/{id}/video — Upload a creative’s video (raw body, video/* or application/octet-stream, ≤ 200 MB, ≤ 2 min) */
+  adminUploadCreativeVideo: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AdCreative"];
+  };
+  /** PUT /api/admin/ads/cue-points/{id} — Set the ad cue points of a movie or episode (seconds), replacing the old ones */
+  adminSetCuePoints: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      seconds: Array<number>;
+    };
+    response: {
+      itemId: string;
+      seconds: Array<number>;
+    };
+  };
+  /** GET /api/admin/ads/cue-points/{id} — The ad cue points of a movie or episode */
+  adminGetCuePoints: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      itemId: string;
+      seconds: Array<number>;
+    };
+  };
+  /** GET /api/admin/ads/report — Delivery over UTC days: impressions, fill rate, completion rate, eCPM, per campaign */
+  adminAdReport: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+    };
+    body: never;
+    response: Schemas["AdReport"];
+  };
   /** POST /api/analytics/events — Report a batch of quality-of-experience beacons for one of this account’s live streams */
   sendPlaybackBeacons: {
     path: never;
@@ -3244,6 +3577,21 @@ export const operations = {
   createDownload: ["POST", "/api/downloads/{itemId}"],
   returnDownload: ["DELETE", "/api/downloads/{id}"],
   renewDownload: ["POST", "/api/downloads/{id}/renew"],
+  getAdSchedule: ["GET", "/api/ads/vmap"],
+  getAdBreak: ["GET", "/api/ads/vast"],
+  sendAdBeacon: ["GET", "/api/ads/beacons/{event}"],
+  getAdMediaFile: ["GET", "/api/ads/media/{id}/{file}"],
+  adminCreateAdvertiser: ["POST", "/api/admin/ads/advertisers"],
+  adminListAdvertisers: ["GET", "/api/admin/ads/advertisers"],
+  adminCreateCampaign: ["POST", "/api/admin/ads/campaigns"],
+  adminListCampaigns: ["GET", "/api/admin/ads/campaigns"],
+  adminGetCampaign: ["GET", "/api/admin/ads/campaigns/{id}"],
+  adminUpdateCampaign: ["PATCH", "/api/admin/ads/campaigns/{id}"],
+  adminCreateCreative: ["POST", "/api/admin/ads/campaigns/{id}/creatives"],
+  adminUploadCreativeVideo: ["PUT", "/api/admin/ads/creatives/{id}/video"],
+  adminSetCuePoints: ["PUT", "/api/admin/ads/cue-points/{id}"],
+  adminGetCuePoints: ["GET", "/api/admin/ads/cue-points/{id}"],
+  adminAdReport: ["GET", "/api/admin/ads/report"],
   sendPlaybackBeacons: ["POST", "/api/analytics/events"],
   adminAnalyticsTitles: ["GET", "/api/admin/analytics/titles"],
   adminAnalyticsQoe: ["GET", "/api/admin/analytics/qoe"],

@@ -6,7 +6,7 @@
   var video = document.getElementById('video');
   var statusLine = document.getElementById('status');
   var form = document.getElementById('sign-in');
-  var state = { session: null, hls: null, heartbeat: null };
+  var state = { session: null, hls: null, heartbeat: null, adLog: [] };
   window.marqueePlayer = state;
 
   function show(text, isError) {
@@ -71,6 +71,19 @@
       endStream();
       return;
     }
+    // Plans with ads: the pre-roll plays before the content loads, mid-rolls as it plays (ads.js).
+    if (session.ads && window.marqueeAds) {
+      await window.marqueeAds
+        .attach({
+          vmapUrl: session.ads.vmapUrl,
+          authorization: 'Bearer ' + sessionStorage.getItem('marquee.accessToken'),
+          content: video,
+          log: state.adLog,
+          show: show,
+        })
+        .preroll();
+    }
+    state.adLog.push({ event: 'content-start' });
     if (state.hls) state.hls.destroy();
     var hls = new Hls({
       startPosition: session.resumePositionSeconds || -1,

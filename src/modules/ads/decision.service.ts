@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { Cache } from '../../platform/cache/cache.port.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { AdBreakNotFound, AdSessionNotFound, AdsNotOnPlan } from './ads.errors.ts';
+import { signBeacon } from './beacon-signing.ts';
+import type { CampaignCache } from './campaign-cache.ts';
+import type { CampaignsRepository } from './campaigns.repository.ts';
+import {
+  breakSchedule,
+  ineligibility,
+  selectPod,
+  type AdBreak,
+  type AdContext,
+  type AdPolicy,
+  type ContentKind,
+} from './decisioning.ts';
+import type { TrackingService } from './tracking.service.ts';
+import { beaconEvents, buildVast, buildVmap, type BeaconEvent, type ServedAd } from './vast-xml.ts';
+
+/** A playback stream as the ad server needs it (playback's answer, for the caller's account only). */
+export interface AdStream {
+  id: string;
+  itemId: string;
+  profileId: string | null;
+  endedAt: Date | null;
+  durationSeconds: number | null;
+}
+
+export interface DecisionServiceDeps {
+  campaigns: CampaignCache;
+  repository: CampaignsRepository;
+  tracking: TrackingService;
+  cache: Cache;
+  clock: Clock;
+  secret: Buffer;
+  /** Playback's stream of this account; undefined for an unknown one or another account's. */
+  streamOf: (userId: string, streamId: string) => Promise<AdStream | undefined>;
+  /** The account's plan's ad policy (subscriptions' plan row). */
+  policyOf: (userId: string) => Promise<AdPolicy>;
+  /** The item's title facts targeting reads (catalog's answer). */
+  itemFacts: (itemId: string) => Promise<{ genres: string[]; maturityLevel: number }>;
+  beaconTtlSeconds: number;
+}
+
+/** Who asks, from where, on what. */
+export interface AdRequest {
+  userId: string;
+  sessionId: string;
+  deviceType: string;
+  region: string | null;
+}
+
+/** What one stream's breaks are decided on: kept in the shared cache for its VAST requests. */
+interface StreamAds {
+  userId: string;
+  profileKey: string;
+  breaks: AdBreak[];
+  genres: string[];
+  maturityLevel: number;
+  contentKind: ContentKind;
+}
+
+const STREAM_TTL_MS = 6 * 3600_000;
+const POLICY_TTL_MS = 30_000;
+const FREQUENCY_TTL_MS = 26 * 3600_000;
+
+/**
+ * The ad server's answers for a playback stream: its VMAP schedule and each break's VAST pod.
+ * Refuses streams of plans without ads, and another account's or unknown streams (404).
+ */
+export class DecisionService {
+  readonly #deps: DecisionServiceDeps;
+
+  constructor(deps: DecisionServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async vmap(request: AdRequest): Promise<string> {
+    const stream = await this.#streamAds(request, { fresh: true });
+    return buildVmap({
+      breaks: stream.breaks,
+      vastUrl: (index) =>
+        `/api/ads/vast?session=${request.sessionId}&break=${index}&device=${encodeURIComponent(request.deviceType)}`,
+    });
+  }
+
+  async vast(request: AdRequest & { breakIndex: number }): Promise<string> {
+    const stream = await this.#streamAds(request, { fresh: false });
+    const adBreak = stream.breaks[request.breakIndex];
+    if (!adBreak) throw AdBreakNotFound(`This stream has ${stream.breaks.length} ad breaks`);
+    const now = this.#deps.clock.now();
+    const day = now.toISOString().slice(0, 10);
+    const context: AdContext = {
+      genres: stream.genres,
+      maturityLevel: stream.maturityLevel,
+      region: request.region,
+      deviceType: request.deviceType,
+      contentKind: stream.contentKind,
+      now,
+    };
+    const { campaigns } = await this.#deps.campaigns.current();
+    const eligible = campaigns.filter((campaign) => ineligibility(campaign, context) === null);
+    const frequencyKey = (campaignId: string) => `ads:freq:${day}:${stream.profileKey}:${campaignId}`;
+    const capped = eligible.filter((campaign) => campaign.frequencyCapPerDay !== null);
+    const counts = await Promise.all(capped.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
+    const servedToday = new Map(capped.map((campaign, i) => [campaign.id, counts[i] ?? 0]));
+    const pod = selectPod({
+      eligible,
+      podSize: adBreak.podSize,
+      servedToday,
+      pick: (creatives) => creatives[Math.floor(Math.random() * creatives.length)]!,
+    });
+    await Promise.all(
+      pod
+        .filter(({ campaign }) => campaign.frequencyCapPerDay !== null)
+        .map(({ campaign }) =>
+          this.#deps.cache.increment(frequencyKey(campaign.id), { ttlMs: FREQUENCY_TTL_MS }),
+        ),
+    );
+    this.#deps.tracking.countSlots(day, adBreak.podSize, pod.length);
+    const expires = Math.floor(now.getTime() / 1000) + this.#deps.beaconTtlSeconds;
+    const ads = pod.map(({ campaign, creative }, index): ServedAd => {
+      const instanceId = randomUUID();
+      const beacon = (event: BeaconEvent) => {
+        const signature = signBeacon(this.#deps.secret, {
+          instanceId,
+          campaignId: campaign.id,
+          event,
+          expires,
+        });
+        const url = `/api/ads/beacons/${event}?i=${instanceId}&c=${campaign.id}&x=${expires}&s=${signature}`;
+        return event === 'error' ? `${url}&code=[ERRORCODE]` : url;
+      };
+      return {
+        instanceId,
+        sequence: index + 1,
+        campaignId: campaign.id,
+        campaignName: campaign.name,
+        advertiserName: campaign.advertiserName,
+        creativeId: creative.id,
+        creativeName: creative.name,
+        durationSeconds: creative.durationSeconds,
+        clickThroughUrl: creative.clickThroughUrl,
+        companionImageUrl: creative.companionImageUrl,
+        mediaFiles: creative.renditions.map((rendition) => ({
+          url: `/api/ads/media/${creative.id}/${rendition.height}p.mp4`,
+          width: rendition.width,
+          height: rendition.height,
+          bitrateKbps: rendition.bitrateKbps,
+        })),
+        beacons: Object.fromEntries(beaconEvents.map((event) => [event, beacon(event)])) as Record<
+          BeaconEvent,
+          string
+        >,
+      };
+    });
+    return buildVast(ads);
+  }
+
+  /**
+   * The stream's ad facts: computed when its VMAP is asked for, then read from the shared cache
+   * by its VAST requests (on any instance). The plan is checked on every request (cached for
+   * 30 s), so a viewer who upgrades stops getting ads within that.
+   */
+  async #streamAds(request: AdRequest, options: { fresh: boolean }): Promise<StreamAds> {
+    const key = `ads:stream:${request.sessionId}`;
+    let stream = options.fresh ? undefined : await this.#deps.cache.get<StreamAds>(key);
+    if (stream && stream.userId !== request.userId) throw AdSessionNotFound();
+    const policy = await this.#policy(request.userId);
+    if (!policy.hasAds) throw AdsNotOnPlan();
+    if (stream) return stream;
+    const found = await this.#deps.streamOf(request.userId, request.sessionId);
+    if (!found) throw AdSessionNotFound();
+    const [facts, cuePoints] = await Promise.all([
+      this.#deps.itemFacts(found.itemId),
+      this.#deps.repository.cuePoints(found.itemId),
+    ]);
+    stream = {
+      userId: request.userId,
+      profileKey: found.profileId ?? `account-${request.userId}`,
+      breaks: breakSchedule({ policy, durationSeconds: found.durationSeconds, cuePoints }),
+      genres: facts.genres,
+      maturityLevel: facts.maturityLevel,
+      contentKind: 'vod',
+    };
+    await this.#deps.cache.set(key, stream, STREAM_TTL_MS);
+    return stream;
+  }
+
+  async #policy(userId: string): Promise<AdPolicy> {
+    const key = `ads:policy:${userId}`;
+    const hit = await this.#deps.cache.get<AdPolicy>(key);
+    if (hit) return hit;
+    const policy = await this.#deps.policyOf(userId);
+    await this.#deps.cache.set(key, policy, POLICY_TTL_MS);
+    return policy;
+  }
+}

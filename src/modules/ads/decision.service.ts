@@ -101,15 +101,24 @@ export class DecisionService {
     const { campaigns } = await this.#deps.campaigns.current();
     const eligible = campaigns.filter((campaign) => ineligibility(campaign, context) === null);
     const frequencyKey = (campaignId: string) => `ads:freq:${day}:${stream.profileKey}:${campaignId}`;
-    const capped = eligible.filter((campaign) => campaign.frequencyCapPerDay !== null);
-    const counts = await Promise.all(capped.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
-    const servedToday = new Map(capped.map((campaign, i) => [campaign.id, counts[i] ?? 0]));
-    const pod = selectPod({
-      eligible,
-      podSize: adBreak.podSize,
-      servedToday,
-      pick: (creatives) => creatives[Math.floor(Math.random() * creatives.length)]!,
-    });
+    // Campaigns are held best-first, so the pod comes from the head of the list: read the
+    // profile's frequency counts only for a widening head until it fills the pod, not for every
+    // eligible campaign (hundreds of cache reads per decision).
+    const servedToday = new Map<string, number>();
+    let pod: ReturnType<typeof selectPod>;
+    for (let width = adBreak.podSize * 4; ; width *= 4) {
+      const head = eligible.slice(0, width);
+      const unread = head.filter((c) => c.frequencyCapPerDay !== null && !servedToday.has(c.id));
+      const counts = await Promise.all(unread.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
+      unread.forEach((campaign, index) => servedToday.set(campaign.id, counts[index] ?? 0));
+      pod = selectPod({
+        eligible: head,
+        podSize: adBreak.podSize,
+        servedToday,
+        pick: (creatives) => creatives[Math.floor(Math.random() * creatives.length)]!,
+      });
+      if (pod.length >= adBreak.podSize || head.length === eligible.length) break;
+    }
     await Promise.all(
       pod
         .filter(({ campaign }) => campaign.frequencyCapPerDay !== null)

@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { DOMParser } from '@xmldom/xmldom';
+import { beaconEvents, buildVast, buildVmap, type ServedAd } from '../../src/modules/ads/vast-xml.ts';
 import { renderApiTypes, typeOf, type OpenApiDocument } from '../../scripts/web-api-types.render.ts';
 import { hashText, posterSvg, wrapTitle } from '../../web/ui/poster.ts';
 import { nextInDirection, type Box } from '../../web/ui/spatial-nav.ts';
+import {
+  adLabel,
+  breaksOf,
+  errorBeacon,
+  offsetSeconds,
+  podOf,
+  prerollOf,
+  quartilesReached,
+  type XmlNode,
+} from '../../web/app/src/playback/ad-pod.ts';
 import { refusalFor, refusals } from '../../web/app/src/playback/refusals.ts';
 
 describe('the web apps’ API types', () => {
@@ -111,5 +123,110 @@ describe('playback refusals', () => {
     assert.equal(refusalFor('PLAYBACK_PLAN_REQUIRED', 402, '').action, 'upgrade');
     assert.equal(refusalFor(null, 401, '').action, 'sign-in');
     assert.equal(refusalFor('SOMETHING_NEW', 500, 'boom').message, 'boom');
+  });
+});
+
+/** The ad server's own documents, read as the web player reads them (DOMParser's documentElement). */
+const xml = (text: string) =>
+  new DOMParser().parseFromString(text, 'application/xml').documentElement as unknown as XmlNode;
+
+const servedAd = (overrides: Partial<ServedAd>): ServedAd => ({
+  instanceId: 'i1',
+  sequence: 1,
+  campaignId: 'c1',
+  campaignName: 'Spring',
+  advertiserName: 'Fizz',
+  creativeId: 'cr1',
+  creativeName: 'Fizz',
+  durationSeconds: 2,
+  clickThroughUrl: 'https://example.com/',
+  companionImageUrl: null,
+  mediaFiles: [
+    { url: '/api/ads/media/cr1/360p.mp4', width: 640, height: 360, bitrateKbps: 700 },
+    { url: '/api/ads/media/cr1/1080p.mp4', width: 1920, height: 1080, bitrateKbps: 4000 },
+    { url: '/api/ads/media/cr1/720p.mp4', width: 1280, height: 720, bitrateKbps: 1800 },
+  ],
+  beacons: Object.fromEntries(
+    beaconEvents.map((event) => [event, `/b/${event}?i=${overrides.instanceId ?? 'i1'}`]),
+  ) as ServedAd['beacons'],
+  ...overrides,
+});
+
+describe('the web player’s ad documents', () => {
+  const offsets: Array<[string | null, number | null]> = [
+    ['start', 0],
+    ['00:00:30.000', 30],
+    ['01:02:03.5', 3723.5],
+    ['end', null],
+    ['#2', null],
+    ['50%', null],
+    [null, null],
+  ];
+  for (const [offset, seconds] of offsets) {
+    it(`timeOffset ${String(offset)} is ${String(seconds)} s`, () =>
+      assert.equal(offsetSeconds(offset), seconds));
+  }
+
+  it('the schedule’s start break is the pre-roll; a schedule without one has none', () => {
+    const vmap = buildVmap({
+      breaks: [
+        { index: 0, offsetSeconds: 0, podSize: 2 },
+        { index: 1, offsetSeconds: 600, podSize: 1 },
+      ],
+      vastUrl: (index) => `/api/ads/vast?session=s&break=${index}&device=web`,
+    });
+    const breaks = breaksOf(xml(vmap));
+    assert.deepEqual(breaks, [
+      { offsetSeconds: 0, vastUrl: '/api/ads/vast?session=s&break=0&device=web' },
+      { offsetSeconds: 600, vastUrl: '/api/ads/vast?session=s&break=1&device=web' },
+    ]);
+    assert.equal(prerollOf(breaks)?.vastUrl, '/api/ads/vast?session=s&break=0&device=web');
+    assert.equal(prerollOf(breaks.slice(1)), null);
+    assert.deepEqual(breaksOf(xml(buildVmap({ breaks: [], vastUrl: () => '' }))), []);
+  });
+
+  it('a pod plays in sequence, each ad’s tallest MP4 up to 720p, with its beacons', () => {
+    const pod = podOf(
+      xml(
+        buildVast([
+          servedAd({ instanceId: 'second', sequence: 2 }),
+          servedAd({
+            instanceId: 'first',
+            sequence: 1,
+            mediaFiles: [
+              { url: '/api/ads/media/cr2/1080p.mp4', width: 1920, height: 1080, bitrateKbps: 4000 },
+            ],
+          }),
+          servedAd({ instanceId: 'bare', sequence: 3, mediaFiles: [] }),
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      pod.map((ad) => [ad.id, ad.mediaUrl]),
+      [
+        ['first', '/api/ads/media/cr2/1080p.mp4'],
+        ['second', '/api/ads/media/cr1/720p.mp4'],
+        ['bare', null],
+      ],
+    );
+    assert.equal(pod[0]?.impressionUrl, '/b/impression?i=first');
+    assert.deepEqual(pod[0]?.tracking, {
+      start: '/b/start?i=first',
+      firstQuartile: '/b/firstQuartile?i=first',
+      midpoint: '/b/midpoint?i=first',
+      thirdQuartile: '/b/thirdQuartile?i=first',
+      complete: '/b/complete?i=first',
+    });
+    assert.deepEqual(podOf(xml(buildVast([]))), [], 'an empty VAST is no ad');
+  });
+
+  it('quartiles, error codes and the label', () => {
+    assert.deepEqual(quartilesReached(0.1), []);
+    assert.deepEqual(quartilesReached(0.25), ['firstQuartile']);
+    assert.deepEqual(quartilesReached(0.6), ['firstQuartile', 'midpoint']);
+    assert.deepEqual(quartilesReached(1), ['firstQuartile', 'midpoint', 'thirdQuartile']);
+    assert.equal(errorBeacon('/b/error?code=[ERRORCODE]', 405), '/b/error?code=405');
+    assert.equal(errorBeacon(null, 403), null);
+    assert.equal(adLabel(1, 2), 'Ad · 1 of 2');
   });
 });

@@ -1,21 +1,144 @@
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
+import { breaksOf, errorBeacon, podOf, prerollOf, quartilesReached, type PodAd } from './ad-pod.ts';
 
 /**
- * Hooks for features built on other branches, so they plug in without reshaping the player:
- *  - ads (free plan): `prerollFor` is asked before the title starts; when the ads API lands it
- *    returns the VAST/VMAP pre-roll to play first. Until then a plan with ads plays no ad.
- *  - live events with chat: a live session is a PlaybackSession whose master playlist is live;
- *    the chat panel mounts in `player-side` beside the video.
+ * Client-side ad insertion for plans with ads (the web-app port of /watch's ads.js, pre-roll
+ * only): a session with `ads` has a VMAP schedule; its `start` break's VAST pod plays in an ad
+ * <video> before hls.js attaches the content, firing the pod's signed beacons. Any failure of the
+ * ad path (schedule, pod, media) skips the ad rather than withholding the content.
+ *
+ * Live events with chat plug in beside: a live session is a PlaybackSession whose master
+ * playlist is live; the chat panel mounts in `player-side` beside the video.
  */
-export interface Preroll {
-  mediaUrl: string;
-  durationSeconds: number;
-  clickThroughUrl: string | null;
+
+/** How long an ad may take to start playing before it counts as a VAST 402 timeout. */
+const AD_START_TIMEOUT_MS = 10_000;
+
+export interface AdProgress {
+  /** 1-based position of the ad playing in the pod. */
+  position: number;
+  count: number;
 }
 
-export async function prerollFor(_options: {
+async function fetchXml(url: string, accessToken: string | null, signal: AbortSignal): Promise<Element> {
+  const response = await fetch(url, {
+    headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+    signal,
+  });
+  if (!response.ok) throw new Error(`ad request refused: ${response.status}`);
+  return new DOMParser().parseFromString(await response.text(), 'application/xml').documentElement;
+}
+
+/** A tracking pixel: no credentials (the URL is signed), and it may outlive a closing page. */
+function ping(url: string | null | undefined) {
+  if (url) fetch(url, { credentials: 'omit', keepalive: true }).catch(() => undefined);
+}
+
+/** The pre-roll pod of a session: empty for a plan without ads, or when the ad server fails. */
+export async function prerollFor(options: {
   session: Schemas['PlaybackSession'];
-  hasAds: boolean;
-}): Promise<Preroll | null> {
-  return null;
+  accessToken: string | null;
+  signal: AbortSignal;
+}): Promise<PodAd[]> {
+  const vmapUrl = options.session.ads?.vmapUrl;
+  if (!vmapUrl) return [];
+  try {
+    const preroll = prerollOf(breaksOf(await fetchXml(vmapUrl, options.accessToken, options.signal)));
+    if (!preroll) return [];
+    return podOf(await fetchXml(preroll.vastUrl, options.accessToken, options.signal));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Plays one ad to its end (or its error, or the abort) in `element`, firing its beacons once
+ * each. Seeking is undone: an ad is watched, not skimmed.
+ */
+export function playAd(options: {
+  element: HTMLVideoElement;
+  ad: PodAd;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { element, ad, signal } = options;
+  return new Promise((resolve) => {
+    const fired = new Set<string>();
+    const fire = (event: string, url: string | null | undefined) => {
+      if (fired.has(event)) return;
+      fired.add(event);
+      ping(url);
+    };
+    let furthest = 0;
+    const onPlaying = () => {
+      clearTimeout(timer);
+      fire('impression', ad.impressionUrl);
+      fire('start', ad.tracking.start);
+    };
+    const onTimeUpdate = () => {
+      if (!element.seeking) furthest = Math.max(furthest, element.currentTime);
+      const share = element.duration ? element.currentTime / element.duration : 0;
+      for (const event of quartilesReached(share)) fire(event, ad.tracking[event]);
+    };
+    const onSeeking = () => {
+      if (Math.abs(element.currentTime - furthest) > 0.5) element.currentTime = furthest;
+    };
+    const onEnded = () => {
+      fire('complete', ad.tracking.complete);
+      finish();
+    };
+    const onError = () => {
+      fire('error', errorBeacon(ad.errorUrl, 405));
+      finish();
+    };
+    const onTimeout = () => {
+      fire('error', errorBeacon(ad.errorUrl, 402));
+      finish();
+    };
+    const timer = setTimeout(onTimeout, AD_START_TIMEOUT_MS);
+    const events: Array<[string, () => void]> = [
+      ['playing', onPlaying],
+      ['timeupdate', onTimeUpdate],
+      ['seeking', onSeeking],
+      ['ended', onEnded],
+      ['error', onError],
+    ];
+    function finish() {
+      clearTimeout(timer);
+      for (const [name, listener] of events) element.removeEventListener(name, listener);
+      signal.removeEventListener('abort', finish);
+      element.pause();
+      element.removeAttribute('src');
+      element.load();
+      resolve();
+    }
+    if (signal.aborted) return finish();
+    if (!ad.mediaUrl) {
+      fire('error', errorBeacon(ad.errorUrl, 403));
+      return finish();
+    }
+    for (const [name, listener] of events) element.addEventListener(name, listener);
+    signal.addEventListener('abort', finish);
+    element.src = ad.mediaUrl;
+    element.play().catch(() => {
+      // Autoplay with sound may be refused where the viewer has not interacted yet; muted is not.
+      if (fired.has('start') || signal.aborted) return;
+      element.muted = true;
+      element.play().catch(() => undefined);
+    });
+  });
+}
+
+/** Plays a pod in order; `onAd` is told which ad is playing (null when the pod is over). */
+export async function playPod(options: {
+  element: HTMLVideoElement;
+  pod: readonly PodAd[];
+  signal: AbortSignal;
+  onAd: (progress: AdProgress | null) => void;
+}): Promise<void> {
+  for (const [index, ad] of options.pod.entries()) {
+    if (options.signal.aborted) break;
+    options.onAd({ position: index + 1, count: options.pod.length });
+    await playAd({ element: options.element, ad, signal: options.signal });
+  }
+  options.onAd(null);
 }

@@ -6,7 +6,8 @@ import { ApiError } from '../../../ui/api/client.ts';
 import { Button, ButtonLink, Notice } from '../../../ui/components.tsx';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { problemText, useApi } from '../api.ts';
-import { prerollFor } from './ad-hooks.ts';
+import { adLabel } from './ad-pod.ts';
+import { playPod, prerollFor, type AdProgress } from './ad-hooks.ts';
 import { refusalFor, type Refusal } from './refusals.ts';
 
 type Session = Schemas['PlaybackSession'];
@@ -14,7 +15,10 @@ type Session = Schemas['PlaybackSession'];
 interface PlayerState {
   session: Session | null;
   hls: Hls | null;
-  /** The last position played: on unmount the <video> ref is already gone when the stream ends. */
+  /**
+   * The last position played: on unmount the <video> ref is already gone when the stream ends,
+   * and before the content plays (during a pre-roll) it is the resume position.
+   */
   position: number;
 }
 
@@ -29,6 +33,7 @@ export default function Player() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const video = useRef<HTMLVideoElement>(null);
+  const adVideo = useRef<HTMLVideoElement>(null);
   const state = useRef<PlayerState>({ session: null, hls: null, position: 0 });
   const [session, setSession] = useState<Session | null>(null);
   const [refusal, setRefusal] = useState<(Refusal & { code: string | null }) | null>(null);
@@ -36,9 +41,13 @@ export default function Player() {
   const [levels, setLevels] = useState<number[]>([]);
   const [level, setLevel] = useState(-1);
   const [attempt, setAttempt] = useState(0);
-  const status = useQuery({ queryKey: ['subscription'], queryFn: () => api.call('getSubscriptionStatus') });
+  const [ad, setAd] = useState<AdProgress | null>(null);
 
-  const positionNow = () => video.current?.currentTime ?? state.current.position;
+  // Until the content has played a moment, a heartbeat must not record 0 over the resume position.
+  const positionNow = () => {
+    const played = state.current.hls ? video.current?.currentTime : undefined;
+    return played || state.current.position;
+  };
 
   /** Saves the position and ends the stream, so it stops counting against the plan at once. */
   const endStream = useCallback(
@@ -75,6 +84,7 @@ export default function Player() {
 
   useEffect(() => {
     let cancelled = false;
+    const ads = new AbortController();
     setRefusal(null);
     setFailure(null);
     void (async () => {
@@ -93,10 +103,19 @@ export default function Player() {
         return;
       }
       state.current.session = started;
+      state.current.position = started.resumePositionSeconds;
       setSession(started);
       const element = video.current;
       if (!element) return;
-      await prerollFor({ session: started, hasAds: status.data?.entitlements.hasAds ?? false });
+      // A plan with ads: the pre-roll pod plays before the content is even loaded.
+      const pod = await prerollFor({
+        session: started,
+        accessToken: api.tokens.get()?.accessToken ?? null,
+        signal: ads.signal,
+      });
+      if (pod.length > 0 && adVideo.current)
+        await playPod({ element: adVideo.current, pod, signal: ads.signal, onAd: setAd });
+      if (cancelled) return;
       if (!Hls.isSupported()) {
         setFailure('This browser cannot play HLS through Media Source Extensions.');
         endStream({ keepalive: false });
@@ -123,9 +142,10 @@ export default function Player() {
     })();
     return () => {
       cancelled = true;
+      ads.abort();
+      setAd(null);
       endStream({ keepalive: true });
     };
-    // The plan (ads or not) is read as the stream starts; status is not a reason to restart it.
   }, [api, itemId, attempt, endStream]);
 
   // Heartbeats keep the stream counted as live and record the position for "continue watching".
@@ -166,7 +186,15 @@ export default function Player() {
       {refusal && <RefusalNotice refusal={refusal} onRetry={() => setAttempt((n) => n + 1)} />}
       {failure && <Notice tone="error">{failure}</Notice>}
       <div className="player-stage" hidden={!!refusal}>
+        {/* No controls on the ad: it is not seekable (playAd also undoes a scripted seek). */}
+        <video ref={adVideo} hidden={!ad} playsInline aria-label="Advertisement" data-ad-player="" />
+        {ad && (
+          <p className="player-ad-label" role="status" data-ad-label="">
+            {adLabel(ad.position, ad.count)}
+          </p>
+        )}
         <video
+          hidden={!!ad}
           ref={video}
           onTimeUpdate={(event) => {
             state.current.position = event.currentTarget.currentTime;

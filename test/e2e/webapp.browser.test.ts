@@ -6,11 +6,13 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import type { InjectOptions } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { strongPassword, uniqueEmail } from '../support/accounts.ts';
+import { registerViewer, strongPassword, uniqueEmail } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
-import { scratchDir } from '../support/media-clips.ts';
+import { makeClip, scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
 /**
@@ -21,6 +23,8 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * the home screen; the kids profile never sees the adult title. The app runs under its real CSP
  * (no violation may be logged); axe-core finds no serious or critical problem on each page;
  * screenshots at desktop and phone sizes go to artifacts/webapp/ (git-ignored).
+ * A free-plan viewer (a plan with ads) gets the stream's pre-roll first — labelled, not seekable,
+ * its beacons counted by the ad server — and then the content.
  */
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -46,6 +50,8 @@ interface AppPage {
       currentTime: number;
       videoHeight: number;
       paused: boolean;
+      hidden: boolean;
+      textContent: string | null;
     } | null;
   };
   axe: {
@@ -321,6 +327,127 @@ describe('the viewer web app in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('heading', { name: 'Midnight Heist' }).count(), 0);
 
     assert.deepEqual(cspViolations, [], 'the app runs under its CSP');
+    await context.close();
+  });
+  it('a free-plan viewer sees the pre-roll (labelled, not seekable, its beacons counted), then the content', async () => {
+    const admin = (options: InjectOptions) =>
+      h.context.app.inject({ ...options, headers: { ...h.admin.headers, ...options.headers } });
+    const advertiser = await admin({
+      method: 'POST',
+      url: '/api/admin/ads/advertisers',
+      payload: { name: 'Fizz' },
+    });
+    const campaign = await admin({
+      method: 'POST',
+      url: '/api/admin/ads/campaigns',
+      payload: {
+        advertiserId: advertiser.json<{ id: string }>().id,
+        name: 'Fizz in the app',
+        priority: 5,
+        cpmMinor: 2000,
+        budgetMinor: 100_000,
+        startsAt: new Date(Date.now() - 3600_000).toISOString(),
+        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    assert.equal(campaign.statusCode, 201, campaign.body);
+    const campaignId = campaign.json<{ id: string }>().id;
+    const creative = await admin({
+      method: 'POST',
+      url: `/api/admin/ads/campaigns/${campaignId}/creatives`,
+      payload: { name: 'Fizz 3 s', clickThroughUrl: 'https://example.com/fizz' },
+    });
+    const clip = await makeClip({
+      path: path.join(scratch.dir, 'fizz.mp4'),
+      width: 640,
+      height: 360,
+      seconds: 3,
+      audio: [{ language: 'eng' }],
+    });
+    const upload = await admin({
+      method: 'PUT',
+      url: `/api/admin/ads/creatives/${creative.json<{ id: string }>().id}/video`,
+      headers: { 'content-type': 'video/mp4' },
+      payload: await readFile(clip),
+    });
+    assert.equal(upload.statusCode, 202, upload.body);
+    for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
+      const status = (await admin({ url: `/api/admin/ads/campaigns/${campaignId}` })).json<{
+        creatives: Array<{ status: string }>;
+      }>().creatives[0]?.status;
+      if (status === 'ready') break;
+      assert.ok(Date.now() < deadline, `the creative was transcoded (${status})`);
+    }
+
+    const viewer = await registerViewer(h.context.app, { name: 'Free Viewer' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
+    });
+    const adMedia: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().includes('/api/ads/media/')) adMedia.push(response.status());
+    });
+    await page.goto(`${origin}/signin`);
+    await page.getByLabel('Email').fill(viewer.email);
+    await page.getByLabel('Password').fill(viewer.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/profiles$/);
+    await page.locator('[data-profile="Free Viewer"]').click();
+    await page.waitForURL(`${origin}/`);
+    await page.goto(`${origin}/play/${movieId}`);
+
+    // The ad plays while the content waits, hidden and not yet loaded.
+    const during = await (
+      await page.waitForFunction(
+        () => {
+          const { document } = globalThis as unknown as AppPage;
+          const ad = document.querySelector('video[data-ad-player]');
+          const label = document.querySelector('[data-ad-label]');
+          const content = document.querySelector('video[data-player]');
+          if (!ad || !label || !content || ad.hidden || ad.currentTime < 0.2) return null;
+          return {
+            label: label.textContent,
+            contentHidden: content.hidden,
+            contentTime: content.currentTime,
+          };
+        },
+        undefined,
+        { timeout: 25_000, polling: 50 },
+      )
+    ).jsonValue();
+    assert.deepEqual(during, { label: 'Ad · 1 of 1', contentHidden: true, contentTime: 0 });
+    await page.screenshot({ path: path.join(artifacts, 'player-ad-desktop.png') });
+    // A scripted seek to the ad's end is undone.
+    const afterSeek = await page.evaluate(async () => {
+      const ad = (globalThis as unknown as AppPage).document.querySelector('video[data-ad-player]');
+      if (!ad) return null;
+      const before = ad.currentTime;
+      ad.currentTime = before + 2.5;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return { before, after: ad.currentTime };
+    });
+    assert.ok(
+      afterSeek && afterSeek.after < afterSeek.before + 1,
+      `seek undone: ${JSON.stringify(afterSeek)}`,
+    );
+
+    // Then the content.
+    await untilPlaying(page, 1);
+    assert.equal(await page.locator('[data-ad-label]').count(), 0, 'no ad label over the content');
+    assert.ok(adMedia.length > 0 && adMedia.every((code) => code === 200 || code === 206), String(adMedia));
+
+    const today = new Date().toISOString().slice(0, 10);
+    for (const deadline = Date.now() + 10_000; ; await sleep(200)) {
+      const row = (await admin({ url: `/api/admin/ads/report?from=${today}&to=${today}` }))
+        .json<{ campaigns: Array<{ campaignId: string; impressions: number; completes: number }> }>()
+        .campaigns.find((candidate) => candidate.campaignId === campaignId);
+      if (row?.impressions === 1 && row.completes === 1) break;
+      assert.ok(Date.now() < deadline, `the pre-roll's beacons were counted: ${JSON.stringify(row)}`);
+    }
+    assert.deepEqual(cspViolations, [], 'the ad plays under the app’s CSP');
     await context.close();
   });
 });

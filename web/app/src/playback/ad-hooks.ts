@@ -11,8 +11,11 @@ import { breaksOf, errorBeacon, podOf, prerollOf, quartilesReached, type PodAd }
  * playlist is live; the chat panel mounts in `player-side` beside the video.
  */
 
-/** How long an ad may take to start playing before it counts as a VAST 402 timeout. */
-const AD_START_TIMEOUT_MS = 10_000;
+/**
+ * How long an ad may go without playing (not started, or stalled) before it counts as a VAST 402
+ * timeout and the content goes on: a stuck ad must not hold the title hostage.
+ */
+const AD_STALL_TIMEOUT_MS = 10_000;
 
 export interface AdProgress {
   /** 1-based position of the ad playing in the pod. */
@@ -69,13 +72,20 @@ export function playAd(options: {
       ping(url);
     };
     let furthest = 0;
-    const onPlaying = () => {
+    const progressed = () => {
       clearTimeout(timer);
+      timer = setTimeout(onTimeout, AD_STALL_TIMEOUT_MS);
+    };
+    const onPlaying = () => {
+      progressed();
       fire('impression', ad.impressionUrl);
       fire('start', ad.tracking.start);
     };
     const onTimeUpdate = () => {
-      if (!element.seeking) furthest = Math.max(furthest, element.currentTime);
+      // Mid-seek, currentTime is where the (soon undone) seek was headed: no progress, no quartile.
+      if (element.seeking) return;
+      if (element.currentTime > furthest) progressed();
+      furthest = Math.max(furthest, element.currentTime);
       const share = element.duration ? element.currentTime / element.duration : 0;
       for (const event of quartilesReached(share)) fire(event, ad.tracking[event]);
     };
@@ -94,7 +104,7 @@ export function playAd(options: {
       fire('error', errorBeacon(ad.errorUrl, 402));
       finish();
     };
-    const timer = setTimeout(onTimeout, AD_START_TIMEOUT_MS);
+    let timer = setTimeout(onTimeout, AD_STALL_TIMEOUT_MS);
     const events: Array<[string, () => void]> = [
       ['playing', onPlaying],
       ['timeupdate', onTimeUpdate],

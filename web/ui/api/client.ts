@@ -96,6 +96,12 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
     return true;
   }
 
+  /** One refresh at a time: a refresh token is single-use, so a second one in flight would fail. */
+  function refreshOnce(): Promise<boolean> {
+    refreshing ??= refresh().finally(() => (refreshing = null));
+    return refreshing;
+  }
+
   async function send(id: OperationId, input: { path?: object; query?: object; body?: unknown }) {
     const [method] = operations[id];
     const headers: Record<string, string> = {};
@@ -115,8 +121,7 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
   ): Promise<Response<Id>> {
     let response = await send(id, input);
     if (response.status === 401 && tokens.get() && id !== 'refreshTokens') {
-      refreshing ??= refresh().finally(() => (refreshing = null));
-      if (await refreshing) response = await send(id, input);
+      if (await refreshOnce()) response = await send(id, input);
     }
     if (response.status === 204) return undefined;
     const text = await response.text();
@@ -125,7 +130,7 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
     return body;
   }
 
-  return { call, tokens, refresh };
+  return { call, tokens, refresh: refreshOnce };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -23,11 +23,19 @@ export interface AdProgress {
   count: number;
 }
 
-async function fetchXml(url: string, accessToken: string | null, signal: AbortSignal): Promise<Element> {
-  const response = await fetch(url, {
-    headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
-    signal,
-  });
+/** The caller's bearer token, and the API client's one refresh of it after a 401. */
+export interface AdAuth {
+  token(): string | null;
+  refresh(): Promise<boolean>;
+}
+
+async function fetchXml(url: string, auth: AdAuth, signal: AbortSignal): Promise<Element> {
+  const send = () => {
+    const token = auth.token();
+    return fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal });
+  };
+  let response = await send();
+  if (response.status === 401 && (await auth.refresh())) response = await send();
   if (!response.ok) throw new Error(`ad request refused: ${response.status}`);
   return new DOMParser().parseFromString(await response.text(), 'application/xml').documentElement;
 }
@@ -40,15 +48,15 @@ function ping(url: string | null | undefined) {
 /** The pre-roll pod of a session: empty for a plan without ads, or when the ad server fails. */
 export async function prerollFor(options: {
   session: Schemas['PlaybackSession'];
-  accessToken: string | null;
+  auth: AdAuth;
   signal: AbortSignal;
 }): Promise<PodAd[]> {
   const vmapUrl = options.session.ads?.vmapUrl;
   if (!vmapUrl) return [];
   try {
-    const preroll = prerollOf(breaksOf(await fetchXml(vmapUrl, options.accessToken, options.signal)));
+    const preroll = prerollOf(breaksOf(await fetchXml(vmapUrl, options.auth, options.signal)));
     if (!preroll) return [];
-    return podOf(await fetchXml(preroll.vastUrl, options.accessToken, options.signal));
+    return podOf(await fetchXml(preroll.vastUrl, options.auth, options.signal));
   } catch {
     return [];
   }

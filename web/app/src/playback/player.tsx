@@ -110,7 +110,7 @@ export default function Player() {
       // A plan with ads: the pre-roll pod plays before the content is even loaded.
       const pod = await prerollFor({
         session: started,
-        accessToken: api.tokens.get()?.accessToken ?? null,
+        auth: { token: () => api.tokens.get()?.accessToken ?? null, refresh: api.refresh },
         signal: ads.signal,
       });
       if (pod.length > 0 && adVideo.current)

@@ -8,6 +8,7 @@ import { beaconParams, beaconQuery, creativeFileParams, sessionQuery, vastQuery 
 import { creativeFolder } from './creatives.service.ts';
 import type { DecisionService } from './decision.service.ts';
 import type { TrackingService } from './tracking.service.ts';
+import { parseRange, sendStoredObject } from '../../http/stored-object-reply.ts';
 
 export interface AdsRoutesOptions {
   decisions: DecisionService;
@@ -113,26 +114,10 @@ export const adsRoutes: FastifyPluginAsyncZod<AdsRoutesOptions> = async (app, op
         `${creativeFolder(request.params.id)}/${request.params.file}`,
         range ? { range } : undefined,
       );
-      reply
-        .header('content-type', 'video/mp4')
-        .header('content-length', object.contentLength)
-        .header('accept-ranges', 'bytes')
-        .header('etag', object.etag)
-        .header('cache-control', 'public, max-age=86400');
-      if (object.range) {
-        reply
-          .code(206)
-          .header('content-range', `bytes ${object.range.start}-${object.range.end}/${object.size}`);
-      }
-      return reply.send(object.body);
+      return sendStoredObject(reply, object, {
+        contentType: 'video/mp4',
+        cacheControl: 'public, max-age=86400',
+      });
     },
   );
 };
-
-/** A single `bytes=a-b` / `bytes=a-` range (what players send); anything else is served whole. */
-function parseRange(header: string | undefined): { start: number; end?: number } | undefined {
-  const match = header ? /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header.trim()) : null;
-  if (!match) return undefined;
-  const start = Number(match[1]);
-  return match[2] ? { start, end: Number(match[2]) } : { start };
-}

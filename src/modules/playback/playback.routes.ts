@@ -9,6 +9,7 @@ import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
 import { PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PlaybackService, Watcher } from './playback.service.ts';
 import { PATH_TOKEN_PARAM } from './signed-url.ts';
+import { parseRange, sendStoredObject } from '../../http/stored-object-reply.ts';
 
 export interface PlaybackRoutesOptions {
   playback: PlaybackService;
@@ -274,26 +275,10 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         pathToken: token,
         ...(range && { range }),
       });
-      reply
-        .header('content-type', object.contentType)
-        .header('content-length', object.contentLength)
-        .header('accept-ranges', 'bytes')
-        .header('etag', object.etag)
-        .header('cache-control', 'private, max-age=3600');
-      if (object.range) {
-        reply
-          .code(206)
-          .header('content-range', `bytes ${object.range.start}-${object.range.end}/${object.size}`);
-      }
-      return reply.send(object.body);
+      return sendStoredObject(reply, object, {
+        contentType: object.contentType,
+        cacheControl: 'private, max-age=3600',
+      });
     },
   );
 };
-
-/** A single `bytes=a-b` / `bytes=a-` range (what players send); anything else is served whole. */
-function parseRange(header: string | undefined): { start: number; end?: number } | undefined {
-  const match = header ? /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header.trim()) : null;
-  if (!match) return undefined;
-  const start = Number(match[1]);
-  return match[2] ? { start, end: Number(match[2]) } : { start };
-}

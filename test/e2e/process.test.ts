@@ -96,12 +96,13 @@ describe('the processes: server and CLI', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'ops@example.com', password: 'a long and unusual passphrase' }),
       });
-      assert.equal(login.status, 200);
+      const serverLog = () => `${server.output().stdout.slice(-4000)}${server.output().stderr.slice(-4000)}`;
+      assert.equal(login.status, 200, `sign-in: ${await login.clone().text()}\n${serverLog()}`);
       const { accessToken } = (await login.json()) as { accessToken: string };
       const users = await fetch(`${url}/api/admin/users`, {
         headers: { authorization: `Bearer ${accessToken}` },
       });
-      assert.equal(users.status, 200);
+      assert.equal(users.status, 200, `admin users: ${await users.clone().text()}\n${serverLog()}`);
       const search = (await (await fetch(`${url}/api/videos?q=intrstellar`)).json()) as {
         items: Array<{ title: string }>;
       };

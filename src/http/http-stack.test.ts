@@ -325,6 +325,26 @@ describe('HTTP stack', () => {
     }
   });
 
+  it('does not shed its first requests for the lag of its own boot', async () => {
+    const booting = await buildApp({
+      ...context.deps,
+      config: testConfig(context.dataDir, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '20' }),
+    });
+    try {
+      const address = await booting.listen({ port: 0, host: '127.0.0.1' });
+      // A boot that blocks the loop (migrations, first compiles) just before serving.
+      const stop = Date.now() + 1200;
+      while (Date.now() < stop) {
+        /* busy */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const response = await fetch(`${address}/api/openapi.json`);
+      assert.equal(response.status, 200, await response.text());
+    } finally {
+      await booting.close();
+    }
+  });
+
   it('sheds load with 503 OVERLOADED and Retry-After when the event loop lags', async () => {
     const shedding = await buildApp({
       ...context.deps,

@@ -16,6 +16,9 @@ declare module 'fastify' {
   }
 }
 
+const PRESSURE_SAMPLE_MS = 1000;
+const TYPE_EVENT_LOOP_DELAY = underPressure.TYPE_EVENT_LOOP_DELAY;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's X-Request-Id is kept when it is sane; otherwise we make one. */
@@ -50,7 +53,19 @@ const httpStack: FastifyPluginAsync<HttpStackOptions> = async (app, { config }) 
     });
   }
 
+  // The first samples after start-up measure the boot itself (migrations, the first compile of
+  // every module), not load: a fresh instance would shed its first requests for its own boot.
+  // Event-loop delay is therefore ignored until two sample windows have passed since listening.
+  let bootSamplesUntil = 0;
+  app.addHook('onListen', async () => {
+    bootSamplesUntil = performance.now() + 2 * PRESSURE_SAMPLE_MS;
+  });
   await app.register(underPressure, {
+    sampleInterval: PRESSURE_SAMPLE_MS,
+    pressureHandler: (_request, _reply, type) =>
+      type === TYPE_EVENT_LOOP_DELAY && performance.now() < bootSamplesUntil
+        ? undefined
+        : Promise.reject(Overloaded()),
     maxEventLoopDelay: config.pressure.maxEventLoopDelayMs || undefined,
     maxHeapUsedBytes: config.pressure.maxHeapUsedBytes || undefined,
     retryAfter: config.pressure.retryAfterSeconds,

@@ -13,6 +13,13 @@ import type {
   SendOptions,
 } from './queue.port.ts';
 
+/**
+ * Every job proves its worker alive this often unless its definition says otherwise: a worker
+ * killed mid-job gets its jobs retried within heartbeat + supervise interval (about 25 s), not
+ * after the job's expiry (minutes to hours). Short jobs never send one (pg-boss refreshes at half).
+ */
+const DEFAULT_HEARTBEAT_SECONDS = 10;
+
 export interface PgBossQueueOptions<C extends JobCatalog> {
   database: Database;
   catalog: C;
@@ -87,7 +94,7 @@ export class PgBossQueue<C extends JobCatalog> implements JobQueue<C> {
         retryDelay: definition.retryDelaySeconds,
         retryBackoff: definition.retryBackoff,
         expireInSeconds: definition.expireInSeconds,
-        ...(definition.heartbeatSeconds !== undefined && { heartbeatSeconds: definition.heartbeatSeconds }),
+        heartbeatSeconds: definition.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
         retentionSeconds: 14 * 24 * 3600,
         deleteAfterSeconds: (definition.retentionDays ?? 7) * 24 * 3600,
         notify: true,

@@ -16,7 +16,8 @@ export interface JobDefinition<Payload extends z.ZodType = z.ZodType> {
   readonly expireInSeconds: number;
   /**
    * A running job's worker proves it is alive this often; a job whose worker stops (killed, lost
-   * machine) is retried after it misses its heartbeat instead of after expireInSeconds. ≥ 10.
+   * machine) is retried after it misses its heartbeat instead of after expireInSeconds. ≥ 10;
+   * default 10.
    */
   readonly heartbeatSeconds?: number;
   /** Jobs of this type one worker process runs at once; defaults to the worker's concurrency. */

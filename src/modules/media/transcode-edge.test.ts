@@ -193,8 +193,10 @@ describe('transcodeToEncryptedHls: edge cases', () => {
     });
     await assert.rejects(running, { name: 'AbortError' });
     assert.ok(abortedAt > 0, 'the encode had started');
+    // Promptly: well before the 20 s encode at `medium` could end. The bound is loose because a
+    // loaded CI machine (load 17 on 2 cores) once took 3.2 s to reap ffmpeg.
     assert.ok(
-      performance.now() - abortedAt < 3000,
+      performance.now() - abortedAt < 10_000,
       `stopped in ${Math.round(performance.now() - abortedAt)} ms`,
     );
     assert.deepEqual(await readdir(workDir), []);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InjectOptions } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { readyAdCampaign } from '../support/ad-campaigns.ts';
+import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { freePort } from '../support/processes.ts';
 import { registerViewer, type SignedIn } from '../support/accounts.ts';
-import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
 /**
@@ -17,18 +15,7 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * content; a premium viewer's page starts the content directly, with no ad element at all.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
+const skip = withoutChromium;
 
 /** What the checks read of the page (this project's TypeScript has no DOM library). */
 interface AdsPage {
@@ -74,75 +61,19 @@ describe('ads in the web player (Chromium)', { skip }, () => {
     origin = `http://127.0.0.1:${port}`;
     h = await harness(undefined, { PUBLIC_URL: `http://localhost:${port}`, ADS_FLUSH_MS: '100' });
     scratch = await scratchDir();
-    const admin = (options: InjectOptions) =>
-      h.context.app.inject({ ...options, headers: { ...h.admin.headers, ...options.headers } });
     const [, launched] = await Promise.all([
       h.context.app.listen({ host: '127.0.0.1', port }),
-      chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--autoplay-policy=no-user-gesture-required',
-        ],
-      }),
+      launchChromium(),
     ]);
     browser = launched;
     ({ movieId } = await publishedClip(h, { title: 'Ads in the browser', dir: scratch.dir, seconds: 4 }));
-    const advertiser = await admin({
-      method: 'POST',
-      url: '/api/admin/ads/advertisers',
-      payload: { name: 'Fizz' },
+    campaignId = await readyAdCampaign({
+      app: h.context.app,
+      adminHeaders: h.admin.headers,
+      name: 'Fizz launch',
+      dir: scratch.dir,
+      creativeSeconds: 2,
     });
-    const campaign = await admin({
-      method: 'POST',
-      url: '/api/admin/ads/campaigns',
-      payload: {
-        advertiserId: advertiser.json<{ id: string }>().id,
-        name: 'Fizz launch',
-        priority: 5,
-        cpmMinor: 2000,
-        budgetMinor: 100_000,
-        startsAt: new Date(Date.now() - 3600_000).toISOString(),
-        endsAt: new Date(Date.now() + 86_400_000 * 7).toISOString(),
-      },
-    });
-    assert.equal(campaign.statusCode, 201, campaign.body);
-    campaignId = campaign.json<{ id: string }>().id;
-    const creative = await admin({
-      method: 'POST',
-      url: `/api/admin/ads/campaigns/${campaignId}/creatives`,
-      payload: { name: 'Fizz 2 s', clickThroughUrl: 'https://example.com/fizz' },
-    });
-    const clip = await makeClip({
-      path: path.join(scratch.dir, 'fizz.mp4'),
-      width: 640,
-      height: 360,
-      seconds: 2,
-      audio: [{ language: 'eng' }],
-    });
-    const upload = await admin({
-      method: 'PUT',
-      url: `/api/admin/ads/creatives/${creative.json<{ id: string }>().id}/video`,
-      headers: { 'content-type': 'video/mp4' },
-      payload: await readFile(clip),
-    });
-    assert.equal(upload.statusCode, 202, upload.body);
-    const deadline = Date.now() + 60_000;
-    while (
-      (await admin({ url: `/api/admin/ads/campaigns/${campaignId}` })).json<{
-        creatives: Array<{ status: string }>;
-      }>().creatives[0]?.status !== 'ready'
-    ) {
-      assert.ok(Date.now() < deadline, 'the creative was transcoded');
-      await sleep(100);
-    }
   });
   after(async () => {
     await browser?.close();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { freePort } from '../support/processes.ts';
 import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
@@ -17,18 +17,7 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * player ends its stream.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
+const skip = withoutChromium;
 
 interface VideoState {
   currentTime: number;
@@ -112,20 +101,7 @@ describe('the web player in Chromium', { skip }, () => {
     scratch = await scratchDir();
     const [, launched] = await Promise.all([
       h.context.app.listen({ host: '127.0.0.1', port }),
-      chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--autoplay-policy=no-user-gesture-required',
-        ],
-      }),
+      launchChromium(),
     ]);
     browser = launched;
     ({ movieId } = await publishedClip(h, { title: 'Browser test', dir: scratch.dir, seconds: 8 }));

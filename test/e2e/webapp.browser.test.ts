@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import type { InjectOptions } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { readyAdCampaign } from '../support/ad-campaigns.ts';
+import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { freePort } from '../support/processes.ts';
 import { registerViewer, strongPassword, uniqueEmail } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
-import { makeClip, scratchDir } from '../support/media-clips.ts';
+import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
 /**
@@ -27,21 +27,10 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * its beacons counted by the ad server — and then the content.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const skip = withoutChromium;
 const root = path.join(import.meta.dirname, '..', '..');
 const artifacts = path.join(root, 'artifacts', 'webapp');
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** The bits of the page the checks read (this project's TypeScript has no DOM library). */
 interface AppPage {
@@ -133,20 +122,7 @@ describe('the viewer web app in Chromium', { skip }, () => {
     scratch = await scratchDir();
     const [, launched] = await Promise.all([
       h.context.app.listen({ host: '127.0.0.1', port }),
-      chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--autoplay-policy=no-user-gesture-required',
-        ],
-      }),
+      launchChromium(),
       build,
       mkdir(artifacts, { recursive: true }),
     ]);
@@ -330,54 +306,13 @@ describe('the viewer web app in Chromium', { skip }, () => {
     await context.close();
   });
   it('a free-plan viewer sees the pre-roll (labelled, not seekable, its beacons counted), then the content', async () => {
-    const admin = (options: InjectOptions) =>
-      h.context.app.inject({ ...options, headers: { ...h.admin.headers, ...options.headers } });
-    const advertiser = await admin({
-      method: 'POST',
-      url: '/api/admin/ads/advertisers',
-      payload: { name: 'Fizz' },
+    const campaignId = await readyAdCampaign({
+      app: h.context.app,
+      adminHeaders: h.admin.headers,
+      name: 'Fizz in the app',
+      dir: scratch.dir,
+      creativeSeconds: 3,
     });
-    const campaign = await admin({
-      method: 'POST',
-      url: '/api/admin/ads/campaigns',
-      payload: {
-        advertiserId: advertiser.json<{ id: string }>().id,
-        name: 'Fizz in the app',
-        priority: 5,
-        cpmMinor: 2000,
-        budgetMinor: 100_000,
-        startsAt: new Date(Date.now() - 3600_000).toISOString(),
-        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
-    });
-    assert.equal(campaign.statusCode, 201, campaign.body);
-    const campaignId = campaign.json<{ id: string }>().id;
-    const creative = await admin({
-      method: 'POST',
-      url: `/api/admin/ads/campaigns/${campaignId}/creatives`,
-      payload: { name: 'Fizz 3 s', clickThroughUrl: 'https://example.com/fizz' },
-    });
-    const clip = await makeClip({
-      path: path.join(scratch.dir, 'fizz.mp4'),
-      width: 640,
-      height: 360,
-      seconds: 3,
-      audio: [{ language: 'eng' }],
-    });
-    const upload = await admin({
-      method: 'PUT',
-      url: `/api/admin/ads/creatives/${creative.json<{ id: string }>().id}/video`,
-      headers: { 'content-type': 'video/mp4' },
-      payload: await readFile(clip),
-    });
-    assert.equal(upload.statusCode, 202, upload.body);
-    for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
-      const status = (await admin({ url: `/api/admin/ads/campaigns/${campaignId}` })).json<{
-        creatives: Array<{ status: string }>;
-      }>().creatives[0]?.status;
-      if (status === 'ready') break;
-      assert.ok(Date.now() < deadline, `the creative was transcoded (${status})`);
-    }
 
     const viewer = await registerViewer(h.context.app, { name: 'Free Viewer' });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -442,7 +377,12 @@ describe('the viewer web app in Chromium', { skip }, () => {
 
     const today = new Date().toISOString().slice(0, 10);
     for (const deadline = Date.now() + 10_000; ; await sleep(200)) {
-      const row = (await admin({ url: `/api/admin/ads/report?from=${today}&to=${today}` }))
+      const row = (
+        await h.context.app.inject({
+          url: `/api/admin/ads/report?from=${today}&to=${today}`,
+          headers: h.admin.headers,
+        })
+      )
         .json<{ campaigns: Array<{ campaignId: string; impressions: number; completes: number }> }>()
         .campaigns.find((candidate) => candidate.campaignId === campaignId);
       if (row?.impressions === 1 && row.completes === 1) break;

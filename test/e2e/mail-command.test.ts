@@ -7,7 +7,12 @@ import { openDatabase } from '../../src/platform/db/database.ts';
 import { migrate } from '../../src/platform/db/migrator.ts';
 import { OutboxMailer } from '../../src/platform/mail/outbox.mail.ts';
 import { run } from '../support/processes.ts';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
+import {
+  createTestDatabase,
+  migratedDataDir,
+  serverUrl,
+  type TestDatabase,
+} from '../support/test-database.ts';
 
 /** `marquee mail`: the operator reads the outbox in full — links the admin API redacts. */
 describe('marquee mail', () => {
@@ -21,6 +26,7 @@ describe('marquee mail', () => {
       testDatabase = await createTestDatabase({ migrate: false });
       env.DATABASE_URL = testDatabase.url ?? '';
     }
+    if (!serverUrl) await migratedDataDir(dataDir);
     const database = await openDatabase(
       serverUrl
         ? { kind: 'postgres', url: env.DATABASE_URL ?? '', poolMax: 2, statementTimeoutMs: 10_000 }

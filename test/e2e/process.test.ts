@@ -6,7 +6,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { descendantsOf, freePort, isRunning, run, runNpm, waitUntilListening } from '../support/processes.ts';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
+import {
+  createTestDatabase,
+  migratedDataDir,
+  serverUrl,
+  type TestDatabase,
+} from '../support/test-database.ts';
 
 /**
  * The first `movies` of the shared MovieLens files, with their ratings, tags and links, written to
@@ -58,6 +63,8 @@ describe('the processes: server and CLI', () => {
       testDatabase = await createTestDatabase({ migrate: false });
       env.DATABASE_URL = testDatabase.url ?? '';
       env.REDIS_URL = process.env.REDIS_URL ?? '';
+    } else {
+      await migratedDataDir(dataDir);
     }
   });
   after(async () => {

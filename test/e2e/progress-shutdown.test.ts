@@ -7,7 +7,12 @@ import pg from 'pg';
 import { localSocketUrl } from '../../src/platform/db/configured-database.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { freePort, run, waitUntilListening } from '../support/processes.ts';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../support/test-database.ts';
+import {
+  createTestDatabase,
+  migratedDataDir,
+  serverUrl,
+  type TestDatabase,
+} from '../support/test-database.ts';
 
 /**
  * Watch progress waits in memory for its flush; a SIGTERM must write it before the process exits.
@@ -35,6 +40,8 @@ describe('the server process: progress buffered in memory is written at shutdown
       testDatabase = await createTestDatabase({ migrate: false });
       env.DATABASE_URL = testDatabase.url ?? '';
       env.REDIS_URL = process.env.REDIS_URL ?? '';
+    } else {
+      await migratedDataDir(dataDir);
     }
     for (const args of [
       ['migrate'],

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
+import { formFields } from '../../../ui/forms.ts';
 
 const device = { name: 'Admin console', type: 'web' as const };
 
@@ -22,9 +23,8 @@ export function SignIn() {
     },
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    login.mutate({ email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') });
+    const fields = formFields(event);
+    login.mutate({ email: fields.email ?? '', password: fields.password ?? '' });
   };
   return (
     <div className="ui-narrow">

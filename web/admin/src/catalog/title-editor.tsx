@@ -1,18 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
+import { formFields } from '../../../ui/forms.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { JobTable } from '../media/job-table.tsx';
 import { VideoUpload } from '../media/upload.tsx';
 
 type Title = Schemas['AdminTitle'];
 
-const fieldsOf = (event: FormEvent<HTMLFormElement>) => {
-  event.preventDefault();
-  return Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-};
 const optionalNumber = (value: string | undefined) => (value ? Number(value) : undefined);
 
 function Details({ title }: { title: Title }) {
@@ -32,7 +28,7 @@ function Details({ title }: { title: Title }) {
     onSuccess: (saved) => queryClient.setQueryData(['admin-title', title.id], saved),
   });
   return (
-    <form onSubmit={(event) => save.mutate(fieldsOf(event))} aria-label="Title details" className="ui-card">
+    <form onSubmit={(event) => save.mutate(formFields(event))} aria-label="Title details" className="ui-card">
       <h2>Details</h2>
       <Field label="Title" name="title" defaultValue={title.title} required />
       <label className="ui-field">
@@ -149,7 +145,7 @@ function Seasons({ title }: { title: Title }) {
             <form
               className="admin-inline-form"
               aria-label={`New episode in season ${season.number}`}
-              onSubmit={(event) => addEpisode.mutate({ seasonId: season.id, fields: fieldsOf(event) })}
+              onSubmit={(event) => addEpisode.mutate({ seasonId: season.id, fields: formFields(event) })}
             >
               <Field
                 label="Episode number"
@@ -168,7 +164,7 @@ function Seasons({ title }: { title: Title }) {
       <form
         className="admin-inline-form"
         aria-label="New season"
-        onSubmit={(event) => addSeason.mutate(fieldsOf(event))}
+        onSubmit={(event) => addSeason.mutate(formFields(event))}
       >
         <Field label="Season number" name="number" type="number" min={0} defaultValue={nextSeason} required />
         <Field label="Season name" name="name" />

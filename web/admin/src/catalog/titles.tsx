@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
+import { formFields } from '../../../ui/forms.ts';
 
 /** Content: the catalog's titles (search), and a new title (movie or series) as a draft. */
 export default function Titles() {
@@ -20,10 +21,7 @@ export default function Titles() {
     mutationFn: (title: string) => api.call('adminCreateTitle', { body: { kind, title } }),
     onSuccess: (created) => void navigate(`/titles/${created.id}`),
   });
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    create.mutate(String(new FormData(event.currentTarget).get('title') ?? ''));
-  };
+  const submit = (event: FormEvent<HTMLFormElement>) => create.mutate(formFields(event).title ?? '');
   return (
     <>
       <h1>Content</h1>
@@ -50,13 +48,7 @@ export default function Titles() {
       </section>
       <section aria-labelledby="catalog">
         <h2 id="catalog">Published titles</h2>
-        <form
-          role="search"
-          onSubmit={(event) => {
-            event.preventDefault();
-            setParams({ q: String(new FormData(event.currentTarget).get('q') ?? '') });
-          }}
-        >
+        <form role="search" onSubmit={(event) => setParams({ q: formFields(event).q ?? '' })}>
           <Field label="Search titles" name="q" type="search" defaultValue={q} />
         </form>
         {titles.isError && <Notice tone="error">{problemText(titles.error)}</Notice>}

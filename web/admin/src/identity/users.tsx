@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
+import { formFields } from '../../../ui/forms.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import type { Role } from '../access.ts';
 
@@ -69,13 +70,7 @@ export default function Users() {
   return (
     <>
       <h1>Users</h1>
-      <form
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setParams({ q: String(new FormData(event.currentTarget).get('q') ?? '') });
-        }}
-      >
+      <form role="search" onSubmit={(event) => setParams({ q: formFields(event).q ?? '' })}>
         <Field label="Search by name or email" name="q" type="search" defaultValue={q} />
       </form>
       {users.isError && <Notice tone="error">{problemText(users.error)}</Notice>}

@@ -148,6 +148,11 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    try {
+      await page.waitForURL((url) => !url.pathname.endsWith('/signin'), { timeout: 15_000 });
+    } catch (error) {
+      throw new Error(`still on sign-in: ${await page.locator('main').innerText()}`, { cause: error });
+    }
   }
 
   it('an admin uploads a clip (with progress, resuming), watches it transcode, publishes it and finds it in the catalog', async () => {
@@ -245,6 +250,9 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.locator('[data-job-status="ready"]').first().waitFor();
     await assertAccessible(page, 'jobs');
 
+    // Signing out ends this device's session (the account's device limit counts it no more).
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/signin$/);
     assert.deepEqual(cspViolations, [], 'the console runs under its CSP');
     await context.close();
   });
@@ -268,7 +276,7 @@ describe('the admin console in Chromium', { skip }, () => {
       await page.locator(`[data-chart="${chart}"] svg[role="img"]`).waitFor();
     }
     // The figures are the history's: total plays over the week, and the top title first.
-    const playCells = await page.locator('[data-chart="plays"] tbody tr td:first-of-type').allInnerTexts();
+    const playCells = await page.locator('[data-chart="plays"] tbody tr td:first-of-type').allTextContents();
     const shownPlays = playCells.reduce((sum, cell) => sum + Number(cell.replace(/,/g, '')), 0);
     const seededPlays = [...history.plays.values()].reduce((a, b) => a + b, 0);
     assert.equal(shownPlays, seededPlays, 'plays on the chart equal the seeded plays');
@@ -282,10 +290,13 @@ describe('the admin console in Chromium', { skip }, () => {
     await assertAccessible(page, 'dashboard');
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.locator('[data-chart="plays"] svg').waitFor();
+    await page.locator('[data-chart="plays"] svg[role="img"]').waitFor();
     await page.screenshot({ path: path.join(artifacts, 'dashboard-phone.png'), fullPage: true });
     await assertAccessible(page, 'dashboard (phone)');
 
+    // Signing out ends this device's session (the account's device limit counts it no more).
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/signin$/);
     assert.deepEqual(cspViolations, [], 'the console runs under its CSP');
     await context.close();
   });

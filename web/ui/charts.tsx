@@ -113,7 +113,15 @@ function XLabels({ labels, xs }: { labels: string[]; xs: number[] }) {
     <g className="ui-chart-axis">
       {labels.map((label, i) =>
         i % every === 0 ? (
-          <text key={label} x={xs[i]} y={height - 8} textAnchor="middle">
+          <text
+            key={label}
+            x={xs[i]}
+            y={height - 8}
+            // The first and last labels stay inside the chart.
+            textAnchor={
+              labels.length > 1 && i === 0 ? 'start' : i === labels.length - 1 && i > 0 ? 'end' : 'middle'
+            }
+          >
             {label}
           </text>
         ) : null,

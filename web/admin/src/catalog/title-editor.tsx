@@ -188,6 +188,8 @@ export default function TitleEditor() {
   const title = useQuery({
     queryKey: ['admin-title', id],
     queryFn: () => api.call('adminGetTitle', { path: { id } }),
+    // A title is `processing` while its video transcodes: its status follows the job's.
+    refetchInterval: (query) => (query.state.data?.status === 'processing' ? 2000 : false),
   });
   if (title.isError) return <Notice tone="error">{problemText(title.error)}</Notice>;
   if (title.isPending) return <p className="ui-muted">Loading…</p>;

@@ -230,6 +230,8 @@ describe('the admin console in Chromium', { skip }, () => {
       await page.waitForTimeout(200);
     }
     assert.equal(await job.getByRole('progressbar').getAttribute('value'), '100');
+    // The title's status follows its video: ready to publish.
+    await page.locator('[data-title-status="ready"]').waitFor();
     console.log(`# job progress seen: ${[...progressSeen].join(', ')}`);
     await shot('title-desktop');
     await assertAccessible(page, 'title');

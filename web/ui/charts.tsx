@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { height, niceCeiling, pad, width, xPositions } from './chart-scale.ts';
 
 /**
  * Small SVG charts for the admin console's dashboard. No charting library is installed (the
@@ -13,27 +14,9 @@ export interface Series {
   values: Array<number | null>;
 }
 
-const width = 640;
-const height = 220;
-const pad = { top: 12, right: 12, bottom: 28, left: 52 };
 /** Series colours, in order: CSS custom properties from tokens.css. */
 const palette = ['--chart-1', '--chart-2', '--chart-3', '--chart-4'];
 const colour = (index: number) => `var(${palette[index % palette.length]})`;
-
-/** A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten, at least the maximum. */
-export function niceCeiling(max: number): number {
-  if (!(max > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * power >= max) return step * power;
-  return 10 * power;
-}
-
-/** The x of each of `count` points across the plot area. */
-export function xPositions(count: number): number[] {
-  const span = width - pad.left - pad.right;
-  if (count <= 1) return [pad.left + span / 2];
-  return Array.from({ length: count }, (_, i) => pad.left + (span * i) / (count - 1));
-}
 
 const format = (value: number) =>
   Math.abs(value) >= 1000

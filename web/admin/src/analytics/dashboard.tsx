@@ -3,7 +3,8 @@ import { useMemo, useState } from 'react';
 import { Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
-import { figures, topTitles, type Range } from './figures.tsx';
+import { topTitles } from './figure-math.ts';
+import { figures, type Range } from './figures.tsx';
 
 const ranges = {
   '24h': { label: 'Last 24 hours', hours: 24, granularity: 'hour' },

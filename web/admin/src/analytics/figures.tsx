@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { BarChart, LineChart, type Series } from '../../../ui/charts.tsx';
 import type { ApiClient } from '../../../ui/api/client.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
+import { bucketLabel, bucketsOf, perBucket, topTitles } from './figure-math.ts';
 
 /**
  * The dashboard's figures: each names the query it needs and draws its chart from the answer.
@@ -38,32 +39,6 @@ const loadQoe = async (api: ApiClient, range: Range) =>
   (await api.call('adminAnalyticsQoe', { query: { ...range, by: 'none' } })).items.sort((a, b) =>
     a.bucket.localeCompare(b.bucket),
   );
-
-/** The buckets of a set of rows, in order, as short labels ("11-28" for days, "14:00" for hours). */
-export function bucketsOf(rows: Array<{ bucket: string }>): string[] {
-  return [...new Set(rows.map((r) => r.bucket))].sort();
-}
-
-export function bucketLabel(bucket: string, granularity: Range['granularity']): string {
-  return granularity === 'day' ? bucket.slice(5, 10) : `${bucket.slice(5, 10)} ${bucket.slice(11, 16)}`;
-}
-
-/** Sums a figure per bucket over every title. */
-export function perBucket(rows: TitleRows, pick: (row: TitleRows[number]) => number): Series['values'] {
-  const totals = new Map<string, number>();
-  for (const row of rows) totals.set(row.bucket, (totals.get(row.bucket) ?? 0) + pick(row));
-  return bucketsOf(rows).map((bucket) => totals.get(bucket) ?? 0);
-}
-
-/** The titles with the most watch hours over the range, largest first. */
-export function topTitles(rows: TitleRows, count: number): Array<{ titleId: string; watchHours: number }> {
-  const hours = new Map<string, number>();
-  for (const row of rows) hours.set(row.titleId, (hours.get(row.titleId) ?? 0) + row.watchHours);
-  return [...hours]
-    .map(([titleId, watchHours]) => ({ titleId, watchHours }))
-    .sort((a, b) => b.watchHours - a.watchHours || a.titleId.localeCompare(b.titleId))
-    .slice(0, count);
-}
 
 const labels = (rows: Array<{ bucket: string }>, context: FigureContext) =>
   bucketsOf(rows).map((b) => bucketLabel(b, context.granularity));

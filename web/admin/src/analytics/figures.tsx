@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { BarChart, LineChart, type Series } from '../../../ui/charts.tsx';
+import { BarChart, LineChart } from '../../../ui/charts.tsx';
 import type { ApiClient } from '../../../ui/api/client.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { bucketLabel, bucketsOf, perBucket, topTitles } from './figure-math.ts';

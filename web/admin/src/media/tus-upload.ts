@@ -114,7 +114,8 @@ export async function tusUpload(options: TusUploadOptions): Promise<TusUploadRes
     const where = created.headers.get('location');
     if (created.status !== 201 || !where)
       throw new TusUploadError(created.status, await problemDetail(created));
-    location = new URL(where, globalThis.location.href).pathname;
+    // Relative or absolute, the upload lives on this origin's API: keep its path only.
+    location = new URL(where, 'http://origin.invalid').pathname;
     store.setItem(key, location);
   }
   const resumedFrom = offset;

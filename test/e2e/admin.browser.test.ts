@@ -303,6 +303,58 @@ describe('the admin console in Chromium', { skip }, () => {
     await context.close();
   });
 
+  it('the other sections work from the keyboard-reachable navigation and pass axe', async () => {
+    const { context, page, cspViolations } = await openConsole();
+    await signIn(page, h.admin);
+    const nav = page.getByRole('navigation', { name: 'Admin sections' });
+
+    // Live: a scheduled event's stream key is shown once.
+    await nav.getByRole('link', { name: 'Live' }).click();
+    const form = page.getByRole('form', { name: 'New live event' });
+    await form.getByLabel('Title').fill('Console Live Night');
+    await form.getByLabel('Starts at').fill('2030-01-02T20:00');
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    const key = await page.locator('[data-stream-key]').innerText();
+    assert.ok(key.length >= 16, `a stream key is shown (${key.length} characters)`);
+    await page.getByRole('cell', { name: 'Console Live Night' }).waitFor();
+    await page.getByRole('button', { name: 'New stream key for Console Live Night' }).click();
+    await page.waitForFunction(
+      (old) =>
+        (
+          globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }
+        ).document.querySelector('[data-stream-key]')?.textContent !== old,
+      key,
+    );
+    await assertAccessible(page, 'live');
+
+    // Users: the admin finds themself, with their roles.
+    await nav.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search by name or email').fill(h.admin.email);
+    await page.getByLabel('Search by name or email').press('Enter');
+    await page.getByRole('checkbox', { name: 'admin' }).first().waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'admin' }).first().isChecked(), true);
+    await assertAccessible(page, 'users');
+
+    for (const [link, heading] of [
+      ['Plans', 'Plans'],
+      ['Ads', 'Ad campaigns'],
+      ['Comments', 'Comment moderation'],
+      ['Audit log', 'Audit log'],
+    ] as const) {
+      await nav.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await assertAccessible(page, link);
+    }
+    // The audit log shows this test's changes (the publish, the live event).
+    await page.locator('[data-audit-action]').first().waitFor();
+    await page.screenshot({ path: path.join(artifacts, 'audit-desktop.png') });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/signin$/);
+    assert.deepEqual(cspViolations, [], 'the console runs under its CSP');
+    await context.close();
+  });
+
   it('a viewer is refused, by the console and by the API behind it', async () => {
     const viewer = await registerViewer(h.context.app, { name: 'Just Watching' });
     const { context, page } = await openConsole();

@@ -73,6 +73,6 @@ describe('the admin console', () => {
     assert.equal(isStaff(['viewer']), false);
     assert.deepEqual([...sectionsFor(['support'])].sort(), ['audit', 'comments', 'users']);
     assert.ok(sectionsFor(['viewer', 'content_manager']).has('content'));
-    assert.equal(sectionsFor(['admin']).size, 6);
+    assert.equal(sectionsFor(['admin']).size, 9);
   });
 });

@@ -5,13 +5,14 @@ import type { Schemas } from '../../ui/api/openapi.generated.ts';
  * access.ts); this only keeps the navigation to what the signed-in person can use.
  */
 export type Role = Schemas['User']['roles'][number];
-export type Section = 'dashboard' | 'content' | 'jobs' | 'users' | 'comments' | 'audit';
+export type Section =
+  'dashboard' | 'content' | 'jobs' | 'live' | 'users' | 'comments' | 'plans' | 'ads' | 'audit';
 
 const sectionsOf: Record<Role, readonly Section[]> = {
   viewer: [],
-  content_manager: ['dashboard', 'content', 'jobs'],
+  content_manager: ['dashboard', 'content', 'jobs', 'live'],
   support: ['users', 'comments', 'audit'],
-  admin: ['dashboard', 'content', 'jobs', 'users', 'comments', 'audit'],
+  admin: ['dashboard', 'content', 'jobs', 'live', 'users', 'comments', 'plans', 'ads', 'audit'],
 };
 
 export function sectionsFor(roles: readonly Role[]): Set<Section> {

@@ -14,6 +14,9 @@ const Jobs = lazy(() => import('./media/jobs.tsx'));
 const Users = lazy(() => import('./identity/users.tsx'));
 const Audit = lazy(() => import('./identity/audit.tsx'));
 const Comments = lazy(() => import('./engagement/comments.tsx'));
+const LiveEvents = lazy(() => import('./live/live-events.tsx'));
+const Plans = lazy(() => import('./subscriptions/plans.tsx'));
+const Campaigns = lazy(() => import('./ads/campaigns.tsx'));
 
 /** The signed-in person, or an error when signed out. */
 export function useMe() {
@@ -30,8 +33,11 @@ const navigation: Array<{ section: Section; to: string; label: string }> = [
   { section: 'dashboard', to: '/', label: 'Dashboard' },
   { section: 'content', to: '/titles', label: 'Content' },
   { section: 'jobs', to: '/jobs', label: 'Transcoding' },
+  { section: 'live', to: '/live', label: 'Live' },
   { section: 'users', to: '/users', label: 'Users' },
   { section: 'comments', to: '/comments', label: 'Comments' },
+  { section: 'plans', to: '/plans', label: 'Plans' },
+  { section: 'ads', to: '/ads', label: 'Ads' },
   { section: 'audit', to: '/audit', label: 'Audit log' },
 ];
 
@@ -150,6 +156,9 @@ export function AdminRoutes() {
         <Route path="/jobs" element={staff(<Jobs />, 'jobs')} />
         <Route path="/users" element={staff(<Users />, 'users')} />
         <Route path="/comments" element={staff(<Comments />, 'comments')} />
+        <Route path="/live" element={staff(<LiveEvents />, 'live')} />
+        <Route path="/plans" element={staff(<Plans />, 'plans')} />
+        <Route path="/ads" element={staff(<Campaigns />, 'ads')} />
         <Route path="/audit" element={staff(<Audit />, 'audit')} />
         <Route
           path="*"

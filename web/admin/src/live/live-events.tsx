@@ -86,7 +86,7 @@ export default function LiveEvents() {
                       disabled={rotate.isPending}
                       aria-label={`New stream key for ${event.title}`}
                     >
-                      New key
+                      New stream key
                     </Button>
                   </td>
                 </tr>

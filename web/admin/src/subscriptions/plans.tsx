@@ -50,13 +50,13 @@ export default function Plans() {
                 </td>
                 <td>{plan.trialDays} days</td>
                 <td>
+                  {plan.active ? 'offered' : 'withdrawn'}{' '}
                   <Button
-                    aria-pressed={plan.active}
                     onClick={() => toggle.mutate(plan)}
                     disabled={toggle.isPending}
-                    aria-label={`${plan.name} offered to new subscribers`}
+                    aria-label={`${plan.active ? 'Withdraw' : 'Offer'} ${plan.name}`}
                   >
-                    {plan.active ? 'Offered' : 'Withdrawn'}
+                    {plan.active ? 'Withdraw' : 'Offer'}
                   </Button>
                 </td>
               </tr>

@@ -271,8 +271,9 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.locator('[data-chart="startup"] svg polyline').waitFor();
     const firstLoadMs = Date.now() - started;
     console.log(`# dashboard first load: ${firstLoadMs} ms`);
-    // The issue's aim is 2 s on loopback; the bound leaves room for a loaded test machine.
-    assert.ok(firstLoadMs < 6000, `dashboard loaded in ${firstLoadMs} ms`);
+    // The issue's aim is 2 s on loopback (1.9–2.4 s measured on a busy 2-core machine, 4.8 s when
+    // it was busier still); the bound leaves room for a loaded test machine.
+    assert.ok(firstLoadMs < 8000, `dashboard loaded in ${firstLoadMs} ms`);
 
     for (const chart of ['plays', 'watch-hours', 'top-titles', 'startup', 'rebuffering']) {
       await page.locator(`[data-chart="${chart}"] svg[role="img"]`).waitFor();

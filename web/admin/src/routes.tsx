@@ -7,7 +7,10 @@ import { isStaff, sectionsFor, type Section } from './access.ts';
 import { SignIn } from './account/sign-in.tsx';
 
 // Each section is its own chunk: the sign-in page and the layout load first, a page on demand.
-const Dashboard = lazy(() => import('./analytics/dashboard.tsx'));
+const loadDashboard = () => import('./analytics/dashboard.tsx');
+const Dashboard = lazy(loadDashboard);
+// The first page after sign-in: its chunk loads while the account is being asked for.
+if (localStorage.getItem('marquee.session')) void loadDashboard();
 const Titles = lazy(() => import('./catalog/titles.tsx'));
 const TitleEditor = lazy(() => import('./catalog/title-editor.tsx'));
 const Jobs = lazy(() => import('./media/jobs.tsx'));

@@ -1,5 +1,6 @@
-// The viewer web app's first screen: the JavaScript and CSS it ships (gzip), and — against a
-// running, seeded server — how long the home screen takes to show its first row.
+// The web apps' first screens: the JavaScript and CSS the viewer app and the admin console (/admin)
+// ship (gzip), and — against a running, seeded server — how long the home screen takes to show
+// its first row.
 //
 //   npm run bench:webapp                                  sizes only
 //   BENCH_URL=http://127.0.0.1:3000 BENCH_EMAIL=… BENCH_PASSWORD=… npm run bench:webapp
@@ -15,6 +16,8 @@ const { files, gzipBytes } = await firstScreenSizes();
 for (const [name, bytes] of Object.entries(files))
   console.log(`${name}\t${(bytes / 1024).toFixed(1)} KB gzip`);
 console.log(`first-screen assets: ${(gzipBytes / 1024).toFixed(1)} KB gzip (budget 200 KB)`);
+const admin = await firstScreenSizes('admin');
+console.log(`/admin first-screen assets: ${(admin.gzipBytes / 1024).toFixed(1)} KB gzip (budget 200 KB)`);
 
 const url = process.env.BENCH_URL;
 if (url) {

@@ -282,7 +282,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', async () => live.close());
   await app.register(live.plugin);
 
-  // The viewer web app at / (its pages and assets only; every API path stays the API's).
+  // The viewer web app at /, the admin console at /admin (their pages and assets only; every API
+  // path stays the API's).
   await app.register(webAppRoutes);
 
   await app.register(healthRoutes, {

@@ -1,0 +1,71 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { Notice } from '../../../ui/components.tsx';
+import { problemText, useApi } from '../../../ui/api/context.ts';
+import type { Schemas } from '../../../ui/api/openapi.generated.ts';
+
+type Job = Schemas['TranscodeJob'];
+const running = (job: Job) => job.status === 'queued' || job.status === 'processing';
+
+/** How often the jobs list is asked again while a job runs: the API has no job event stream. */
+export const JOB_POLL_MS = 1000;
+
+/** Transcode jobs (all, or one item's), polled while any of them is queued or processing. */
+export function useJobs(itemId?: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['jobs', itemId ?? 'all'],
+    queryFn: () => api.call('adminListJobs', { query: { itemId, limit: 50 } }),
+    refetchInterval: (query) => (query.state.data?.items.some(running) ? JOB_POLL_MS : false),
+  });
+}
+
+export function JobTable(props: { itemId?: string; caption: string; linkItems?: boolean }) {
+  const jobs = useJobs(props.itemId);
+  if (jobs.isError) return <Notice tone="error">{problemText(jobs.error)}</Notice>;
+  if (jobs.isPending) return <p className="ui-muted">Loading jobs…</p>;
+  if (jobs.data.items.length === 0) return <p className="ui-muted">No transcoding job yet.</p>;
+  return (
+    <table className="ui-table" aria-label={props.caption}>
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          {props.linkItems && <th scope="col">Item</th>}
+          <th scope="col">Status</th>
+          <th scope="col">Progress</th>
+          <th scope="col">Size</th>
+          <th scope="col">Started</th>
+        </tr>
+      </thead>
+      <tbody>
+        {jobs.data.items.map((job) => (
+          <tr key={job.id} data-job-id={job.id} data-job-status={job.status}>
+            <td>{job.sourceName}</td>
+            {props.linkItems && (
+              <td>
+                <Link to={`/titles/${job.itemId}`}>{job.itemId.slice(0, 8)}</Link>
+              </td>
+            )}
+            <td>
+              {job.status}
+              {job.failure && <span className="ui-muted"> — {job.failure.reason}</span>}
+            </td>
+            <td>
+              <div className="ui-progress">
+                <progress
+                  max={100}
+                  value={job.progress}
+                  aria-label={`Transcoding ${job.sourceName}`}
+                  aria-valuetext={`${Math.round(job.progress)} %`}
+                />
+                <span>{Math.round(job.progress)} %</span>
+              </div>
+            </td>
+            <td>{job.width && job.height ? `${job.width}×${job.height}` : '—'}</td>
+            <td>{job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { freePort } from '../support/processes.ts';
 import { registerViewer } from '../support/accounts.ts';
 import { seedAnalyticsHistory, type SeededHistory } from '../support/analytics-history.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
@@ -24,21 +24,10 @@ import { harness, type Harness } from '../support/media-harness.ts';
  * problem on each page; screenshots go to artifacts/admin/ (git-ignored).
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const skip = withoutChromium;
 const root = path.join(import.meta.dirname, '..', '..');
 const artifacts = path.join(root, 'artifacts', 'admin');
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** The bits of the page the checks read (this project's TypeScript has no DOM library). */
 interface AxePage {
@@ -89,16 +78,7 @@ describe('the admin console in Chromium', { skip }, () => {
     scratch = await scratchDir();
     const [, launched] = await Promise.all([
       h.context.app.listen({ host: '127.0.0.1', port }),
-      chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-        ],
-      }),
+      launchChromium(),
       build,
       mkdir(artifacts, { recursive: true }),
     ]);

@@ -25,6 +25,7 @@ import { tokenHash } from './stream-keys.ts';
 export type { LiveEvent } from './live.schemas.ts';
 export { RtmpIngest } from './rtmp-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
+export { liveHlsPrefix, liveRecordingKey } from './live-storage.ts';
 
 export interface LiveDeps {
   db: Kysely<DB>;

@@ -199,7 +199,7 @@ describe('live: RTMP ingest to an encrypted HLS ladder, watched through playback
     assert.equal(plain[0], 0x47, 'MPEG-TS after decryption');
     // The segment URL is signed for its own rung: the same signature doesn't open the 180p rung.
     const otherRung = await get(segmentUrl.replace('/hls/1/', '/hls/0/'));
-    assert.equal(otherRung.statusCode, 403, otherRung.body);
+    assert.equal(otherRung.statusCode, 401, otherRung.body);
     // The key is this event's: without the token, or with a forged one, the key server refuses.
     assert.equal((await get(keyUrl.slice(0, keyUrl.indexOf('?')))).statusCode, 401);
     assert.equal((await get(`${keyUrl}x`)).statusCode, 401);

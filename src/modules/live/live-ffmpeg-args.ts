@@ -113,6 +113,10 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
           ...(options.hasAudio ? ['-map', '0:a:0'] : []),
           '-c',
           'copy',
+          // Written as it comes, not buffered: a transcoder killed on a silent input (the grace
+          // window's end) must leave its recording on disk.
+          '-flush_packets',
+          '1',
           '-f',
           'mpegts',
           options.recordingPath,

@@ -20,7 +20,7 @@ import type { PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
-import type { StreamStates } from './stream-states.ts';
+import type { StreamState, StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
 
 export const KeyRateLimited = defineError(
@@ -125,21 +125,26 @@ export class DeliveryService {
     token: string,
     streamId?: string,
   ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest; maxHeight: number }> {
-    const { claims, state } = await this.#streamOf(token, streamId);
+    return this.#packaged(await this.#streamOf(token, streamId));
+  }
+
+  async #packaged(stream: { claims: PlaybackClaims; state: StreamState }) {
+    const { claims, state } = stream;
     if (state.live) throw PlaybackTokenInvalid('This token is for a live stream');
     const asset = await this.#asset(claims.asset);
     // The stream's cap follows the plan (updated at each heartbeat); the token's is where it began.
     return { claims, prefix: asset.prefix, manifest: asset.manifest, maxHeight: state.maxHeight };
   }
 
-  /** The same checks for a live stream, whose files are its event's HLS; undefined for a VOD one. */
-  async #authoriseLive(token: string, streamId: string): Promise<LiveGrant | undefined> {
-    const { claims, state } = await this.#streamOf(token, streamId);
+  /** A live stream's grant (its files are its event's HLS); undefined for a package's stream. */
+  #live(stream: { claims: PlaybackClaims; state: StreamState }): LiveGrant | undefined {
+    const { claims, state } = stream;
     if (!state.live) return undefined;
     return { claims, prefix: this.#deps.livePrefix(claims.asset), maxHeight: state.maxHeight };
   }
 
-  async #streamOf(token: string, streamId?: string) {
+  /** One read of the stream's state per request: the token, the stream alive, the device signed in. */
+  async #streamOf(token: string, streamId?: string): Promise<{ claims: PlaybackClaims; state: StreamState }> {
     const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
@@ -156,9 +161,10 @@ export class DeliveryService {
 
   /** The master playlist as this stream may see it. */
   async masterPlaylist(token: string, streamId: string): Promise<string> {
-    const live = await this.#authoriseLive(token, streamId);
+    const stream = await this.#streamOf(token, streamId);
+    const live = this.#live(stream);
     if (live) return this.#liveMaster(token, live);
-    const { prefix, manifest, maxHeight } = await this.authorise(token, streamId);
+    const { prefix, manifest, maxHeight } = await this.#packaged(stream);
     const cacheKey = `master\n${maxHeight}\n${token}`;
     const hit = this.#rendered.get(cacheKey);
     if (hit !== undefined) return hit;
@@ -172,9 +178,10 @@ export class DeliveryService {
 
   /** A media playlist of the package: keys through the key server, segments signed. */
   async mediaPlaylist(token: string, streamId: string, playlist: string): Promise<string> {
-    const live = await this.#authoriseLive(token, streamId);
+    const stream = await this.#streamOf(token, streamId);
+    const live = this.#live(stream);
     if (live) return this.#liveMedia(token, live, playlist);
-    const { claims, prefix, manifest, maxHeight } = await this.authorise(token, streamId);
+    const { claims, prefix, manifest, maxHeight } = await this.#packaged(stream);
     const video = manifest.renditions.find((r) => r.playlist === playlist);
     const known =
       video ??

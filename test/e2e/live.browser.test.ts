@@ -74,9 +74,10 @@ describe('a live event in Chromium', { skip }, () => {
     });
   });
   after(async () => {
-    publisher?.kill('SIGKILL');
     await browser?.close();
+    // Before the publisher goes: the event stays live (its end and recording are live.test.ts's).
     await ingest?.close();
+    publisher?.kill('SIGKILL');
     await context?.close();
   });
 

@@ -68,6 +68,8 @@ export class RtmpIngest {
   readonly #context: NmsContext;
   // By stream key: a publisher resuming within the grace window is a new session on the same key.
   readonly #transcoders = new Map<string, { eventId: string; transcoder: LiveTranscoder }>();
+  /** Events being ended (transcoder stopping, recording uploading): close() waits for them. */
+  readonly #ending = new Set<Promise<void>>();
   #port = 0;
 
   constructor(deps: RtmpIngestDeps) {
@@ -94,7 +96,10 @@ export class RtmpIngest {
       session.broadcast.publishGraceMs = this.#deps.config.graceSeconds * 1000;
     });
     this.#context.eventEmitter.on('postPublish', (session) => void this.#authenticate(session));
-    this.#context.eventEmitter.on('donePublish', (session) => void this.#ended(session));
+    this.#context.eventEmitter.on('donePublish', (session) => {
+      const ending = this.#ended(session).finally(() => this.#ending.delete(ending));
+      this.#ending.add(ending);
+    });
     await new Promise<void>((resolve, reject) => {
       rtmp.tcpServer.once('error', reject);
       rtmp.tcpServer.listen(this.#deps.config.port, this.#deps.config.host, () => resolve());
@@ -112,6 +117,7 @@ export class RtmpIngest {
     this.#stopServer();
     await Promise.all([...this.#transcoders.values()].map(({ transcoder }) => transcoder.stop()));
     this.#transcoders.clear();
+    await Promise.all(this.#ending);
   }
 
   async #authenticate(session: PublishSession): Promise<void> {

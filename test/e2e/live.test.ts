@@ -138,8 +138,9 @@ describe('live: RTMP ingest to an encrypted HLS ladder, watched through playback
     assert.equal(notYet.statusCode, 409, notYet.body);
     assert.equal(notYet.json<{ code: string }>().code, 'PLAYBACK_NOT_READY');
 
-    // The first publisher runs 6 s, drops, and a second one resumes well within the 4 s grace.
-    const firstRun = publish(`${rtmp}/${streamKey}`, 6);
+    // The first publisher runs 12 s (long enough for the checks below on a loaded machine), drops,
+    // and a second one resumes well within the 4 s grace.
+    const firstRun = publish(`${rtmp}/${streamKey}`, 12);
     await chat.client.next('state', (frame) => frame.state === 'live', 15_000);
     assert.equal((await eventNow()).state, 'live');
 

@@ -20,7 +20,7 @@ import { createCatalog } from './modules/catalog/index.ts';
 import { blockedWordIn, createEngagement } from './modules/engagement/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
-import { createLive } from './modules/live/index.ts';
+import { createLive, liveHlsPrefix } from './modules/live/index.ts';
 import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createRecommendations } from './modules/recommendations/index.ts';
@@ -193,6 +193,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', () => recommendations.close());
   await app.register(recommendations.plugin);
   await app.register(subscriptions.plugin);
+  const live = createLive({
+    db: deps.database.db,
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    rateLimits: deps.rateLimits,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'live' }),
+    audit,
+    items: catalog.items,
+    planTierOf: (userId) => subscriptions.subscriptions.planTierOf(userId, () => identity.planIdOf(userId)),
+    isBanned: (userId) => engagement.isBanned(userId),
+    blockedWordIn: (text) => blockedWordIn(text, config.engagement.comments.blockedWords),
+    config,
+  });
   const playback = await createPlayback({
     db: deps.database.db,
     cache: deps.cache,
@@ -208,6 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     plans: subscriptions.plans,
     audit,
     progress: engagement.progress,
+    live: (eventId, viewer) => live.events.forPlayback(eventId, viewer),
+    livePrefix: liveHlsPrefix,
     config,
   });
   await app.register(playback.plugin);
@@ -265,20 +281,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
   });
   await app.register(uploads.plugin);
-  const live = createLive({
-    db: deps.database.db,
-    cache: deps.cache,
-    pubsub: deps.pubsub,
-    rateLimits: deps.rateLimits,
-    clock: deps.clock,
-    logger: deps.logger.child({ component: 'live' }),
-    audit,
-    items: catalog.items,
-    planTierOf: (userId) => subscriptions.subscriptions.planTierOf(userId, () => identity.planIdOf(userId)),
-    isBanned: (userId) => engagement.isBanned(userId),
-    blockedWordIn: (text) => blockedWordIn(text, config.engagement.comments.blockedWords),
-    config,
-  });
   app.addHook('onClose', async () => live.close());
   await app.register(live.plugin);
 

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { jobCatalog } from './jobs/job-catalog.ts';
 import { registerJobHandlers } from './jobs/job-handlers.ts';
 import { createLiveIngest } from './modules/live/index.ts';
+import { createMediaKeys } from './modules/media/index.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createPlatform } from './platform/platform.ts';
 
@@ -36,16 +37,20 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const platform = await createPlatform({ config, logger, catalog: jobCatalog, superviseQueue: runsWorkers });
   const app = runsHttp ? await buildApp({ config, logger, ...platform }) : undefined;
   const workers = runsWorkers ? await registerJobHandlers({ config, logger, ...platform }) : undefined;
-  // The RTMP ingest runs beside the job handlers: it is CPU work (ffmpeg) like transcoding.
-  const ingest =
+  const mediaKeys =
     runsWorkers && config.live.ingest.enabled
-      ? createLiveIngest({
-          ...platform,
-          db: platform.database.db,
-          logger: logger.child({ component: 'live-ingest' }),
-          config,
-        })
+      ? await createMediaKeys(platform.database.db, config.media)
       : undefined;
+  // The RTMP ingest runs beside the job handlers: it is CPU work (ffmpeg) like transcoding.
+  const ingest = mediaKeys
+    ? createLiveIngest({
+        keys: mediaKeys,
+        ...platform,
+        db: platform.database.db,
+        logger: logger.child({ component: 'live-ingest' }),
+        config,
+      })
+    : undefined;
   if (ingest) logger.info({ port: await ingest.start() }, 'live ingest listening for RTMP');
   if (app) await app.listen({ host: config.http.host, port: config.http.port });
 

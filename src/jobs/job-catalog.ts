@@ -39,6 +39,19 @@ export const jobCatalog = {
     policy: 'standard',
     retentionDays: 30,
   }),
+  'live.record-vod': define({
+    description: 'Make an ended live event’s recording a draft movie and queue its transcode',
+    payload: z.object({
+      eventId: z.uuid(),
+      storageKey: z.string().min(1).max(1024),
+      bytes: z.number().int().min(0),
+    }),
+    retryLimit: 5,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    concurrency: 1,
+  }),
   'ads.transcode-creative': define({
     description: 'Transcode an uploaded ad creative into its small MP4 set and make it servable',
     payload: z.object({ creativeId: z.uuid() }),

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
-import { createCatalogFacts, createPlayableItems } from '../modules/catalog/index.ts';
+import { createCatalogFacts, createPlayableItems, createRecordedTitles } from '../modules/catalog/index.ts';
+import { createLiveRecordings } from '../modules/live/index.ts';
 import { createAdsWorker } from '../modules/ads/index.ts';
 import { createRecommendations } from '../modules/recommendations/index.ts';
 import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/index.ts';
@@ -86,6 +87,19 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('media.transcode', (job) => media.transcode(job), {
     concurrency: config.media.concurrency,
   });
+  const recordedTitles = createRecordedTitles({ db: deps.database.db, clock: deps.clock });
+  const recordings = createLiveRecordings({
+    db: deps.database.db,
+    clock: deps.clock,
+    titleFor: (event) => recordedTitles.ensure(event),
+    registerSource: async (source) => {
+      await media.registerSource(
+        { ...source, uploadedBy: null },
+        { actor: { type: 'system', id: null }, ip: null, requestId: null },
+      );
+    },
+  });
+  await queue.work('live.record-vod', ({ payload }) => recordings.toVod(payload));
   const ads = createAdsWorker({
     db: deps.database.db,
     storage: deps.storage,

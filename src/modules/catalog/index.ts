@@ -52,6 +52,7 @@ export {
 } from './movielens.ts';
 export { sampleMovies } from './sample-catalog.ts';
 export { createDemoTitles, DemoTitles, type DemoTitleSpec } from './demo-titles.ts';
+export { createRecordedTitles, RecordedTitles, type RecordedEvent } from './recorded-titles.ts';
 export { TitleNotFound, EpisodeNotFound } from './catalog.errors.ts';
 
 export interface CatalogDeps {

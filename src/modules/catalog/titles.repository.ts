@@ -186,6 +186,16 @@ export class TitlesRepository {
     return row?.id;
   }
 
+  /** The title made from a live event's recording, if there is one (found by `external_ids`). */
+  async liveRecordingTitleId(eventId: string, executor: Executor = this.#db): Promise<string | undefined> {
+    const row = await executor
+      .selectFrom('titles')
+      .select('id')
+      .where(sql<string>`external_ids ->> 'liveEvent'`, '=', eventId)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   /** Inserts MovieLens titles (`externalIds` carrying their movieId); returns movieId → title id. */
   async insertMovieLens(
     values: Array<Insertable<TitlesTable>>,

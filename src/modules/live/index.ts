@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
@@ -8,6 +10,9 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import type { Storage } from '../../platform/storage/storage.port.ts';
+import type { AppQueue } from '../../jobs/job-catalog.ts';
+import type { MediaKeys } from '../media/index.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { PlayableItems } from '../catalog/index.ts';
@@ -21,10 +26,13 @@ import { liveRoutes } from './live.routes.ts';
 import { Presence } from './presence.ts';
 import { RtmpIngest } from './rtmp-ingest.ts';
 import { tokenHash } from './stream-keys.ts';
+import { LiveRecordings, type LiveRecordingsDeps } from './live-recordings.ts';
+import { liveRecordingKey } from './live-storage.ts';
 
 export type { LiveEvent } from './live.schemas.ts';
 export { RtmpIngest } from './rtmp-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
+export { liveHlsPrefix, liveRecordingKey } from './live-storage.ts';
 
 export interface LiveDeps {
   db: Kysely<DB>;
@@ -106,6 +114,10 @@ export function createLive(deps: LiveDeps): Live {
 export interface LiveIngestDeps {
   db: Kysely<DB>;
   pubsub: PubSub;
+  storage: Storage;
+  queue: Pick<AppQueue, 'send'>;
+  /** Media's key store (live keys are wrapped and served like a package's). */
+  keys: Pick<MediaKeys, 'storeLiveKey'>;
   clock: Clock;
   logger: Logger;
   config: Pick<Config, 'live' | 'dataDir'> & { media: Pick<Config['media'], 'ffmpegPath'> };
@@ -131,6 +143,20 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
           state: to,
         } satisfies BroadcastFrame);
     },
+    storeKey: (eventId, key) => deps.keys.storeLiveKey({ eventId, ...key }),
+    storage: deps.storage,
+    recorded: async (eventId, file) => {
+      const storageKey = liveRecordingKey(eventId);
+      const bytes = (await stat(file).catch(() => undefined))?.size ?? 0;
+      if (bytes === 0) return deps.logger.warn({ eventId }, 'live ingest: nothing was recorded');
+      const body = createReadStream(file);
+      try {
+        await deps.storage.put(storageKey, body);
+      } finally {
+        body.destroy();
+      }
+      await deps.queue.send('live.record-vod', { eventId, storageKey, bytes });
+    },
     logger: deps.logger,
     config: {
       host: ingest.host,
@@ -144,4 +170,11 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
       ffmpegPath: deps.config.media.ffmpegPath,
     },
   });
+}
+
+/** The worker's `live.record-vod` handler: an ended event's recording becomes a draft movie. */
+export function createLiveRecordings(
+  deps: { db: Kysely<DB> } & Omit<LiveRecordingsDeps, 'events'>,
+): LiveRecordings {
+  return new LiveRecordings({ ...deps, events: new LiveEventsRepository(deps.db) });
 }

@@ -2,7 +2,8 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Page } from '../../shared/pagination.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
-import type { PlayableItems, Viewer } from '../catalog/index.ts';
+import type { PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
+import { liveHlsPrefix } from './live-storage.ts';
 import { newOpaqueToken, tokenHash } from './stream-keys.ts';
 import { LiveEventNotFound, LivePlanRequired } from './live.errors.ts';
 import type { LiveEventRow, LiveEventsRepository, LiveEventState } from './live-events.repository.ts';
@@ -32,6 +33,7 @@ export const toLiveEvent = (row: LiveEventRow): LiveEvent => ({
   startedAt: row.startedAt,
   endedAt: row.endedAt,
   slowModeSeconds: row.slowModeSeconds,
+  recordingTitleId: row.recordingTitleId,
 });
 
 /**
@@ -172,8 +174,31 @@ export class LiveEventsService {
    */
   async forViewer(id: string, viewer: Viewer & { userId: string }): Promise<LiveEvent> {
     const row = await this.#deps.events.find(id);
-    if (!row) throw LiveEventNotFound();
-    const hidden = this.#deps.items.whyHidden(
+    if (!row || this.whyHidden(row, viewer)) throw LiveEventNotFound();
+    if ((await this.#deps.planTierOf(viewer.userId)) < row.minPlanTier)
+      throw LivePlanRequired(undefined, { requiredTier: row.minPlanTier });
+    return toLiveEvent(row);
+  }
+
+  /**
+   * What playback asks before it starts a stream of an event: the event and why this viewer may
+   * not see it (the catalog's rules, read as for a title). Playback applies the plan and the
+   * stream limit itself, as for a title, and reads the HLS under `prefix`.
+   */
+  async forPlayback(
+    id: string,
+    viewer: Viewer,
+  ): Promise<{ event: LiveEvent & { prefix: string }; hidden: WhyHidden | undefined } | undefined> {
+    const row = await this.#deps.events.find(id);
+    if (!row) return undefined;
+    return {
+      event: { ...toLiveEvent(row), prefix: liveHlsPrefix(row.id) },
+      hidden: this.whyHidden(row, viewer),
+    };
+  }
+
+  whyHidden(row: LiveEventRow, viewer: Viewer): WhyHidden | undefined {
+    return this.#deps.items.whyHidden(
       {
         id: row.id,
         kind: 'movie',
@@ -189,10 +214,6 @@ export class LiveEventsService {
       },
       viewer,
     );
-    if (hidden) throw LiveEventNotFound();
-    if ((await this.#deps.planTierOf(viewer.userId)) < row.minPlanTier)
-      throw LivePlanRequired(undefined, { requiredTier: row.minPlanTier });
-    return toLiveEvent(row);
   }
 
   async #row(id: string, executor?: Parameters<LiveEventsRepository['find']>[1]): Promise<LiveEventRow> {

@@ -78,6 +78,23 @@ describe('live ffmpeg arguments', () => {
         assert.equal(valueAfter(args, '-bufsize:v:1'), '300k');
       },
     ],
+    ['no recording unless asked', {}, (args) => assert.equal(args.at(-1), '/data/live/e1/%v/index.m3u8')],
+    [
+      'the recording: the published streams copied, flushed as they come, after the ladder',
+      { recordingPath: '/data/live/e1/recording.ts' },
+      (args) => {
+        const recording = args.slice(args.indexOf('/data/live/e1/%v/index.m3u8') + 1);
+        assert.deepEqual(recording, [
+          ...['-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-flush_packets', '1'],
+          ...['-f', 'mpegts', '/data/live/e1/recording.ts'],
+        ]);
+      },
+    ],
+    [
+      'a silent publisher’s recording is video only',
+      { recordingPath: '/data/live/e1/recording.ts', hasAudio: false },
+      (args) => assert.deepEqual(args.slice(-9, -5), ['-map', '0:v:0', '-c', 'copy']),
+    ],
     [
       'reads only the loopback RTMP stream',
       {},

@@ -21,6 +21,8 @@ export interface LiveHlsOptions {
   /** ffmpeg's key info file (key URI, key file), re-read at every segment: keys rotate when it changes. */
   keyInfoPath: string;
   hasAudio: boolean;
+  /** A second output: the published stream copied as is (no encode) into one MPEG-TS file. */
+  recordingPath?: string;
   preset?: string;
 }
 
@@ -103,5 +105,21 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
     '-var_stream_map',
     streamMap,
     path.join(outputDir, '%v', 'index.m3u8'),
+    ...(options.recordingPath === undefined
+      ? []
+      : [
+          '-map',
+          '0:v:0',
+          ...(options.hasAudio ? ['-map', '0:a:0'] : []),
+          '-c',
+          'copy',
+          // Written as it comes, not buffered: a transcoder killed on a silent input (the grace
+          // window's end) must leave its recording on disk.
+          '-flush_packets',
+          '1',
+          '-f',
+          'mpegts',
+          options.recordingPath,
+        ]),
   ];
 }

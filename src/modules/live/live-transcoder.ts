@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
 import { buildLiveHlsArgs, type LiveRung } from './live-ffmpeg-args.ts';
+import type { LiveMirror } from './live-mirror.ts';
 
-/** The key URI ffmpeg writes into playlists for key number `n`: delivery maps it to its key server. */
-export const liveKeyUri = (eventId: string, n: number) => `marquee-live-key://${eventId}/${n}`;
+/**
+ * The key URI ffmpeg writes into playlists: the same key server as a package's keys (delivery
+ * appends the stream's token), which hands a live key only to a stream of this event.
+ */
+export const liveKeyUri = (keyId: string) => `/api/keys/${keyId}`;
 
 export interface LiveTranscoderOptions {
   eventId: string;
@@ -19,6 +23,11 @@ export interface LiveTranscoderOptions {
   keyRotationSeconds: number;
   hasAudio: boolean;
   ffmpegPath: string;
+  /** Media's key store: each new key is wrapped and stored there before ffmpeg may use it. */
+  storeKey: (key: { keyId: string; key: Buffer }) => Promise<void>;
+  /** Copies the HLS directory into object storage; run every `mirrorMs` and once at the end. */
+  mirror: LiveMirror;
+  mirrorMs: number;
   logger: Logger;
 }
 
@@ -31,7 +40,8 @@ export class LiveTranscoder {
   readonly #options: LiveTranscoderOptions;
   #process: ChildProcess | undefined;
   #rotation: NodeJS.Timeout | undefined;
-  #keyNumber = 0;
+  #mirroring: NodeJS.Timeout | undefined;
+  #mirrorPass: Promise<void> = Promise.resolve();
   #exited: Promise<number | null> = Promise.resolve(null);
 
   constructor(options: LiveTranscoderOptions) {
@@ -44,6 +54,11 @@ export class LiveTranscoder {
 
   get keysDir(): string {
     return path.join(this.#options.dir, 'keys');
+  }
+
+  /** The whole broadcast as published (stream copy, no re-encode): the source of its VOD. */
+  get recordingPath(): string {
+    return path.join(this.#options.dir, 'recording.ts');
   }
 
   async start(): Promise<void> {
@@ -59,6 +74,7 @@ export class LiveTranscoder {
       windowSegments: Math.max(3, Math.ceil(options.dvrSeconds / options.segmentSeconds)),
       keyInfoPath: path.join(this.keysDir, 'key.info'),
       hasAudio: options.hasAudio,
+      recordingPath: this.recordingPath,
     });
     const child = spawn(options.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#process = child;
@@ -69,6 +85,7 @@ export class LiveTranscoder {
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code) => {
         clearInterval(this.#rotation);
+        clearInterval(this.#mirroring);
         if (code !== 0 && code !== 255)
           options.logger.info({ eventId: options.eventId, code, stderr }, 'live transcoder exited');
         resolve(code);
@@ -78,6 +95,14 @@ export class LiveTranscoder {
       this.#rotateKey().catch((error: unknown) => options.logger.warn({ error }, 'live key rotation failed'));
     }, options.keyRotationSeconds * 1000);
     this.#rotation.unref();
+    this.#mirroring = setInterval(() => {
+      this.#mirrorPass = this.#mirrorPass.then(() =>
+        options.mirror
+          .sync()
+          .catch((error: unknown) => options.logger.warn({ error }, 'live mirror pass failed')),
+      );
+    }, options.mirrorMs);
+    this.#mirroring.unref();
   }
 
   /**
@@ -87,13 +112,17 @@ export class LiveTranscoder {
    */
   async stop(): Promise<void> {
     clearInterval(this.#rotation);
+    clearInterval(this.#mirroring);
     const child = this.#process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return this.#closePlaylists();
-    child.kill('SIGINT');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await this.#exited;
-    clearTimeout(killer);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await this.#exited;
+      clearTimeout(killer);
+    }
     await this.#closePlaylists();
+    await this.#mirrorPass;
+    await this.#options.mirror.sync();
   }
 
   async #closePlaylists(): Promise<void> {
@@ -105,12 +134,15 @@ export class LiveTranscoder {
     }
   }
 
+  /** Stored (wrapped) with media first, so the key server can answer before a segment uses it. */
   async #rotateKey(): Promise<void> {
-    const n = ++this.#keyNumber;
-    const keyPath = path.join(this.keysDir, `${n}.key`);
-    await writeFile(keyPath, randomBytes(16), { mode: 0o600 });
+    const keyId = randomUUID();
+    const key = randomBytes(16);
+    await this.#options.storeKey({ keyId, key });
+    const keyPath = path.join(this.keysDir, `${keyId}.key`);
+    await writeFile(keyPath, key, { mode: 0o600 });
     const info = path.join(this.keysDir, 'key.info');
-    await writeFile(`${info}.tmp`, `${liveKeyUri(this.#options.eventId, n)}\n${keyPath}\n`);
+    await writeFile(`${info}.tmp`, `${liveKeyUri(keyId)}\n${keyPath}\n`);
     await rename(`${info}.tmp`, info);
   }
 }

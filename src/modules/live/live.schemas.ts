@@ -45,6 +45,10 @@ export const liveEventSchema = z
     startedAt: isoDate.nullable(),
     endedAt: isoDate.nullable(),
     slowModeSeconds: z.number().int(),
+    recordingTitleId: z
+      .uuid()
+      .nullable()
+      .describe('The draft movie its recording became once it ended (admins publish it like any title)'),
   })
   .meta({ id: 'LiveEvent' });
 export type LiveEvent = z.output<typeof liveEventSchema>;

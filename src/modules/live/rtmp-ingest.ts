@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
+import type { Storage } from '../../platform/storage/storage.port.ts';
+import { LiveMirror } from './live-mirror.ts';
+import { liveHlsPrefix } from './live-storage.ts';
 import type { LiveRung } from './live-ffmpeg-args.ts';
 import { LiveTranscoder } from './live-transcoder.ts';
 import type { LiveEvent } from './live.schemas.ts';
@@ -30,6 +33,12 @@ export interface RtmpIngestDeps {
   eventByStreamKey: (streamKey: string) => Promise<LiveEvent | undefined>;
   /** The event goes live (from scheduled, or back from a reconnect) or ends. */
   moveState: (eventId: string, to: 'live' | 'ended') => Promise<void>;
+  /** Media's key store: the live keys are wrapped and served like a package's. */
+  storeKey: (eventId: string, key: { keyId: string; key: Buffer }) => Promise<void>;
+  /** Where the HLS is mirrored for every API instance to serve. */
+  storage: Storage;
+  /** The event ended: its recording (a local MPEG-TS file) is to become a VOD. */
+  recorded: (eventId: string, file: string) => Promise<void>;
   logger: Logger;
   config: {
     host: string;
@@ -59,6 +68,8 @@ export class RtmpIngest {
   readonly #context: NmsContext;
   // By stream key: a publisher resuming within the grace window is a new session on the same key.
   readonly #transcoders = new Map<string, { eventId: string; transcoder: LiveTranscoder }>();
+  /** Events being ended (transcoder stopping, recording uploading): close() waits for them. */
+  readonly #ending = new Set<Promise<void>>();
   #port = 0;
 
   constructor(deps: RtmpIngestDeps) {
@@ -85,7 +96,10 @@ export class RtmpIngest {
       session.broadcast.publishGraceMs = this.#deps.config.graceSeconds * 1000;
     });
     this.#context.eventEmitter.on('postPublish', (session) => void this.#authenticate(session));
-    this.#context.eventEmitter.on('donePublish', (session) => void this.#ended(session));
+    this.#context.eventEmitter.on('donePublish', (session) => {
+      const ending = this.#ended(session).finally(() => this.#ending.delete(ending));
+      this.#ending.add(ending);
+    });
     await new Promise<void>((resolve, reject) => {
       rtmp.tcpServer.once('error', reject);
       rtmp.tcpServer.listen(this.#deps.config.port, this.#deps.config.host, () => resolve());
@@ -103,6 +117,7 @@ export class RtmpIngest {
     this.#stopServer();
     await Promise.all([...this.#transcoders.values()].map(({ transcoder }) => transcoder.stop()));
     this.#transcoders.clear();
+    await Promise.all(this.#ending);
   }
 
   async #authenticate(session: PublishSession): Promise<void> {
@@ -127,6 +142,15 @@ export class RtmpIngest {
         keyRotationSeconds: config.keyRotationSeconds,
         hasAudio: session.audioCodec !== 0,
         ffmpegPath: config.ffmpegPath,
+        storeKey: (key) => this.#deps.storeKey(event.id, key),
+        mirror: new LiveMirror({
+          dir: path.join(config.dataDir, 'live', event.id, 'hls'),
+          prefix: liveHlsPrefix(event.id),
+          storage: this.#deps.storage,
+          rungs: config.rungs.length,
+        }),
+        // Well inside a segment: the mirror adds at most this to the publish-to-playlist latency.
+        mirrorMs: 250,
         logger,
       });
       this.#transcoders.set(session.streamName, { eventId: event.id, transcoder });
@@ -147,6 +171,7 @@ export class RtmpIngest {
       await running.transcoder.stop();
       await this.#deps.moveState(running.eventId, 'ended');
       this.#deps.logger.info({ eventId: running.eventId }, 'live ingest: ended');
+      await this.#deps.recorded(running.eventId, running.transcoder.recordingPath);
     } catch (error) {
       this.#deps.logger.error({ error }, 'live ingest: could not end an event');
     }

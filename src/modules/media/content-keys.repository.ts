@@ -27,6 +27,10 @@ export class ContentKeysRepository {
         .execute();
   }
 
+  async insert(row: Insertable<ContentKeysTable>, executor: Executor = this.#db): Promise<void> {
+    await executor.insertInto('contentKeys').values(row).execute();
+  }
+
   find(keyId: string, executor: Executor = this.#db): Promise<ContentKeyRow | undefined> {
     return executor.selectFrom('contentKeys').selectAll().where('id', '=', keyId).executeTakeFirst();
   }

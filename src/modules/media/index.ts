@@ -52,7 +52,13 @@ export {
   TranscodeFailed,
 } from './media.errors.ts';
 export { AssetNotFound, AssetStateConflict } from './media.errors.ts';
-export { createMediaService, MediaService, type Media, type SourceUpload } from './media.service.ts';
+export {
+  createMediaKeys,
+  createMediaService,
+  MediaService,
+  type Media,
+  type SourceUpload,
+} from './media.service.ts';
 export { MEDIA_EVENTS_CHANNEL, type MediaEvent } from './media-events.ts';
 export { CLAIM_LEASE_SECONDS } from './transcode-job.ts';
 export {

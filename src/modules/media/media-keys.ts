@@ -8,7 +8,9 @@ import type { QualityTier } from './ladder.ts';
 /** A content key as handed out: unwrapped, with what decides who may have it. */
 export interface DeliveredKey {
   keyId: string;
-  assetId: string;
+  /** What the key encrypts: a package's asset, or a live event's segments (exactly one is set). */
+  assetId: string | null;
+  liveEventId: string | null;
   tier: QualityTier;
   /** AES-128 key, 16 bytes. */
   key: Buffer;
@@ -51,6 +53,25 @@ export class MediaKeys {
     );
   }
 
+  /**
+   * A live event's next rotating key (the live transcoder makes one every few seconds), wrapped
+   * and stored like a package's. One key covers every rung of the ladder (ffmpeg's HLS muxer takes
+   * one key per output), so it is filed under the lowest tier; the plan's quality cap holds by the
+   * playlists and segment signatures instead (docs/SECURITY.md).
+   */
+  async storeLiveKey(options: { eventId: string; keyId: string; key: Buffer }): Promise<void> {
+    await this.#repository.insert({
+      id: options.keyId,
+      liveEventId: options.eventId,
+      tier: 'SD',
+      wrappedKey: wrapKey({ masterKey: this.#masterKey, contentKey: options.key, keyId: options.keyId }),
+      // ffmpeg derives each segment's IV from its media sequence number (RFC 8216 §5.2).
+      iv: Buffer.alloc(0),
+      firstSegment: 0,
+      renditions: [],
+    });
+  }
+
   /** One key by id, for the HLS key server (which checks the viewer may have its tier); cached. */
   async byId(keyId: string): Promise<DeliveredKey | undefined> {
     const hit = this.#cache.get(keyId);
@@ -76,6 +97,7 @@ export class MediaKeys {
     return {
       keyId: row.id,
       assetId: row.assetId,
+      liveEventId: row.liveEventId,
       tier: row.tier as QualityTier,
       key: unwrapKey({ masterKey: this.#masterKey, wrapped: row.wrappedKey, keyId: row.id }),
       iv: Buffer.from(row.iv),

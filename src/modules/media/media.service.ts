@@ -248,6 +248,14 @@ export class MediaService {
   }
 }
 
+/** Media's key store alone, for a process that only stores keys (the live ingest). */
+export async function createMediaKeys(
+  db: Kysely<DB>,
+  config: Pick<Config['media'], 'masterKey' | 'masterKeyFile'>,
+): Promise<MediaKeys> {
+  return new MediaKeys({ repository: new ContentKeysRepository(db), masterKey: await loadMasterKey(config) });
+}
+
 /** Media as the rest of the app sees it: the service, its packages and its keys. */
 export interface Media {
   media: MediaService;

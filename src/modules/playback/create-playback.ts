@@ -17,7 +17,8 @@ import type { PlayableItems } from '../catalog/index.ts';
 import type { ProgressRecorderPort } from '../engagement/index.ts';
 import { loadSigningKeys } from '../identity/index.ts';
 import type { MediaKeys, MediaPackages } from '../media/index.ts';
-import { DeliveryService } from './delivery.service.ts';
+import { DeliveryService, readStoredText } from './delivery.service.ts';
+import type { LiveSources } from './live-playback.ts';
 import { DownloadDevicesRepository } from './download-devices.repository.ts';
 import { DownloadDevicesService } from './download-devices.service.ts';
 import { DownloadsRepository } from './downloads.repository.ts';
@@ -50,6 +51,10 @@ export interface PlaybackDeps {
   audit: AuditLog;
   /** Engagement's progress recorder: heartbeats feed it, starts ask it where to resume. */
   progress: ProgressRecorderPort;
+  /** Live events (the live module's answer): they play through the same streams. */
+  live: LiveSources;
+  /** Where a live event's HLS is in storage (the live module's layout). */
+  livePrefix: (eventId: string) => string;
   config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
@@ -90,6 +95,8 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     tokenTtlSeconds: config.playback.tokenTtlSeconds,
     heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
     progress: deps.progress,
+    live: deps.live,
+    liveMaster: (prefix) => readStoredText(deps.storage, `${prefix}master.m3u8`),
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,
@@ -101,6 +108,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     streams,
     secrets: secret,
     keys: deps.keys,
+    livePrefix: deps.livePrefix,
     config: config.playback,
     cloudFrontPrivateKey:
       config.playback.delivery.mode === 'cloudfront'

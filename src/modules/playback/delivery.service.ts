@@ -3,18 +3,24 @@ import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
-import type { ObjectBody, ByteRange, Storage } from '../../platform/storage/storage.port.ts';
+import {
+  ObjectNotFound,
+  type ObjectBody,
+  type ByteRange,
+  type Storage,
+} from '../../platform/storage/storage.port.ts';
 import { defineError } from '../../shared/errors.ts';
 import type { MediaKeys, MediaPackage, PackageManifest } from '../media/index.ts';
 import { cloudFrontSignedCookies, type CloudFrontCookies } from './cloudfront.ts';
 import type { HmacSecrets } from './hmac-secrets.ts';
+import { liveVariantsFitting } from './live-playback.ts';
 import { verifyPlaybackToken, type PlaybackClaims } from './playback-token.ts';
 import { PlaybackKeyForbidden, PlaybackSessionEnded, PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
 import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
-import type { StreamStates } from './stream-states.ts';
+import type { StreamState, StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
 
 export const KeyRateLimited = defineError(
@@ -23,6 +29,26 @@ export const KeyRateLimited = defineError(
   'Too many key requests',
 );
 export const PlaylistNotFound = defineError('PLAYBACK_PLAYLIST_NOT_FOUND', 'not_found', 'No such playlist');
+
+/** A stored text file, or undefined when there is none (a live playlist not written yet). */
+export async function readStoredText(storage: Storage, key: string): Promise<string | undefined> {
+  try {
+    const object = await storage.get(key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of object.body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    if (ObjectNotFound.is(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A live stream as authorised: its event's HLS prefix and the stream's cap. */
+interface LiveGrant {
+  claims: PlaybackClaims;
+  prefix: string;
+  maxHeight: number;
+}
 
 /** Where delivered files are served from in embedded mode; the path after it is the storage key. */
 export const DELIVERY_PREFIX = '/api/delivery/';
@@ -37,6 +63,8 @@ export interface DeliveryServiceDeps {
   secrets: HmacSecrets;
   /** Media's content keys, unwrapped there (the master key stays in media). */
   keys: MediaKeys;
+  /** Where a live event's HLS is in storage (the live module's layout). */
+  livePrefix: (eventId: string) => string;
   config: Config['playback'];
   cloudFrontPrivateKey: string | undefined;
   /** Whether the device a stream was started from is still signed in (identity's session check). */
@@ -97,6 +125,26 @@ export class DeliveryService {
     token: string,
     streamId?: string,
   ): Promise<{ claims: PlaybackClaims; prefix: string; manifest: PackageManifest; maxHeight: number }> {
+    return this.#packaged(await this.#streamOf(token, streamId));
+  }
+
+  async #packaged(stream: { claims: PlaybackClaims; state: StreamState }) {
+    const { claims, state } = stream;
+    if (state.live) throw PlaybackTokenInvalid('This token is for a live stream');
+    const asset = await this.#asset(claims.asset);
+    // The stream's cap follows the plan (updated at each heartbeat); the token's is where it began.
+    return { claims, prefix: asset.prefix, manifest: asset.manifest, maxHeight: state.maxHeight };
+  }
+
+  /** A live stream's grant (its files are its event's HLS); undefined for a package's stream. */
+  #live(stream: { claims: PlaybackClaims; state: StreamState }): LiveGrant | undefined {
+    const { claims, state } = stream;
+    if (!state.live) return undefined;
+    return { claims, prefix: this.#deps.livePrefix(claims.asset), maxHeight: state.maxHeight };
+  }
+
+  /** One read of the stream's state per request: the token, the stream alive, the device signed in. */
+  async #streamOf(token: string, streamId?: string): Promise<{ claims: PlaybackClaims; state: StreamState }> {
     const claims = this.#verify(token);
     if (streamId !== undefined && claims.sid !== streamId)
       throw PlaybackTokenInvalid('The token is for another stream');
@@ -108,14 +156,15 @@ export class DeliveryService {
     if (!(await this.#deps.isSignedIn(claims.dev))) {
       throw PlaybackSessionEnded('The device this stream was started on has signed out');
     }
-    const asset = await this.#asset(claims.asset);
-    // The stream's cap follows the plan (updated at each heartbeat); the token's is where it began.
-    return { claims, prefix: asset.prefix, manifest: asset.manifest, maxHeight: state.maxHeight };
+    return { claims, state };
   }
 
   /** The master playlist as this stream may see it. */
   async masterPlaylist(token: string, streamId: string): Promise<string> {
-    const { prefix, manifest, maxHeight } = await this.authorise(token, streamId);
+    const stream = await this.#streamOf(token, streamId);
+    const live = this.#live(stream);
+    if (live) return this.#liveMaster(token, live);
+    const { prefix, manifest, maxHeight } = await this.#packaged(stream);
     const cacheKey = `master\n${maxHeight}\n${token}`;
     const hit = this.#rendered.get(cacheKey);
     if (hit !== undefined) return hit;
@@ -129,7 +178,10 @@ export class DeliveryService {
 
   /** A media playlist of the package: keys through the key server, segments signed. */
   async mediaPlaylist(token: string, streamId: string, playlist: string): Promise<string> {
-    const { claims, prefix, manifest, maxHeight } = await this.authorise(token, streamId);
+    const stream = await this.#streamOf(token, streamId);
+    const live = this.#live(stream);
+    if (live) return this.#liveMedia(token, live, playlist);
+    const { claims, prefix, manifest, maxHeight } = await this.#packaged(stream);
     const video = manifest.renditions.find((r) => r.playlist === playlist);
     const known =
       video ??
@@ -159,14 +211,60 @@ export class DeliveryService {
     return rendered;
   }
 
+  /**
+   * A live master playlist: read afresh (it is written once, but an event that has not begun has
+   * none yet), filtered to the plan like a package's. Never cached: the ladder is the event's.
+   */
+  async #liveMaster(token: string, live: LiveGrant): Promise<string> {
+    const text = await this.#liveText(`${live.prefix}master.m3u8`);
+    const filtered = filterMasterPlaylist({ text, maxHeight: live.maxHeight });
+    const query = `?token=${encodeURIComponent(token)}`;
+    return rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
+  }
+
+  /**
+   * A live media playlist, as the transcoder last wrote it: keys through the key server, and
+   * segment URLs signed for that rung's directory only, since one rotating key opens every rung
+   * (docs/SECURITY.md): a viewer can't reach the segments of a rung above the plan.
+   */
+  async #liveMedia(token: string, live: LiveGrant, playlist: string): Promise<string> {
+    const master = await this.#liveText(`${live.prefix}master.m3u8`);
+    if (!liveVariantsFitting(master, Number.MAX_SAFE_INTEGER).some((v) => v.playlist === playlist))
+      throw PlaylistNotFound();
+    if (!liveVariantsFitting(master, live.maxHeight).some((v) => v.playlist === playlist))
+      throw PlaybackKeyForbidden(`This rendition is above your plan's quality`);
+    const text = await this.#liveText(`${live.prefix}${playlist}`);
+    const dir = playlist.slice(0, playlist.lastIndexOf('/') + 1);
+    const keyQuery = `?token=${encodeURIComponent(token)}`;
+    const segmentQuery = this.#segmentQuery({
+      id: live.claims.sid,
+      prefix: `${live.prefix}${dir}`,
+      expiresAt: new Date(live.claims.exp * 1000),
+    });
+    const base = this.#segmentBase(live.prefix);
+    return rewriteUris({
+      text,
+      rewrite: (uri, kind) => (kind === 'key' ? `${uri}${keyQuery}` : `${base}${dir}${uri}${segmentQuery}`),
+    });
+  }
+
+  async #liveText(key: string): Promise<string> {
+    const text = await readStoredText(this.#deps.storage, key);
+    if (text === undefined) throw PlaylistNotFound();
+    return text;
+  }
+
   /** The key server: one content key, to a live stream whose plan covers the key's tier. */
   async contentKey(keyId: string, token: string): Promise<Buffer> {
-    const { claims, maxHeight } = await this.authorise(token);
+    const { claims, state } = await this.#streamOf(token);
+    const { maxHeight } = state;
     const limit = await this.#keyLimiter.consume(claims.sid);
     if (!limit.allowed)
       throw KeyRateLimited(undefined, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
     const entry = await this.#deps.keys.byId(keyId);
-    if (!entry || entry.assetId !== claims.asset)
+    // A package's key to its package's streams, a live event's keys to that event's streams.
+    const encrypts = state.live ? entry?.liveEventId : entry?.assetId;
+    if (!entry || encrypts !== claims.asset)
       throw PlaybackKeyForbidden('This key is not part of this stream');
     if (!mayReceiveKey({ keyTier: entry.tier, maxHeight })) {
       throw PlaybackKeyForbidden(`${entry.tier} keys are above your plan's quality`);

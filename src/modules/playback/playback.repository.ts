@@ -90,6 +90,6 @@ export class PlaybackRepository {
       .where('endedAt', 'is', null)
       .where('lastHeartbeatAt', '>=', since)
       .execute();
-    return rows.map((row) => row.assetId);
+    return rows.flatMap((row) => (row.assetId ? [row.assetId] : []));
   }
 }

@@ -38,6 +38,9 @@ const playbackSessionSchema = z
     sessionId: z.uuid(),
     itemId: z.uuid(),
     itemName: z.string(),
+    live: z
+      .boolean()
+      .describe('A live event: the playlists grow until the event ends (no duration, no resume)'),
     token: z.string().describe('Playback token: bound to this stream, device, title and plan quality'),
     expiresAt: isoDate,
     masterPlaylistUrl: z
@@ -111,9 +114,9 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
       schema: {
         operationId: 'startPlayback',
         tags,
-        summary: 'Start watching a movie or episode as the active profile',
+        summary: 'Start watching a movie, an episode or a live event as the active profile',
         description:
-          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY.',
+          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended).',
         params: z.object({ itemId: z.uuid() }),
         response: { 201: playbackSessionSchema },
       },

@@ -18,6 +18,7 @@ import {
 } from './playback.errors.ts';
 import type { PlaybackRepository, StreamRow } from './playback.repository.ts';
 import type { PlanLookup } from './plan-lookup.ts';
+import { liveVariantsFitting, type LiveSource, type LiveSources } from './live-playback.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
@@ -71,7 +72,15 @@ export interface PlaybackServiceDeps {
   heartbeatLapseSeconds: number;
   /** Engagement's progress: heartbeats record positions there, starts ask where to resume. */
   progress: ProgressRecorderPort;
+  /** Live events by id (the live module's answer): `POST /api/playback/:id` plays them too. */
+  live: LiveSources;
+  /** A live event's current master playlist (from storage), or undefined before it is written. */
+  liveMaster: (prefix: string) => Promise<string | undefined>;
 }
+
+/** What a stream plays: a title's package, or a live event's HLS as it grows. */
+type StreamTarget =
+  { kind: 'vod'; entitlement: Entitlement } | { kind: 'live'; event: LiveSource; master: string; plan: Plan };
 
 const HEARTBEAT_INTERVAL_SECONDS = 30;
 
@@ -120,17 +129,41 @@ export class PlaybackService implements Entitlements {
     if (!item) throw TitleNotFound(`No movie or episode ${itemId}`);
     const hidden = this.#deps.items.whyHidden(item, watcher.viewer);
     if (hidden) throw hiddenErrors[hidden]();
-    const plan = await this.planOf(watcher.userId);
-    if (item.minPlanTier > plan.tier) {
-      throw PlaybackPlanRequired(`Your ${plan.name} plan does not include this title`, {
-        plan: plan.id,
-        requiredTier: item.minPlanTier,
-        plans: await this.plansAllowing((candidate) => candidate.tier >= item.minPlanTier),
-      });
-    }
+    const plan = await this.#planCovering(watcher.userId, item.minPlanTier, 'this title');
     const video = await this.#deps.packages.currentOf(item.id);
     if (!video) throw PlaybackNotReady('This title has no video yet');
     return { item, video, plan };
+  }
+
+  async #planCovering(userId: string, requiredTier: number, what: string): Promise<Plan> {
+    const plan = await this.planOf(userId);
+    if (requiredTier > plan.tier) {
+      throw PlaybackPlanRequired(`Your ${plan.name} plan does not include ${what}`, {
+        plan: plan.id,
+        requiredTier,
+        plans: await this.plansAllowing((candidate) => candidate.tier >= requiredTier),
+      });
+    }
+    return plan;
+  }
+
+  /**
+   * A movie or episode, else a live event: the same rules (window, region, maturity, plan), and
+   * a live event must be on air with its ladder written.
+   */
+  async #target(watcher: Watcher, id: string): Promise<StreamTarget> {
+    if (await this.#deps.items.find(id)) return { kind: 'vod', entitlement: await this.entitle(watcher, id) };
+    const found = await this.#deps.live(id, watcher.viewer);
+    if (!found) throw TitleNotFound(`No movie, episode or live event ${id}`);
+    const { event, hidden } = found;
+    if (hidden) throw hiddenErrors[hidden]();
+    const plan = await this.#planCovering(watcher.userId, event.minPlanTier, 'this live event');
+    if (event.state === 'ended') throw PlaybackNotAvailable('This live event has ended');
+    const master = event.state === 'live' ? await this.#deps.liveMaster(event.prefix) : undefined;
+    if (master === undefined) throw PlaybackNotReady('This live event has not started yet');
+    if (liveVariantsFitting(master, plan.maxHeight).length === 0)
+      throw PlaybackPlanRequired(`No rendition of this event fits your plan's ${plan.maxHeight}p`);
+    return { kind: 'live', event, master, plan };
   }
 
   /**
@@ -139,7 +172,12 @@ export class PlaybackService implements Entitlements {
    * however many arrive at once; the streams a start ends stop working at once, on every instance.
    */
   async start(watcher: Watcher, itemId: string) {
-    const { item, video, plan } = await this.entitle(watcher, itemId);
+    const target = await this.#target(watcher, itemId);
+    const { plan } = target.kind === 'vod' ? target.entitlement : target;
+    const playing =
+      target.kind === 'vod'
+        ? { id: target.entitlement.item.id, name: target.entitlement.item.name }
+        : { id: target.event.id, name: target.event.title };
     const now = this.#deps.clock.now();
     const repository = this.#repository;
     const { stream, ended } = await this.#deps.transactor.run(async (trx) => {
@@ -181,9 +219,10 @@ export class PlaybackService implements Entitlements {
           profileId: watcher.profileId,
           authSessionId: watcher.authSessionId,
           deviceName: watcher.deviceName,
-          itemId: item.id,
-          itemName: item.name,
-          assetId: video.assetId,
+          itemId: playing.id,
+          itemName: playing.name,
+          assetId: target.kind === 'vod' ? target.entitlement.video.assetId : null,
+          liveEventId: target.kind === 'live' ? target.event.id : null,
           maxHeight: plan.maxHeight,
           ip: watcher.ip,
           startedAt: now,
@@ -201,25 +240,42 @@ export class PlaybackService implements Entitlements {
         sid: stream.id,
         sub: watcher.userId,
         dev: watcher.authSessionId,
-        item: item.id,
-        asset: video.assetId,
+        item: playing.id,
+        // A live stream's "asset" is its event: the key server matches keys to it.
+        asset: target.kind === 'vod' ? target.entitlement.video.assetId : target.event.id,
         maxH: plan.maxHeight,
       },
       ttlSeconds: this.#deps.tokenTtlSeconds,
       now,
     });
+    this.#deps.logger.info(
+      { streamId: stream.id, userId: watcher.userId, itemId: playing.id, maxHeight: plan.maxHeight },
+      target.kind === 'live' ? 'live playback started' : 'playback started',
+    );
+    const session = { sessionId: stream.id, itemId: playing.id, itemName: playing.name, token, expiresAt };
+    if (target.kind === 'live') {
+      const renditions = liveVariantsFitting(target.master, plan.maxHeight);
+      return {
+        ...session,
+        live: true,
+        maxHeight: plan.maxHeight,
+        maxBitrate: maxBitrateFor(renditions, plan.maxHeight) ?? null,
+        renditions: renditions.map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth })),
+        durationSeconds: null,
+        resumePositionSeconds: 0,
+        audioTracks: [],
+        subtitleTracks: [],
+        heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+        assetPrefix: target.event.prefix,
+        thumbnails: null,
+      };
+    }
+    const { item, video } = target.entitlement;
     const { manifest } = video;
     const { renditions } = manifest;
-    this.#deps.logger.info(
-      { streamId: stream.id, userId: watcher.userId, itemId: item.id, maxHeight: plan.maxHeight },
-      'playback started',
-    );
     return {
-      sessionId: stream.id,
-      itemId: item.id,
-      itemName: item.name,
-      token,
-      expiresAt,
+      ...session,
+      live: false,
       maxHeight: plan.maxHeight,
       maxBitrate: maxBitrateFor(renditions, plan.maxHeight) ?? null,
       renditions: renditions
@@ -264,7 +320,9 @@ export class PlaybackService implements Entitlements {
         stream.endedAt ? 'This stream has ended' : 'This stream lapsed: start playback again',
       );
     }
-    const duration = (await this.#deps.packages.byAsset(stream.assetId))?.durationSeconds ?? null;
+    const duration = stream.assetId
+      ? ((await this.#deps.packages.byAsset(stream.assetId))?.durationSeconds ?? null)
+      : null;
     const position = Math.max(0, Math.min(positionSeconds, duration ?? positionSeconds));
     // The plan as it is now: a plan change reaches a playing stream at its next heartbeat (the key
     // server and playlists read the stream's cap, not the token's).
@@ -272,14 +330,16 @@ export class PlaybackService implements Entitlements {
     if (!(await this.#repository.heartbeat({ id: stream.id, positionSeconds: position, now, maxHeight }))) {
       throw PlaybackSessionEnded('This stream has ended');
     }
-    await this.#deps.progress.record({
-      userId,
-      profileId: stream.profileId,
-      itemId: stream.itemId,
-      positionSeconds: position,
-      durationSeconds: duration,
-      at: now,
-    });
+    // A live event has no "continue watching": its position is only the stream's.
+    if (stream.assetId)
+      await this.#deps.progress.record({
+        userId,
+        profileId: stream.profileId,
+        itemId: stream.itemId,
+        positionSeconds: position,
+        durationSeconds: duration,
+        at: now,
+      });
     await this.#deps.streams.live(stream.id, {
       ...streamStateOf(stream),
       maxHeight,
@@ -292,7 +352,7 @@ export class PlaybackService implements Entitlements {
   async ownStream(userId: string, streamId: string) {
     const stream = await this.#repository.findStream(streamId);
     if (!stream || stream.userId !== userId) return undefined;
-    const video = await this.#deps.packages.byAsset(stream.assetId);
+    const video = stream.assetId ? await this.#deps.packages.byAsset(stream.assetId) : undefined;
     return {
       id: stream.id,
       itemId: stream.itemId,

@@ -6,7 +6,10 @@ import { isSessionLive } from './stream-limits.ts';
 /** What the key server and the playlist routes need to know about a stream, cached. */
 export interface StreamState {
   userId: string;
+  /** The package's asset, or for a live stream its event (what its token's `asset` names). */
   assetId: string;
+  /** A live event's stream (absent in entries cached before live playback existed: not live). */
+  live?: boolean;
   itemId: string;
   maxHeight: number;
   ended: boolean;
@@ -26,7 +29,8 @@ const endedKey = (id: string) => `playback:stream-ended:${id}`;
 
 export const streamStateOf = (row: StreamRow): StreamState => ({
   userId: row.userId,
-  assetId: row.assetId,
+  assetId: (row.assetId ?? row.liveEventId)!,
+  live: row.liveEventId !== null,
   itemId: row.itemId,
   maxHeight: row.maxHeight,
   ended: row.endedAt !== null,

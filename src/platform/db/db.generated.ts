@@ -188,13 +188,14 @@ export interface CommentsTable {
 
 export interface ContentKeysTable {
   id: string;
-  assetId: string;
+  assetId: string | null;
   tier: string;
   wrappedKey: Uint8Array;
   iv: Uint8Array;
   firstSegment: number;
   renditions: string[];
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  liveEventId: string | null;
 }
 
 export interface CouponRedemptionsTable {
@@ -318,6 +319,7 @@ export interface LiveEventsTable {
   pinnedMessageId: number | null;
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  recordingTitleId: string | null;
 }
 
 export interface MailOutboxTable {
@@ -404,7 +406,7 @@ export interface PlaybackSessionsTable {
   deviceName: string;
   itemId: string;
   itemName: string;
-  assetId: string;
+  assetId: string | null;
   maxHeight: number;
   ip: string | null;
   startedAt: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -412,6 +414,7 @@ export interface PlaybackSessionsTable {
   positionSeconds: Generated<number>;
   endedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   endedReason: string | null;
+  liveEventId: string | null;
 }
 
 export interface ProfilesTable {

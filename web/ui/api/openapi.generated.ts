@@ -618,6 +618,7 @@ export interface Schemas {
     startedAt: string | null;
     endedAt: string | null;
     slowModeSeconds: number;
+    recordingTitleId: string | null;
   };
   LiveEventInput: {
     id: string;
@@ -632,6 +633,7 @@ export interface Schemas {
     startedAt: string | null;
     endedAt: string | null;
     slowModeSeconds: number;
+    recordingTitleId: string | null;
   };
   ModerationComment: {
     id: string;
@@ -741,6 +743,7 @@ export interface Schemas {
     sessionId: string;
     itemId: string;
     itemName: string;
+    live: boolean;
     token: string;
     expiresAt: string;
     masterPlaylistUrl: string;
@@ -779,6 +782,7 @@ export interface Schemas {
     sessionId: string;
     itemId: string;
     itemName: string;
+    live: boolean;
     token: string;
     expiresAt: string;
     masterPlaylistUrl: string;
@@ -2856,7 +2860,7 @@ export interface Operations {
       duplicate: boolean;
     };
   };
-  /** POST /api/playback/{itemId} — Start watching a movie or episode as the active profile */
+  /** POST /api/playback/{itemId} — Start watching a movie, an episode or a live event as the active profile */
   startPlayback: {
     path: {
       itemId: string;

@@ -84,9 +84,12 @@
         .preroll();
     }
     state.adLog.push({ event: 'content-start' });
+    if (session.live && window.marqueeChat)
+      window.marqueeChat.open(session.itemId, 'Bearer ' + sessionStorage.getItem('marquee.accessToken'));
     if (state.hls) state.hls.destroy();
     var hls = new Hls({
-      startPosition: session.resumePositionSeconds || -1,
+      // A live event starts near its live edge (-1); its playlists keep growing until it ends.
+      startPosition: session.live ? -1 : session.resumePositionSeconds || -1,
       capLevelToPlayerSize: false,
     });
     state.hls = hls;
@@ -115,6 +118,7 @@
     var session = state.session;
     state.session = null;
     clearInterval(state.heartbeat);
+    if (session && session.live && window.marqueeChat) window.marqueeChat.close();
     if (!session) return;
     var headers = {};
     var token = sessionStorage.getItem('marquee.accessToken');

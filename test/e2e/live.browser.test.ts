@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { createLiveIngest, type RtmpIngest } from '../../src/modules/live/index.ts';
+import { createMediaKeys } from '../../src/modules/media/index.ts';
+import { allowDevices, registerViewer, signInWithRoles } from '../support/accounts.ts';
+import { joinChat } from '../support/live-chat.ts';
+import { createTestApp, type TestContext } from '../support/test-app.ts';
+
+/**
+ * A live event in a real browser: ffmpeg publishes over RTMP, Debian's Chromium signs in on
+ * /watch/:eventId and plays the encrypted live ladder through hls.js (keys from the key server),
+ * and a chat message another viewer sends over its own WebSocket appears on the page.
+ */
+
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const skip = existsSync(chromiumPath)
+  ? false
+  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+/** The bits of the page these checks read (no DOM library in this project's TypeScript). */
+interface LivePage {
+  document: {
+    querySelector(selector: 'video'): { currentTime: number; videoHeight: number };
+    getElementById(id: 'chat-messages' | 'status'): { textContent: string };
+  };
+}
+
+describe('a live event in Chromium', { skip }, () => {
+  let context: TestContext;
+  let ingest: RtmpIngest;
+  let browser: Browser;
+  let publisher: ReturnType<typeof spawn> | undefined;
+
+  before(async () => {
+    context = await createTestApp({
+      env: {
+        LIVE_RTMP_HOST: '127.0.0.1',
+        LIVE_RTMP_PORT: '0',
+        LIVE_RUNGS: '180:300,90:150',
+        LIVE_SEGMENT_SECONDS: '1',
+        LIVE_DVR_SECONDS: '60',
+        LIVE_GRACE_SECONDS: '1',
+        LIVE_KEY_ROTATION_SECONDS: '4',
+      },
+    });
+    await allowDevices(context);
+    ingest = createLiveIngest({
+      db: context.deps.database.db,
+      pubsub: context.deps.pubsub,
+      storage: context.deps.storage,
+      queue: context.deps.queue,
+      keys: await createMediaKeys(context.deps.database.db, context.deps.config.media),
+      clock: context.deps.clock,
+      logger: context.deps.logger,
+      config: context.deps.config,
+    });
+    await ingest.start();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    // Before the publisher goes: the event stays live (its end and recording are live.test.ts's).
+    await ingest?.close();
+    publisher?.kill('SIGKILL');
+    await context?.close();
+  });
+
+  it('plays the live ladder through hls.js while another viewer’s chat message appears', async () => {
+    const { app } = context;
+    const editor = await signInWithRoles(context, ['content_manager']);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/admin/live-events',
+      headers: editor.headers,
+      payload: { title: 'Browser live', scheduledStart: new Date().toISOString() },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const { event, streamKey } = created.json<{ event: { id: string }; streamKey: string }>();
+    const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+
+    publisher = spawn(
+      'ffmpeg',
+      [
+        ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-re'],
+        ...['-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=25:duration=40'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440:duration=40'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25'],
+        ...['-c:a', 'aac', '-f', 'flv', `rtmp://127.0.0.1:${ingest.port}/live/${streamKey}`],
+      ],
+      { stdio: 'ignore' },
+    );
+    const other = await registerViewer(app);
+    const chat = await joinChat({ app, baseUrl: origin, eventId: event.id, headers: other.headers });
+    if (chat.welcome.state !== 'live')
+      await chat.client.next('state', (frame) => frame.state === 'live', 15_000);
+
+    const viewer = await registerViewer(app);
+    const page = await (await browser.newContext()).newPage();
+    const started = Date.now();
+    // The first segments take a moment to reach storage: the page retries like a viewer would.
+    for (let attempt = 0; ; attempt++) {
+      await page.goto(`${origin}/watch/${event.id}`);
+      if (attempt === 0) {
+        await page.locator('#email').fill(viewer.email);
+        await page.locator('#password').fill(viewer.password);
+        await page.locator('#sign-in button[type=submit]').click();
+      }
+      const status = await page
+        .waitForFunction(
+          () => {
+            const text = (globalThis as unknown as LivePage).document.getElementById('status').textContent;
+            return /Playing|Cannot play/.test(text) ? text : undefined;
+          },
+          undefined,
+          { timeout: 15_000, polling: 200 },
+        )
+        .then((handle) => handle.jsonValue());
+      if (status?.startsWith('Playing') || attempt === 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await page.waitForFunction(
+      () => {
+        const video = (globalThis as unknown as LivePage).document.querySelector('video');
+        return video.currentTime > 2 && video.videoHeight > 0;
+      },
+      undefined,
+      { timeout: 30_000, polling: 200 },
+    );
+    const height = await page.evaluate(
+      () => (globalThis as unknown as LivePage).document.querySelector('video').videoHeight,
+    );
+    assert.equal(height, 180, 'the top rung the free plan allows (180p ≤ 480p)');
+    console.log(`# live picture after ${Date.now() - started} ms`);
+
+    // The page's chat has joined (it shows the panel on welcome); a message from elsewhere arrives.
+    await page.locator('#chat').waitFor({ state: 'visible', timeout: 10_000 });
+    chat.client.send({ type: 'send', body: 'Hello from the other viewer' });
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as LivePage).document
+          .getElementById('chat-messages')
+          .textContent.includes('Hello from the other viewer'),
+      undefined,
+      { timeout: 10_000, polling: 100 },
+    );
+    // And the page's own message reaches the other viewer.
+    await page.locator('#chat-input').fill('Hi back from the browser');
+    await page.locator('#chat-form button[type=submit]').click();
+    await chat.client.next('message', (frame) => frame.message.body === 'Hi back from the browser', 10_000);
+    const still = await page.evaluate(
+      () => (globalThis as unknown as LivePage).document.querySelector('video').currentTime,
+    );
+    assert.ok(still > 2, `still playing at ${still}`);
+    await chat.client.close();
+  });
+});

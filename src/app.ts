@@ -108,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cache: deps.cache,
     audit,
     logger: deps.logger.child({ component: 'subscriptions' }),
+    pubsub: deps.pubsub,
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
     contactOf: accountContact,
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     outbox: new OutboxMailer(deps.database.db),
     logger: deps.logger.child({ component: 'identity' }),
+    pubsub: deps.pubsub,
     config,
     // The device cap follows the account's plan.
     limits: {

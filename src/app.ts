@@ -210,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     plans: subscriptions.plans,
     audit,
     progress: engagement.progress,
+    pubsub: deps.pubsub,
     config,
   });
   await app.register(playback.plugin);

@@ -81,7 +81,19 @@ export const domainEventTypes = {
     'PackageRetired',
   ],
   // Ad beacons the ad server counted (once per ad instance and event): impressions, quartiles…
-  'ads.events': ['AdBeaconCounted'],
+  'ads.events': ['AdBeaconCounted', 'AdSlotsCounted'],
+  'identity.events': ['UserRegistered', 'UserSignedIn'],
+  'subscriptions.events': [
+    'SubscriptionTrialStarted',
+    'SubscriptionActivated',
+    'SubscriptionRenewed',
+    'SubscriptionCancelled',
+    'SubscriptionRefunded',
+  ],
+  // Named apart from the player's `PlaybackStarted` beacon (startup time), which counts plays.
+  'playback.events': ['PlaybackSessionStarted'],
+  'recommendations.events': ['RecommendationsImpressed', 'RecommendationsClicked'],
+  'live.events': ['LiveViewerJoined', 'LiveChatMessagePosted', 'LiveViewersCounted'],
 } as const;
 export type DomainEventType = (typeof domainEventTypes)[keyof typeof domainEventTypes][number];
 

@@ -29,6 +29,9 @@ import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
 import type { PlanLookup } from './plan-lookup.ts';
 import { StreamStates } from './stream-states.ts';
+import { PLAYBACK_EVENTS_CHANNEL, type PlaybackEvent } from './playback.events.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import { playerRoutes } from './player.routes.ts';
 
 export interface PlaybackDeps {
@@ -50,6 +53,8 @@ export interface PlaybackDeps {
   audit: AuditLog;
   /** Engagement's progress recorder: heartbeats feed it, starts ask it where to resume. */
   progress: ProgressRecorderPort;
+  /** Where playback's domain events (streams started) go. */
+  pubsub: PubSub;
   config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
@@ -90,6 +95,11 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     tokenTtlSeconds: config.playback.tokenTtlSeconds,
     heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
     progress: deps.progress,
+    publish: domainEventPublisher<PlaybackEvent>({
+      pubsub: deps.pubsub,
+      channel: PLAYBACK_EVENTS_CHANNEL,
+      logger: deps.logger,
+    }),
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,

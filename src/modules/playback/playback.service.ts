@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
+import type { PublishPlaybackEvent } from './playback.events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
@@ -71,6 +72,8 @@ export interface PlaybackServiceDeps {
   heartbeatLapseSeconds: number;
   /** Engagement's progress: heartbeats record positions there, starts ask where to resume. */
   progress: ProgressRecorderPort;
+  /** Tells listeners (analytics) of started streams, after the commit. */
+  publish: PublishPlaybackEvent;
 }
 
 const HEARTBEAT_INTERVAL_SECONDS = 30;
@@ -138,6 +141,12 @@ export class PlaybackService implements Entitlements {
    * one account run one at a time (an account lock in the transaction), so the plan's limit holds
    * however many arrive at once; the streams a start ends stop working at once, on every instance.
    */
+  /** Streams open with a recent heartbeat, across every account: the viewers watching now. */
+  concurrentViewers(): Promise<number> {
+    const since = new Date(this.#deps.clock.now().getTime() - this.#deps.heartbeatLapseSeconds * 1000);
+    return this.#repository.concurrentStreams(since);
+  }
+
   async start(watcher: Watcher, itemId: string) {
     const { item, video, plan } = await this.entitle(watcher, itemId);
     const now = this.#deps.clock.now();
@@ -214,6 +223,16 @@ export class PlaybackService implements Entitlements {
       { streamId: stream.id, userId: watcher.userId, itemId: item.id, maxHeight: plan.maxHeight },
       'playback started',
     );
+    await this.#deps.publish({
+      type: 'PlaybackSessionStarted',
+      at: now.toISOString(),
+      userId: watcher.userId,
+      sessionId: stream.id,
+      itemId: item.id,
+      titleId: item.titleId,
+      planId: plan.id,
+      deviceName: watcher.deviceName,
+    });
     return {
       sessionId: stream.id,
       itemId: item.id,

@@ -97,6 +97,16 @@ export const domainEventTypes = {
 } as const;
 export type DomainEventType = (typeof domainEventTypes)[keyof typeof domainEventTypes][number];
 
+/** The domain events `analytics_counters` rolls up (the business figures); the rest feed analytics_rollups. */
+export const counterTypes = [
+  ...domainEventTypes['identity.events'],
+  ...domainEventTypes['subscriptions.events'],
+  ...domainEventTypes['playback.events'],
+  ...domainEventTypes['recommendations.events'],
+  ...domainEventTypes['live.events'],
+  ...domainEventTypes['ads.events'],
+] as const;
+
 /** The shape of a domain event as heard on the wire: checked, since pub/sub carries `unknown`. */
 export const heardDomainEventSchema = z.looseObject({
   type: z.string().min(1).max(60),

@@ -12,6 +12,7 @@ import { AnalyticsJobs } from './analytics-jobs.service.ts';
 import { AnalyticsReports } from './analytics-reports.service.ts';
 import { AnalyticsEventsRepository } from './events.repository.ts';
 import { RollupsRepository } from './rollups.repository.ts';
+import { CountersRepository } from './counters.repository.ts';
 import { openEventSink } from './sinks.ts';
 
 export {
@@ -88,6 +89,7 @@ export function createAnalyticsJobs(deps: {
   return new AnalyticsJobs({
     events: new AnalyticsEventsRepository(deps.db),
     rollups: new RollupsRepository(deps.db),
+    counters: new CountersRepository(deps.db),
     transactor: transactorFor(deps.db),
     clock: deps.clock,
     retentionDays: deps.config.analytics.retentionDays,

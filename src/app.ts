@@ -248,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       (await playback.playback.active(userId)).find((stream) => stream.id === sessionId),
     titleOf: async (itemId) => (await catalog.items.find(itemId))?.titleId,
     planIdOf: (userId) => identity.planIdOf(userId),
+    concurrentViewers: () => playback.playback.concurrentViewers(),
     config,
   });
   // Domain events reach analytics over pub/sub: no module calls it.

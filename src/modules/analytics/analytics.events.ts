@@ -86,6 +86,7 @@ export const domainEventTypes = {
   'subscriptions.events': [
     'SubscriptionTrialStarted',
     'SubscriptionActivated',
+    'SubscriptionTrialConverted',
     'SubscriptionRenewed',
     'SubscriptionCancelled',
     'SubscriptionRefunded',

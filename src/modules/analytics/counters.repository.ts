@@ -106,7 +106,10 @@ export class CountersRepository {
   }
 
   /** Adds the (day, account, profile) pairs of the events with ingest ids in (after, upTo]. */
-  async addActiveProfiles(range: { after: number; upTo: number }, executor: Executor = this.#db): Promise<void> {
+  async addActiveProfiles(
+    range: { after: number; upTo: number },
+    executor: Executor = this.#db,
+  ): Promise<void> {
     await sql`
       insert into analytics_active_profiles (day, user_id, profile_key)
       select distinct (occurred_at at time zone 'UTC')::date, user_id, coalesce(payload->>'profileKey', '')

@@ -29,6 +29,8 @@ export type SubscriptionEvent =
       mrrDeltaMinor: number;
       payingDelta: 1;
     })
+  /** A trial became paid (alongside its SubscriptionActivated): trial conversion. */
+  | (Money & { type: 'SubscriptionTrialConverted'; mrrDeltaMinor: 0; payingDelta: 0 })
   | (Money & { type: 'SubscriptionRenewed'; amountMinor: number; mrrDeltaMinor: 0; payingDelta: 0 })
   | (Money & {
       type: 'SubscriptionCancelled';
@@ -96,6 +98,9 @@ export function lifecycleEvents(change: {
       mrrDeltaMinor: monthlyMinor(amountMinor, after.billingInterval),
       payingDelta: 1,
     });
+    if (before.status === 'trialing') {
+      events.push({ ...money, type: 'SubscriptionTrialConverted', mrrDeltaMinor: 0, payingDelta: 0 });
+    }
   } else if (
     wasPaying &&
     isPaying &&

@@ -111,7 +111,10 @@ export class AnalyticsFigures {
         state.paying += group.reduce((total, row) => total + row.payingDelta, 0);
         running.set(key, state);
       }
-      for (const state of running.values()) {
+      const plans = [...running.values()].sort(
+        (x, y) => x.planId.localeCompare(y.planId) || x.currency.localeCompare(y.currency),
+      );
+      for (const state of plans) {
         const group = groups.get(`${state.planId}|${state.currency}`);
         out.push({
           bucket,

@@ -108,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cache: deps.cache,
     audit,
     logger: deps.logger.child({ component: 'subscriptions' }),
+    pubsub: deps.pubsub,
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
     contactOf: accountContact,
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     outbox: new OutboxMailer(deps.database.db),
     logger: deps.logger.child({ component: 'identity' }),
+    pubsub: deps.pubsub,
     config,
     // The device cap follows the account's plan.
     limits: {
@@ -224,6 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     progress: engagement.progress,
     live: (eventId, viewer) => live.events.forPlayback(eventId, viewer),
     livePrefix: liveHlsPrefix,
+    pubsub: deps.pubsub,
     config,
   });
   await app.register(playback.plugin);
@@ -261,6 +264,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       (await playback.playback.active(userId)).find((stream) => stream.id === sessionId),
     titleOf: async (itemId) => (await catalog.items.find(itemId))?.titleId,
     planIdOf: (userId) => identity.planIdOf(userId),
+    concurrentViewers: () => playback.playback.concurrentViewers(),
     config,
   });
   // Domain events reach analytics over pub/sub: no module calls it.

@@ -61,6 +61,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     cache: deps.cache,
     audit: new AuditLog(deps.database.db),
     logger: deps.logger.child({ component: 'subscriptions' }),
+    pubsub: deps.pubsub,
     config,
     setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
     contactOf: accountContact,

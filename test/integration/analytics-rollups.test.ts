@@ -12,6 +12,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { AnalyticsEventsRepository } from '../../src/modules/analytics/events.repository.ts';
 import { RollupsRepository } from '../../src/modules/analytics/rollups.repository.ts';
+import { CountersRepository } from '../../src/modules/analytics/counters.repository.ts';
 import { transactorFor } from '../../src/platform/db/transactor.ts';
 import { HOUR_MS, random, recount, storedRollups } from '../support/analytics-recount.ts';
 
@@ -131,6 +132,7 @@ describe('analytics rollups and retention', () => {
     const jobs = new AnalyticsJobs({
       events: new AnalyticsEventsRepository(db),
       rollups: new RollupsRepository(db),
+      counters: new CountersRepository(db),
       transactor: transactorFor(db),
       clock,
       retentionDays: 90,
@@ -171,6 +173,7 @@ describe('analytics rollups and retention', () => {
     const jobs = new AnalyticsJobs({
       events: repository,
       rollups: new RollupsRepository(db),
+      counters: new CountersRepository(db),
       transactor: transactorFor(db),
       clock,
       retentionDays: 3,

@@ -21,6 +21,7 @@ describe(`Coupon redemption under concurrency (${process.env.DATABASE_URL ? 'Pos
       cache: deps.cache,
       audit: new AuditLog(deps.database.db),
       logger: deps.logger,
+      pubsub: deps.pubsub,
       config: deps.config,
       setAccountPlan: (executor, change) => setAccountPlan(executor, { ...change, now: deps.clock.now() }),
       contactOf: accountContact,

@@ -78,3 +78,69 @@ export async function storedRollups(
       ]),
   );
 }
+
+export const counterMetrics = ['count', 'amount', 'mrrDelta', 'payingDelta', 'peak'] as const;
+export type CounterTotals = Record<(typeof counterMetrics)[number], number>;
+
+/** What `analytics_counters` should hold for some domain events, counted by hand. */
+export function recountCounters(
+  events: readonly AnalyticsEvent[],
+  granularity: 'hour' | 'day',
+): Map<string, CounterTotals> {
+  const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
+  const totals = new Map<string, CounterTotals>();
+  for (const event of events) {
+    const payload = event.payload as Record<string, string | number | undefined>;
+    const type = event.type as string;
+    const bucket = new Date(Math.floor(event.occurredAt.getTime() / size) * size).toISOString();
+    const key1 = type.startsWith('Subscription')
+      ? payload.planId
+      : type === 'AdBeaconCounted'
+        ? payload.event
+        : type.startsWith('Recommendations')
+          ? payload.row
+          : type.startsWith('Live')
+            ? payload.liveEventId
+            : undefined;
+    const key2 = type.startsWith('Subscription')
+      ? payload.currency
+      : type === 'AdBeaconCounted'
+        ? payload.campaignId
+        : undefined;
+    const key = [bucket, type, key1 ?? '', key2 ?? ''].join('|');
+    const row =
+      totals.get(key) ?? (Object.fromEntries(counterMetrics.map((metric) => [metric, 0])) as CounterTotals);
+    row.count += type.startsWith('Recommendations') ? Number(payload.count) : 1;
+    row.amount += type.startsWith('Subscription')
+      ? Number(payload.amountMinor ?? 0)
+      : type === 'AdBeaconCounted'
+        ? Number(payload.revenueMilliMinor)
+        : 0;
+    row.mrrDelta += Number(payload.mrrDeltaMinor ?? 0);
+    row.payingDelta += Number(payload.payingDelta ?? 0);
+    row.peak = Math.max(row.peak, Number(payload.viewers ?? 0));
+    totals.set(key, row);
+  }
+  return totals;
+}
+
+/** The stored counters whose keys are among `keys`, keyed like `recountCounters`. */
+export async function storedCounters(
+  db: Kysely<DB>,
+  granularity: 'hour' | 'day',
+  keys: ReadonlySet<string>,
+): Promise<Map<string, CounterTotals>> {
+  const rows = await db
+    .selectFrom('analyticsCounters')
+    .selectAll()
+    .where('granularity', '=', granularity)
+    .execute();
+  return new Map(
+    rows
+      .filter((row) => keys.has(row.key1) || keys.has(row.key2))
+      .map((row) => [
+        [row.bucket.toISOString(), row.type, row.key1, row.key2].join('|'),
+        Object.fromEntries(counterMetrics.map((metric) => [metric, Number(row[metric])])) as CounterTotals,
+      ]),
+  );
+}

@@ -8,14 +8,26 @@ import type { BeaconEvent } from './vast-xml.ts';
  */
 export const ADS_EVENTS_CHANNEL = 'ads.events';
 
-export type AdsEvent = {
-  type: 'AdBeaconCounted';
-  /** ISO 8601: when the beacon arrived. */
-  at: string;
-  event: BeaconEvent;
-  instanceId: string;
-  campaignId: string;
-};
+export type AdsEvent =
+  | {
+      type: 'AdBeaconCounted';
+      /** ISO 8601: when the beacon arrived. */
+      at: string;
+      event: BeaconEvent;
+      instanceId: string;
+      campaignId: string;
+      /** What the campaign owes for it, in thousandths of a minor unit (impressions only). */
+      revenueMilliMinor: number;
+    }
+  | {
+      /** Ad slots asked for and filled since the last batch (for the fill rate). */
+      type: 'AdSlotsCounted';
+      at: string;
+      /** Tells two batches with the same counts apart. */
+      batchId: string;
+      requested: number;
+      filled: number;
+    };
 
 export type PublishAdsEvent = (event: AdsEvent) => Promise<void>;
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -146,8 +147,22 @@ export class TrackingService {
           event: beacon.event,
           instanceId: beacon.instanceId,
           campaignId: beacon.campaignId,
+          // An impression earns a thousandth of the CPM: in thousandths of a minor unit, the CPM.
+          revenueMilliMinor: beacon.event === 'impression' ? (cpm.get(beacon.campaignId) ?? 0) : 0,
         });
       }
+    }
+    for (const [day, counts] of slots) {
+      await this.#publish({
+        type: 'AdSlotsCounted',
+        at:
+          day === this.#deps.clock.now().toISOString().slice(0, 10)
+            ? this.#deps.clock.now().toISOString()
+            : `${day}T12:00:00.000Z`,
+        batchId: randomUUID(),
+        requested: counts.requested,
+        filled: counts.filled,
+      });
     }
   }
 }

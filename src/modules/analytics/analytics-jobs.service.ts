@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
+import type { CountersRepository } from './counters.repository.ts';
 import type { RollupsRepository } from './rollups.repository.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,6 +18,7 @@ const utcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS
 export class AnalyticsJobs {
   readonly #events: AnalyticsEventsRepository;
   readonly #rollups: RollupsRepository;
+  readonly #counters: CountersRepository;
   readonly #transactor: Transactor;
   readonly #clock: Clock;
   readonly #retentionDays: number;
@@ -25,6 +27,7 @@ export class AnalyticsJobs {
   constructor(options: {
     events: AnalyticsEventsRepository;
     rollups: RollupsRepository;
+    counters: CountersRepository;
     transactor: Transactor;
     clock: Clock;
     retentionDays: number;
@@ -32,6 +35,7 @@ export class AnalyticsJobs {
   }) {
     this.#events = options.events;
     this.#rollups = options.rollups;
+    this.#counters = options.counters;
     this.#transactor = options.transactor;
     this.#clock = options.clock;
     this.#retentionDays = options.retentionDays;
@@ -79,6 +83,9 @@ export class AnalyticsJobs {
       const days = [...new Map(hours.map((hour) => [utcDay(hour).getTime(), utcDay(hour)])).values()];
       await this.#rollups.recountHours(hours, trx);
       await this.#rollups.recountDays(days, trx);
+      await this.#counters.recountHours(hours, trx);
+      await this.#counters.recountDays(days, trx);
+      await this.#counters.addActiveProfiles({ after, upTo }, trx);
       await this.#rollups.setWatermark({ name: WATERMARK, lastEventId: upTo, now: this.#clock.now() }, trx);
       return { hours: hours.length, days: days.length, upTo };
     });

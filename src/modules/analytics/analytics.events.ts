@@ -81,9 +81,32 @@ export const domainEventTypes = {
     'PackageRetired',
   ],
   // Ad beacons the ad server counted (once per ad instance and event): impressions, quartiles…
-  'ads.events': ['AdBeaconCounted'],
+  'ads.events': ['AdBeaconCounted', 'AdSlotsCounted'],
+  'identity.events': ['UserRegistered', 'UserSignedIn'],
+  'subscriptions.events': [
+    'SubscriptionTrialStarted',
+    'SubscriptionActivated',
+    'SubscriptionTrialConverted',
+    'SubscriptionRenewed',
+    'SubscriptionCancelled',
+    'SubscriptionRefunded',
+  ],
+  // Named apart from the player's `PlaybackStarted` beacon (startup time), which counts plays.
+  'playback.events': ['PlaybackSessionStarted'],
+  'recommendations.events': ['RecommendationsImpressed', 'RecommendationsClicked'],
+  'live.events': ['LiveViewerJoined', 'LiveChatMessagePosted', 'LiveViewersCounted'],
 } as const;
 export type DomainEventType = (typeof domainEventTypes)[keyof typeof domainEventTypes][number];
+
+/** The domain events `analytics_counters` rolls up (the business figures); the rest feed analytics_rollups. */
+export const counterTypes = [
+  ...domainEventTypes['identity.events'],
+  ...domainEventTypes['subscriptions.events'],
+  ...domainEventTypes['playback.events'],
+  ...domainEventTypes['recommendations.events'],
+  ...domainEventTypes['live.events'],
+  ...domainEventTypes['ads.events'],
+] as const;
 
 /** The shape of a domain event as heard on the wire: checked, since pub/sub carries `unknown`. */
 export const heardDomainEventSchema = z.looseObject({

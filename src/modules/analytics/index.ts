@@ -7,11 +7,14 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { analyticsRoutes } from './analytics.routes.ts';
+import { analyticsFiguresRoutes } from './analytics-figures.routes.ts';
+import { AnalyticsFigures } from './analytics-figures.service.ts';
 import { AnalyticsIngest, type LiveStream } from './analytics.service.ts';
 import { AnalyticsJobs } from './analytics-jobs.service.ts';
 import { AnalyticsReports } from './analytics-reports.service.ts';
 import { AnalyticsEventsRepository } from './events.repository.ts';
 import { RollupsRepository } from './rollups.repository.ts';
+import { CountersRepository } from './counters.repository.ts';
 import { openEventSink } from './sinks.ts';
 
 export {
@@ -40,6 +43,8 @@ export interface AnalyticsDeps {
   liveStreamOf: (userId: string, sessionId: string) => Promise<LiveStream | undefined>;
   titleOf: (itemId: string) => Promise<string | undefined>;
   planIdOf: (userId: string) => Promise<string>;
+  /** Playback's count of streams open now. */
+  concurrentViewers: () => Promise<number>;
   config: Pick<Config, 'analytics' | 'catalog'>;
 }
 
@@ -65,7 +70,13 @@ export async function createAnalytics(deps: AnalyticsDeps): Promise<Analytics> {
     planIdOf: deps.planIdOf,
     retentionDays: analytics.retentionDays,
   });
-  const reports = new AnalyticsReports(new RollupsRepository(deps.db));
+  const rollups = new RollupsRepository(deps.db);
+  const reports = new AnalyticsReports(rollups);
+  const figures = new AnalyticsFigures({
+    counters: new CountersRepository(deps.db),
+    rollups,
+    concurrentViewers: deps.concurrentViewers,
+  });
   const plugin = fp(
     async (app) => {
       await app.register(analyticsRoutes, {
@@ -73,6 +84,7 @@ export async function createAnalytics(deps: AnalyticsDeps): Promise<Analytics> {
         reports,
         countryHeader: deps.config.catalog.countryHeader,
       });
+      await app.register(analyticsFiguresRoutes, { figures });
     },
     { name: 'marquee-analytics' },
   );
@@ -88,6 +100,7 @@ export function createAnalyticsJobs(deps: {
   return new AnalyticsJobs({
     events: new AnalyticsEventsRepository(deps.db),
     rollups: new RollupsRepository(deps.db),
+    counters: new CountersRepository(deps.db),
     transactor: transactorFor(deps.db),
     clock: deps.clock,
     retentionDays: deps.config.analytics.retentionDays,

@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import type { PublishIdentityEvent } from './identity.events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { Executor, Transactor } from '../../platform/db/transactor.ts';
@@ -47,6 +48,8 @@ export interface AuthServiceOptions {
   onUserChanged?: (userId: string) => Promise<void>;
   /** Creates the first profile of a new account, inside its transaction. */
   createDefaultProfile(executor: Executor, user: { id: string; name: string }): Promise<void>;
+  /** Tells listeners (analytics) of a new account, after the commit. */
+  publish: PublishIdentityEvent;
 }
 
 /** Accounts: registration, password sign-in, email and password. Devices are SessionsService's; SQL the repositories'. */
@@ -73,21 +76,34 @@ export class AuthService {
     assertAcceptablePassword(input.password, { email: input.email, name: input.name });
     const passwordHash = await hashPassword(input.password);
     const { users } = this.#o;
-    await this.#o.transactor
+    const created = await this.#o.transactor
       .run(async (trx) => {
         const existing = await users.findByEmail(input.email, trx);
-        if (existing) return this.#links.sendAccountExists(trx, existing);
+        if (existing) {
+          await this.#links.sendAccountExists(trx, existing);
+          return undefined;
+        }
         const user = await users.create(
           { email: input.email, name: input.name, passwordHash, emailVerified: false },
           trx,
         );
         await this.#o.createDefaultProfile(trx, user);
         await this.#links.send(trx, user, 'verify_email');
+        return user;
       })
       .catch((error: unknown) => {
         // Two registrations racing for one address: the unique index decided; same answer.
         if (!isUniqueViolation(error)) throw error;
+        return undefined;
       });
+    if (created) {
+      await this.#o.publish({
+        type: 'UserRegistered',
+        at: this.#o.clock.now().toISOString(),
+        userId: created.id,
+        method: 'password',
+      });
+    }
   }
 
   async login(

@@ -6,6 +6,9 @@ import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import { IDENTITY_EVENTS_CHANNEL, type IdentityEvent } from './identity.events.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { MailOutbox } from '../../platform/mail/mail.port.ts';
 import type { RateLimits } from '../../platform/ratelimit/ratelimit.port.ts';
@@ -63,6 +66,8 @@ export const accountContact = async (executor: Kysely<DB>, userId: string) => {
 export const accountIdByEmail = async (executor: Kysely<DB>, email: string) =>
   (await new UsersRepository(executor, systemClock).findByEmail(email.toLowerCase()))?.id;
 
+export { IDENTITY_EVENTS_CHANNEL, type IdentityEvent } from './identity.events.ts';
+
 export interface IdentityDeps {
   db: Kysely<DB>;
   cache: Cache;
@@ -76,6 +81,8 @@ export interface IdentityDeps {
   /** Device caps per account (the plan's max_devices); defaults to AUTH_MAX_DEVICES for everyone. */
   limits?: AccountLimits;
   logger?: Logger;
+  /** Where identity's domain events (sign-ups, sign-ins) go. */
+  pubsub: PubSub;
 }
 
 export interface Identity {
@@ -129,6 +136,11 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   const createDefaultProfile = (trx: Executor, user: { id: string; name: string }) =>
     profiles.createDefault(trx, user);
+  const publish = domainEventPublisher<IdentityEvent>({
+    pubsub: deps.pubsub,
+    channel: IDENTITY_EVENTS_CHANNEL,
+    logger: deps.logger,
+  });
   const devices = new SessionsService({
     users,
     sessionRows,
@@ -140,6 +152,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     sessions,
     limits: deps.limits ?? { maxDevices: async () => config.auth.maxDevices },
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    publish,
   });
   const auth = new AuthService({
     users,
@@ -155,6 +168,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     publicUrl: config.http.publicUrl,
     logger: deps.logger,
     createDefaultProfile,
+    publish,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });
   const apiKeys = new ApiKeysService({
@@ -176,6 +190,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     allowedReturnOrigins: config.http.corsOrigins,
     providers: config.auth.oidcProviders,
     createDefaultProfile,
+    publish,
+    clock,
   });
   const adminUsers = new AdminUsersService({
     users,

@@ -1,5 +1,7 @@
 import * as client from 'openid-client';
 import type { OidcProviderConfig } from '../../config/config.ts';
+import type { PublishIdentityEvent } from './identity.events.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Executor, Transactor } from '../../platform/db/transactor.ts';
 import type { AuthService } from './auth.service.ts';
@@ -96,6 +98,9 @@ interface OidcServiceOptions {
   publicUrl: string;
   allowedReturnOrigins: readonly string[];
   createDefaultProfile(executor: Executor, user: { id: string; name: string }): Promise<void>;
+  /** Tells listeners (analytics) of an account made by a provider's sign-in, after the commit. */
+  publish: PublishIdentityEvent;
+  clock: Clock;
 }
 
 const STATE_TTL_MS = 10 * 60_000;
@@ -297,7 +302,8 @@ export class OidcService {
 
   async #resolveAccount(provider: Provider, identity: ProviderIdentity, meta: RequestMeta): Promise<UserRow> {
     const { users, identities } = this.#o;
-    return this.#o.transactor.run(async (trx) => {
+    let created = false;
+    const account = await this.#o.transactor.run(async (trx) => {
       const linkedUserId = await identities.signedIn(
         { provider: provider.id, subject: identity.subject, email: identity.email ?? null },
         trx,
@@ -334,6 +340,7 @@ export class OidcService {
           trx,
         );
         await this.#o.createDefaultProfile(trx, user);
+        created = true;
       }
       await identities.link(
         { provider: provider.id, subject: identity.subject, userId: user.id, email: identity.email },
@@ -341,6 +348,15 @@ export class OidcService {
       );
       return user;
     });
+    if (created) {
+      await this.#o.publish({
+        type: 'UserRegistered',
+        at: this.#o.clock.now().toISOString(),
+        userId: account.id,
+        method: provider.id,
+      });
+    }
+    return account;
   }
 
   /** After a redirect sign-in, the app trades the one-time code from the URL fragment for its tokens. */

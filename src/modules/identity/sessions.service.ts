@@ -7,6 +7,7 @@ import {
   RefreshTokenReused,
   SessionNotFound,
 } from './identity.errors.ts';
+import type { PublishIdentityEvent } from './identity.events.ts';
 import type { ProfilesRepository } from './profiles.repository.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
 import type { SecurityEventsRepository } from './security-events.repository.ts';
@@ -60,6 +61,8 @@ export interface SessionsServiceOptions {
   sessions: SessionStates;
   limits: AccountLimits;
   refreshTokenTtlDays: number;
+  /** Tells listeners (analytics) of a sign-in, after the commit. */
+  publish: PublishIdentityEvent;
 }
 
 export const defaultDevice = (meta: RequestMeta): Device => ({
@@ -136,6 +139,13 @@ export class SessionsService {
       return { result: await this.#issue(row, session.id, refreshToken), replaced: replacedIds };
     });
     await this.#o.sessions.markRevoked(replaced);
+    await this.#o.publish({
+      type: 'UserSignedIn',
+      at: this.#o.clock.now().toISOString(),
+      userId: row.id,
+      method: options.method,
+      deviceType: options.device.type,
+    });
     return result;
   }
 

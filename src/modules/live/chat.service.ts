@@ -1,5 +1,6 @@
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { PublishLiveEvent } from './live.events.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { RateLimiter } from '../../platform/ratelimit/ratelimit.port.ts';
 import type { Viewer } from '../catalog/index.ts';
@@ -40,6 +41,8 @@ export interface ChatServiceDeps {
   isBanned: (userId: string) => Promise<boolean>;
   blockedWordIn: (text: string) => string | undefined;
   config: { history: number; ticketSeconds: number };
+  /** Tells listeners (analytics) of joins and messages. */
+  publish: PublishLiveEvent;
 }
 
 export const chatChannel = (eventId: string) => `live.chat.${eventId}`;
@@ -99,6 +102,12 @@ export class ChatService {
     );
     await this.#deps.cache.delete(key);
     if (!first) throw LiveChatTicketInvalid();
+    await this.#deps.publish({
+      type: 'LiveViewerJoined',
+      at: this.#deps.clock.now().toISOString(),
+      userId: chatter.userId,
+      liveEventId: chatter.eventId,
+    });
     return { ...chatter };
   }
 
@@ -139,6 +148,13 @@ export class ChatService {
     });
     const message = toChatMessage(row);
     await this.#broadcast(chatter.eventId, { type: 'message', message });
+    await this.#deps.publish({
+      type: 'LiveChatMessagePosted',
+      at: message.createdAt,
+      userId: chatter.userId,
+      liveEventId: chatter.eventId,
+      messageId: message.id,
+    });
     return message;
   }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { Storage } from '../../platform/storage/storage.port.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
@@ -23,13 +24,15 @@ import { ChatService, chatChannel } from './chat.service.ts';
 import { LiveEventsRepository } from './live-events.repository.ts';
 import { LiveEventsService, toLiveEvent } from './live-events.service.ts';
 import { liveRoutes } from './live.routes.ts';
-import { Presence } from './presence.ts';
+import { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
+import { Presence, presenceBucket } from './presence.ts';
 import { RtmpIngest } from './rtmp-ingest.ts';
 import { tokenHash } from './stream-keys.ts';
 import { LiveRecordings, type LiveRecordingsDeps } from './live-recordings.ts';
 import { liveRecordingKey } from './live-storage.ts';
 
 export type { LiveEvent } from './live.schemas.ts';
+export { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
 export { RtmpIngest } from './rtmp-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
 export { liveHlsPrefix, liveRecordingKey } from './live-storage.ts';
@@ -67,6 +70,11 @@ export function createLive(deps: LiveDeps): Live {
     items: deps.items,
     planTierOf: deps.planTierOf,
   });
+  const publish = domainEventPublisher<LiveDomainEvent>({
+    pubsub: deps.pubsub,
+    channel: LIVE_EVENTS_CHANNEL,
+    logger: deps.logger,
+  });
   const chat = new ChatService({
     messages: new ChatRepository(deps.db),
     events,
@@ -82,12 +90,18 @@ export function createLive(deps: LiveDeps): Live {
     isBanned: deps.isBanned,
     blockedWordIn: deps.blockedWordIn,
     config: chatConfig,
+    publish,
   });
   const presence = new Presence({
     cache: deps.cache,
     clock: deps.clock,
     logger: deps.logger,
     intervalMs: chatConfig.presenceMs,
+  });
+  presence.onCount((liveEventId, viewers) => {
+    // The interval's start, not this instance's clock: every instance publishes the same event.
+    const at = new Date(presenceBucket(deps.clock.now(), chatConfig.presenceMs) * chatConfig.presenceMs);
+    void publish({ type: 'LiveViewersCounted', at: at.toISOString(), liveEventId, viewers });
   });
   const plugin = fp(
     async (app) => {

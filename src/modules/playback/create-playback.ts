@@ -30,6 +30,9 @@ import { playbackRoutes } from './playback.routes.ts';
 import { PlaybackService } from './playback.service.ts';
 import type { PlanLookup } from './plan-lookup.ts';
 import { StreamStates } from './stream-states.ts';
+import { PLAYBACK_EVENTS_CHANNEL, type PlaybackEvent } from './playback.events.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import { playerRoutes } from './player.routes.ts';
 
 export interface PlaybackDeps {
@@ -55,6 +58,8 @@ export interface PlaybackDeps {
   live: LiveSources;
   /** Where a live event's HLS is in storage (the live module's layout). */
   livePrefix: (eventId: string) => string;
+  /** Where playback's domain events (streams started) go. */
+  pubsub: PubSub;
   config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
@@ -97,6 +102,11 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     progress: deps.progress,
     live: deps.live,
     liveMaster: (prefix) => readStoredText(deps.storage, `${prefix}master.m3u8`),
+    publish: domainEventPublisher<PlaybackEvent>({
+      pubsub: deps.pubsub,
+      channel: PLAYBACK_EVENTS_CHANNEL,
+      logger: deps.logger,
+    }),
   });
   const delivery = new DeliveryService({
     isSignedIn: deps.isSignedIn,

@@ -79,4 +79,5 @@ export { PlaybackService, type Watcher, type Entitlement } from './playback.serv
 export { DeliveryService, DELIVERY_PREFIX } from './delivery.service.ts';
 export { playbackRoutes } from './playback.routes.ts';
 export { createPlayback } from './create-playback.ts';
+export { PLAYBACK_EVENTS_CHANNEL, type PlaybackEvent } from './playback.events.ts';
 export { packagesInUse } from './packages-in-use.ts';

@@ -79,6 +79,17 @@ export class PlaybackRepository {
     return updated.numUpdatedRows > 0n;
   }
 
+  /** Open streams with a heartbeat since `since`: the viewers watching now. */
+  async concurrentStreams(since: Date, executor: Executor = this.#db): Promise<number> {
+    const row = await executor
+      .selectFrom('playbackSessions')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('endedAt', 'is', null)
+      .where('lastHeartbeatAt', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /** Of these assets, those an open stream with a heartbeat since `since` plays. */
   async assetsStreaming(assetIds: readonly string[], since: Date): Promise<string[]> {
     if (assetIds.length === 0) return [];

@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
+import type { PublishPlaybackEvent } from './playback.events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PlayableItem, PlayableItems, Viewer, WhyHidden } from '../catalog/index.ts';
 import { TitleNotFound } from '../catalog/index.ts';
@@ -76,6 +77,8 @@ export interface PlaybackServiceDeps {
   live: LiveSources;
   /** A live event's current master playlist (from storage), or undefined before it is written. */
   liveMaster: (prefix: string) => Promise<string | undefined>;
+  /** Tells listeners (analytics) of started streams, after the commit. */
+  publish: PublishPlaybackEvent;
 }
 
 /** What a stream plays: a title's package, or a live event's HLS as it grows. */
@@ -171,6 +174,12 @@ export class PlaybackService implements Entitlements {
    * one account run one at a time (an account lock in the transaction), so the plan's limit holds
    * however many arrive at once; the streams a start ends stop working at once, on every instance.
    */
+  /** Streams open with a recent heartbeat, across every account: the viewers watching now. */
+  concurrentViewers(): Promise<number> {
+    const since = new Date(this.#deps.clock.now().getTime() - this.#deps.heartbeatLapseSeconds * 1000);
+    return this.#repository.concurrentStreams(since);
+  }
+
   async start(watcher: Watcher, itemId: string) {
     const target = await this.#target(watcher, itemId);
     const { plan } = target.kind === 'vod' ? target.entitlement : target;
@@ -252,6 +261,17 @@ export class PlaybackService implements Entitlements {
       { streamId: stream.id, userId: watcher.userId, itemId: playing.id, maxHeight: plan.maxHeight },
       target.kind === 'live' ? 'live playback started' : 'playback started',
     );
+    await this.#deps.publish({
+      type: 'PlaybackSessionStarted',
+      at: now.toISOString(),
+      userId: watcher.userId,
+      sessionId: stream.id,
+      itemId: playing.id,
+      // A live stream's title is its event.
+      titleId: target.kind === 'vod' ? target.entitlement.item.titleId : target.event.id,
+      planId: plan.id,
+      deviceName: watcher.deviceName,
+    });
     const session = { sessionId: stream.id, itemId: playing.id, itemName: playing.name, token, expiresAt };
     if (target.kind === 'live') {
       const renditions = liveVariantsFitting(target.master, plan.maxHeight);

@@ -6,7 +6,9 @@ import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import { RECOMMENDATION_EVENTS_CHANNEL, type RecommendationEvent } from './recommendations.events.ts';
 import type { CatalogFacts, PlayableItems } from '../catalog/index.ts';
 import { ENGAGEMENT_EVENTS_CHANNEL, type EngagementEvent } from '../engagement/index.ts';
 import { DEFAULT_SIGNAL_WEIGHTS } from './interactions.ts';
@@ -80,6 +82,11 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     clock: deps.clock,
     logger: deps.logger,
     weights,
+    publish: domainEventPublisher<RecommendationEvent>({
+      pubsub: deps.pubsub,
+      channel: RECOMMENDATION_EVENTS_CHANNEL,
+      logger: deps.logger,
+    }),
   });
   const trainer = new RecommendationsTrainer({
     repository,

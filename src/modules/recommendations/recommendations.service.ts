@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { PublishRecommendationEvent, RecommendationEvent } from './recommendations.events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { TitleNotFound, type CatalogFacts, type TitleFacts } from '../catalog/index.ts';
 import type { RecommendationViewer } from './title-directory.ts';
@@ -73,6 +74,7 @@ export class RecommendationsService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #weights: SignalWeights;
+  readonly #publish: PublishRecommendationEvent;
   #refreshing: Promise<void> = Promise.resolve();
   readonly #pendingPlays = new Map<string, SignalRow>();
   /** The memory cache hands out the same frozen rows until they change: build each one's set once. */
@@ -94,7 +96,10 @@ export class RecommendationsService {
     clock: Clock;
     logger: Logger;
     weights?: SignalWeights;
+    /** Tells listeners (analytics) of recorded impressions and clicks. */
+    publish: PublishRecommendationEvent;
   }) {
+    this.#publish = options.publish;
     this.#repository = options.repository;
     this.#directory = options.directory;
     this.#facts = options.facts;
@@ -224,6 +229,21 @@ export class RecommendationsService {
         at,
       })),
     );
+    const counts = new Map<string, RecommendationEvent>();
+    for (const event of known) {
+      const type = event.kind === 'click' ? 'RecommendationsClicked' : 'RecommendationsImpressed';
+      const key = `${type}|${event.row}`;
+      const counted = counts.get(key) ?? {
+        type,
+        at: at.toISOString(),
+        userId: options.userId,
+        row: event.row,
+        count: 0,
+      };
+      counted.count += 1;
+      counts.set(key, counted);
+    }
+    for (const event of counts.values()) await this.#publish(event);
     return known.length;
   }
 

@@ -8,6 +8,9 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { domainEventPublisher } from '../../platform/pubsub/domain-events.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
+import { SUBSCRIPTION_EVENTS_CHANNEL, type SubscriptionEvent } from './subscription.events.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { CheckoutService } from './checkout.service.ts';
 import { CouponsRepository } from './coupons.repository.ts';
@@ -33,6 +36,11 @@ import { SubscriptionsRepository } from './subscriptions.repository.ts';
 import { SubscriptionsService, type SetAccountPlan } from './subscriptions.service.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
 
+export {
+  SUBSCRIPTION_EVENTS_CHANNEL,
+  lifecycleEvents,
+  type SubscriptionEvent,
+} from './subscription.events.ts';
 export type { PlanRow } from './plans.repository.ts';
 export type { Plan } from './plans.service.ts';
 export type { SetAccountPlan } from './subscriptions.service.ts';
@@ -57,6 +65,8 @@ export interface SubscriptionsDeps {
   planIdOf: (userId: string) => Promise<string>;
   /** After a commit that changed an account's plan. */
   onPlanChanged?: (userId: string) => Promise<void>;
+  /** Where subscriptions' domain events (activations, renewals, cancellations, refunds) go. */
+  pubsub: PubSub;
 }
 
 export interface Subscriptions {
@@ -98,6 +108,8 @@ export function createPlanGrants(
     logger: deps.logger,
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged: async () => {},
+    // A complimentary grant is no revenue: lifecycleEvents makes no event for one.
+    publish: async () => {},
   });
 }
 
@@ -125,6 +137,11 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     await afterPlanChange(userId);
   };
 
+  const publish = domainEventPublisher<SubscriptionEvent>({
+    pubsub: deps.pubsub,
+    channel: SUBSCRIPTION_EVENTS_CHANNEL,
+    logger: deps.logger,
+  });
   const plans = new PlansService({ plans: plansRepository, transactor, audit: deps.audit, clock });
   const offers = new OffersService({ coupons, transactor, audit: deps.audit, clock, providers });
   const subscriptions = new SubscriptionsService({
@@ -139,6 +156,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     setAccountPlan: deps.setAccountPlan,
     onPlanChanged,
     statusCache,
+    publish,
   });
   const checkout = new CheckoutService({
     subscriptions: subscriptionsRepository,
@@ -161,6 +179,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     audit: deps.audit,
     clock,
     accountIdByEmail: (email) => deps.accountIdByEmail(db, email),
+    publish,
   });
   const notices = new SubscriptionNoticesService({
     notices: new SubscriptionNoticesRepository(db),
@@ -184,6 +203,7 @@ export function createSubscriptions(deps: SubscriptionsDeps): Subscriptions {
     logger: deps.logger,
     onPlanChanged,
     graceDays: settings.graceDays,
+    publish,
   });
 
   const plugin = fp(

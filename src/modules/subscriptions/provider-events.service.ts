@@ -15,6 +15,11 @@ import {
 } from './subscription-states.ts';
 import { CheckoutNotFound, SubscriptionStateConflict } from './subscriptions.errors.ts';
 import type { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository.ts';
+import {
+  lifecycleEvents,
+  type PublishSubscriptionEvent,
+  type SubscriptionEvent,
+} from './subscription.events.ts';
 import type { SubscriptionsService } from './subscriptions.service.ts';
 import type { CouponsRepository } from './coupons.repository.ts';
 import type { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -31,6 +36,8 @@ export interface ProviderEventsDeps {
   logger: Logger;
   onPlanChanged: (userId: string) => Promise<void>;
   graceDays: number;
+  /** Tells listeners (analytics) what the committed changes were. */
+  publish: PublishSubscriptionEvent;
 }
 
 const DAY_MS = 86_400_000;
@@ -76,12 +83,13 @@ export class ProviderEventsService {
       (event.providerSubscriptionId ? await provider.fetch(event.providerSubscriptionId) : undefined) ??
       event.subscription;
     let changedUser: string | null = null;
+    const events: SubscriptionEvent[] = [];
     await this.#d.transactor.run(async (trx) => {
       const ledgerRow = await this.#d.ledger.lock(providerName, eventId, trx);
       if (!ledgerRow || ledgerRow.appliedAt) return;
       const target = await this.#target(providerName, event, current, trx);
       if (target) {
-        changedUser = await this.#applyTo(trx, { row: target, event, current });
+        changedUser = await this.#applyTo(trx, { row: target, event, current, events });
       } else {
         this.#d.logger.warn(
           { provider: providerName, eventId, type: event.type },
@@ -94,6 +102,7 @@ export class ProviderEventsService {
       );
     });
     if (changedUser) await this.#d.onPlanChanged(changedUser);
+    for (const published of events) await this.#d.publish(published);
   }
 
   async #target(
@@ -120,7 +129,13 @@ export class ProviderEventsService {
   /** Applies an event to its locked subscription; returns the user whose plan may have changed. */
   async #applyTo(
     trx: Executor,
-    input: { row: SubscriptionRow; event: ProviderEvent; current: ProviderSubscription | null },
+    input: {
+      row: SubscriptionRow;
+      event: ProviderEvent;
+      current: ProviderSubscription | null;
+      /** Collects the domain events, published after the commit. */
+      events: SubscriptionEvent[];
+    },
   ): Promise<string> {
     const { row, event, current } = input;
     const now = this.#d.clock.now();
@@ -150,6 +165,26 @@ export class ProviderEventsService {
       if (isEntitling(next.status)) await this.#endOtherLive(trx, row);
     }
     await this.#d.subscriptions.update(row.id, patch, trx);
+    input.events.push(...lifecycleEvents({ before: row, after: { ...row, ...patch }, at: now }));
+    if (event.payment?.status === 'refunded' && row.provider !== 'complimentary') {
+      const previous = await this.#d.subscriptions.paymentStatus(
+        { provider: row.provider, providerPaymentId: event.payment.providerPaymentId },
+        trx,
+      );
+      if (previous !== 'refunded') {
+        input.events.push({
+          type: 'SubscriptionRefunded',
+          subscriptionId: row.id,
+          userId: row.userId,
+          planId: row.planId,
+          currency: event.payment.currency,
+          amountMinor: event.payment.amountMinor,
+          at: now.toISOString(),
+          mrrDeltaMinor: 0,
+          payingDelta: 0,
+        });
+      }
+    }
     if (event.payment) {
       await this.#d.subscriptions.upsertPayment(
         {
@@ -274,6 +309,7 @@ export class ProviderEventsService {
       if (!before.providerSubscriptionId) return;
       const current = await this.#d.service.provider(before.provider).fetch(before.providerSubscriptionId);
       if (!current) return;
+      const events: SubscriptionEvent[] = [];
       await this.#d.transactor.run(async (trx) => {
         const row = await this.#d.subscriptions.lock(subscriptionId, trx);
         if (!row) return;
@@ -289,31 +325,39 @@ export class ProviderEventsService {
             subscription: current,
             payment: null,
           },
+          events,
         });
       });
       await this.#d.onPlanChanged(before.userId);
+      for (const event of events) await this.#d.publish(event);
       return;
     }
+    const events: SubscriptionEvent[] = [];
     await this.#d.transactor.run(async (trx) => {
       const row = await this.#d.subscriptions.lock(subscriptionId, trx);
       if (!row || !isEntitling(row.status as SubscriptionStatus)) return;
       const ended = { status: 'expired', endedAt: now, updatedAt: now } as const;
+      let after: SubscriptionRow = row;
       if (row.status === 'grace' && row.graceUntil && row.graceUntil <= now) {
         await this.#d.subscriptions.update(row.id, ended, trx);
+        after = { ...row, ...ended };
       } else if (row.currentPeriodEnd && row.currentPeriodEnd <= now) {
         if (row.cancelAtPeriodEnd || row.provider === 'complimentary') {
           await this.#d.subscriptions.update(row.id, ended, trx);
+          after = { ...row, ...ended };
         } else {
-          await this.#renewSandbox(trx, row, now);
+          after = { ...row, ...(await this.#renewSandbox(trx, row, now)) };
         }
       }
+      events.push(...lifecycleEvents({ before: row, after, at: now }));
       await this.#d.service.syncPlan(trx, row.userId);
     });
     await this.#d.onPlanChanged(before.userId);
+    for (const event of events) await this.#d.publish(event);
   }
 
   /** A sandbox renewal: the next period, paid, with a pending downgrade taking effect. */
-  async #renewSandbox(trx: Executor, row: SubscriptionRow, now: Date): Promise<void> {
+  async #renewSandbox(trx: Executor, row: SubscriptionRow, now: Date) {
     const start = row.currentPeriodEnd ?? now;
     const end = addInterval(start, row.billingInterval === 'year' ? 'year' : 'month');
     const planId = row.pendingPlanId ?? row.planId;
@@ -327,20 +371,17 @@ export class ProviderEventsService {
     const amountMinor = price?.amountMinor ?? row.amountMinor ?? 0;
     const coupon = row.couponId ? await this.#d.coupons.find(row.couponId, trx) : undefined;
     const couponApplies = coupon && coupon.duration === 'forever' ? coupon : undefined;
-    await this.#d.subscriptions.update(
-      row.id,
-      {
-        status: 'active',
-        planId,
-        pendingPlanId: null,
-        ...(price && { priceId: price.id }),
-        amountMinor,
-        currentPeriodStart: start,
-        currentPeriodEnd: end,
-        updatedAt: now,
-      },
-      trx,
-    );
+    const patch = {
+      status: 'active',
+      planId,
+      pendingPlanId: null,
+      ...(price && { priceId: price.id }),
+      amountMinor,
+      currentPeriodStart: start,
+      currentPeriodEnd: end,
+      updatedAt: now,
+    };
+    await this.#d.subscriptions.update(row.id, patch, trx);
     await this.#d.subscriptions.upsertPayment(
       {
         subscriptionId: row.id,
@@ -358,5 +399,6 @@ export class ProviderEventsService {
       },
       trx,
     );
+    return patch;
   }
 }

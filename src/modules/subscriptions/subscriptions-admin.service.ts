@@ -1,3 +1,4 @@
+import type { PublishSubscriptionEvent, SubscriptionEvent } from './subscription.events.ts';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
@@ -67,6 +68,8 @@ export interface SubscriptionsAdminDeps {
   clock: Clock;
   /** Identity's lookup of an account by address. */
   accountIdByEmail: (email: string) => Promise<string | undefined>;
+  /** Tells listeners (analytics) of a refund, after the commit. */
+  publish: PublishSubscriptionEvent;
 }
 
 /**
@@ -113,7 +116,9 @@ export class SubscriptionsAdminService {
     paymentId: string,
     input: { amountMinor?: number | undefined; reason?: string | undefined },
   ): Promise<AdminPayment> {
-    return this.#d.transactor.run(async (trx) => {
+    const now = this.#d.clock.now();
+    let refundedEvent: SubscriptionEvent | undefined;
+    const refunded = await this.#d.transactor.run(async (trx) => {
       const payment = await this.#d.admin.lockPayment(paymentId, trx);
       if (!payment) throw PaymentNotFound();
       const left = payment.amountMinor - payment.refundedMinor;
@@ -141,8 +146,24 @@ export class SubscriptionsAdminService {
         before: { status: payment.status, refundedMinor: payment.refundedMinor },
         after: { status: row.status, refundedMinor, amountMinor: amount, reason: input.reason ?? null },
       });
+      const subscription = await this.#d.subscriptionsRepository.find(payment.subscriptionId, trx);
+      if (subscription && subscription.provider !== 'complimentary') {
+        refundedEvent = {
+          type: 'SubscriptionRefunded',
+          subscriptionId: subscription.id,
+          userId: subscription.userId,
+          planId: subscription.planId,
+          currency: payment.currency,
+          amountMinor: amount,
+          at: now.toISOString(),
+          mrrDeltaMinor: 0,
+          payingDelta: 0,
+        };
+      }
       return toAdminPayment(row);
     });
+    if (refundedEvent) await this.#d.publish(refundedEvent);
+    return refunded;
   }
 
   grantComplimentary(context: RequestContext, grant: { userId: string; planId: string; until: Date | null }) {

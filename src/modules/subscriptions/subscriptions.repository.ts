@@ -65,6 +65,20 @@ export class SubscriptionsRepository {
     return row?.subscriptionId;
   }
 
+  /** A payment's stored status, before a provider's event changes it. */
+  async paymentStatus(
+    payment: { provider: string; providerPaymentId: string },
+    executor: Executor = this.#db,
+  ): Promise<string | undefined> {
+    const row = await executor
+      .selectFrom('subscriptionPayments')
+      .select('status')
+      .where('provider', '=', payment.provider)
+      .where('providerPaymentId', '=', payment.providerPaymentId)
+      .executeTakeFirst();
+    return row?.status;
+  }
+
   /** The account's subscription that entitles now, if any. */
   live(userId: string, executor: Executor = this.#db): Promise<SubscriptionRow | undefined> {
     return executor

@@ -21,6 +21,11 @@ import {
   SubscriptionStateConflict,
 } from './subscriptions.errors.ts';
 import type { StatusCache } from './status-cache.ts';
+import {
+  lifecycleEvents,
+  type PublishSubscriptionEvent,
+  type SubscriptionEvent,
+} from './subscription.events.ts';
 import type { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository.ts';
 import type { paymentSchema, subscriptionStatusSchema } from './subscriptions.schemas.ts';
 
@@ -42,6 +47,8 @@ export interface SubscriptionsServiceDeps {
   setAccountPlan: SetAccountPlan;
   /** Called after a commit that changed an account's subscription or plan (caches, live streams). */
   onPlanChanged: (userId: string) => Promise<void>;
+  /** Tells listeners (analytics) what the committed changes were. */
+  publish: PublishSubscriptionEvent;
   /** The status answers' cache (absent for the CLI's grants: answers there expire within a minute). */
   statusCache?: StatusCache;
 }
@@ -157,15 +164,14 @@ export class SubscriptionsService {
       await this.provider(live.provider).cancel(live.providerSubscriptionId, options);
     }
     const now = this.#d.clock.now();
+    const events: SubscriptionEvent[] = [];
     await this.#inTransaction(live.id, async (trx, row) => {
       if (!isEntitling(row.status as SubscriptionStatus)) throw SubscriptionStateConflict('Already ended');
-      await this.#d.subscriptions.update(
-        row.id,
-        options.atPeriodEnd
-          ? { cancelAtPeriodEnd: true, updatedAt: now }
-          : { status: 'canceled', canceledAt: now, endedAt: now, updatedAt: now },
-        trx,
-      );
+      const patch = options.atPeriodEnd
+        ? { cancelAtPeriodEnd: true, updatedAt: now }
+        : { status: 'canceled', canceledAt: now, endedAt: now, updatedAt: now };
+      await this.#d.subscriptions.update(row.id, patch, trx);
+      events.push(...lifecycleEvents({ before: row, after: { ...row, ...patch }, at: now }));
       await this.#d.audit.record(trx, context, {
         action: options.atPeriodEnd ? 'subscription.cancel_scheduled' : 'subscription.canceled',
         targetType: 'subscription',
@@ -173,6 +179,7 @@ export class SubscriptionsService {
         before: { status: row.status, cancelAtPeriodEnd: row.cancelAtPeriodEnd },
       });
     });
+    for (const event of events) await this.#d.publish(event);
   }
 
   /** Undoes a cancellation scheduled for the period end. */

@@ -75,6 +75,25 @@ export interface AdSlotsDailyTable {
   filled: Generated<number>;
 }
 
+export interface AnalyticsActiveProfilesTable {
+  day: string;
+  userId: string;
+  profileKey: string;
+}
+
+export interface AnalyticsCountersTable {
+  granularity: string;
+  bucket: ColumnType<Date, Date | string, Date | string>;
+  type: string;
+  key1: string;
+  key2: string;
+  count: Generated<number>;
+  amount: Generated<number>;
+  mrrDelta: Generated<number>;
+  payingDelta: Generated<number>;
+  peak: Generated<number>;
+}
+
 export interface AnalyticsEventsTable {
   id: Generated<number>;
   eventId: string;
@@ -741,6 +760,8 @@ export interface DB {
   adCuePoints: AdCuePointsTable;
   adDeliveryDaily: AdDeliveryDailyTable;
   adSlotsDaily: AdSlotsDailyTable;
+  analyticsActiveProfiles: AnalyticsActiveProfilesTable;
+  analyticsCounters: AnalyticsCountersTable;
   analyticsEvents: AnalyticsEventsTable;
   analyticsRollups: AnalyticsRollupsTable;
   analyticsWatermarks: AnalyticsWatermarksTable;

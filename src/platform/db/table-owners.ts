@@ -24,6 +24,8 @@ export const tableOwners = {
   sessions: 'identity',
   users: 'identity',
   auditLog: 'audit',
+  analyticsActiveProfiles: 'analytics',
+  analyticsCounters: 'analytics',
   analyticsEvents: 'analytics',
   analyticsRollups: 'analytics',
   analyticsWatermarks: 'analytics',

@@ -315,6 +315,16 @@ export interface Schemas {
     name: string;
     createdAt: string;
   };
+  AnalyticsFigureRows: {
+    items: Array<{
+      [key: string]: string | number | null;
+    }>;
+  };
+  AnalyticsFigureRowsInput: {
+    items: Array<{
+      [key: string]: string | number | null;
+    }>;
+  };
   AnalyticsQoeFigures: {
     bucket: string;
     group: string | null;
@@ -3283,6 +3293,138 @@ export interface Operations {
       items: Array<Schemas["AnalyticsQoeFigures"]>;
     };
   };
+  /** GET /api/admin/analytics/active-profiles — Daily or monthly active profiles and accounts (group hour reads as day) */
+  adminAnalyticsActiveProfiles: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/sign-ups — New accounts, sign-ins, new paying subscribers and conversion free → paid */
+  adminAnalyticsSignUps: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/revenue — MRR and ARR at the end of each bucket by plan and currency, with money collected and refunded */
+  adminAnalyticsRevenue: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/churn — Paying subscribers at the start of each bucket, lost in it, and the churn rate */
+  adminAnalyticsChurn: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/trials — Trials started and converted to paid, and the trial conversion */
+  adminAnalyticsTrials: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/refunds — Refunds and refunded amounts by currency */
+  adminAnalyticsRefunds: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/ads — Ad impressions, quartiles, completion, fill rate and revenue */
+  adminAnalyticsAds: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/recommendations — Recommendation impressions, clicks and click-through per row */
+  adminAnalyticsRecommendations: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/live — Per live event: joins, peak viewers, chat messages and messages per minute */
+  adminAnalyticsLive: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/viewers — Viewers watching now (first row) and streams started per bucket and plan */
+  adminAnalyticsViewers: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/top-titles — The 50 titles with the most plays over the range, with watch hours and completion rate */
+  adminAnalyticsTopTitles: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
   /** POST /api/videos/upload — Upload a video (multipart/form-data: itemId first, then file; optional subtitles, each after its subtitleLanguage/subtitleLabel) */
   uploadVideo: {
     path: never;
@@ -3599,6 +3741,17 @@ export const operations = {
   sendPlaybackBeacons: ["POST", "/api/analytics/events"],
   adminAnalyticsTitles: ["GET", "/api/admin/analytics/titles"],
   adminAnalyticsQoe: ["GET", "/api/admin/analytics/qoe"],
+  adminAnalyticsActiveProfiles: ["GET", "/api/admin/analytics/active-profiles"],
+  adminAnalyticsSignUps: ["GET", "/api/admin/analytics/sign-ups"],
+  adminAnalyticsRevenue: ["GET", "/api/admin/analytics/revenue"],
+  adminAnalyticsChurn: ["GET", "/api/admin/analytics/churn"],
+  adminAnalyticsTrials: ["GET", "/api/admin/analytics/trials"],
+  adminAnalyticsRefunds: ["GET", "/api/admin/analytics/refunds"],
+  adminAnalyticsAds: ["GET", "/api/admin/analytics/ads"],
+  adminAnalyticsRecommendations: ["GET", "/api/admin/analytics/recommendations"],
+  adminAnalyticsLive: ["GET", "/api/admin/analytics/live"],
+  adminAnalyticsViewers: ["GET", "/api/admin/analytics/viewers"],
+  adminAnalyticsTopTitles: ["GET", "/api/admin/analytics/top-titles"],
   uploadVideo: ["POST", "/api/videos/upload"],
   startTusUpload: ["POST", "/api/videos/tus"],
   sendTusUploadBytes: ["PATCH", "/api/videos/tus/{id}"],

@@ -5,13 +5,16 @@
  * the measurement to iterate with while changing a hot path.
  *
  * The app runs in this process (the test harness's parts: PGlite, or DATABASE_URL / REDIS_URL),
- * listening on loopback, logging at info to stdout (send it to /dev/null); autocannon drives it
- * from another process. Each round measures /healthz and then each endpoint, interleaved; the
- * median of the rounds is printed (to stderr), with its ratio to /healthz.
+ * logging at info to stdout (send it to /dev/null). BENCH_MODE=inject (default) drives it with
+ * app.inject() from this process; BENCH_MODE=loopback listens on 127.0.0.1 and drives it with
+ * autocannon from another process (see `injected` below for what each leaves out). Each round
+ * measures /healthz and then each endpoint, interleaved; the median of the rounds is printed (to
+ * stderr), with its ratio to /healthz.
  *
  *   node bench/endpoint-cpu.bench.ts [status] [recs] [vast] > /dev/null
  *
- * BENCH_SECONDS (2), BENCH_ROUNDS (5), BENCH_CONNECTIONS (10), BENCH_CAMPAIGNS (500).
+ * BENCH_REQUESTS (5000, inject), BENCH_SECONDS (2, loopback), BENCH_ROUNDS (5), BENCH_CONNECTIONS (10),
+ * BENCH_CAMPAIGNS (500).
  * Profile with `node --cpu-prof --cpu-prof-dir=/tmp/prof bench/endpoint-cpu.bench.ts vast`.
  */
 import { randomUUID } from 'node:crypto';
@@ -186,37 +189,95 @@ if (wanted.has('vast')) {
   subjects.push({ name: `GET /api/ads/vast (${campaignCount} campaigns)`, requests });
 }
 
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-const server = { url, pid: process.pid, stop: async () => undefined };
-const targets: Target[] = [
-  { name: 'GET /healthz', url: `${url}/healthz`, server },
-  ...subjects.map((subject) => ({ ...subject, url, server })),
-];
-const samples = new Map<string, number[]>(targets.map((target) => [target.name, []]));
-const rates = new Map<string, number[]>(targets.map((target) => [target.name, []]));
-for (const target of targets) await load(target, { connections, durationSeconds: 1 });
-// What the process spends with no request at all (pollers, timers), per second: taken off each
-// sample, so a slower endpoint (fewer requests in the same time) isn't charged more of it.
-const idleStart = process.cpuUsage();
-await new Promise((resolve) => setTimeout(resolve, 3000));
-const idle = process.cpuUsage(idleStart);
-const idleUsPerSecond = (idle.user + idle.system) / 3;
-log(`idle: ${(idleUsPerSecond / 1000).toFixed(1)} ms of CPU per second`);
-for (let round = 0; round < rounds; round++) {
-  for (const target of targets) {
-    const measured = await load(target, { connections, durationSeconds: seconds });
-    if (measured.errors > 0 || measured.unexpected > 0)
-      throw new Error(`${target.name}: ${measured.errors} errors, ${JSON.stringify(measured.statuses)}`);
-    samples
-      .get(target.name)!
-      .push((measured.cpuUsPerRequest ?? Number.NaN) - idleUsPerSecond / measured.requestsPerSecond);
-    rates.get(target.name)!.push(measured.requestsPerSecond);
+const mode = process.env.BENCH_MODE ?? 'inject';
+const requestCount = Number(process.env.BENCH_REQUESTS ?? 5000);
+const samples = new Map<string, number[]>();
+const rates = new Map<string, number[]>();
+const healthzTarget: Omit<Target, 'url' | 'server'> = {
+  name: 'GET /healthz',
+  requests: [{ method: 'GET', path: '/healthz' }],
+};
+
+/**
+ * inject (default): app.inject() from this process, `connections` requests in flight, CPU time of
+ * the process over `BENCH_REQUESTS` of them. No sockets: it leaves out the kernel's share of
+ * writing the answer, but it saturates this process, so pollers and timers (and other processes
+ * on a busy machine) weigh little. loopback: autocannon from another process over 127.0.0.1 for
+ * BENCH_SECONDS, CPU from /proc, with the idle CPU rate taken off; closer to the benches, noisier.
+ */
+async function injected(target: Omit<Target, 'url' | 'server'>): Promise<{ us: number; perSecond: number }> {
+  const requests = target.requests ?? [];
+  let next = 0;
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < requestCount) {
+        const request = requests[next++ % requests.length]!;
+        const response = await app.inject({
+          method: request.method ?? 'GET',
+          url: request.path ?? '/',
+          headers: request.headers as Record<string, string> | undefined,
+        });
+        if (response.statusCode !== 200)
+          throw new Error(`${target.name}: ${response.statusCode} ${response.body}`);
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return {
+    us: (used.user + used.system) / requestCount,
+    perSecond: (requestCount * 1000) / (performance.now() - began),
+  };
+}
+
+const everyTarget = [healthzTarget, ...subjects];
+// One request of each first, alone: the caches fill once, not from ten concurrent misses.
+for (const target of everyTarget)
+  for (const request of target.requests ?? [])
+    await app.inject({
+      method: request.method ?? 'GET',
+      url: request.path ?? '/',
+      headers: request.headers as Record<string, string> | undefined,
+    });
+if (mode === 'inject') {
+  for (const target of everyTarget) await injected(target);
+  for (let round = 0; round < rounds; round++) {
+    for (const target of everyTarget) {
+      const { us, perSecond } = await injected(target);
+      samples.set(target.name, [...(samples.get(target.name) ?? []), us]);
+      rates.set(target.name, [...(rates.get(target.name) ?? []), perSecond]);
+    }
+  }
+} else {
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = { url, pid: process.pid, stop: async () => undefined };
+  const targets: Target[] = everyTarget.map((target) => ({ ...target, url, server }));
+  for (const target of targets) await load(target, { connections, durationSeconds: 1 });
+  // What the process spends with no request at all (pollers, timers), per second: taken off each
+  // sample, so a slower endpoint (fewer requests in the same time) isn't charged more of it.
+  const idleStart = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idle = process.cpuUsage(idleStart);
+  const idleUsPerSecond = (idle.user + idle.system) / 3;
+  log(`idle: ${(idleUsPerSecond / 1000).toFixed(1)} ms of CPU per second`);
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      const measured = await load(target, { connections, durationSeconds: seconds });
+      if (measured.errors > 0 || measured.unexpected > 0)
+        throw new Error(`${target.name}: ${measured.errors} errors, ${JSON.stringify(measured.statuses)}`);
+      const us = (measured.cpuUsPerRequest ?? Number.NaN) - idleUsPerSecond / measured.requestsPerSecond;
+      samples.set(target.name, [...(samples.get(target.name) ?? []), us]);
+      rates.set(target.name, [...(rates.get(target.name) ?? []), measured.requestsPerSecond]);
+    }
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const healthz = median(samples.get('GET /healthz')!);
-log(`\nserver CPU per request (median of ${rounds} rounds of ${seconds} s, ${connections} connections):`);
-for (const target of targets) {
+log(
+  `\nserver CPU per request, ${mode} (median of ${rounds} rounds of ${mode === 'inject' ? `${requestCount} requests` : `${seconds} s`}, ${connections} in flight):`,
+);
+for (const target of everyTarget) {
   const us = median(samples.get(target.name)!);
   log(
     `  ${target.name.padEnd(40)} ${us.toFixed(1).padStart(7)} µs  (÷ /healthz ${(healthz / us).toFixed(2)}, ${median(rates.get(target.name)!).toFixed(0)} req/s)  [${samples

@@ -368,6 +368,35 @@ describe('Ads: decisioning, tracking and refusals', () => {
     assert.equal(viewerAdmin.statusCode, 403);
   });
 
+  it('a change to a creative reaches the next VAST (its <Ad> template is rebuilt with the campaigns)', async () => {
+    const viewer = await registerViewer(h.context.app);
+    const stream = await start(viewer);
+    await inject({ url: stream.ads!.vmapUrl, headers: viewer.headers });
+    const before = await vast(viewer, stream.sessionId, { country: 'DE' });
+    assert.deepEqual((await campaignNames(before)).names, ['cars-one', 'soda-de']);
+    assert.match(before.body, /<AdTitle>soda-de spot<\/AdTitle>/);
+    // No admin route edits a creative's copy yet: the row changes underneath, then a campaign
+    // edit reloads every instance's campaigns, as any change does.
+    const { db } = h.context.deps.database;
+    await db
+      .updateTable('adCreatives')
+      .set({ name: 'Soda & sons', clickThroughUrl: 'https://example.com/renamed' })
+      .where('campaignId', '=', campaigns['soda-de']!)
+      .execute();
+    const patched = await admin({
+      method: 'PATCH',
+      url: `/api/admin/ads/campaigns/${campaigns['soda-de']}`,
+      payload: { priority: 5 },
+    });
+    assert.equal(patched.statusCode, 200, patched.body);
+    const after = await vast(viewer, stream.sessionId, { country: 'DE' });
+    const { names, parsed } = await campaignNames(after);
+    assert.deepEqual(names, ['cars-one', 'soda-de']);
+    assert.equal(parsed.ads[1]!.title, 'Soda & sons');
+    const linear = parsed.ads[1]!.creatives.find((creative) => creative.type === 'linear')!;
+    assert.equal(linear.videoClickThroughURLTemplate?.url, 'https://example.com/renamed');
+  });
+
   it('another instance serves a campaign change at once (pub/sub invalidation)', async (t) => {
     if (!process.env.DATABASE_URL || !process.env.REDIS_URL) return t.skip('needs PostgreSQL and Redis');
     const second = await h.context.anotherInstance();

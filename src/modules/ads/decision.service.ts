@@ -13,9 +13,17 @@ import {
   type AdContext,
   type AdPolicy,
   type ContentKind,
+  type LiveCampaign,
+  type ReadyCreative,
 } from './decisioning.ts';
 import type { TrackingService } from './tracking.service.ts';
-import { beaconEvents, buildVast, buildVmap, type BeaconEvent, type ServedAd } from './vast-xml.ts';
+import {
+  buildVmap,
+  inlineAdTemplate,
+  vastDocument,
+  type BeaconEvent,
+  type InlineAdTemplate,
+} from './vast-xml.ts';
 
 /** A playback stream as the ad server needs it (playback's answer, for the caller's account only). */
 export interface AdStream {
@@ -70,6 +78,12 @@ const FREQUENCY_TTL_MS = 26 * 3600_000;
  */
 export class DecisionService {
   readonly #deps: DecisionServiceDeps;
+  /**
+   * Keyed by the creative object of the campaign cache's snapshot: a reload (any change to a
+   * campaign, its advertiser or creatives) makes new objects, so a template never outlives what
+   * it was rendered from.
+   */
+  readonly #templates = new WeakMap<ReadyCreative, InlineAdTemplate>();
 
   constructor(deps: DecisionServiceDeps) {
     this.#deps = deps;
@@ -99,36 +113,47 @@ export class DecisionService {
       now,
     };
     const { campaigns } = await this.#deps.campaigns.current();
-    const eligible = campaigns.filter((campaign) => ineligibility(campaign, context) === null);
+    // Campaigns are held best-first and a pod is filled greedily from the head of the eligible
+    // ones, so eligibility is decided only as far down the list as the pod needs (a widening
+    // head), not for all of them (hundreds per decision); so are the profile's frequency counts.
+    const eligible: LiveCampaign[] = [];
+    let scanned = 0;
+    const eligibleHead = (width: number): LiveCampaign[] => {
+      while (eligible.length < width && scanned < campaigns.length) {
+        const campaign = campaigns[scanned++]!;
+        if (ineligibility(campaign, context) === null) eligible.push(campaign);
+      }
+      return eligible.slice(0, width);
+    };
     const frequencyKey = (campaignId: string) => `ads:freq:${day}:${stream.profileKey}:${campaignId}`;
-    // Campaigns are held best-first, so the pod comes from the head of the list: read the
-    // profile's frequency counts only for a widening head until it fills the pod, not for every
-    // eligible campaign (hundreds of cache reads per decision).
     const servedToday = new Map<string, number>();
     let pod: ReturnType<typeof selectPod>;
     for (let width = adBreak.podSize * 4; ; width *= 4) {
-      const head = eligible.slice(0, width);
+      const head = eligibleHead(width);
       const unread = head.filter((c) => c.frequencyCapPerDay !== null && !servedToday.has(c.id));
-      const counts = await Promise.all(unread.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
-      unread.forEach((campaign, index) => servedToday.set(campaign.id, counts[index] ?? 0));
+      if (unread.length > 0) {
+        const counts = await Promise.all(unread.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
+        unread.forEach((campaign, index) => servedToday.set(campaign.id, counts[index] ?? 0));
+      }
       pod = selectPod({
         eligible: head,
         podSize: adBreak.podSize,
         servedToday,
         pick: (creatives) => creatives[Math.floor(Math.random() * creatives.length)]!,
       });
-      if (pod.length >= adBreak.podSize || head.length === eligible.length) break;
+      const whole = scanned === campaigns.length && head.length === eligible.length;
+      if (pod.length >= adBreak.podSize || whole) break;
     }
-    await Promise.all(
-      pod
-        .filter(({ campaign }) => campaign.frequencyCapPerDay !== null)
-        .map(({ campaign }) =>
+    const capped = pod.filter(({ campaign }) => campaign.frequencyCapPerDay !== null);
+    if (capped.length > 0)
+      await Promise.all(
+        capped.map(({ campaign }) =>
           this.#deps.cache.increment(frequencyKey(campaign.id), { ttlMs: FREQUENCY_TTL_MS }),
         ),
-    );
+      );
     this.#deps.tracking.countSlots(day, adBreak.podSize, pod.length);
     const expires = Math.floor(now.getTime() / 1000) + this.#deps.beaconTtlSeconds;
-    const ads = pod.map(({ campaign, creative }, index): ServedAd => {
+    const adElements = pod.map(({ campaign, creative }, index) => {
       const instanceId = randomUUID();
       const beacon = (event: BeaconEvent) => {
         const signature = signBeacon(this.#deps.secret, {
@@ -137,12 +162,29 @@ export class DecisionService {
           event,
           expires,
         });
-        const url = `/api/ads/beacons/${event}?i=${instanceId}&c=${campaign.id}&x=${expires}&s=${signature}`;
-        return event === 'error' ? `${url}&code=[ERRORCODE]` : url;
+        return `/api/ads/beacons/${event}?i=${instanceId}&c=${campaign.id}&x=${expires}&s=${signature}`;
       };
-      return {
-        instanceId,
-        sequence: index + 1,
+      const beacons = {
+        impression: beacon('impression'),
+        start: beacon('start'),
+        firstQuartile: beacon('firstQuartile'),
+        midpoint: beacon('midpoint'),
+        thirdQuartile: beacon('thirdQuartile'),
+        complete: beacon('complete'),
+        skip: beacon('skip'),
+        click: beacon('click'),
+        error: `${beacon('error')}&code=[ERRORCODE]`,
+      } satisfies Record<BeaconEvent, string>;
+      return this.#templateOf(campaign, creative)(instanceId, index + 1, beacons);
+    });
+    return vastDocument(adElements);
+  }
+
+  /** The creative's `<Ad>` template, made once per creative of the campaigns in memory. */
+  #templateOf(campaign: LiveCampaign, creative: ReadyCreative): InlineAdTemplate {
+    let template = this.#templates.get(creative);
+    if (!template) {
+      template = inlineAdTemplate({
         campaignId: campaign.id,
         campaignName: campaign.name,
         advertiserName: campaign.advertiserName,
@@ -157,13 +199,10 @@ export class DecisionService {
           height: rendition.height,
           bitrateKbps: rendition.bitrateKbps,
         })),
-        beacons: Object.fromEntries(beaconEvents.map((event) => [event, beacon(event)])) as Record<
-          BeaconEvent,
-          string
-        >,
-      };
-    });
-    return buildVast(ads);
+      });
+      this.#templates.set(creative, template);
+    }
+    return template;
   }
 
   /**

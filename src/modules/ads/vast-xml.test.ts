@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertVast4Inline, parseVast, parseVmap } from '../../../test/support/ad-documents.ts';
@@ -99,6 +100,17 @@ describe('beacons', () => {
   const claims = { instanceId: 'i', campaignId: 'c', event: 'impression' as const, expires: 1000 };
   it('a signature verifies only for the claims it was made for', () => {
     const signature = signBeacon(secret, claims);
+    // The HMAC-SHA256 of the claims, truncated to 16 bytes, base64url: nothing more, nothing less.
+    for (const expires of [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]) {
+      const mac = createHmac('sha256', secret)
+        .update(
+          `marquee/ads-beacon/v1\n${claims.instanceId}\n${claims.campaignId}\n${claims.event}\n${expires}`,
+        )
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url');
+      assert.equal(signBeacon(secret, { ...claims, expires }), mac);
+    }
     assert.equal(verifyBeacon({ secret, claims, signature }), true);
     assert.equal(verifyBeacon({ secret, claims: { ...claims, event: 'complete' }, signature }), false);
     assert.equal(verifyBeacon({ secret, claims: { ...claims, instanceId: 'j' }, signature }), false);

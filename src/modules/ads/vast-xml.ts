@@ -78,10 +78,23 @@ export const AD_SYSTEM = 'Marquee';
 /** Skippable after this long (VAST `skipoffset`). */
 export const SKIP_OFFSET_SECONDS = 5;
 
-function inlineAd(ad: ServedAd): string {
-  const tracking = (['start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete', 'skip'] as const)
-    .map((event) => `<Tracking event="${event}">${cdata(ad.beacons[event])}</Tracking>`)
-    .join('');
+/** What an ad's XML says that does not change from one showing to the next (campaign and creative). */
+export type AdCopy = Omit<ServedAd, 'instanceId' | 'sequence' | 'beacons'>;
+
+/** The XML of one showing of an ad, from its showing's own parts. */
+export type InlineAdTemplate = (
+  instanceId: string,
+  sequence: number,
+  beacons: Readonly<Record<BeaconEvent, string>>,
+) => string;
+
+/**
+ * An ad's `<Ad>` element as a template: everything but the showing's instance id, sequence and
+ * beacon URLs is rendered (escaped, CDATA-wrapped, times formatted) once here, so a decision
+ * serving the same creative again only splices those in. The decision service keeps one per
+ * creative of its in-memory campaigns (a reload makes new creatives, hence new templates).
+ */
+export function inlineAdTemplate(ad: AdCopy): InlineAdTemplate {
   const mediaFiles = ad.mediaFiles
     .map(
       (file) =>
@@ -94,34 +107,43 @@ function inlineAd(ad: ServedAd): string {
       `<CompanionClickThrough>${cdata(ad.clickThroughUrl)}</CompanionClickThrough>` +
       `</Companion></CompanionAds></Creative>`
     : '';
-  return (
-    `<Ad id="${ad.instanceId}" sequence="${ad.sequence}"><InLine>` +
-    `<AdSystem version="1">${AD_SYSTEM}</AdSystem>` +
-    `<AdServingId>${ad.instanceId}</AdServingId>` +
-    `<AdTitle>${xmlEscape(ad.creativeName)}</AdTitle>` +
-    `<Advertiser>${xmlEscape(ad.advertiserName)}</Advertiser>` +
-    `<Error>${cdata(ad.beacons.error)}</Error>` +
-    `<Impression id="${ad.instanceId}">${cdata(ad.beacons.impression)}</Impression>` +
+  const head = `<AdSystem version="1">${AD_SYSTEM}</AdSystem>` + '<AdServingId>';
+  const titled =
+    `</AdServingId><AdTitle>${xmlEscape(ad.creativeName)}</AdTitle>` +
+    `<Advertiser>${xmlEscape(ad.advertiserName)}</Advertiser><Error>`;
+  const creativeOpen =
     `<Creatives><Creative id="${ad.creativeId}" sequence="1" adId="${ad.campaignId}">` +
     `<UniversalAdId idRegistry="marquee">${ad.creativeId}</UniversalAdId>` +
     `<Linear skipoffset="${clockTime(SKIP_OFFSET_SECONDS)}">` +
-    `<Duration>${clockTime(ad.durationSeconds)}</Duration>` +
-    `<TrackingEvents>${tracking}</TrackingEvents>` +
-    `<VideoClicks><ClickThrough id="${ad.creativeId}">${cdata(ad.clickThroughUrl)}</ClickThrough>` +
-    `<ClickTracking>${cdata(ad.beacons.click)}</ClickTracking></VideoClicks>` +
-    `<MediaFiles>${mediaFiles}</MediaFiles>` +
-    `</Linear></Creative>${companion}</Creatives>` +
-    `</InLine></Ad>`
-  );
+    `<Duration>${clockTime(ad.durationSeconds)}</Duration><TrackingEvents>`;
+  const clickThrough = `</TrackingEvents><VideoClicks><ClickThrough id="${ad.creativeId}">${cdata(ad.clickThroughUrl)}</ClickThrough><ClickTracking>`;
+  const tail = `</ClickTracking></VideoClicks><MediaFiles>${mediaFiles}</MediaFiles></Linear></Creative>${companion}</Creatives></InLine></Ad>`;
+  return (instanceId, sequence, beacons) =>
+    `<Ad id="${instanceId}" sequence="${sequence}"><InLine>${head}${instanceId}${titled}` +
+    `${cdata(beacons.error)}</Error><Impression id="${instanceId}">${cdata(beacons.impression)}</Impression>` +
+    creativeOpen +
+    `<Tracking event="start">${cdata(beacons.start)}</Tracking>` +
+    `<Tracking event="firstQuartile">${cdata(beacons.firstQuartile)}</Tracking>` +
+    `<Tracking event="midpoint">${cdata(beacons.midpoint)}</Tracking>` +
+    `<Tracking event="thirdQuartile">${cdata(beacons.thirdQuartile)}</Tracking>` +
+    `<Tracking event="complete">${cdata(beacons.complete)}</Tracking>` +
+    `<Tracking event="skip">${cdata(beacons.skip)}</Tracking>` +
+    `${clickThrough}${cdata(beacons.click)}${tail}`;
 }
+
+/** One showing's `<Ad>` element. */
+export const inlineAd = (ad: ServedAd): string =>
+  inlineAdTemplate(ad)(ad.instanceId, ad.sequence, ad.beacons);
 
 /**
  * A VAST 4.2 response: an ad pod of Inline ads (sequence 1…n), or — for a break nobody fills —
  * an empty `<VAST>`, which the spec defines as "no ad" (VAST 4.2 §2.3.6.1).
  */
 export function buildVast(ads: readonly ServedAd[]): string {
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<VAST version="4.2" xmlns="http://www.iab.com/VAST">${ads.map(inlineAd).join('')}</VAST>`
-  );
+  return vastDocument(ads.map(inlineAd));
 }
+
+/** The VAST document around `<Ad>` elements already rendered (e.g. from templates). */
+export const vastDocument = (adElements: readonly string[]): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>` +
+  `<VAST version="4.2" xmlns="http://www.iab.com/VAST">${adElements.join('')}</VAST>`;

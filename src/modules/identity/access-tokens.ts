@@ -123,7 +123,10 @@ export class AccessTokens {
         throw InvalidToken();
       }
       const claims: AccessClaims = { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp };
-      this.#verified.set(token, claims, { ttl: Math.max(1, (payload.exp - now) * 1000) });
+      // No TTL on the entry: a read checks the expiry itself, and a TTL makes every read of the
+      // cache consult a clock (a visible share of an authenticated request, bench:cpu); an expired
+      // token is dropped when next presented, or ages out of the LRU.
+      this.#verified.set(token, claims);
       return claims;
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED')

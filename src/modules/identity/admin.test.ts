@@ -90,6 +90,10 @@ describe('identity: admin console, roles, audit, service keys', () => {
 
   it('changes roles (admin only) and writes who, what, when, before and after to the audit log', async () => {
     const target = await registerViewer(context.app);
+    // A title route that needs content_manager's permission: refused now, then allowed (404 for an
+    // unknown id) on the same token at once — the actor reused per session state is rebuilt.
+    const unpublished = `/api/admin/titles/00000000-0000-4000-8000-000000000000`;
+    assert.equal((await call('GET', unpublished, target)).statusCode, 403);
     const bySupport = await call('PATCH', `/api/admin/users/${target.userId}`, support, {
       roles: ['content_manager'],
     });
@@ -99,6 +103,7 @@ describe('identity: admin console, roles, audit, service keys', () => {
     });
     assert.equal(changed.statusCode, 200, changed.body);
     assert.deepEqual(changed.json<{ roles: string[] }>().roles, ['viewer', 'content_manager']);
+    assert.equal((await call('GET', unpublished, target)).statusCode, 404);
     const audit = (await call('GET', `/api/admin/audit?targetId=${target.userId}`, admin)).json<
       Page<{
         actor: { type: string; id: string };

@@ -71,9 +71,18 @@ export function createAuthGuard(options: {
 }): AuthGuard {
   const { tokens, sessions } = options;
 
+  /**
+   * The actor per session state: the in-process cache hands out the same frozen state until the
+   * session changes (a role, the profile, a revocation store a new one), so the actor built from
+   * it is reused rather than rebuilt on every request. Liveness is still checked every time.
+   */
+  const actors = new WeakMap<SessionState, Extract<Actor, { kind: 'user' }>>();
+
   function actorOf(claims: AccessClaims, state: SessionState | undefined): Actor {
     if (!sessions.isAlive(state) || state.userId !== claims.userId || !state.account) throw SessionEnded();
-    return {
+    const known = actors.get(state);
+    if (known && known.sessionId === claims.sessionId && known.userId === claims.userId) return known;
+    const actor: Extract<Actor, { kind: 'user' }> = {
       kind: 'user',
       userId: claims.userId,
       sessionId: claims.sessionId,
@@ -82,6 +91,9 @@ export function createAuthGuard(options: {
       account: state.account,
       profile: state.profile,
     };
+    // Shared by every request of the session from now on: frozen, like the state it came from.
+    if (Object.isFrozen(state)) actors.set(state, Object.freeze(actor));
+    return actor;
   }
 
   /** The caller when it can be told without waiting (null: anonymous); undefined when it cannot. */

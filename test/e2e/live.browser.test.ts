@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, withoutChromium } from '../support/browser.ts';
 import { createLiveIngest, type RtmpIngest } from '../../src/modules/live/index.ts';
 import { createMediaKeys } from '../../src/modules/media/index.ts';
 import { allowDevices, registerViewer, signInWithRoles } from '../support/accounts.ts';
@@ -15,10 +15,7 @@ import { createTestApp, type TestContext } from '../support/test-app.ts';
  * and a chat message another viewer sends over its own WebSocket appears on the page.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const skip = withoutChromium;
 
 /** The bits of the page these checks read (no DOM library in this project's TypeScript). */
 interface LivePage {
@@ -58,20 +55,7 @@ describe('a live event in Chromium', { skip }, () => {
       config: context.deps.config,
     });
     await ingest.start();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

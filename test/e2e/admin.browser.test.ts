@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { assertAccessible, launchChromium, serveAxe, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
 import { registerViewer } from '../support/accounts.ts';
 import { seedAnalyticsHistory, type SeededHistory } from '../support/analytics-history.ts';
@@ -27,35 +26,6 @@ import { harness, type Harness } from '../support/media-harness.ts';
 const skip = withoutChromium;
 const root = path.join(import.meta.dirname, '..', '..');
 const artifacts = path.join(root, 'artifacts', 'admin');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The bits of the page the checks read (this project's TypeScript has no DOM library). */
-interface AxePage {
-  document: unknown;
-  axe: {
-    run(
-      context: unknown,
-      options: unknown,
-    ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }> }>;
-  };
-}
-
-/** axe-core, served from the console's own origin so its CSP (script-src 'self') allows it. */
-async function assertAccessible(page: Page, name: string) {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ url: '/__axe.js' });
-  const violations = await page.evaluate(async () => {
-    const { axe, document } = globalThis as unknown as AxePage;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: (v.nodes as Array<{ html: string }>).map((node) => node.html).slice(0, 3),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${name}: accessibility problems ${JSON.stringify(serious)}`);
-}
 
 describe('the admin console in Chromium', { skip }, () => {
   let h: Harness;
@@ -117,8 +87,7 @@ describe('the admin console in Chromium', { skip }, () => {
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
     });
-    const axe = await axeSource;
-    await page.route('**/__axe.js', (route) => route.fulfill({ body: axe, contentType: 'text/javascript' }));
+    await serveAxe(page);
     return { context, page, cspViolations };
   }
 

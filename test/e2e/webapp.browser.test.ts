@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { readyAdCampaign } from '../support/ad-campaigns.ts';
-import { launchChromium, withoutChromium } from '../support/browser.ts';
+import { assertAccessible, launchChromium, serveAxe, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
 import { registerViewer, strongPassword, uniqueEmail } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
@@ -30,7 +29,6 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
 const skip = withoutChromium;
 const root = path.join(import.meta.dirname, '..', '..');
 const artifacts = path.join(root, 'artifacts', 'webapp');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** The bits of the page the checks read (this project's TypeScript has no DOM library). */
 interface AppPage {
@@ -42,12 +40,6 @@ interface AppPage {
       hidden: boolean;
       textContent: string | null;
     } | null;
-  };
-  axe: {
-    run(
-      context: unknown,
-      options: unknown,
-    ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }> }>;
   };
 }
 
@@ -76,25 +68,6 @@ async function untilPlaying(page: Page, after: number) {
       },
     );
   }
-}
-
-/** axe-core, served from the app's own origin so the page's CSP (script-src 'self') allows it. */
-async function assertAccessible(page: Page, name: string) {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ url: '/__axe.js' });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as AppPage).axe.run(
-      (globalThis as unknown as AppPage).document,
-      { resultTypes: ['violations'] },
-    );
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: (v.nodes as Array<{ html: string }>).map((node) => node.html).slice(0, 3),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${name}: accessibility problems ${JSON.stringify(serious)}`);
 }
 
 describe('the viewer web app in Chromium', { skip }, () => {
@@ -152,8 +125,7 @@ describe('the viewer web app in Chromium', { skip }, () => {
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
     });
-    const axe = await axeSource;
-    await page.route('**/__axe.js', (route) => route.fulfill({ body: axe, contentType: 'text/javascript' }));
+    await serveAxe(page);
     const shot = (name: string) =>
       page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
 

@@ -263,7 +263,8 @@ async function drive(options: {
   const began = performance.now();
   const inFlight = new Set<Promise<void>>();
   while (issued < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - began) * rate) / 1000));
+    // Operation i is due at began + i / rate: operation 0 at once, not after one interval.
+    const due = Math.min(total, Math.floor(((performance.now() - began) * rate) / 1000) + 1);
     for (; issued < due; issued++) {
       const scheduled = began + (issued * 1000) / rate;
       if (pending > 5000) {

@@ -90,6 +90,26 @@ describe('analytics business figures', () => {
         payingDelta: 0,
         at: at(3, 9),
       },
+      // c upgrades basic → premium (EUR 5.00 → 15.00 a month): MRR moves, nobody churns.
+      {
+        ...c,
+        type: 'SubscriptionPlanLeft',
+        toPlanId: 'premium',
+        mrrDeltaMinor: -500,
+        payingDelta: -1,
+        at: at(3, 11),
+      },
+      {
+        ...c,
+        planId: 'premium',
+        type: 'SubscriptionPlanChanged',
+        fromPlanId: 'basic',
+        amountMinor: 1500,
+        interval: 'month',
+        mrrDeltaMinor: 1500,
+        payingDelta: 1,
+        at: at(3, 11),
+      },
       {
         ...b,
         type: 'SubscriptionRefunded',
@@ -126,7 +146,7 @@ describe('analytics business figures', () => {
   const range = (from: number, to: number, group = 'day') =>
     `from=${dayIso(from)}&to=${dayIso(to)}&group=${group}`;
 
-  it('counts MRR and ARR at the end of each day by plan and currency', async () => {
+  it('counts MRR and ARR at the end of each day by plan and currency, moved by a plan switch', async () => {
     const rows = (await items(`/api/admin/analytics/revenue?${range(1, 4)}`)).map((row) => ({
       bucket: row.bucket,
       plan: `${String(row.planId)}/${String(row.currency)}`,
@@ -134,24 +154,27 @@ describe('analytics business figures', () => {
       arr: row.arrMinor,
       paying: row.payingSubscribers,
       refunded: row.refundedMinor,
+      switched: `${String(row.switchedOut)}→${String(row.switchedIn)}`,
     }));
     const expected = [
-      [1, 'basic/EUR', 500, 1, 0],
-      [1, 'premium/USD', 2000, 2, 0],
-      [2, 'basic/EUR', 1000, 2, 0],
-      [2, 'premium/USD', 1000, 1, 0],
-      [3, 'basic/EUR', 1000, 2, 0],
-      [3, 'premium/USD', 1000, 1, 12_000],
+      [1, 'basic/EUR', 500, 1, 0, '0→0'],
+      [1, 'premium/USD', 2000, 2, 0, '0→0'],
+      [2, 'basic/EUR', 1000, 2, 0, '0→0'],
+      [2, 'premium/USD', 1000, 1, 0, '0→0'],
+      [3, 'basic/EUR', 500, 1, 0, '1→0'],
+      [3, 'premium/EUR', 1500, 1, 0, '0→1'],
+      [3, 'premium/USD', 1000, 1, 12_000, '0→0'],
     ] as const;
     assert.deepEqual(
       rows,
-      expected.map(([day, plan, mrr, paying, refunded]) => ({
+      expected.map(([day, plan, mrr, paying, refunded, switched]) => ({
         bucket: dayIso(day),
         plan,
         mrr,
         arr: mrr * 12,
         paying,
         refunded,
+        switched,
       })),
     );
     // Starting the range on day 2 carries what was recurring before it.

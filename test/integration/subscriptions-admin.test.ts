@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
+import { SUBSCRIPTION_EVENTS_CHANNEL } from '../../src/modules/subscriptions/index.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { loginAs, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
@@ -114,6 +115,10 @@ describe('Subscriptions: plan changes, administration, expiry and reminders (san
     // Halfway through the period: the upgrade costs half the difference (1999 − 799) / 2.
     clock.set(new Date(periodStart + (periodEnd - periodStart) / 2));
     upgraded = await fresh(viewer);
+    const heard: Array<{ type: string; userId: string; planId: string; mrrDeltaMinor: number }> = [];
+    const stopListening = await context.deps.pubsub.subscribe(SUBSCRIPTION_EVENTS_CHANNEL, (message) => {
+      heard.push(message as (typeof heard)[number]);
+    });
     const upgrade = await inject({
       method: 'POST',
       url: '/api/subscription/plan',
@@ -126,6 +131,24 @@ describe('Subscriptions: plan changes, administration, expiry and reminders (san
       await inject({ method: 'GET', url: '/api/subscription/payments', headers: upgraded.headers })
     ).json<{ payments: Payment[] }>().payments;
     assert.deepEqual(payments.map((p) => p.amountMinor).sort(), [600, 799]);
+    // Analytics hears the MRR move from Basic to Premium (list prices), not a churn and a sign-up.
+    const moves = await until(
+      async () =>
+        heard.filter((event) => event.userId === viewer.userId && event.type.startsWith('SubscriptionPlan')),
+      (events) => events.length >= 2,
+      'plan move events',
+    );
+    await stopListening();
+    assert.deepEqual(
+      moves.map((event) => [event.type, event.planId, event.mrrDeltaMinor]),
+      [
+        ['SubscriptionPlanLeft', 'basic', -799],
+        ['SubscriptionPlanChanged', 'premium', 1999],
+      ],
+    );
+    assert.ok(
+      !heard.some((event) => event.userId === viewer.userId && event.type === 'SubscriptionCancelled'),
+    );
 
     const downgrade = await inject({
       method: 'POST',

@@ -45,7 +45,8 @@ const figureList: readonly Figure[] = [
   {
     path: 'revenue',
     operationId: 'adminAnalyticsRevenue',
-    summary: 'MRR and ARR at the end of each bucket by plan and currency, with money collected and refunded',
+    summary:
+      'MRR and ARR at the end of each bucket by plan and currency, with plan switches and money collected and refunded',
     columns: [
       'bucket',
       'planId',
@@ -55,6 +56,8 @@ const figureList: readonly Figure[] = [
       'payingSubscribers',
       'newPaying',
       'renewals',
+      'switchedIn',
+      'switchedOut',
       'collectedMinor',
       'refundedMinor',
     ],

@@ -91,6 +91,7 @@ export class AnalyticsFigures {
   /**
    * MRR and ARR at the end of each bucket, by plan and currency: what was recurring before the
    * range plus every change up to the bucket's end (list prices; a yearly price counts a twelfth).
+   * A plan switch moves MRR and the subscriber from one plan to the other (switchedOut, switchedIn).
    */
   async revenue(range: FigureRange): Promise<FigureRow[]> {
     checkRange(range);
@@ -100,6 +101,8 @@ export class AnalyticsFigures {
       'SubscriptionCancelled',
       'SubscriptionRenewed',
       'SubscriptionRefunded',
+      'SubscriptionPlanLeft',
+      'SubscriptionPlanChanged',
     ]);
     const running = new Map(start.map((row) => [`${row.planId}|${row.currency}`, { ...row }]));
     const out: FigureRow[] = [];
@@ -125,6 +128,8 @@ export class AnalyticsFigures {
           payingSubscribers: state.paying,
           newPaying: sum(group, 'SubscriptionActivated'),
           renewals: sum(group, 'SubscriptionRenewed'),
+          switchedIn: sum(group, 'SubscriptionPlanChanged'),
+          switchedOut: sum(group, 'SubscriptionPlanLeft'),
           collectedMinor:
             sum(group, 'SubscriptionActivated', 'amount') + sum(group, 'SubscriptionRenewed', 'amount'),
           refundedMinor: sum(group, 'SubscriptionRefunded', 'amount'),

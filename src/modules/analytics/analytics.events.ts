@@ -90,6 +90,8 @@ export const domainEventTypes = {
     'SubscriptionRenewed',
     'SubscriptionCancelled',
     'SubscriptionRefunded',
+    'SubscriptionPlanLeft',
+    'SubscriptionPlanChanged',
   ],
   // Named apart from the player's `PlaybackStarted` beacon (startup time), which counts plays.
   'playback.events': ['PlaybackSessionStarted'],

@@ -56,6 +56,36 @@ describe('subscription lifecycle events', () => {
       [['SubscriptionRenewed', 0, 0]],
     ],
     ['past due stays paying', { status: 'active' }, { status: 'past_due' }, []],
+    [
+      'upgraded: MRR leaves the old plan and joins the new one',
+      { status: 'active', planId: 'basic', amountMinor: 500 },
+      { planId: 'premium', amountMinor: 1200 },
+      [
+        ['SubscriptionPlanLeft', -500, -1],
+        ['SubscriptionPlanChanged', 1200, 1],
+      ],
+    ],
+    [
+      'renewed at a new yearly price on the same plan',
+      {
+        status: 'active',
+        amountMinor: 12_000,
+        billingInterval: 'year',
+        currentPeriodStart: new Date('2026-02-01T00:00:00Z'),
+      },
+      { amountMinor: 14_400, currentPeriodStart: new Date('2027-02-01T00:00:00Z') },
+      [
+        ['SubscriptionRenewed', 0, 0],
+        ['SubscriptionPlanLeft', -1000, -1],
+        ['SubscriptionPlanChanged', 1200, 1],
+      ],
+    ],
+    [
+      'a plan change before paying moves no MRR',
+      { status: 'trialing', planId: 'basic' },
+      { planId: 'premium' },
+      [],
+    ],
     ['abandoned checkout', { status: 'incomplete' }, { status: 'expired' }, []],
     ['complimentary', { status: 'incomplete', provider: 'complimentary' }, { status: 'active' }, []],
   ];

@@ -39,7 +39,21 @@ export type SubscriptionEvent =
       mrrDeltaMinor: number;
       payingDelta: -1 | 0;
     })
-  | (Money & { type: 'SubscriptionRefunded'; amountMinor: number; mrrDeltaMinor: 0; payingDelta: 0 });
+  | (Money & { type: 'SubscriptionRefunded'; amountMinor: number; mrrDeltaMinor: 0; payingDelta: 0 })
+  /**
+   * A paying subscription moved to another plan, currency or price (an upgrade, a downgrade, a
+   * renewal at a new price): its old MRR leaves the old plan (`SubscriptionPlanLeft`) and its new
+   * MRR joins the new one (`SubscriptionPlanChanged`), so MRR by plan moves and churn does not.
+   */
+  | (Money & { type: 'SubscriptionPlanLeft'; toPlanId: string; mrrDeltaMinor: number; payingDelta: -1 })
+  | (Money & {
+      type: 'SubscriptionPlanChanged';
+      fromPlanId: string;
+      amountMinor: number;
+      interval: string;
+      mrrDeltaMinor: number;
+      payingDelta: 1;
+    });
 
 export type PublishSubscriptionEvent = PublishDomainEvent<SubscriptionEvent>;
 
@@ -116,6 +130,7 @@ export function lifecycleEvents(change: {
       payingDelta: 0,
     });
   }
+  if (wasPaying && isPaying) events.push(...planMove(before, after, money));
   if (!ended.includes(before.status) && before.status !== 'incomplete' && ended.includes(after.status)) {
     events.push({
       ...money,
@@ -128,4 +143,33 @@ export function lifecycleEvents(change: {
     });
   }
   return events;
+}
+
+/** The pair of events of a paying subscription whose plan, currency or monthly price changed (or none). */
+function planMove(before: SubscriptionState, after: SubscriptionState, money: Money): SubscriptionEvent[] {
+  const oldMonthly = monthlyMinor(before.amountMinor ?? 0, before.billingInterval);
+  const newMonthly = monthlyMinor(after.amountMinor ?? 0, after.billingInterval);
+  const oldCurrency = before.currency ?? '';
+  if (before.planId === after.planId && oldCurrency === money.currency && oldMonthly === newMonthly)
+    return [];
+  return [
+    {
+      ...money,
+      planId: before.planId,
+      currency: oldCurrency,
+      type: 'SubscriptionPlanLeft',
+      toPlanId: after.planId,
+      mrrDeltaMinor: -oldMonthly,
+      payingDelta: -1,
+    },
+    {
+      ...money,
+      type: 'SubscriptionPlanChanged',
+      fromPlanId: before.planId,
+      amountMinor: after.amountMinor ?? 0,
+      interval: after.billingInterval ?? 'month',
+      mrrDeltaMinor: newMonthly,
+      payingDelta: 1,
+    },
+  ];
 }

@@ -253,20 +253,19 @@ export class SubscriptionsService {
       }));
     }
     const now = this.#d.clock.now();
+    const events: SubscriptionEvent[] = [];
     await this.#inTransaction(live.id, async (trx, row) => {
-      await this.#d.subscriptions.update(
-        row.id,
-        upgrade
-          ? {
-              planId: next.id,
-              priceId: price?.id ?? null,
-              amountMinor: price?.amountMinor ?? null,
-              pendingPlanId: null,
-              updatedAt: now,
-            }
-          : { pendingPlanId: next.id, updatedAt: now },
-        trx,
-      );
+      const patch = upgrade
+        ? {
+            planId: next.id,
+            priceId: price?.id ?? null,
+            amountMinor: price?.amountMinor ?? null,
+            pendingPlanId: null,
+            updatedAt: now,
+          }
+        : { pendingPlanId: next.id, updatedAt: now };
+      await this.#d.subscriptions.update(row.id, patch, trx);
+      events.push(...lifecycleEvents({ before: row, after: { ...row, ...patch }, at: now }));
       if (prorationMinor && row.currency) {
         await this.#d.subscriptions.upsertPayment(
           {
@@ -293,6 +292,7 @@ export class SubscriptionsService {
         after: { plan: next.id, prorationMinor },
       });
     });
+    for (const event of events) await this.#d.publish(event);
     return effective;
   }
 

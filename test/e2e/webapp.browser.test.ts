@@ -208,6 +208,33 @@ describe('the viewer web app in Chromium', { skip }, () => {
     const stoppedAt = (await videoState(page))?.currentTime ?? 0;
     await page.getByRole('button', { name: 'Stop and go back' }).click();
     await page.waitForURL(new RegExp(`/title/${movieId}$`));
+    // The player reported its start time and the rendition it watched (QoE beacons), before the
+    // stream ended: the server takes beacons for open streams only.
+    const viewerId = (
+      await h.context.deps.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const beacons = async () =>
+      h.context.deps.database.db
+        .selectFrom('analyticsEvents')
+        .select(['type', 'titleId', 'payload'])
+        .where('userId', '=', viewerId)
+        .where('type', 'in', ['PlaybackStarted', 'RenditionWatched'])
+        .execute();
+    for (const deadline = Date.now() + 15_000; (await beacons()).length < 2;) {
+      if (Date.now() > deadline) throw new Error(`no QoE beacons stored: ${JSON.stringify(await beacons())}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const started = (await beacons()).find((beacon) => beacon.type === 'PlaybackStarted');
+    const { startupMs, renditionHeight } = started?.payload as { startupMs: number; renditionHeight: number };
+    assert.equal(started?.titleId, movieId);
+    assert.ok(
+      startupMs > 0 && startupMs < 20_000 && renditionHeight > 0 && renditionHeight <= 720,
+      JSON.stringify(started),
+    );
 
     // Like it, and put another title on My List.
     await page.getByRole('button', { name: '♡ Like' }).click();

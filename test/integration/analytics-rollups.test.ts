@@ -14,7 +14,16 @@ import { AnalyticsEventsRepository } from '../../src/modules/analytics/events.re
 import { RollupsRepository } from '../../src/modules/analytics/rollups.repository.ts';
 import { CountersRepository } from '../../src/modules/analytics/counters.repository.ts';
 import { transactorFor } from '../../src/platform/db/transactor.ts';
-import { HOUR_MS, random, recount, storedRollups } from '../support/analytics-recount.ts';
+import { QoeRollupsRepository } from '../../src/modules/analytics/qoe-rollups.repository.ts';
+import {
+  DAY_MS,
+  HOUR_MS,
+  random,
+  recount,
+  recountQoe,
+  storedQoe,
+  storedRollups,
+} from '../support/analytics-recount.ts';
 
 /**
  * The rollups against a recount: a randomised stream of events (late ones landing in hours
@@ -66,9 +75,16 @@ describe('analytics rollups and retention', () => {
         'TitleFinished',
       ] as const);
       const payload = {
-        PlaybackStarted: { startupMs: Math.floor(next() * 5000), renditionHeight: 720 },
-        PlaybackRebuffered: { durationMs: Math.floor(next() * 3000) },
-        RenditionWatched: { renditionHeight: 1080, seconds: Math.floor(next() * 60_000) / 1000 },
+        // Start times across every bin, the open last one included.
+        PlaybackStarted: {
+          startupMs: Math.floor(next() ** 3 * 25_000),
+          renditionHeight: pick([480, 720, 1080]),
+        },
+        PlaybackRebuffered: {
+          durationMs: Math.floor(next() * 3000),
+          ...(next() < 0.5 ? { renditionHeight: pick([480, 720]) } : {}),
+        },
+        RenditionWatched: { renditionHeight: pick([720, 1080]), seconds: Math.floor(next() * 60_000) / 1000 },
         BitrateSwitched: { fromHeight: 720, toHeight: 1080, bitrate: 5_000_000 },
         PlaybackFailed: { code: 'MEDIA_ERR_DECODE', fatal: true },
         TitleFinished: {},
@@ -112,6 +128,13 @@ describe('analytics rollups and retention', () => {
         recount([...distinct.values()], granularity),
         `${granularity} rollups (seed ${seed})`,
       );
+      // QoE by rendition, with the start-time histogram, from the same events.
+      const window = { from: new Date(start - DAY_MS), to: new Date(clock.now().getTime() + DAY_MS) };
+      assert.deepEqual(
+        await storedQoe(db, { granularity, ...window }),
+        recountQoe([...distinct.values()], granularity),
+        `${granularity} QoE rollups (seed ${seed})`,
+      );
     }
     // A second run with nothing new changes nothing.
     const before = await stored('hour', mine);
@@ -133,6 +156,7 @@ describe('analytics rollups and retention', () => {
       events: new AnalyticsEventsRepository(db),
       rollups: new RollupsRepository(db),
       counters: new CountersRepository(db),
+      qoe: new QoeRollupsRepository(db),
       transactor: transactorFor(db),
       clock,
       retentionDays: 90,
@@ -174,6 +198,7 @@ describe('analytics rollups and retention', () => {
       events: repository,
       rollups: new RollupsRepository(db),
       counters: new CountersRepository(db),
+      qoe: new QoeRollupsRepository(db),
       transactor: transactorFor(db),
       clock,
       retentionDays: 3,

@@ -133,7 +133,7 @@ describe('analytics ingest and figures', () => {
   it('stores a batch for the caller’s own stream once, with its title, plan and dimensions', async () => {
     const events = [
       beacon('PlaybackStarted', { startupMs: 900, renditionHeight: 720 }),
-      beacon('PlaybackRebuffered', { durationMs: 1500 }),
+      beacon('PlaybackRebuffered', { durationMs: 1500, renditionHeight: 720 }),
       beacon('RenditionWatched', { renditionHeight: 720, seconds: 30 }),
     ];
     const first = await send(viewer, { sessionId, events });
@@ -244,6 +244,20 @@ describe('analytics ingest and figures', () => {
       .items.find((item) => item.group === 'tv');
     assert.equal(tv?.averageStartupMs, 900);
     assert.equal(tv?.rebufferRatio, 1500 / (30_000 + 1500));
+    // Percentiles come from the start-time histogram: within the bin 900 ms fell in (750–1000].
+    for (const quantile of [tv?.startupP50Ms, tv?.startupP95Ms]) {
+      assert.ok(Number(quantile) > 750 && Number(quantile) <= 1000, String(quantile));
+    }
+    const byRendition = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/qoe?${query}&by=rendition`,
+      headers: analyst.headers,
+    });
+    assert.equal(byRendition.statusCode, 200, byRendition.body);
+    const hd = byRendition
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((item) => item.group === '720');
+    assert.deepEqual([hd?.plays, hd?.rebufferRatio], [1, 1500 / (30_000 + 1500)]);
     const tooLong = await context.app.inject({
       method: 'GET',
       url: `/api/admin/analytics/qoe?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/platform/db/db.generated.ts';
 import type { AnalyticsEvent } from '../../src/modules/analytics/index.ts';
+import { STARTUP_BIN_COUNT, startupBin } from '../../src/modules/analytics/qoe-bins.ts';
 
 /** A recount of analytics events by hand, to hold the SQL rollups against. */
 export const HOUR_MS = 3_600_000;
@@ -142,5 +143,88 @@ export async function storedCounters(
         [row.bucket.toISOString(), row.type, row.key1, row.key2].join('|'),
         Object.fromEntries(counterMetrics.map((metric) => [metric, Number(row[metric])])) as CounterTotals,
       ]),
+  );
+}
+
+export const qoeMetrics = [
+  'plays',
+  'startupMsSum',
+  'watchMs',
+  'rebufferCount',
+  'rebufferMs',
+  'bitrateSwitches',
+  'errors',
+] as const;
+export type QoeTotals = Record<(typeof qoeMetrics)[number], number> & { startupBins: number[] };
+const qoeTypes = new Set([
+  'PlaybackStarted',
+  'RenditionWatched',
+  'PlaybackRebuffered',
+  'BitrateSwitched',
+  'PlaybackFailed',
+]);
+
+/** What `analytics_qoe_rollups` should hold for some player beacons, counted by hand. */
+export function recountQoe(
+  events: readonly AnalyticsEvent[],
+  granularity: 'hour' | 'day',
+): Map<string, QoeTotals> {
+  const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
+  const totals = new Map<string, QoeTotals>();
+  for (const event of events) {
+    if (!qoeTypes.has(event.type)) continue;
+    const payload = event.payload as Record<string, number | undefined>;
+    const bucket = new Date(Math.floor(event.occurredAt.getTime() / size) * size).toISOString();
+    const rendition = payload.renditionHeight ?? payload.toHeight ?? 0;
+    const key = [bucket, rendition, event.planId, event.region, event.device].join('|');
+    const row =
+      totals.get(key) ??
+      ({
+        ...Object.fromEntries(qoeMetrics.map((metric) => [metric, 0])),
+        startupBins: Array.from({ length: STARTUP_BIN_COUNT }, () => 0),
+      } as QoeTotals);
+    if (event.type === 'PlaybackStarted') {
+      row.plays += 1;
+      row.startupMsSum += payload.startupMs!;
+      const bin = startupBin(payload.startupMs!);
+      row.startupBins[bin] = (row.startupBins[bin] ?? 0) + 1;
+    }
+    if (event.type === 'RenditionWatched') row.watchMs += Math.round(payload.seconds! * 1000);
+    if (event.type === 'PlaybackRebuffered') {
+      row.rebufferCount += 1;
+      row.rebufferMs += payload.durationMs!;
+    }
+    if (event.type === 'BitrateSwitched') row.bitrateSwitches += 1;
+    if (event.type === 'PlaybackFailed') row.errors += 1;
+    totals.set(key, row);
+  }
+  return totals;
+}
+
+/** The stored QoE rollups with buckets in [from, to), keyed like `recountQoe`. */
+export async function storedQoe(
+  db: Kysely<DB>,
+  options: { granularity: 'hour' | 'day'; from: Date; to: Date },
+): Promise<Map<string, QoeTotals>> {
+  const rows = await db
+    .selectFrom('analyticsQoeRollups')
+    .selectAll()
+    .where('granularity', '=', options.granularity)
+    .where('bucket', '>=', options.from)
+    .where('bucket', '<', options.to)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      [row.bucket.toISOString(), row.renditionHeight, row.planId, row.region, row.device].join('|'),
+      {
+        ...(Object.fromEntries(qoeMetrics.map((metric) => [metric, Number(row[metric])])) as Record<
+          (typeof qoeMetrics)[number],
+          number
+        >),
+        startupBins: Array.from({ length: STARTUP_BIN_COUNT }, (_, index) =>
+          Number(row[`startupBin${index}` as keyof typeof row]),
+        ),
+      },
+    ]),
   );
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
 import type { CountersRepository } from './counters.repository.ts';
+import type { QoeRollupsRepository } from './qoe-rollups.repository.ts';
 import type { RollupsRepository } from './rollups.repository.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +20,7 @@ export class AnalyticsJobs {
   readonly #events: AnalyticsEventsRepository;
   readonly #rollups: RollupsRepository;
   readonly #counters: CountersRepository;
+  readonly #qoe: QoeRollupsRepository;
   readonly #transactor: Transactor;
   readonly #clock: Clock;
   readonly #retentionDays: number;
@@ -28,6 +30,7 @@ export class AnalyticsJobs {
     events: AnalyticsEventsRepository;
     rollups: RollupsRepository;
     counters: CountersRepository;
+    qoe: QoeRollupsRepository;
     transactor: Transactor;
     clock: Clock;
     retentionDays: number;
@@ -36,6 +39,7 @@ export class AnalyticsJobs {
     this.#events = options.events;
     this.#rollups = options.rollups;
     this.#counters = options.counters;
+    this.#qoe = options.qoe;
     this.#transactor = options.transactor;
     this.#clock = options.clock;
     this.#retentionDays = options.retentionDays;
@@ -85,6 +89,8 @@ export class AnalyticsJobs {
       await this.#rollups.recountDays(days, trx);
       await this.#counters.recountHours(hours, trx);
       await this.#counters.recountDays(days, trx);
+      await this.#qoe.recountHours(hours, trx);
+      await this.#qoe.recountDays(days, trx);
       await this.#counters.addActiveProfiles({ after, upTo }, trx);
       await this.#rollups.setWatermark({ name: WATERMARK, lastEventId: upTo, now: this.#clock.now() }, trx);
       return { hours: hours.length, days: days.length, upTo };

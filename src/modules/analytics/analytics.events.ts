@@ -37,6 +37,8 @@ export const qoeBeaconSchema = z.discriminatedUnion('type', [
     ...beaconBase,
     type: z.literal('PlaybackRebuffered'),
     durationMs: z.number().int().min(0).max(3_600_000),
+    /** The rendition playing when it stalled (QoE by rendition). */
+    renditionHeight: z.number().int().min(1).max(4320).optional(),
   }),
   z.object({
     ...beaconBase,
@@ -56,6 +58,7 @@ export const qoeBeaconSchema = z.discriminatedUnion('type', [
     type: z.literal('PlaybackFailed'),
     code: z.string().regex(/^[A-Za-z0-9_.:-]{1,60}$/, 'letters, digits and _.:-'),
     fatal: z.boolean(),
+    renditionHeight: z.number().int().min(1).max(4320).optional(),
   }),
 ]);
 export type QoeBeacon = z.infer<typeof qoeBeaconSchema>;

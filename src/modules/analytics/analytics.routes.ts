@@ -37,6 +37,8 @@ const qoeFigures = z
     group: z.string().nullable(),
     plays: z.number().int(),
     averageStartupMs: z.number().nullable(),
+    startupP50Ms: z.number().nullable().describe('Median start time, from a histogram (within one bin)'),
+    startupP95Ms: z.number().nullable().describe('95th percentile start time, from the same histogram'),
     rebufferCount: z.number().int(),
     rebufferRatio: z.number().nullable().describe('Time rebuffering over time watched plus rebuffering'),
     bitrateSwitches: z.number().int(),
@@ -106,9 +108,12 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRoutesOptions> = as
       schema: {
         operationId: 'adminAnalyticsQoe',
         tags,
-        summary: 'Start time, rebuffering ratio and error rate per hour or day, by plan, region or device',
+        summary:
+          'Start time (mean, p50, p95), rebuffering ratio and error rate per hour or day, by rendition, plan, region or device',
         description: 'Refusals: ANALYTICS_RANGE_INVALID (hour: at most 31 days; day: at most 400).',
-        querystring: rangeQuery.extend({ by: z.enum(['none', 'plan', 'region', 'device']).default('none') }),
+        querystring: rangeQuery.extend({
+          by: z.enum(['none', 'rendition', 'plan', 'region', 'device']).default('none'),
+        }),
         response: { 200: z.object({ items: z.array(qoeFigures) }) },
       },
     },

@@ -15,6 +15,7 @@ import { AnalyticsReports } from './analytics-reports.service.ts';
 import { AnalyticsEventsRepository } from './events.repository.ts';
 import { RollupsRepository } from './rollups.repository.ts';
 import { CountersRepository } from './counters.repository.ts';
+import { QoeRollupsRepository } from './qoe-rollups.repository.ts';
 import { openEventSink } from './sinks.ts';
 
 export {
@@ -71,7 +72,7 @@ export async function createAnalytics(deps: AnalyticsDeps): Promise<Analytics> {
     retentionDays: analytics.retentionDays,
   });
   const rollups = new RollupsRepository(deps.db);
-  const reports = new AnalyticsReports(rollups);
+  const reports = new AnalyticsReports({ rollups, qoe: new QoeRollupsRepository(deps.db) });
   const figures = new AnalyticsFigures({
     counters: new CountersRepository(deps.db),
     rollups,
@@ -101,6 +102,7 @@ export function createAnalyticsJobs(deps: {
     events: new AnalyticsEventsRepository(deps.db),
     rollups: new RollupsRepository(deps.db),
     counters: new CountersRepository(deps.db),
+    qoe: new QoeRollupsRepository(deps.db),
     transactor: transactorFor(deps.db),
     clock: deps.clock,
     retentionDays: deps.config.analytics.retentionDays,

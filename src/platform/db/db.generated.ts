@@ -111,6 +111,34 @@ export interface AnalyticsEventsTable {
   payload: ColumnType<JsonValue, string | undefined, string>;
 }
 
+export interface AnalyticsQoeRollupsTable {
+  granularity: string;
+  bucket: ColumnType<Date, Date | string, Date | string>;
+  renditionHeight: number;
+  planId: string;
+  region: string;
+  device: string;
+  plays: Generated<number>;
+  startupMsSum: Generated<number>;
+  watchMs: Generated<number>;
+  rebufferCount: Generated<number>;
+  rebufferMs: Generated<number>;
+  bitrateSwitches: Generated<number>;
+  errors: Generated<number>;
+  startupBin0: Generated<number>;
+  startupBin1: Generated<number>;
+  startupBin2: Generated<number>;
+  startupBin3: Generated<number>;
+  startupBin4: Generated<number>;
+  startupBin5: Generated<number>;
+  startupBin6: Generated<number>;
+  startupBin7: Generated<number>;
+  startupBin8: Generated<number>;
+  startupBin9: Generated<number>;
+  startupBin10: Generated<number>;
+  startupBin11: Generated<number>;
+}
+
 export interface AnalyticsRollupsTable {
   granularity: string;
   bucket: ColumnType<Date, Date | string, Date | string>;
@@ -763,6 +791,7 @@ export interface DB {
   analyticsActiveProfiles: AnalyticsActiveProfilesTable;
   analyticsCounters: AnalyticsCountersTable;
   analyticsEvents: AnalyticsEventsTable;
+  analyticsQoeRollups: AnalyticsQoeRollupsTable;
   analyticsRollups: AnalyticsRollupsTable;
   analyticsWatermarks: AnalyticsWatermarksTable;
   apiKeys: ApiKeysTable;

@@ -27,6 +27,7 @@ export const tableOwners = {
   analyticsActiveProfiles: 'analytics',
   analyticsCounters: 'analytics',
   analyticsEvents: 'analytics',
+  analyticsQoeRollups: 'analytics',
   analyticsRollups: 'analytics',
   analyticsWatermarks: 'analytics',
   episodes: 'catalog',

@@ -330,6 +330,8 @@ export interface Schemas {
     group: string | null;
     plays: number;
     averageStartupMs: number | null;
+    startupP50Ms: number | null;
+    startupP95Ms: number | null;
     rebufferCount: number;
     rebufferRatio: number | null;
     bitrateSwitches: number;
@@ -340,6 +342,8 @@ export interface Schemas {
     group: string | null;
     plays: number;
     averageStartupMs: number | null;
+    startupP50Ms: number | null;
+    startupP95Ms: number | null;
     rebufferCount: number;
     rebufferRatio: number | null;
     bitrateSwitches: number;
@@ -3232,6 +3236,7 @@ export interface Operations {
         region?: string;
         type: "PlaybackRebuffered";
         durationMs: number;
+        renditionHeight?: number;
       } | {
         id: string;
         at: string;
@@ -3260,6 +3265,7 @@ export interface Operations {
         type: "PlaybackFailed";
         code: string;
         fatal: boolean;
+        renditionHeight?: number;
       }>;
     };
     response: {
@@ -3279,14 +3285,14 @@ export interface Operations {
       items: Array<Schemas["AnalyticsTitleFigures"]>;
     };
   };
-  /** GET /api/admin/analytics/qoe — Start time, rebuffering ratio and error rate per hour or day, by plan, region or device */
+  /** GET /api/admin/analytics/qoe — Start time (mean, p50, p95), rebuffering ratio and error rate per hour or day, by rendition, plan, region or device */
   adminAnalyticsQoe: {
     path: never;
     query: {
       from: string;
       to: string;
       granularity?: "hour" | "day";
-      by?: "none" | "plan" | "region" | "device";
+      by?: "none" | "rendition" | "plan" | "region" | "device";
     };
     body: never;
     response: {
@@ -3317,7 +3323,7 @@ export interface Operations {
     body: never;
     response: Schemas["AnalyticsFigureRows"] | string;
   };
-  /** GET /api/admin/analytics/revenue — MRR and ARR at the end of each bucket by plan and currency, with money collected and refunded */
+  /** GET /api/admin/analytics/revenue — MRR and ARR at the end of each bucket by plan and currency, with plan switches and money collected and refunded */
   adminAnalyticsRevenue: {
     path: never;
     query: {

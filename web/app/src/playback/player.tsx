@@ -8,6 +8,7 @@ import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { problemText, useApi } from '../api.ts';
 import { adLabel } from './ad-pod.ts';
 import { playPod, prerollFor, type AdProgress } from './ad-hooks.ts';
+import { QoeBeacons } from './qoe-beacons.ts';
 import { refusalFor, type Refusal } from './refusals.ts';
 
 type Session = Schemas['PlaybackSession'];
@@ -15,6 +16,7 @@ type Session = Schemas['PlaybackSession'];
 interface PlayerState {
   session: Session | null;
   hls: Hls | null;
+  qoe: QoeBeacons | null;
   /**
    * The last position played: on unmount the <video> ref is already gone when the stream ends,
    * and before the content plays (during a pre-roll) it is the resume position.
@@ -34,7 +36,7 @@ export default function Player() {
   const navigate = useNavigate();
   const video = useRef<HTMLVideoElement>(null);
   const adVideo = useRef<HTMLVideoElement>(null);
-  const state = useRef<PlayerState>({ session: null, hls: null, position: 0 });
+  const state = useRef<PlayerState>({ session: null, hls: null, qoe: null, position: 0 });
   const [session, setSession] = useState<Session | null>(null);
   const [refusal, setRefusal] = useState<(Refusal & { code: string | null }) | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -54,6 +56,9 @@ export default function Player() {
     (options: { keepalive: boolean }) => {
       const current = state.current.session;
       state.current.session = null;
+      // The server takes beacons for open streams only: they go before the stream ends.
+      state.current.qoe?.close(options);
+      state.current.qoe = null;
       state.current.hls?.destroy();
       state.current.hls = null;
       if (!current) return;
@@ -126,6 +131,12 @@ export default function Player() {
         capLevelToPlayerSize: false,
       });
       state.current.hls = hls;
+      state.current.qoe = new QoeBeacons({
+        hls,
+        element,
+        sessionId: started.sessionId,
+        token: () => api.tokens.get()?.accessToken ?? null,
+      });
       hls.on(Hls.Events.MANIFEST_PARSED, () => {
         setLevels(hls.levels.map((l) => l.height));
         // Start at the best rendition the plan allows; the API lists none above the cap.

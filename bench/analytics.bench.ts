@@ -19,6 +19,7 @@ import pg from 'pg';
 import { createAnalyticsJobs } from '../src/modules/analytics/index.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { compare, comparisonRows, printComparison, recordResults, startMarquee } from './lib/runner.ts';
+import { concurrentStreamCounter } from '../src/modules/playback/index.ts';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -192,6 +193,7 @@ try {
       db: db.db,
       clock: { now: () => new Date(Date.now() + 60_000) },
       config: { analytics: { retentionDays: 90 } },
+      concurrentViewers: concurrentStreamCounter({ db: db.db, heartbeatLapseSeconds: 60 }),
     }).rollUp();
     const rollSeconds = (performance.now() - rollStarted) / 1000;
     await db.close();

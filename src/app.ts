@@ -265,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     titleOf: async (itemId) => (await catalog.items.find(itemId))?.titleId,
     planIdOf: (userId) => identity.planIdOf(userId),
     concurrentViewers: () => playback.playback.concurrentViewers(),
+    genresOf: (titleIds) => catalog.facts.genresOf(titleIds),
     config,
   });
   // Domain events reach analytics over pub/sub: no module calls it.

@@ -7,7 +7,7 @@ import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/i
 import { AuditLog } from '../modules/audit/index.ts';
 import { accountContact, accountIdByEmail, setAccountPlan } from '../modules/identity/index.ts';
 import { createMediaService, ffmpegTools, PackageRetention } from '../modules/media/index.ts';
-import { packagesInUse } from '../modules/playback/index.ts';
+import { concurrentStreamCounter, packagesInUse } from '../modules/playback/index.ts';
 import { createSubscriptions } from '../modules/subscriptions/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Cache } from '../platform/cache/cache.port.ts';
@@ -140,11 +140,21 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('recommendations.train', async ({ signal }) => {
     await recommendations.trainer.train(signal);
   });
-  const analytics = createAnalyticsJobs({ db: deps.database.db, clock: deps.clock, config });
+  const analytics = createAnalyticsJobs({
+    db: deps.database.db,
+    clock: deps.clock,
+    config,
+    concurrentViewers: concurrentStreamCounter({
+      db: deps.database.db,
+      heartbeatLapseSeconds: config.playback.heartbeatLapseSeconds,
+    }),
+  });
   await queue.work('analytics.maintain-partitions', async ({ signal }) => {
     await analytics.maintainPartitions(signal);
   });
   await queue.work('analytics.roll-up', async ({ signal }) => {
+    // Every minute: this minute's open streams, then the rollups (peak concurrency reads both).
+    await analytics.sampleViewers();
     await analytics.rollUp(signal);
   });
   // With ANALYTICS_SINK=nats, events reach the raw table through this consumer of the stream.

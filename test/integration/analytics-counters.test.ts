@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { HOUR_MS, recountCounters, storedCounters } from '../support/analytics-recount.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 /**
  * The counters (the business figures' rollup) against a recount by hand: fast-check draws streams
@@ -66,7 +67,12 @@ describe('analytics counters', () => {
           flushMs: 3_600_000,
           maxEvents: 10_000,
         });
-        const jobs = createAnalyticsJobs({ db, clock, config: { analytics: { retentionDays: 3650 } } });
+        const jobs = createAnalyticsJobs({
+          db,
+          clock,
+          config: { analytics: { retentionDays: 3650 } },
+          concurrentViewers: concurrentStreamCounter({ db, heartbeatLapseSeconds: 60 }),
+        });
         const keys = [randomUUID(), randomUUID(), randomUUID()];
         const start = clock.now().getTime();
         const distinct = new Map<string, AnalyticsEvent>();

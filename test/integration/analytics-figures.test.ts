@@ -5,6 +5,7 @@ import { createAnalyticsJobs } from '../../src/modules/analytics/index.ts';
 import { SUBSCRIPTION_EVENTS_CHANNEL } from '../../src/modules/subscriptions/index.ts';
 import { registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -138,6 +139,7 @@ describe('analytics business figures', () => {
       db: context.deps.database.db,
       clock: { now: () => new Date(Date.now() + 60_000) },
       config: context.deps.config,
+      concurrentViewers: concurrentStreamCounter({ db: context.deps.database.db, heartbeatLapseSeconds: 60 }),
     });
     await jobs.rollUp();
   });
@@ -244,6 +246,8 @@ describe('analytics business figures', () => {
       'live',
       'viewers',
       'top-titles',
+      'top-genres',
+      'peak-viewers',
     ]) {
       const url = `/api/admin/analytics/${figure}?${range(1, 4)}`;
       assert.equal((await get(url, undefined)).statusCode, 401, url);

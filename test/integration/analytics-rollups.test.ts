@@ -24,6 +24,7 @@ import {
   storedQoe,
   storedRollups,
 } from '../support/analytics-recount.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 /**
  * The rollups against a recount: a randomised stream of events (late ones landing in hours
@@ -60,6 +61,7 @@ describe('analytics rollups and retention', () => {
       db,
       clock,
       config: { analytics: { retentionDays: 90 } },
+      concurrentViewers: concurrentStreamCounter({ db: db, heartbeatLapseSeconds: 60 }),
     });
     const titles = [randomUUID(), randomUUID(), randomUUID()];
     const distinct = new Map<string, AnalyticsEvent>();
@@ -160,6 +162,7 @@ describe('analytics rollups and retention', () => {
       transactor: transactorFor(db),
       clock,
       retentionDays: 90,
+      concurrentViewers: concurrentStreamCounter({ db, heartbeatLapseSeconds: 60 }),
     });
     const titleId = randomUUID();
     const event: AnalyticsEvent = {
@@ -203,6 +206,7 @@ describe('analytics rollups and retention', () => {
       clock,
       retentionDays: 3,
       daysAhead: 2,
+      concurrentViewers: concurrentStreamCounter({ db, heartbeatLapseSeconds: 60 }),
     });
     const first = await jobs.maintainPartitions();
     assert.deepEqual(first.created, [

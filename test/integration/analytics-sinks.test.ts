@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { HOUR_MS, random, recount, storedRollups } from '../support/analytics-recount.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 /**
  * One contract for every event sink: whatever the adapter, the events offered (a retried batch
@@ -87,6 +88,7 @@ async function countsOnce(subject: SinkUnderTest, clock: ManualClock, testDataba
     db: testDatabase.database.db,
     clock,
     config: { analytics: { retentionDays: 90 } },
+    concurrentViewers: concurrentStreamCounter({ db: testDatabase.database.db, heartbeatLapseSeconds: 60 }),
   });
   await jobs.rollUp();
   for (const granularity of ['hour', 'day'] as const) {

@@ -6,6 +6,7 @@ import { ENGAGEMENT_EVENTS_CHANNEL } from '../../src/modules/engagement/index.ts
 import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 /**
  * The analytics pipeline through the app: players' beacons accepted only for the caller's own
@@ -79,7 +80,18 @@ describe('analytics ingest and figures', () => {
     viewer = await registerViewer(context.app);
     stranger = await registerViewer(context.app);
     analyst = await signInWithRoles(context, ['content_manager']);
-    movieId = await catalogMaker(context, analyst).movie('Analytics movie');
+    const genreIds: string[] = [];
+    for (const name of ['Analytics Noir', 'Analytics Heist']) {
+      const genre = await context.app.inject({
+        method: 'POST',
+        url: '/api/admin/genres',
+        headers: analyst.headers,
+        payload: { name, slug: name.toLowerCase().replace(' ', '-') },
+      });
+      assert.equal(genre.statusCode, 201, genre.body);
+      genreIds.push(genre.json<{ id: string }>().id);
+    }
+    movieId = await catalogMaker(context, analyst).movie('Analytics movie', { genreIds });
     sessionId = await liveStream(viewer);
   });
   after(() => context.close());
@@ -202,7 +214,20 @@ describe('analytics ingest and figures', () => {
       db: context.deps.database.db,
       clock: { now: () => new Date(Date.now() + 60_000) },
       config: context.deps.config,
+      concurrentViewers: concurrentStreamCounter({ db: context.deps.database.db, heartbeatLapseSeconds: 60 }),
     });
+    // The viewer's stream is open: this minute's sample (taken now, as the worker would) counts it,
+    // and the day's peak holds it.
+    const sampler = createAnalyticsJobs({
+      db: context.deps.database.db,
+      clock: context.deps.clock,
+      config: context.deps.config,
+      concurrentViewers: concurrentStreamCounter({
+        db: context.deps.database.db,
+        heartbeatLapseSeconds: context.deps.config.playback.heartbeatLapseSeconds,
+      }),
+    });
+    assert.ok((await sampler.sampleViewers()) >= 1);
     await jobs.rollUp();
     const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
     const query = `from=${today.toISOString()}&to=${new Date(today.getTime() + 86_400_000).toISOString()}`;
@@ -234,6 +259,34 @@ describe('analytics ingest and figures', () => {
       watchHours: 30 / 3600,
       completionRate: 1,
     });
+    const peak = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/peak-viewers?${query}&group=day`,
+      headers: analyst.headers,
+    });
+    assert.equal(peak.statusCode, 200, peak.body);
+    const [day] = peak.json<{ items: Array<{ bucket: string; peakViewers: number }> }>().items;
+    assert.equal(day?.bucket, today.toISOString());
+    assert.ok(Number(day?.peakViewers) >= 1, peak.body);
+    // Its plays count toward each of its genres.
+    const genres = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/top-genres?${query}&group=day`,
+      headers: analyst.headers,
+    });
+    assert.equal(genres.statusCode, 200, genres.body);
+    assert.deepEqual(
+      genres
+        .json<{ items: Array<Record<string, unknown>> }>()
+        .items.filter((item) => String(item.genre).startsWith('Analytics')),
+      ['Analytics Heist', 'Analytics Noir'].map((genre) => ({
+        genre,
+        plays: 1,
+        titles: 1,
+        watchHours: 30 / 3600,
+        completionRate: 1,
+      })),
+    );
     const qoe = await context.app.inject({
       method: 'GET',
       url: `/api/admin/analytics/qoe?${query}&by=device`,

@@ -8,6 +8,7 @@ import {
 import { ManualClock } from '../../src/platform/clock.ts';
 import type { DB } from '../../src/platform/db/db.generated.ts';
 import { DAY_MS, random } from './analytics-recount.ts';
+import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
 export interface SeededHistory {
   /** Plays per title over the whole history. */
@@ -81,6 +82,7 @@ export async function seedAnalyticsHistory(
     db,
     clock: new ManualClock(new Date(options.now.getTime() + 60_000)),
     config: { analytics: { retentionDays: 90 } },
+    concurrentViewers: concurrentStreamCounter({ db: db, heartbeatLapseSeconds: 60 }),
   });
   await jobs.rollUp();
   return { plays, watchHours, events: events.length };

@@ -125,11 +125,25 @@ const figureList: readonly Figure[] = [
     rows: (figures, range) => figures.viewers(range),
   },
   {
+    path: 'peak-viewers',
+    operationId: 'adminAnalyticsPeakViewers',
+    summary: 'Peak concurrency: the most streams open at once in each bucket (sampled every minute)',
+    columns: ['bucket', 'peakViewers'],
+    rows: (figures, range) => figures.peakViewers(range),
+  },
+  {
     path: 'top-titles',
     operationId: 'adminAnalyticsTopTitles',
     summary: 'The 50 titles with the most plays over the range, with watch hours and completion rate',
     columns: ['titleId', 'plays', 'watchHours', 'completionRate'],
     rows: (figures, range) => figures.topTitles({ ...range, limit: 50 }),
+  },
+  {
+    path: 'top-genres',
+    operationId: 'adminAnalyticsTopGenres',
+    summary: 'Genres by plays over the range (a title counts toward each of its genres), with watch hours',
+    columns: ['genre', 'plays', 'titles', 'watchHours', 'completionRate'],
+    rows: (figures, range) => figures.topGenres(range),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { AnalyticsRangeInvalid } from './analytics.errors.ts';
+import { VIEWERS_SAMPLED } from './analytics.events.ts';
 import type { CounterTotals, CountersRepository, Unit } from './counters.repository.ts';
 import type { RollupsRepository } from './rollups.repository.ts';
 
@@ -47,16 +48,20 @@ export class AnalyticsFigures {
   readonly #counters: CountersRepository;
   readonly #rollups: RollupsRepository;
   readonly #concurrentViewers: () => Promise<number>;
+  readonly #genresOf: (titleIds: readonly string[]) => Promise<Map<string, string[]>>;
 
   constructor(options: {
     counters: CountersRepository;
     rollups: RollupsRepository;
     /** Playback's count of streams open now. */
     concurrentViewers: () => Promise<number>;
+    /** The catalog's genre names of some titles. */
+    genresOf: (titleIds: readonly string[]) => Promise<Map<string, string[]>>;
   }) {
     this.#counters = options.counters;
     this.#rollups = options.rollups;
     this.#concurrentViewers = options.concurrentViewers;
+    this.#genresOf = options.genresOf;
   }
 
   /** Distinct profiles (and accounts) with any event, per day or month. */
@@ -274,22 +279,16 @@ export class AnalyticsFigures {
     ];
   }
 
+  /** The most streams open at once in each bucket (on-demand and live; the worker samples every minute). */
+  async peakViewers(range: FigureRange): Promise<FigureRow[]> {
+    const rows = await this.#totals(range, [VIEWERS_SAMPLED]);
+    return rows.map((row) => ({ bucket: iso(row.bucket), peakViewers: row.peak }));
+  }
+
   /** The titles with the most plays over the whole range, with watch hours and completion. */
   async topTitles(range: FigureRange & { limit: number }): Promise<FigureRow[]> {
-    checkRange(range);
-    const granularity = range.group === 'hour' ? 'hour' : 'day';
-    const rows = await this.#rollups.totals({ granularity, from: range.from, to: range.to, by: 'title' });
-    const titles = new Map<string, { plays: number; finishes: number; watchMs: number }>();
-    for (const row of rows) {
-      if (row.key === '') continue;
-      const title = titles.get(row.key) ?? { plays: 0, finishes: 0, watchMs: 0 };
-      title.plays += row.plays;
-      title.finishes += row.finishes;
-      title.watchMs += row.watchMs;
-      titles.set(row.key, title);
-    }
-    return [...titles]
-      .sort((a, b) => b[1].plays - a[1].plays || b[1].watchMs - a[1].watchMs || a[0].localeCompare(b[0]))
+    const titles = await this.#playsByTitle(range);
+    return ranked(titles)
       .slice(0, range.limit)
       .map(([titleId, title]) => ({
         titleId,
@@ -299,11 +298,66 @@ export class AnalyticsFigures {
       }));
   }
 
+  /**
+   * Genres by plays over the whole range, with watch hours and completion: a title counts toward
+   * each of its genres (the catalog's), so the rows add up to more than the plays.
+   */
+  async topGenres(range: FigureRange): Promise<FigureRow[]> {
+    const titles = await this.#playsByTitle(range);
+    const genresOf = await this.#genresOf([...titles.keys()]);
+    const genres = new Map<string, Plays & { titles: number }>();
+    for (const [titleId, title] of titles) {
+      for (const name of genresOf.get(titleId) ?? []) {
+        const genre = genres.get(name) ?? { plays: 0, finishes: 0, watchMs: 0, titles: 0 };
+        genre.plays += title.plays;
+        genre.finishes += title.finishes;
+        genre.watchMs += title.watchMs;
+        genre.titles += 1;
+        genres.set(name, genre);
+      }
+    }
+    return ranked(genres).map(([genre, totals]) => ({
+      genre,
+      plays: totals.plays,
+      titles: totals.titles,
+      watchHours: totals.watchMs / 3_600_000,
+      completionRate: ratio(totals.finishes, totals.plays),
+    }));
+  }
+
+  async #playsByTitle(range: FigureRange): Promise<Map<string, Plays>> {
+    checkRange(range);
+    const granularity = range.group === 'hour' ? 'hour' : 'day';
+    const rows = await this.#rollups.totals({ granularity, from: range.from, to: range.to, by: 'title' });
+    const titles = new Map<string, Plays>();
+    for (const row of rows) {
+      if (row.key === '') continue;
+      const title = titles.get(row.key) ?? { plays: 0, finishes: 0, watchMs: 0 };
+      title.plays += row.plays;
+      title.finishes += row.finishes;
+      title.watchMs += row.watchMs;
+      titles.set(row.key, title);
+    }
+    return titles;
+  }
+
   async #totals(range: FigureRange, types: readonly string[]) {
     checkRange(range);
     return this.#counters.totals({ unit: range.group, from: range.from, to: range.to, types });
   }
 }
+
+interface Plays {
+  plays: number;
+  finishes: number;
+  watchMs: number;
+}
+
+/** Most plays first, then most watched, then by key (a stable order for equal figures). */
+const ranked = <T extends Plays>(totals: ReadonlyMap<string, T>): Array<[string, T]> =>
+  [...totals].sort(
+    (a, b) => b[1].plays - a[1].plays || b[1].watchMs - a[1].watchMs || a[0].localeCompare(b[0]),
+  );
 
 const daysInMonth = (start: Date) =>
   (Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) -

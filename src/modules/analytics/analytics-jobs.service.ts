@@ -1,4 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
+import { type AnalyticsEvent, VIEWERS_SAMPLED } from './analytics.events.ts';
+import { digestId } from './analytics.service.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
 import type { CountersRepository } from './counters.repository.ts';
@@ -6,6 +8,7 @@ import type { QoeRollupsRepository } from './qoe-rollups.repository.ts';
 import type { RollupsRepository } from './rollups.repository.ts';
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 const WATERMARK = 'rollups';
 /**
  * Events written less than this long ago are left for the next run: ingest ids are taken before a
@@ -25,6 +28,7 @@ export class AnalyticsJobs {
   readonly #clock: Clock;
   readonly #retentionDays: number;
   readonly #daysAhead: number;
+  readonly #concurrentViewers: (now: Date) => Promise<number>;
 
   constructor(options: {
     events: AnalyticsEventsRepository;
@@ -35,6 +39,8 @@ export class AnalyticsJobs {
     clock: Clock;
     retentionDays: number;
     daysAhead?: number;
+    /** Playback's count of streams open at `now`. */
+    concurrentViewers: (now: Date) => Promise<number>;
   }) {
     this.#events = options.events;
     this.#rollups = options.rollups;
@@ -44,6 +50,42 @@ export class AnalyticsJobs {
     this.#clock = options.clock;
     this.#retentionDays = options.retentionDays;
     this.#daysAhead = options.daysAhead ?? 3;
+    this.#concurrentViewers = options.concurrentViewers;
+  }
+
+  /**
+   * Records the streams open now as this minute's sample (a raw event, so the counters' peak is
+   * recounted like any other): the peak concurrency figure is the highest sample of a bucket.
+   * A second run in the same minute (a retry, a second worker) stores nothing new.
+   */
+  async sampleViewers(): Promise<number> {
+    const now = this.#clock.now();
+    const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
+    const viewers = await this.#concurrentViewers(now);
+    const sample: AnalyticsEvent[] = [
+      {
+        eventId: digestId(`${VIEWERS_SAMPLED}:${minute.toISOString()}`),
+        type: VIEWERS_SAMPLED,
+        occurredAt: minute,
+        userId: null,
+        sessionId: null,
+        titleId: null,
+        itemId: null,
+        planId: '',
+        region: '',
+        device: '',
+        appVersion: '',
+        payload: { viewers },
+      },
+    ];
+    try {
+      await this.#events.append(sample, now);
+    } catch {
+      // Today's partition is missing (a worker started before maintain-partitions first ran).
+      await this.#events.createPartition(utcDay(minute));
+      await this.#events.append(sample, now);
+    }
+    return viewers;
   }
 
   /**

@@ -103,8 +103,15 @@ export const domainEventTypes = {
 } as const;
 export type DomainEventType = (typeof domainEventTypes)[keyof typeof domainEventTypes][number];
 
+/**
+ * Written by the worker itself: the streams open at one minute (from playback's sessions), whose
+ * highest value per bucket is the peak concurrency of on-demand and live viewing.
+ */
+export const VIEWERS_SAMPLED = 'PlaybackViewersSampled';
+
 /** The domain events `analytics_counters` rolls up (the business figures); the rest feed analytics_rollups. */
 export const counterTypes = [
+  VIEWERS_SAMPLED,
   ...domainEventTypes['identity.events'],
   ...domainEventTypes['subscriptions.events'],
   ...domainEventTypes['playback.events'],
@@ -125,7 +132,7 @@ export const heardDomainEventSchema = z.looseObject({
 /** One stored event: what the sink appends and the rollups count. */
 export interface AnalyticsEvent {
   eventId: string;
-  type: QoeBeaconType | DomainEventType;
+  type: QoeBeaconType | DomainEventType | typeof VIEWERS_SAMPLED;
   occurredAt: Date;
   userId: string | null;
   sessionId: string | null;

@@ -33,7 +33,7 @@ export interface AnalyticsIngestDeps {
 }
 
 /** A uuid-shaped digest: the same domain event heard twice gets the same id. */
-const digestId = (text: string): string => {
+export const digestId = (text: string): string => {
   const hex = createHash('sha256').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };

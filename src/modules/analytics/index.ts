@@ -46,6 +46,8 @@ export interface AnalyticsDeps {
   planIdOf: (userId: string) => Promise<string>;
   /** Playback's count of streams open now. */
   concurrentViewers: () => Promise<number>;
+  /** The catalog's genre names of some titles. */
+  genresOf: (titleIds: readonly string[]) => Promise<Map<string, string[]>>;
   config: Pick<Config, 'analytics' | 'catalog'>;
 }
 
@@ -77,6 +79,7 @@ export async function createAnalytics(deps: AnalyticsDeps): Promise<Analytics> {
     counters: new CountersRepository(deps.db),
     rollups,
     concurrentViewers: deps.concurrentViewers,
+    genresOf: deps.genresOf,
   });
   const plugin = fp(
     async (app) => {
@@ -97,8 +100,11 @@ export function createAnalyticsJobs(deps: {
   db: Kysely<DB>;
   clock: Clock;
   config: { analytics: Pick<Config['analytics'], 'retentionDays'> };
+  /** Playback's count of streams open at an instant (the peak concurrency samples). */
+  concurrentViewers: (now: Date) => Promise<number>;
 }) {
   return new AnalyticsJobs({
+    concurrentViewers: deps.concurrentViewers,
     events: new AnalyticsEventsRepository(deps.db),
     rollups: new RollupsRepository(deps.db),
     counters: new CountersRepository(deps.db),

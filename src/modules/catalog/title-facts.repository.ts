@@ -41,6 +41,21 @@ export class TitleFactsRepository {
       .execute();
   }
 
+  /** The genre names of some titles. */
+  async genresOf(titleIds: readonly string[], executor: Executor = this.#db): Promise<Map<string, string[]>> {
+    if (titleIds.length === 0) return new Map();
+    const rows = await executor
+      .selectFrom('titleGenres')
+      .innerJoin('genres', 'genres.id', 'titleGenres.genreId')
+      .select(['titleGenres.titleId', 'genres.name'])
+      .where('titleGenres.titleId', 'in', [...titleIds])
+      .orderBy('genres.name')
+      .execute();
+    const genres = new Map<string, string[]>();
+    for (const row of rows) genres.set(row.titleId, [...(genres.get(row.titleId) ?? []), row.name]);
+    return genres;
+  }
+
   /** Every star rating, oldest first (rated after `since` when given). */
   ratings(options: { since?: Date; profileId?: string } = {}, executor: Executor = this.#db) {
     let query = executor.selectFrom('titleRatings').select(['profileId', 'titleId', 'score', 'ratedAt']);

@@ -61,6 +61,11 @@ export class CatalogFacts {
     }));
   }
 
+  /** The genre names of some titles (analytics' top genres). */
+  genresOf(titleIds: readonly string[]): Promise<Map<string, string[]>> {
+    return this.#repository.genresOf(titleIds);
+  }
+
   ratings(options: { since?: Date; profileId?: string } = {}): Promise<StarRating[]> {
     return this.#repository.ratings(options);
   }

@@ -81,3 +81,4 @@ export { playbackRoutes } from './playback.routes.ts';
 export { createPlayback } from './create-playback.ts';
 export { PLAYBACK_EVENTS_CHANNEL, type PlaybackEvent } from './playback.events.ts';
 export { packagesInUse } from './packages-in-use.ts';
+export { concurrentStreamCounter } from './concurrent-streams.ts';

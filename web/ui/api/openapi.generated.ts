@@ -3419,8 +3419,32 @@ export interface Operations {
     body: never;
     response: Schemas["AnalyticsFigureRows"] | string;
   };
+  /** GET /api/admin/analytics/peak-viewers — Peak concurrency: the most streams open at once in each bucket (sampled every minute) */
+  adminAnalyticsPeakViewers: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
   /** GET /api/admin/analytics/top-titles — The 50 titles with the most plays over the range, with watch hours and completion rate */
   adminAnalyticsTopTitles: {
+    path: never;
+    query: {
+      from: string;
+      to: string;
+      group?: "hour" | "day" | "month";
+      format?: "json" | "csv";
+    };
+    body: never;
+    response: Schemas["AnalyticsFigureRows"] | string;
+  };
+  /** GET /api/admin/analytics/top-genres — Genres by plays over the range (a title counts toward each of its genres), with watch hours */
+  adminAnalyticsTopGenres: {
     path: never;
     query: {
       from: string;
@@ -3757,7 +3781,9 @@ export const operations = {
   adminAnalyticsRecommendations: ["GET", "/api/admin/analytics/recommendations"],
   adminAnalyticsLive: ["GET", "/api/admin/analytics/live"],
   adminAnalyticsViewers: ["GET", "/api/admin/analytics/viewers"],
+  adminAnalyticsPeakViewers: ["GET", "/api/admin/analytics/peak-viewers"],
   adminAnalyticsTopTitles: ["GET", "/api/admin/analytics/top-titles"],
+  adminAnalyticsTopGenres: ["GET", "/api/admin/analytics/top-genres"],
   uploadVideo: ["POST", "/api/videos/upload"],
   startTusUpload: ["POST", "/api/videos/tus"],
   sendTusUploadBytes: ["PATCH", "/api/videos/tus/{id}"],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
@@ -15,6 +16,19 @@ import type { EventSink } from './event-sink.port.ts';
 const DAY_MS = 86_400_000;
 /** A player's clock may run a little fast; beyond this its time is replaced by ours. */
 const FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * How long a stream's title and plan are remembered for its next beacon batch. A player sends its
+ * last batch as it ends the stream, so a batch that arrives this soon after the end still counts.
+ */
+const STREAM_MEMORY_MS = 30_000;
+
+/** What a beacon batch is stamped with: the stream's item, title and plan. */
+interface StreamFacts {
+  itemId: string;
+  titleId: string | null;
+  planId: string;
+}
 
 /** What analytics needs to know of a playback session (playback owns them). */
 export interface LiveStream {
@@ -45,6 +59,12 @@ const keptTypes = new Map<string, ReadonlySet<string>>(
 /** Takes players' beacons and other modules' domain events into the sink. */
 export class AnalyticsIngest {
   readonly #deps: AnalyticsIngestDeps;
+  /** By account and session: one lookup per stream and half minute, not three per batch. */
+  readonly #streams = new LRUCache<string, StreamFacts>({
+    max: 50_000,
+    ttl: STREAM_MEMORY_MS,
+    ttlAutopurge: false,
+  });
   constructor(deps: AnalyticsIngestDeps) {
     this.#deps = deps;
   }
@@ -59,12 +79,7 @@ export class AnalyticsIngest {
     beacons: readonly QoeBeacon[];
     edgeRegion: string | undefined;
   }): Promise<{ accepted: number }> {
-    const stream = await this.#deps.liveStreamOf(options.userId, options.sessionId);
-    if (!stream) throw AnalyticsSessionUnknown();
-    const [titleId, planId] = await Promise.all([
-      this.#deps.titleOf(stream.itemId),
-      this.#deps.planIdOf(options.userId),
-    ]);
+    const { itemId, titleId, planId } = await this.#streamFacts(options.userId, options.sessionId);
     const events = options.beacons.map((beacon): AnalyticsEvent => {
       const { id, at, type, device, appVersion, region, ...measures } = beacon;
       return {
@@ -73,8 +88,8 @@ export class AnalyticsIngest {
         occurredAt: this.#plausibleTime(new Date(at)),
         userId: options.userId,
         sessionId: options.sessionId,
-        titleId: titleId ?? null,
-        itemId: stream.itemId,
+        titleId,
+        itemId,
         planId,
         region: options.edgeRegion ?? region ?? '',
         device: device ?? '',
@@ -84,6 +99,21 @@ export class AnalyticsIngest {
     });
     if (this.#deps.sink.offer(events) === 'full') throw AnalyticsBusy();
     return { accepted: events.length };
+  }
+
+  async #streamFacts(userId: string, sessionId: string): Promise<StreamFacts> {
+    const key = `${userId}:${sessionId}`;
+    const known = this.#streams.get(key);
+    if (known) return known;
+    const stream = await this.#deps.liveStreamOf(userId, sessionId);
+    if (!stream) throw AnalyticsSessionUnknown();
+    const [titleId, planId] = await Promise.all([
+      this.#deps.titleOf(stream.itemId),
+      this.#deps.planIdOf(userId),
+    ]);
+    const facts = { itemId: stream.itemId, titleId: titleId ?? null, planId };
+    this.#streams.set(key, facts);
+    return facts;
   }
 
   /** One message from a domain-event channel; anything not in the catalog is ignored. */

@@ -311,6 +311,20 @@ describe('analytics ingest and figures', () => {
       .json<{ items: Array<Record<string, unknown>> }>()
       .items.find((item) => item.group === '720');
     assert.deepEqual([hd?.plays, hd?.rebufferRatio], [1, 1500 / (30_000 + 1500)]);
+    // The same rows as CSV, as the dashboard's export button asks for them.
+    const csv = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/qoe?${query}&by=rendition&format=csv`,
+      headers: analyst.headers,
+    });
+    assert.equal(csv.statusCode, 200, csv.body);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    const [header, ...lines] = csv.body.trim().split('\r\n');
+    assert.equal(
+      header,
+      'bucket,group,plays,averageStartupMs,startupP50Ms,startupP95Ms,rebufferCount,rebufferRatio,bitrateSwitches,errorRate',
+    );
+    assert.ok(lines.some((line) => line.startsWith(`${today.toISOString()},720,1,900,`)), csv.body);
     const tooLong = await context.app.inject({
       method: 'GET',
       url: `/api/admin/analytics/qoe?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,

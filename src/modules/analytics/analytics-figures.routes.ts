@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalyticsFigures, FigureRange, FigureRow } from './analytics-figures.service.ts';
-import { toCsv } from './csv.ts';
+import { toCsv, wantsCsv } from './csv.ts';
 
 export interface AnalyticsFiguresRoutesOptions {
   figures: AnalyticsFigures;
@@ -146,9 +146,6 @@ const figureList: readonly Figure[] = [
     rows: (figures, range) => figures.topGenres(range),
   },
 ];
-
-const wantsCsv = (format: string | undefined, accept: string | undefined) =>
-  format === 'csv' || (format === undefined && /\btext\/csv\b/.test(accept ?? ''));
 
 /** The dashboard's figures (from the rollups), each as JSON or CSV. */
 export const analyticsFiguresRoutes: FastifyPluginAsyncZod<AnalyticsFiguresRoutesOptions> = async (

@@ -9,6 +9,10 @@ const field = (value: string | number | null): string => {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
+/** `?format=csv`, or no format and an Accept header asking for text/csv. */
+export const wantsCsv = (format: string | undefined, accept: string | undefined) =>
+  format === 'csv' || (format === undefined && /\btext\/csv\b/.test(accept ?? ''));
+
 /** A figure's rows as CSV with a header line; the columns are given, so an empty figure still has them. */
 export function toCsv(columns: readonly string[], rows: readonly FigureRow[]): string {
   const lines = [columns.map(field).join(',')];

@@ -3279,11 +3279,12 @@ export interface Operations {
       from: string;
       to: string;
       granularity?: "hour" | "day";
+      format?: "json" | "csv";
     };
     body: never;
     response: {
       items: Array<Schemas["AnalyticsTitleFigures"]>;
-    };
+    } | string;
   };
   /** GET /api/admin/analytics/qoe — Start time (mean, p50, p95), rebuffering ratio and error rate per hour or day, by rendition, plan, region or device */
   adminAnalyticsQoe: {
@@ -3292,12 +3293,13 @@ export interface Operations {
       from: string;
       to: string;
       granularity?: "hour" | "day";
+      format?: "json" | "csv";
       by?: "none" | "rendition" | "plan" | "region" | "device";
     };
     body: never;
     response: {
       items: Array<Schemas["AnalyticsQoeFigures"]>;
-    };
+    } | string;
   };
   /** GET /api/admin/analytics/active-profiles — Daily or monthly active profiles and accounts (group hour reads as day) */
   adminAnalyticsActiveProfiles: {

@@ -33,10 +33,16 @@ export interface Figure<Data = unknown> {
 type TitleRows = Array<Schemas['AnalyticsTitleFigures']>;
 type QoeRows = Array<Schemas['AnalyticsQoeFigures']>;
 
+/** The JSON rows of a figure that can also answer CSV (asked for JSON, a text body is a fault). */
+function rowsOf<T>(body: string | { items: T[] }): T[] {
+  if (typeof body === 'string') throw new Error('The figure answered CSV where JSON was asked for');
+  return body.items;
+}
+
 const loadTitles = async (api: ApiClient, range: Range) =>
-  (await api.call('adminAnalyticsTitles', { query: range })).items;
+  rowsOf(await api.call('adminAnalyticsTitles', { query: range }));
 const loadQoe = async (api: ApiClient, range: Range) =>
-  (await api.call('adminAnalyticsQoe', { query: { ...range, by: 'none' } })).items.sort((a, b) =>
+  rowsOf(await api.call('adminAnalyticsQoe', { query: { ...range, by: 'none' } })).sort((a, b) =>
     a.bucket.localeCompare(b.bucket),
   );
 

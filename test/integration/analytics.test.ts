@@ -268,6 +268,14 @@ describe('analytics ingest and figures', () => {
     const [day] = peak.json<{ items: Array<{ bucket: string; peakViewers: number }> }>().items;
     assert.equal(day?.bucket, today.toISOString());
     assert.ok(Number(day?.peakViewers) >= 1, peak.body);
+    const top = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/top-titles?${query}&group=day`,
+      headers: analyst.headers,
+    });
+    assert.deepEqual(top.json<{ items: unknown[] }>().items, [
+      { titleId: movieId, plays: 1, watchHours: 30 / 3600, completionRate: 1 },
+    ]);
     // Its plays count toward each of its genres.
     const genres = await context.app.inject({
       method: 'GET',

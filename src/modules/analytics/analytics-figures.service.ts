@@ -288,14 +288,12 @@ export class AnalyticsFigures {
   /** The titles with the most plays over the whole range, with watch hours and completion. */
   async topTitles(range: FigureRange & { limit: number }): Promise<FigureRow[]> {
     const titles = await this.#playsByTitle(range);
-    return ranked(titles)
-      .slice(0, range.limit)
-      .map(([titleId, title]) => ({
-        titleId,
-        plays: title.plays,
-        watchHours: title.watchMs / 3_600_000,
-        completionRate: ratio(title.finishes, title.plays),
-      }));
+    return titles.map((title) => ({
+      titleId: title.titleId,
+      plays: title.plays,
+      watchHours: title.watchMs / 3_600_000,
+      completionRate: ratio(title.finishes, title.plays),
+    }));
   }
 
   /**
@@ -304,10 +302,10 @@ export class AnalyticsFigures {
    */
   async topGenres(range: FigureRange): Promise<FigureRow[]> {
     const titles = await this.#playsByTitle(range);
-    const genresOf = await this.#genresOf([...titles.keys()]);
+    const genresOf = await this.#genresOf(titles.map((title) => title.titleId));
     const genres = new Map<string, Plays & { titles: number }>();
-    for (const [titleId, title] of titles) {
-      for (const name of genresOf.get(titleId) ?? []) {
+    for (const title of titles) {
+      for (const name of genresOf.get(title.titleId) ?? []) {
         const genre = genres.get(name) ?? { plays: 0, finishes: 0, watchMs: 0, titles: 0 };
         genre.plays += title.plays;
         genre.finishes += title.finishes;
@@ -316,29 +314,21 @@ export class AnalyticsFigures {
         genres.set(name, genre);
       }
     }
-    return ranked(genres).map(([genre, totals]) => ({
-      genre,
-      plays: totals.plays,
-      titles: totals.titles,
-      watchHours: totals.watchMs / 3_600_000,
-      completionRate: ratio(totals.finishes, totals.plays),
-    }));
+    return [...genres]
+      .sort((a, b) => b[1].plays - a[1].plays || b[1].watchMs - a[1].watchMs || a[0].localeCompare(b[0]))
+      .map(([genre, totals]) => ({
+        genre,
+        plays: totals.plays,
+        titles: totals.titles,
+        watchHours: totals.watchMs / 3_600_000,
+        completionRate: ratio(totals.finishes, totals.plays),
+      }));
   }
 
-  async #playsByTitle(range: FigureRange): Promise<Map<string, Plays>> {
+  #playsByTitle(range: FigureRange & { limit?: number }) {
     checkRange(range);
     const granularity = range.group === 'hour' ? 'hour' : 'day';
-    const rows = await this.#rollups.totals({ granularity, from: range.from, to: range.to, by: 'title' });
-    const titles = new Map<string, Plays>();
-    for (const row of rows) {
-      if (row.key === '') continue;
-      const title = titles.get(row.key) ?? { plays: 0, finishes: 0, watchMs: 0 };
-      title.plays += row.plays;
-      title.finishes += row.finishes;
-      title.watchMs += row.watchMs;
-      titles.set(row.key, title);
-    }
-    return titles;
+    return this.#rollups.byTitle({ granularity, from: range.from, to: range.to, limit: range.limit });
   }
 
   async #totals(range: FigureRange, types: readonly string[]) {
@@ -352,12 +342,6 @@ interface Plays {
   finishes: number;
   watchMs: number;
 }
-
-/** Most plays first, then most watched, then by key (a stable order for equal figures). */
-const ranked = <T extends Plays>(totals: ReadonlyMap<string, T>): Array<[string, T]> =>
-  [...totals].sort(
-    (a, b) => b[1].plays - a[1].plays || b[1].watchMs - a[1].watchMs || a[0].localeCompare(b[0]),
-  );
 
 const daysInMonth = (start: Date) =>
   (Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) -

@@ -113,6 +113,32 @@ export class RollupsRepository {
     `.execute(executor);
   }
 
+  /**
+   * Plays, finishes and watch time per title over the whole of [from, to), most played first
+   * (then most watched, then by id), at most `limit` when given: summed in SQL, so a long range of
+   * many titles sends the top rows only.
+   */
+  async byTitle(
+    options: { granularity: Granularity; from: Date; to: Date; limit?: number },
+    executor: Executor = this.#db,
+  ): Promise<Array<{ titleId: string; plays: number; finishes: number; watchMs: number }>> {
+    const { rows } = await sql<{ titleId: string; plays: string; finishes: string; watchMs: string }>`
+      select title_id as "titleId", sum(plays) as plays, sum(finishes) as finishes, sum(watch_ms) as "watchMs"
+      from analytics_rollups
+      where granularity = ${options.granularity} and title_id <> ''
+        and bucket >= ${options.from.toISOString()}::timestamptz and bucket < ${options.to.toISOString()}::timestamptz
+      group by 1
+      order by 2 desc, 4 desc, 1
+      ${options.limit === undefined ? sql`` : sql`limit ${options.limit}`}
+    `.execute(executor);
+    return rows.map((row) => ({
+      titleId: row.titleId,
+      plays: Number(row.plays),
+      finishes: Number(row.finishes),
+      watchMs: Number(row.watchMs),
+    }));
+  }
+
   /** Totals per bucket in [from, to), grouped by one dimension ('none': one row per bucket). */
   async totals(
     options: { granularity: Granularity; from: Date; to: Date; by: Dimension },

@@ -1,13 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
+import { bucketSpan, DAY_MS, HOUR_MS } from './bucket-span.repository.ts';
 import { counterTypes } from './analytics.events.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-const instants = (dates: readonly Date[]) =>
-  sql.join(dates.map((date) => sql`${date.toISOString()}::timestamptz`));
 const types = () => sql.join(counterTypes.map((type) => sql`${type}`));
 
 export type Unit = 'hour' | 'day' | 'month';
@@ -44,9 +40,8 @@ export class CountersRepository {
   /** Recounts whole hours of the counters from the raw events (late and duplicate ones land right). */
   async recountHours(hours: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (hours.length === 0) return;
-    const first = new Date(Math.min(...hours.map((hour) => hour.getTime())));
-    const end = new Date(Math.max(...hours.map((hour) => hour.getTime())) + HOUR_MS);
-    await sql`delete from analytics_counters where granularity = 'hour' and bucket in (${instants(hours)})`.execute(
+    const span = bucketSpan(hours, HOUR_MS);
+    await sql`delete from analytics_counters where granularity = 'hour' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -77,8 +72,8 @@ export class CountersRepository {
         coalesce(sum((payload->>'payingDelta')::bigint), 0),
         coalesce(max((payload->>'viewers')::bigint), 0)
       from analytics_events
-      where occurred_at >= ${first.toISOString()}::timestamptz and occurred_at < ${end.toISOString()}::timestamptz
-        and date_trunc('hour', occurred_at, 'UTC') in (${instants(hours)})
+      where occurred_at >= ${span.from}::timestamptz and occurred_at < ${span.to}::timestamptz
+        and date_trunc('hour', occurred_at, 'UTC') in (${span.list})
         and type in (${types()})
       group by 2, 3, 4, 5
     `.execute(executor);
@@ -87,9 +82,8 @@ export class CountersRepository {
   /** Rebuilds whole days of the counters from their hours. */
   async recountDays(days: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (days.length === 0) return;
-    const first = new Date(Math.min(...days.map((day) => day.getTime())));
-    const end = new Date(Math.max(...days.map((day) => day.getTime())) + DAY_MS);
-    await sql`delete from analytics_counters where granularity = 'day' and bucket in (${instants(days)})`.execute(
+    const span = bucketSpan(days, DAY_MS);
+    await sql`delete from analytics_counters where granularity = 'day' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -99,8 +93,8 @@ export class CountersRepository {
         sum(mrr_delta), sum(paying_delta), max(peak)
       from analytics_counters
       where granularity = 'hour'
-        and bucket >= ${first.toISOString()}::timestamptz and bucket < ${end.toISOString()}::timestamptz
-        and date_trunc('day', bucket, 'UTC') in (${instants(days)})
+        and bucket >= ${span.from}::timestamptz and bucket < ${span.to}::timestamptz
+        and date_trunc('day', bucket, 'UTC') in (${span.list})
       group by 2, 3, 4, 5
     `.execute(executor);
   }

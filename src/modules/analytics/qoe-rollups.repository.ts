@@ -1,16 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
+import { bucketSpan, DAY_MS, HOUR_MS } from './bucket-span.repository.ts';
 import { STARTUP_BIN_COUNT, STARTUP_BIN_UPPER_MS } from './qoe-bins.ts';
 import type { Granularity } from './rollups.repository.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
 export type QoeDimension = 'none' | 'rendition' | 'plan' | 'region' | 'device';
-
-const instants = (dates: readonly Date[]) =>
-  sql.join(dates.map((date) => sql`${date.toISOString()}::timestamptz`));
 const binIndexes = Array.from({ length: STARTUP_BIN_COUNT }, (_, index) => index);
 const binColumns = sql.raw(binIndexes.map((index) => `startup_bin_${index}`).join(', '));
 const sumOfBins = (alias: (index: number) => string) =>
@@ -54,9 +49,8 @@ export class QoeRollupsRepository {
   /** Recounts whole hours from the raw player beacons (as analytics_rollups does, same hours). */
   async recountHours(hours: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (hours.length === 0) return;
-    const first = new Date(Math.min(...hours.map((hour) => hour.getTime())));
-    const end = new Date(Math.max(...hours.map((hour) => hour.getTime())) + HOUR_MS);
-    await sql`delete from analytics_qoe_rollups where granularity = 'hour' and bucket in (${instants(hours)})`.execute(
+    const span = bucketSpan(hours, HOUR_MS);
+    await sql`delete from analytics_qoe_rollups where granularity = 'hour' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -73,8 +67,8 @@ export class QoeRollupsRepository {
         count(*) filter (where type = 'PlaybackFailed'),
         ${rawBinCounts()}
       from analytics_events
-      where occurred_at >= ${first.toISOString()}::timestamptz and occurred_at < ${end.toISOString()}::timestamptz
-        and date_trunc('hour', occurred_at, 'UTC') in (${instants(hours)})
+      where occurred_at >= ${span.from}::timestamptz and occurred_at < ${span.to}::timestamptz
+        and date_trunc('hour', occurred_at, 'UTC') in (${span.list})
         and type in ('PlaybackStarted', 'RenditionWatched', 'PlaybackRebuffered', 'BitrateSwitched', 'PlaybackFailed')
       group by 2, 3, 4, 5, 6
     `.execute(executor);
@@ -83,9 +77,8 @@ export class QoeRollupsRepository {
   /** Rebuilds whole days from their hours. */
   async recountDays(days: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (days.length === 0) return;
-    const first = new Date(Math.min(...days.map((day) => day.getTime())));
-    const end = new Date(Math.max(...days.map((day) => day.getTime())) + DAY_MS);
-    await sql`delete from analytics_qoe_rollups where granularity = 'day' and bucket in (${instants(days)})`.execute(
+    const span = bucketSpan(days, DAY_MS);
+    await sql`delete from analytics_qoe_rollups where granularity = 'day' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -96,8 +89,8 @@ export class QoeRollupsRepository {
         sum(bitrate_switches), sum(errors), ${sumOfBins((index) => `b${index}`)}
       from analytics_qoe_rollups
       where granularity = 'hour'
-        and bucket >= ${first.toISOString()}::timestamptz and bucket < ${end.toISOString()}::timestamptz
-        and date_trunc('day', bucket, 'UTC') in (${instants(days)})
+        and bucket >= ${span.from}::timestamptz and bucket < ${span.to}::timestamptz
+        and date_trunc('day', bucket, 'UTC') in (${span.list})
       group by 2, 3, 4, 5, 6
     `.execute(executor);
   }

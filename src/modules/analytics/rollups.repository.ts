@@ -1,15 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
+import { bucketSpan, DAY_MS, HOUR_MS } from './bucket-span.repository.ts';
 
 export type Granularity = 'hour' | 'day';
 export type Dimension = 'none' | 'title' | 'plan' | 'region' | 'device';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-const instants = (dates: readonly Date[]) =>
-  sql.join(dates.map((date) => sql`${date.toISOString()}::timestamptz`));
 
 /** Sums of one bucket (and one value of the grouping dimension). */
 export interface RollupTotals {
@@ -62,9 +57,8 @@ export class RollupsRepository {
    */
   async recountHours(hours: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (hours.length === 0) return;
-    const first = new Date(Math.min(...hours.map((hour) => hour.getTime())));
-    const end = new Date(Math.max(...hours.map((hour) => hour.getTime())) + HOUR_MS);
-    await sql`delete from analytics_rollups where granularity = 'hour' and bucket in (${instants(hours)})`.execute(
+    const span = bucketSpan(hours, HOUR_MS);
+    await sql`delete from analytics_rollups where granularity = 'hour' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -84,8 +78,8 @@ export class RollupsRepository {
         count(*) filter (where type = 'PlaybackFailed'),
         count(*)
       from analytics_events
-      where occurred_at >= ${first.toISOString()}::timestamptz and occurred_at < ${end.toISOString()}::timestamptz
-        and date_trunc('hour', occurred_at, 'UTC') in (${instants(hours)})
+      where occurred_at >= ${span.from}::timestamptz and occurred_at < ${span.to}::timestamptz
+        and date_trunc('hour', occurred_at, 'UTC') in (${span.list})
       group by 2, 3, 4, 5, 6
     `.execute(executor);
   }
@@ -93,9 +87,8 @@ export class RollupsRepository {
   /** Rebuilds whole days from their hours (raw events of a day may be gone by retention). */
   async recountDays(days: readonly Date[], executor: Executor = this.#db): Promise<void> {
     if (days.length === 0) return;
-    const first = new Date(Math.min(...days.map((day) => day.getTime())));
-    const end = new Date(Math.max(...days.map((day) => day.getTime())) + DAY_MS);
-    await sql`delete from analytics_rollups where granularity = 'day' and bucket in (${instants(days)})`.execute(
+    const span = bucketSpan(days, DAY_MS);
+    await sql`delete from analytics_rollups where granularity = 'day' and bucket in (${span.list})`.execute(
       executor,
     );
     await sql`
@@ -107,8 +100,8 @@ export class RollupsRepository {
         sum(rebuffer_ms), sum(bitrate_switches), sum(errors), sum(events)
       from analytics_rollups
       where granularity = 'hour'
-        and bucket >= ${first.toISOString()}::timestamptz and bucket < ${end.toISOString()}::timestamptz
-        and date_trunc('day', bucket, 'UTC') in (${instants(days)})
+        and bucket >= ${span.from}::timestamptz and bucket < ${span.to}::timestamptz
+        and date_trunc('day', bucket, 'UTC') in (${span.list})
       group by 2, 3, 4, 5, 6
     `.execute(executor);
   }

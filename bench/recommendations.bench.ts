@@ -163,6 +163,13 @@ try {
       tokens.push(accessToken);
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    const sample = await fetch(`${marquee.url}/api/recommendations`, {
+      headers: { authorization: `Bearer ${tokens[0] ?? ''}` },
+    });
+    const sampleRows = await json<{ rows: { items: unknown[] }[] }>(sample, 200, 'recommendations');
+    log(
+      `one viewer's answer: ${sampleRows.rows.length} rows, ${sampleRows.rows.reduce((n, row) => n + row.items.length, 0)} items, ${sample.headers.get('content-length') ?? '?'} bytes`,
+    );
     const subject = {
       name: 'GET /api/recommendations',
       url: marquee.url,

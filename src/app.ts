@@ -115,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     accountIdByEmail,
     // Identity is built next; this runs only once requests arrive.
     planIdOf: (userId) => identity.planIdOf(userId),
+    // Recommendations are built below; a plan change moves the account's rows' stamp (titles above the tier).
+    onPlanChanged: (userId) => recommendations.service.planChanged(userId),
   });
   const identity = await createIdentity({
     db: deps.database.db,

@@ -69,6 +69,8 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     planIdOf: async () => {
       throw new Error('the worker does not read plans through identity');
     },
+    // Recommendations are built below; a plan change moves the account's rows' stamp (titles above the tier).
+    onPlanChanged: (userId) => recommendations.service.planChanged(userId),
   });
 
   const recommendations = createRecommendations({

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { App } from '../../src/app.ts';
-import { allowDevices, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { createCatalogFacts, createPlayableItems } from '../../src/modules/catalog/index.ts';
+import { createRecommendations } from '../../src/modules/recommendations/index.ts';
+import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { catalogMaker } from '../support/engagement-catalog.ts';
 import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 import { serverUrl } from '../support/test-database.ts';
@@ -90,6 +93,75 @@ describe('two API instances', { skip: !serverUrl || !redisUrl }, () => {
     });
     assert.equal(second.statusCode, 409, second.body);
     assert.equal(second.json<{ code: string }>().code, 'PLAYBACK_STREAM_LIMIT');
+  });
+
+  it('"not interested" on one instance leaves the other\'s recommendations at once', async () => {
+    const make = catalogMaker(h.context, h.admin);
+    const harbour = { tags: ['harbour', 'lighthouse'] };
+    const liked = await make.movie('Harbour Lights', harbour);
+    const offered = await make.movie('Harbour Lights Again', harbour);
+    const viewer = await registerViewer(a);
+    const rowsOf = async (app: App) => {
+      const response = await app.inject({ url: '/api/recommendations', headers: viewer.headers });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json<{ rows: { kind: string; key: string | null; items: { titleId: string }[] }[] }>()
+        .rows;
+    };
+    const ids = async (app: App) =>
+      (await rowsOf(app)).flatMap((row) => row.items.map((item) => item.titleId));
+    const becauseLiked = async (app: App) =>
+      (await rowsOf(app)).some(
+        (row) =>
+          row.kind === 'because' && row.key === liked && row.items.some((item) => item.titleId === offered),
+      );
+    const thumb = await a.inject({
+      method: 'PUT',
+      url: `/api/titles/${liked}/reaction`,
+      headers: viewer.headers,
+      payload: { reaction: 'up' },
+    });
+    assert.equal(thumb.statusCode, 200, thumb.body);
+    const { db } = h.context.deps.database;
+    const signal = () =>
+      db.selectFrom('recommendationSignals').select('titleId').where('userId', '=', viewer.userId).execute();
+    for (let attempt = 0; attempt < 100 && (await signal()).length === 0; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Titles' neighbours come from training: before it, no "because you watched" (B remembers that).
+    assert.equal(await becauseLiked(b), false);
+    // The scheduled training, as the worker runs it (a third process's parts on the same services).
+    const playable = await createPlayableItems({
+      db,
+      cache: h.context.deps.cache,
+      pubsub: h.context.deps.pubsub,
+    });
+    try {
+      const worker = createRecommendations({
+        db,
+        cache: h.context.deps.cache,
+        pubsub: h.context.deps.pubsub,
+        clock: h.context.deps.clock,
+        logger: h.context.deps.logger,
+        facts: createCatalogFacts(db),
+        items: playable.items,
+        config: h.context.deps.config,
+      });
+      await worker.trainer.train();
+    } finally {
+      await playable.close();
+    }
+    // Training moves the global version (pub/sub): B serves the new rows within moments.
+    for (let attempt = 0; attempt < 40 && !(await becauseLiked(b)); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(await becauseLiked(b), 'B recommends the title like the one liked, after training');
+    assert.ok((await ids(b)).includes(offered), 'and serves it again from its own memory');
+    const refused = await a.inject({
+      method: 'POST',
+      url: '/api/recommendations/not-interested',
+      headers: viewer.headers,
+      payload: { titleId: offered },
+    });
+    assert.equal(refused.statusCode, 204, refused.body);
+    assert.ok(!(await ids(b)).includes(offered), "gone from B's very next answer");
   });
 
   it("an admin's change on one instance shows on the other's cached pages at once", async () => {

@@ -30,7 +30,7 @@ describe('recommendations', () => {
 
   const call = (
     as: SignedIn | undefined,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     payload?: object,
     headers: Record<string, string> = {},
@@ -364,6 +364,31 @@ describe('recommendations', () => {
     assert.ok((await similarFor(premium)).includes(premiumOnly), 'the premium account is offered it');
     assert.ok(!(await similarFor(free)).includes(premiumOnly), 'the free account is not');
     assert.ok(!allIds(await rowsOf(free)).includes(premiumOnly));
+    // Served rows are kept while nothing changes: a catalog change and a plan change show at once.
+    const raised = thrillers[5] as string;
+    await thumbsUp(free, [thrillers[0] as string]);
+    await eventually(free, (rows) => allIds(rows).includes(raised));
+    const { minPlanTier } = await context.deps.database.db
+      .selectFrom('titles')
+      .select('minPlanTier')
+      .where('id', '=', raised)
+      .executeTakeFirstOrThrow();
+    const setTier = async (tier: number) =>
+      assert.equal(
+        (await call(editor, 'PATCH', `/api/admin/titles/${raised}`, { minPlanTier: tier })).statusCode,
+        200,
+      );
+    await setTier(3);
+    try {
+      assert.ok(!allIds(await rowsOf(free)).includes(raised), 'above the plan now');
+      const granted = await call(admin, 'POST', `/api/admin/users/${free.userId}/complimentary-plan`, {
+        planId: 'premium',
+      });
+      assert.equal(granted.statusCode, 204, granted.body);
+      assert.ok(allIds(await rowsOf(free)).includes(raised), "the new plan's titles on the next read");
+    } finally {
+      await setTier(minPlanTier);
+    }
   });
 
   it('a brand-new title appears in "similar" through its content before anyone watched it', async () => {

@@ -15,7 +15,10 @@ import { DEFAULT_SIGNAL_WEIGHTS } from './interactions.ts';
 import { recommendationsAdminRoutes } from './recommendations-admin.routes.ts';
 import { RecommendationsRepository } from './recommendations.repository.ts';
 import { recommendationsRoutes } from './recommendations.routes.ts';
+import { RecommendationsAdminService } from './recommendations-admin.service.ts';
 import { RecommendationsService } from './recommendations.service.ts';
+import { ServingVersions } from './serving-versions.ts';
+import { StoredRows } from './stored-rows.ts';
 import { RecommendationRules } from './rules.ts';
 import { TitleDirectory } from './title-directory.ts';
 import { RecommendationsTrainer } from './trainer.service.ts';
@@ -33,6 +36,7 @@ export * from './split.ts';
 export * from './rows.ts';
 export * from './training.ts';
 export { subjectOf, RecommendationsService } from './recommendations.service.ts';
+export { RecommendationsAdminService } from './recommendations-admin.service.ts';
 export { RecommendationsTrainer, type TrainingReport } from './trainer.service.ts';
 
 /** How often batched plays (from progress events) are written as signals. */
@@ -56,6 +60,7 @@ export interface RecommendationsDeps {
 export interface Recommendations {
   plugin: FastifyPluginAsync;
   service: RecommendationsService;
+  admin: RecommendationsAdminService;
   trainer: RecommendationsTrainer;
   /** Listens to engagement events and refreshes the profile's rows after each. */
   start(): Promise<void>;
@@ -73,15 +78,29 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
   });
   const rules = new RecommendationRules({ repository, clock: deps.clock });
   const weights = { ...DEFAULT_SIGNAL_WEIGHTS, ...deps.config.recommendations.signalWeights };
+  const versions = new ServingVersions({
+    cache: deps.cache,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
   const service = new RecommendationsService({
     repository,
     directory,
     facts: deps.facts,
     rules,
-    cache: deps.cache,
+    stored: new StoredRows({ repository, cache: deps.cache, versions }),
+    versions,
     clock: deps.clock,
     logger: deps.logger,
     weights,
+  });
+  const admin = new RecommendationsAdminService({
+    repository,
+    directory,
+    rules,
+    versions,
+    clock: deps.clock,
     publish: domainEventPublisher<RecommendationEvent>({
       pubsub: deps.pubsub,
       channel: RECOMMENDATION_EVENTS_CHANNEL,
@@ -95,6 +114,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     clock: deps.clock,
     logger: deps.logger,
     weights,
+    versions,
   });
   let unsubscribe: (() => Promise<void>) | undefined;
   let flushing: NodeJS.Timeout | undefined;
@@ -104,19 +124,22 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     async (app) => {
       await app.register(recommendationsRoutes, {
         recommendations: service,
+        feedback: admin,
         clock: deps.clock,
         countryHeader: deps.config.catalog.countryHeader,
         ...(deps.planTierOf && { planTierOf: deps.planTierOf }),
       });
-      await app.register(recommendationsAdminRoutes, { recommendations: service });
+      await app.register(recommendationsAdminRoutes, { recommendations: admin });
     },
     { name: 'marquee-recommendations' },
   );
   return {
     plugin,
     service,
+    admin,
     trainer,
     async start() {
+      await versions.start();
       flushing = setInterval(() => void flushPlays(), PLAYS_FLUSH_MS);
       flushing.unref();
       unsubscribe = await deps.pubsub.subscribe(ENGAGEMENT_EVENTS_CHANNEL, (message) => {
@@ -127,6 +150,7 @@ export function createRecommendations(deps: RecommendationsDeps): Recommendation
     },
     async close() {
       await unsubscribe?.();
+      await versions.stop();
       clearInterval(flushing);
       await flushPlays();
     },

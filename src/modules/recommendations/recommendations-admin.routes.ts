@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { noContent } from '../../shared/schemas.ts';
 import { userOf } from '../identity/index.ts';
 import { clickThroughSchema, ruleBody, ruleRow, whySchema } from './recommendations.schemas.ts';
-import type { RecommendationsService } from './recommendations.service.ts';
+import type { RecommendationsAdminService } from './recommendations-admin.service.ts';
 
 export interface RecommendationsAdminRoutesOptions {
-  recommendations: RecommendationsService;
+  recommendations: RecommendationsAdminService;
 }
 
 const tags = ['recommendations'];

@@ -6,10 +6,13 @@ import { idParams, noContent } from '../../shared/schemas.ts';
 import { viewerFrom } from '../catalog/index.ts';
 import { userOf } from '../identity/index.ts';
 import { feedbackBody, recommendationRow, recommendedItem } from './recommendations.schemas.ts';
+import type { RecommendationsAdminService } from './recommendations-admin.service.ts';
 import { subjectOf, type RecommendationsService } from './recommendations.service.ts';
 
 export interface RecommendationsRoutesOptions {
   recommendations: RecommendationsService;
+  /** Where impressions and clicks are recorded. */
+  feedback: Pick<RecommendationsAdminService, 'recordFeedback'>;
   clock: Clock;
   countryHeader: string | undefined;
   /** The tier of the account's plan (subscriptions'), so no row offers what the plan can't play. */
@@ -23,7 +26,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
   app,
   options,
 ) => {
-  const { recommendations } = options;
+  const { recommendations, feedback } = options;
   /**
    * The body per served rows, as the bytes that go out: the service hands out the same frozen rows
    * until an input changes, so they are serialised and UTF-8 encoded once, not per request (a
@@ -54,8 +57,15 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request, reply) => {
-      const { subject, viewer } = await who(request);
-      const rows = await recommendations.rowsFor(subject, viewer);
+      const actor = userOf(request);
+      // The plan's tier only when the rows are built anew: while the account's stamp holds, the
+      // served rows are the same as before (a plan change moves the stamp).
+      const rows = await recommendations.rowsFor({
+        subject: subjectOf(actor.userId, actor.profile?.id ?? null),
+        userId: actor.userId,
+        viewer: viewerFrom(request, options),
+        planTier: async () => options.planTierOf?.(actor.userId),
+      });
       let body = bodies.get(rows);
       if (body === undefined) {
         const serialized: unknown = reply.serialize({ rows });
@@ -82,10 +92,10 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
       },
     },
     async (request) => {
-      const { subject, viewer } = await who(request);
+      const { subject, userId, viewer } = await who(request);
       return {
         titleId: request.params.id,
-        items: await recommendations.similar(request.params.id, subject, viewer),
+        items: await recommendations.similar({ titleId: request.params.id, subject, userId, viewer }),
       };
     },
   );
@@ -124,7 +134,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<RecommendationsRoutesO
     async (request) => {
       const { subject, userId } = await who(request);
       return {
-        recorded: await recommendations.recordFeedback({ subject, userId, events: request.body.events }),
+        recorded: await feedback.recordFeedback({ subject, userId, events: request.body.events }),
       };
     },
   );

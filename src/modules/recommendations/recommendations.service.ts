@@ -1,10 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { PublishRecommendationEvent, RecommendationEvent } from './recommendations.events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { TitleNotFound, type CatalogFacts, type TitleFacts } from '../catalog/index.ts';
-import type { RecommendationViewer } from './title-directory.ts';
+import type { Viewer } from '../catalog/index.ts';
 import type { EngagementEvent } from '../engagement/index.ts';
 import {
   decay,
@@ -14,16 +12,11 @@ import {
   type SignalWeights,
 } from './interactions.ts';
 import type { RecommendationsRepository, SignalKind, SignalRow } from './recommendations.repository.ts';
-import {
-  computeSubjectRows,
-  type HistoryEntry,
-  type RowKind,
-  type StoredRow,
-  type SubjectRows,
-} from './rows.ts';
-import { RuleNotFound } from './recommendations.errors.ts';
-import type { RecommendationRules, RuleRow } from './rules.ts';
-import type { TitleDirectory } from './title-directory.ts';
+import { computeSubjectRows, type HistoryEntry, type RowKind, type SubjectRows } from './rows.ts';
+import type { RecommendationRules } from './rules.ts';
+import type { ServingVersions } from './serving-versions.ts';
+import type { StoredRows } from './stored-rows.ts';
+import type { RecommendationViewer, TitleDirectory } from './title-directory.ts';
 
 /** Who recommendations are for: a profile id, or the account itself when it has no profiles. */
 export const subjectOf = (userId: string, profileId: string | null): string =>
@@ -31,19 +24,13 @@ export const subjectOf = (userId: string, profileId: string | null): string =>
 
 /** Titles a row shows (stored rows keep more, for what filtering removes). */
 export const SERVED_ROW_LENGTH = 20;
-const ROWS_CACHE_MS = 60_000;
-const rowsKey = (subject: string) => `recs:rows:${subject}`;
 /**
  * How long one viewer's filtered rows are reused while none of their inputs changed. Bounded
  * because the filter reads the clock (availability windows): a window that opens or closes shows
  * within this long.
  */
 const SERVED_MEMO_MS = 5_000;
-const SERVED_MEMO_ENTRIES = 20_000;
-export const POPULAR_SUBJECT = '@popular';
-export const TRENDING_SUBJECT = '@trending';
-/** The shared trending rows of one region (ISO 3166 alpha-2). */
-export const trendingSubject = (country: string) => `${TRENDING_SUBJECT}:${country}`;
+const SERVED_MEMO_ENTRIES = 10_000;
 
 export interface ServedRow {
   kind: RowKind;
@@ -59,32 +46,39 @@ export interface SubjectHistory {
   notInterested: Set<string>;
 }
 
+/** Whose rows, seen by whom: the plan's tier is asked for only when the rows are built anew. */
+export interface RowsRequest {
+  subject: string;
+  userId: string;
+  viewer: Viewer;
+  planTier: () => Promise<number | undefined>;
+}
+
 /**
- * Serving: a profile's precomputed rows from the cache (else its stored row, else the shared
- * popular rows for a profile with no history yet), filtered at read time by what this viewer may
- * see (the catalog's rule), what the profile finished or refused, and admins' rules. Refreshes
- * one profile's rows after its own engagement events.
+ * Serving: a profile's precomputed rows (else the shared popular rows for a profile with no
+ * history yet), filtered at read time by what this viewer may see (the catalog's rule), what the
+ * profile finished or refused, and admins' rules; and the signals that refresh one profile's
+ * rows after its own engagement events.
+ *
+ * A request is one small read (the account's stamp, `ServingVersions`) and, while nothing changed,
+ * the same frozen rows as before (the route keeps their serialised body). Everything a served
+ * answer depends on is compared: the account's stamp (its profiles' events, its plan), the global
+ * version (training, rules), the catalog (the directory's snapshot) and, through the memo's
+ * lifetime, the clock.
  */
 export class RecommendationsService {
   readonly #repository: RecommendationsRepository;
   readonly #directory: TitleDirectory;
   readonly #facts: CatalogFacts;
   readonly #rules: RecommendationRules;
-  readonly #cache: Cache;
+  readonly #stored: StoredRows;
+  readonly #versions: ServingVersions;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #weights: SignalWeights;
-  readonly #publish: PublishRecommendationEvent;
   #refreshing: Promise<void> = Promise.resolve();
   readonly #pendingPlays = new Map<string, SignalRow>();
-  /** The memory cache hands out the same frozen rows until they change: build each one's set once. */
-  readonly #excludedSets = new WeakMap<SubjectRows, ReadonlySet<string>>();
-  /**
-   * Each viewer's last filtered rows, with the inputs they were built from (compared by identity:
-   * the memory cache, the directory and the rules hand out the same objects until they change, so
-   * a refresh, a retraining, a catalog change or a rule change builds them anew). The answer is
-   * frozen, so the route can serialise it once.
-   */
+  /** Each viewer's last filtered rows and what they were built from; frozen, so the route serialises them once. */
   readonly #served = new LRUCache<string, ServedMemo>({ max: SERVED_MEMO_ENTRIES, ttl: SERVED_MEMO_MS });
 
   constructor(options: {
@@ -92,45 +86,70 @@ export class RecommendationsService {
     directory: TitleDirectory;
     facts: CatalogFacts;
     rules: RecommendationRules;
-    cache: Cache;
+    stored: StoredRows;
+    versions: ServingVersions;
     clock: Clock;
     logger: Logger;
     weights?: SignalWeights;
-    /** Tells listeners (analytics) of recorded impressions and clicks. */
-    publish: PublishRecommendationEvent;
   }) {
-    this.#publish = options.publish;
     this.#repository = options.repository;
     this.#directory = options.directory;
     this.#facts = options.facts;
     this.#rules = options.rules;
-    this.#cache = options.cache;
+    this.#stored = options.stored;
+    this.#versions = options.versions;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#weights = options.weights ?? DEFAULT_SIGNAL_WEIGHTS;
   }
 
-  async rowsFor(subject: string, viewer: RecommendationViewer): Promise<readonly ServedRow[]> {
-    const inputs = await Promise.all([
-      this.#stored(subject),
-      this.#stored(POPULAR_SUBJECT),
-      this.#trending(viewer.country),
+  async rowsFor(request: RowsRequest): Promise<readonly ServedRow[]> {
+    const { subject, userId, viewer } = request;
+    const [account, global, directory] = await Promise.all([
+      this.#versions.account(userId),
+      this.#versions.global(),
       this.#directory.get(),
-      this.#rules.get(),
-    ] as const);
-    const key = `${subject}|${viewer.maturityLimit ?? ''}|${viewer.country ?? ''}|${viewer.planTier ?? ''}`;
+    ]);
+    const rules = await this.#rules.get(global);
+    const key = `${subject}|${viewer.maturityLimit ?? ''}|${viewer.country ?? ''}`;
     const memo = this.#served.get(key);
-    if (memo && memo.inputs.every((input, index) => input === inputs[index])) return memo.rows;
-    const rows = Object.freeze(this.#filter(inputs, viewer));
-    this.#served.set(key, { inputs, rows });
+    if (
+      memo?.account === account &&
+      memo.global === global &&
+      memo.directory === directory &&
+      memo.rules === rules
+    )
+      return memo.rows;
+    const planTier = await request.planTier();
+    const [own, popular, trending] = await Promise.all([
+      this.#stored.own(subject, { account, global }),
+      this.#stored.popular(global),
+      this.#stored.trending(viewer.country, global),
+    ]);
+    const rows = Object.freeze(
+      this.#filter({
+        own,
+        popular,
+        trending,
+        directory,
+        rules,
+        viewer: { ...viewer, ...(planTier !== undefined && { planTier }) },
+      }),
+    );
+    this.#served.set(key, { account, global, directory, rules, rows });
     return rows;
   }
 
-  #filter(
-    [own, popular, trending, directory, rules]: ServedInputs,
-    viewer: RecommendationViewer,
-  ): ServedRow[] {
-    const excluded = this.#excludedSet(own);
+  #filter(inputs: {
+    own: SubjectRows | undefined;
+    popular: SubjectRows | undefined;
+    trending: SubjectRows | undefined;
+    directory: Directory;
+    rules: Rules;
+    viewer: RecommendationViewer;
+  }): ServedRow[] {
+    const { own, popular, trending, directory, rules, viewer } = inputs;
+    const excluded = this.#stored.excludedSet(own);
     // A profile without history gets the shared rows: popular overall and per genre.
     const rows = [...(own?.rows ?? popular?.rows ?? [])];
     // Trending (and popular, for a profile with rows of its own) after the personal rows, before genres.
@@ -159,18 +178,25 @@ export class RecommendationsService {
   }
 
   /** Titles like this one: collaborative neighbours, then content (live, so a new title shows at once). */
-  async similar(titleId: string, subject: string, viewer: RecommendationViewer): Promise<ServedRow['items']> {
-    const [directory, rules, own] = await Promise.all([
+  async similar(options: {
+    titleId: string;
+    subject: string;
+    userId: string;
+    viewer: RecommendationViewer;
+  }): Promise<ServedRow['items']> {
+    const { titleId, viewer } = options;
+    const [directory, global, own] = await Promise.all([
       this.#directory.get(),
-      this.#rules.get(),
-      this.#stored(subject),
+      this.#versions.global(),
+      this.#stored.ownNow(options.subject, options.userId),
     ]);
+    const rules = await this.#rules.get(global);
     const title = directory.titles.get(titleId);
     if (!this.#directory.visible(title, viewer)) throw TitleNotFound();
     const stored = (await this.#repository.neighbours([titleId])).get(titleId);
     const at = directory.catalog.index.get(titleId) ?? -1;
     const content = directory.content.similar(at, SERVED_ROW_LENGTH * 2);
-    const excluded = this.#excludedSet(own);
+    const excluded = this.#stored.excludedSet(own);
     const items: ServedRow['items'] = [];
     const seen = new Set<string>([titleId]);
     const candidates = [
@@ -208,107 +234,12 @@ export class RecommendationsService {
       titleId: options.titleId,
       at: this.#clock.now(),
     });
-    await this.refresh(options.subject);
+    await this.refresh({ subject: options.subject, userId: options.userId });
   }
 
-  async recordFeedback(options: {
-    subject: string;
-    userId: string;
-    events: readonly { titleId: string; row: RowKind | 'similar'; kind: 'impression' | 'click' }[];
-  }): Promise<number> {
-    const directory = await this.#directory.get();
-    const at = this.#clock.now();
-    const known = options.events.filter((event) => directory.titles.has(event.titleId));
-    await this.#repository.recordFeedback(
-      known.map((event) => ({
-        subject: options.subject,
-        userId: options.userId,
-        titleId: event.titleId,
-        rowKind: event.row,
-        kind: event.kind,
-        at,
-      })),
-    );
-    const counts = new Map<string, RecommendationEvent>();
-    for (const event of known) {
-      const type = event.kind === 'click' ? 'RecommendationsClicked' : 'RecommendationsImpressed';
-      const key = `${type}|${event.row}`;
-      const counted = counts.get(key) ?? {
-        type,
-        at: at.toISOString(),
-        userId: options.userId,
-        row: event.row,
-        count: 0,
-      };
-      counted.count += 1;
-      counts.set(key, counted);
-    }
-    for (const event of counts.values()) await this.#publish(event);
-    return known.length;
-  }
-
-  /** Why each row holds a title for a subject: its reason, the history title behind it, the rules on it. */
-  async why(subject: string, titleId: string) {
-    const [own, directory, rules] = await Promise.all([
-      this.#stored(subject),
-      this.#directory.get(),
-      this.#rules.get(),
-    ]);
-    if (!directory.titles.has(titleId)) throw TitleNotFound();
-    const rows: StoredRow[] = own?.rows ?? (await this.#stored(POPULAR_SUBJECT))?.rows ?? [];
-    return {
-      subject,
-      titleId,
-      personalised: own !== undefined,
-      excludedForProfile: own?.excluded.includes(titleId) ?? false,
-      rules: rules.on(titleId),
-      appearances: rows.flatMap((row) =>
-        row.items
-          .map((item, position) => ({ item, position }))
-          .filter(({ item }) => item.titleId === titleId)
-          .map(({ item, position }) => ({
-            row: row.kind,
-            rowTitle: row.title,
-            position,
-            score: item.score,
-            reason: item.reason,
-            becauseOf: item.becauseOf
-              ? { titleId: item.becauseOf, name: directory.titles.get(item.becauseOf)?.name ?? '' }
-              : null,
-          })),
-      ),
-    };
-  }
-
-  /** An admin pins a title to a row kind or excludes it (a title that does not exist is a 404). */
-  async setRule(rule: {
-    titleId: string;
-    row: RuleRow;
-    action: 'pin' | 'exclude';
-    by: string;
-  }): Promise<void> {
-    const directory = await this.#directory.get();
-    if (!directory.titles.has(rule.titleId)) throw TitleNotFound();
-    await this.#rules.set(rule);
-  }
-
-  async removeRule(rule: { titleId: string; row: RuleRow }): Promise<void> {
-    if (!(await this.#rules.remove(rule))) throw RuleNotFound();
-  }
-
-  /** Impressions, clicks and their ratio per row kind over the last `days`. */
-  async clickThrough(days: number) {
-    const since = new Date(this.#clock.now().getTime() - days * 86_400_000);
-    const rows = await this.#repository.clickThrough(since);
-    return {
-      since: since.toISOString(),
-      rows: rows.map((row) => ({
-        row: row.rowKind,
-        impressions: row.impressions,
-        clicks: row.clicks,
-        clickThrough: row.impressions > 0 ? row.clicks / row.impressions : 0,
-      })),
-    };
+  /** The account's plan changed: its rows are filtered anew (titles above the plan's tier) on every instance. */
+  async planChanged(userId: string): Promise<void> {
+    await this.#versions.bumpAccount(userId);
   }
 
   /** Records an engagement event as a signal and refreshes the profile's rows (in order, one at a time). */
@@ -351,7 +282,7 @@ export class RecommendationsService {
       case 'CommentRestored':
         return;
     }
-    await this.refresh(subject);
+    await this.refresh({ subject, userId: event.userId });
   }
 
   /** Writes the plays waiting since the last call (every few seconds, and at shutdown). */
@@ -363,8 +294,12 @@ export class RecommendationsService {
       await this.#repository.saveSignals(plays.slice(at, at + 1000));
   }
 
-  /** Recomputes one subject's rows from its history and its titles' stored neighbours. */
-  refresh(subject: string): Promise<void> {
+  /**
+   * Recomputes one subject's rows from its history and its titles' stored neighbours, then moves
+   * the account's stamp: every instance's next read of the account's rows reads the new ones.
+   */
+  refresh(options: { subject: string; userId: string }): Promise<void> {
+    const { subject } = options;
     const run = this.#refreshing.then(async () => {
       const [history, directory] = await Promise.all([this.history(subject), this.#directory.get()]);
       const neighbours = await this.#repository.neighbours(history.entries.map((entry) => entry.titleId));
@@ -376,7 +311,7 @@ export class RecommendationsService {
         popularity: directory.popularity,
       });
       await this.#repository.saveRows([{ subject, rows }], this.#clock.now());
-      await this.#cache.delete(rowsKey(subject));
+      await this.#versions.bumpAccount(options.userId);
     });
     this.#refreshing = run.catch((error: unknown) =>
       this.#logger.warn({ err: error, subject }, 'could not refresh recommendations'),
@@ -415,39 +350,16 @@ export class RecommendationsService {
       notInterested: new Set(refused.map((row) => row.titleId)),
     };
   }
-
-  #excludedSet(rows: SubjectRows | undefined): ReadonlySet<string> {
-    if (!rows) return new Set();
-    let set = this.#excludedSets.get(rows);
-    if (!set) this.#excludedSets.set(rows, (set = new Set(rows.excluded)));
-    return set;
-  }
-
-  /** The viewer's region's trending rows, else those from everywhere. */
-  async #trending(country: string | null): Promise<SubjectRows | undefined> {
-    const regional = country ? await this.#stored(trendingSubject(country)) : undefined;
-    return regional ?? this.#stored(TRENDING_SUBJECT);
-  }
-
-  async #stored(subject: string): Promise<SubjectRows | undefined> {
-    const hit = await this.#cache.get<SubjectRows | null>(rowsKey(subject));
-    if (hit !== undefined) return hit ?? undefined;
-    const rows = await this.#repository.findRows(subject);
-    await this.#cache.set(rowsKey(subject), rows ?? null, ROWS_CACHE_MS);
-    return rows;
-  }
 }
 
-type ServedInputs = readonly [
-  SubjectRows | undefined,
-  SubjectRows | undefined,
-  SubjectRows | undefined,
-  Awaited<ReturnType<TitleDirectory['get']>>,
-  Awaited<ReturnType<RecommendationRules['get']>>,
-];
+type Directory = Awaited<ReturnType<TitleDirectory['get']>>;
+type Rules = Awaited<ReturnType<RecommendationRules['get']>>;
 
 interface ServedMemo {
-  inputs: ServedInputs;
+  account: number;
+  global: number;
+  directory: Directory;
+  rules: Rules;
   rows: readonly ServedRow[];
 }
 

@@ -10,24 +10,30 @@ export interface RuleSet {
   on(titleId: string): { row: string; action: RuleAction }[];
 }
 
-/** How long a process trusts its copy of the rules (another instance's change shows within it). */
+/** How long a process trusts its copy of the rules without a version to compare (the worker, `why`). */
 const RELOAD_MS = 10_000;
 
-/** Admins' pins and excludes, read at every request from an in-memory copy reloaded every few seconds. */
+/**
+ * Admins' pins and excludes, read at every request from an in-memory copy: reloaded when the
+ * recommendations' global version moves (a rule change on any instance bumps it), or after a few
+ * seconds when the caller has no version to give.
+ */
 export class RecommendationRules {
   readonly #repository: RecommendationsRepository;
   readonly #clock: Clock;
   #set: RuleSet | undefined;
   #loadedAt = 0;
+  #version: number | undefined;
 
   constructor(options: { repository: RecommendationsRepository; clock: Clock }) {
     this.#repository = options.repository;
     this.#clock = options.clock;
   }
 
-  async get(): Promise<RuleSet> {
+  async get(version?: number): Promise<RuleSet> {
     const now = this.#clock.now().getTime();
-    if (this.#set && now - this.#loadedAt < RELOAD_MS) return this.#set;
+    if (this.#set && (version === undefined ? now - this.#loadedAt < RELOAD_MS : version === this.#version))
+      return this.#set;
     const rules = await this.#repository.rules();
     const pins = new Map<string, string[]>();
     const excludes = new Map<string, Set<string>>();
@@ -48,6 +54,7 @@ export class RecommendationRules {
           .map((rule) => ({ row: rule.rowKind, action: rule.action as RuleAction })),
     };
     this.#loadedAt = now;
+    this.#version = version;
     return this.#set;
   }
 

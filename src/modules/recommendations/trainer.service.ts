@@ -10,7 +10,9 @@ import {
 } from './interactions.ts';
 import { trending } from './popularity.ts';
 import type { RecommendationsRepository, SignalKind } from './recommendations.repository.ts';
-import { POPULAR_SUBJECT, toSignal, TRENDING_SUBJECT, trendingSubject } from './recommendations.service.ts';
+import { toSignal } from './recommendations.service.ts';
+import type { ServingVersions } from './serving-versions.ts';
+import { POPULAR_SUBJECT, TRENDING_SUBJECT, trendingSubject } from './stored-rows.ts';
 import { computeSubjectRows, sharedRow, type HistoryEntry, type SubjectRows } from './rows.ts';
 import type { TitleDirectory } from './title-directory.ts';
 import { trainModels } from './training.ts';
@@ -50,6 +52,7 @@ export class RecommendationsTrainer {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #weights: SignalWeights;
+  readonly #versions: ServingVersions;
 
   constructor(options: {
     repository: RecommendationsRepository;
@@ -58,7 +61,10 @@ export class RecommendationsTrainer {
     clock: Clock;
     logger: Logger;
     weights?: SignalWeights;
+    /** Moved once every row is written, so every instance serves the new rows on its next read. */
+    versions: ServingVersions;
   }) {
+    this.#versions = options.versions;
     this.#repository = options.repository;
     this.#directory = options.directory;
     this.#facts = options.facts;
@@ -216,6 +222,7 @@ export class RecommendationsTrainer {
       }
     }
     await this.#repository.saveRows(batch, started);
+    await this.#versions.bumpGlobal();
     const report = {
       titles: catalog.entries.length,
       subjects: histories.size,

@@ -26,7 +26,8 @@ import { LiveEventsService, toLiveEvent } from './live-events.service.ts';
 import { liveRoutes } from './live.routes.ts';
 import { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
 import { Presence, presenceBucket } from './presence.ts';
-import { RtmpIngest } from './rtmp-ingest.ts';
+import { RtmpIngest, type RtmpIngestDeps } from './rtmp-ingest.ts';
+import { SrtIngest } from './srt-ingest.ts';
 import { tokenHash } from './stream-keys.ts';
 import { LiveRecordings, type LiveRecordingsDeps } from './live-recordings.ts';
 import { liveRecordingKey } from './live-storage.ts';
@@ -34,6 +35,7 @@ import { liveRecordingKey } from './live-storage.ts';
 export type { LiveEvent } from './live.schemas.ts';
 export { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
 export { RtmpIngest } from './rtmp-ingest.ts';
+export { SrtIngest } from './srt-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
 export { liveHlsPrefix, liveRecordingKey } from './live-storage.ts';
 
@@ -138,13 +140,13 @@ export interface LiveIngestDeps {
 }
 
 /**
- * The RTMP ingest and live transcoders, for the worker role (docs/ARCHITECTURE.md): it reads
- * stream key hashes and moves events' state itself, and tells chat viewers over pub/sub.
+ * What both ingests share: they read stream key hashes and move events' state themselves, tell
+ * chat viewers over pub/sub, and hand the recording to `live.record-vod`.
  */
-export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+function ingestDeps(deps: LiveIngestDeps, listen: { host: string; port: number }): RtmpIngestDeps {
   const events = new LiveEventsRepository(deps.db);
   const ingest = deps.config.live.ingest;
-  return new RtmpIngest({
+  return {
     eventByStreamKey: async (streamKey) => {
       const row = await events.findByStreamKeyHash(tokenHash(streamKey));
       return row && toLiveEvent(row);
@@ -173,8 +175,7 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
     },
     logger: deps.logger,
     config: {
-      host: ingest.host,
-      port: ingest.port,
+      ...listen,
       dataDir: deps.config.dataDir,
       rungs: ingest.rungs,
       segmentSeconds: ingest.segmentSeconds,
@@ -183,7 +184,19 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
       keyRotationSeconds: ingest.keyRotationSeconds,
       ffmpegPath: deps.config.media.ffmpegPath,
     },
-  });
+  };
+}
+
+/** The RTMP ingest and its live transcoders, for the worker role (docs/ARCHITECTURE.md). */
+export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+  const ingest = deps.config.live.ingest;
+  return new RtmpIngest(ingestDeps(deps, { host: ingest.host, port: ingest.port }));
+}
+
+/** The SRT ingest (`LIVE_SRT`): the same events, keys and ladder over UDP (srt-ingest.ts). */
+export function createSrtIngest(deps: LiveIngestDeps): SrtIngest {
+  const srt = deps.config.live.ingest.srt;
+  return new SrtIngest(ingestDeps(deps, { host: srt.host, port: srt.port }));
 }
 
 /** The worker's `live.record-vod` handler: an ended event's recording becomes a draft movie. */

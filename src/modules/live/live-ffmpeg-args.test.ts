@@ -105,6 +105,7 @@ describe('live ffmpeg arguments', () => {
       { inputUrl: 'srt://127.0.0.1:40000?mode=listener', resumable: true },
       (args) => {
         assert.equal(valueAfter(args, '-protocol_whitelist'), 'srt,udp');
+        assert.equal(valueAfter(args, '-analyzeduration'), '500000', 'half a second of probing, not 5 s');
         assert.match(valueAfter(args, '-hls_flags') ?? '', /\+append_list\+omit_endlist$/);
       },
     ],

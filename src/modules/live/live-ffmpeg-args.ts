@@ -85,6 +85,9 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
     // Only the ingest's own loopback stream: no other protocol may be opened.
     '-protocol_whitelist',
     rtmp ? 'rtmp,tcp' : 'srt,udp',
+    // MPEG-TS has no header listing its streams: ffmpeg would read 5 s of it (and frames for a
+    // frame rate) before the first output, all of it added to the first segment's latency.
+    ...(srt ? ['-analyzeduration', '500000', '-fpsprobesize', '0'] : []),
     '-i',
     options.inputUrl,
     '-filter_complex',

@@ -194,18 +194,25 @@ try {
     );
   const { event } = await createEvent('Bench chat');
   async function join(base: string, measured = true): Promise<WebSocket> {
-    // An instance shedding load (503) while thousands join: wait and ask again, as a client would.
-    let response = await post(base, `/api/live/${event.id}/chat-ticket`, {}, accessToken);
-    for (let attempt = 0; response.status === 503 && attempt < 50; attempt++) {
-      await sleep(200 + Math.random() * 300);
-      response = await post(base, `/api/live/${event.id}/chat-ticket`, {}, accessToken);
+    // An instance shedding load (503, on the ticket or the upgrade) while thousands join: wait
+    // and try again with a new ticket, as a client would.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { ticket } = await json<{ ticket: string }>(
+          await post(base, `/api/live/${event.id}/chat-ticket`, {}, accessToken),
+          201,
+          'ticket',
+        );
+        return await connect(
+          `${base.replace('http', 'ws')}/api/live/${event.id}/chat`,
+          JSON.stringify({ type: 'join', ticket }),
+          measured,
+        );
+      } catch (error) {
+        if (attempt >= 50 || !String(error).includes('503')) throw error;
+        await sleep(200 + Math.random() * 300);
+      }
     }
-    const { ticket } = await json<{ ticket: string }>(response, 201, 'ticket');
-    return connect(
-      `${base.replace('http', 'ws')}/api/live/${event.id}/chat`,
-      JSON.stringify({ type: 'join', ticket }),
-      measured,
-    );
   }
 
   const sockets = await connectAll(viewerCount, (index) => join(index % 2 ? second.url : first.url));

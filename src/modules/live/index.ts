@@ -30,6 +30,7 @@ import { RtmpIngest, type RtmpIngestDeps } from './rtmp-ingest.ts';
 import { SrtIngest } from './srt-ingest.ts';
 import { tokenHash } from './stream-keys.ts';
 import { LiveRecordings, type LiveRecordingsDeps } from './live-recordings.ts';
+import { UnattendedLiveEvents, type UnattendedLiveEventsDeps } from './live-unattended.ts';
 import { liveRecordingKey } from './live-storage.ts';
 
 export type { LiveEvent } from './live.schemas.ts';
@@ -160,6 +161,7 @@ function ingestDeps(deps: LiveIngestDeps, listen: { host: string; port: number }
         } satisfies BroadcastFrame);
     },
     storeKey: (eventId, key) => deps.keys.storeLiveKey({ eventId, ...key }),
+    heartbeat: (eventIds) => events.touchIngest(eventIds, deps.clock.now()),
     storage: deps.storage,
     recorded: async (eventId, file) => {
       const storageKey = liveRecordingKey(eventId);
@@ -204,4 +206,11 @@ export function createLiveRecordings(
   deps: { db: Kysely<DB> } & Omit<LiveRecordingsDeps, 'events'>,
 ): LiveRecordings {
   return new LiveRecordings({ ...deps, events: new LiveEventsRepository(deps.db) });
+}
+
+/** The worker's `live.end-unattended` handler: ends events whose ingest went away (live-unattended.ts). */
+export function createUnattendedLiveEvents(
+  deps: { db: Kysely<DB> } & Omit<UnattendedLiveEventsDeps, 'events'>,
+): UnattendedLiveEvents {
+  return new UnattendedLiveEvents({ ...deps, events: new LiveEventsRepository(deps.db) });
 }

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { LiveMirror } from './live-mirror.ts';
 import { liveHlsPrefix } from './live-storage.ts';
 import { LiveTranscoder } from './live-transcoder.ts';
+import { INGEST_HEARTBEAT_MS } from './live-unattended.ts';
 import type { RtmpIngestDeps } from './rtmp-ingest.ts';
 import {
   CONCLUSION,
@@ -42,6 +43,8 @@ interface Broadcast {
   last: LiveTranscoder | undefined;
   recordings: string[];
   grace: NodeJS.Timeout | undefined;
+  /** Moved to live once: a reconnect in the grace window must not restart its `startedAt`. */
+  live: boolean;
 }
 
 /** How long a listening ffmpeg may wait for the handshake the gate forwards. */
@@ -65,6 +68,7 @@ export class SrtIngest {
   readonly #broadcasts = new Map<string, Broadcast>();
   readonly #ending = new Set<Promise<void>>();
   #socket: dgram.Socket | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #port = 0;
 
   constructor(deps: SrtIngestDeps) {
@@ -88,10 +92,19 @@ export class SrtIngest {
     });
     this.#socket = socket;
     this.#port = socket.address().port;
+    this.#heartbeat = setInterval(() => {
+      const hosted = [...this.#broadcasts.values()].map(({ eventId }) => eventId);
+      this.#deps
+        .heartbeat(hosted)
+        .catch((error: unknown) => this.#deps.logger.warn({ error }, 'srt ingest heartbeat'));
+    }, INGEST_HEARTBEAT_MS);
+    this.#heartbeat.unref();
     return this.#port;
   }
 
   async close(): Promise<void> {
+    // Its events stay live for a reconnect to another worker; unnoted, they end after the grace.
+    clearInterval(this.#heartbeat);
     this.#socket?.close();
     this.#socket = undefined;
     for (const peer of this.#peers.values()) peer.relay?.close();
@@ -163,6 +176,7 @@ export class SrtIngest {
           last: undefined,
           recordings: [],
           grace: undefined,
+          live: false,
         };
         this.#broadcasts.set(streamKey, broadcast);
       }
@@ -202,7 +216,8 @@ export class SrtIngest {
       const current = broadcast;
       void transcoder.exited.then(() => this.#disconnected(id, streamKey, current, transcoder));
       await this.#connectUpstream(peer, upstreamPort);
-      await this.#deps.moveState(event.id, 'live');
+      if (!broadcast.live) await this.#deps.moveState(event.id, 'live');
+      broadcast.live = true;
       logger.info({ eventId: event.id, session: broadcast.sessions }, 'srt ingest: publishing');
     } catch (error) {
       logger.error({ error }, 'srt ingest: could not start a publish');

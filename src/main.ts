@@ -2,7 +2,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { jobCatalog } from './jobs/job-catalog.ts';
 import { registerJobHandlers } from './jobs/job-handlers.ts';
-import { createLiveIngest } from './modules/live/index.ts';
+import { createLiveIngest, createSrtIngest } from './modules/live/index.ts';
 import { createMediaKeys } from './modules/media/index.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createPlatform } from './platform/platform.ts';
@@ -42,16 +42,17 @@ async function main(config: Config, logger: Logger): Promise<void> {
       ? await createMediaKeys(platform.database.db, config.media)
       : undefined;
   // The RTMP ingest runs beside the job handlers: it is CPU work (ffmpeg) like transcoding.
-  const ingest = mediaKeys
-    ? createLiveIngest({
-        keys: mediaKeys,
-        ...platform,
-        db: platform.database.db,
-        logger: logger.child({ component: 'live-ingest' }),
-        config,
-      })
-    : undefined;
+  const ingestDeps = mediaKeys && {
+    keys: mediaKeys,
+    ...platform,
+    db: platform.database.db,
+    logger: logger.child({ component: 'live-ingest' }),
+    config,
+  };
+  const ingest = ingestDeps && createLiveIngest(ingestDeps);
+  const srtIngest = ingestDeps && config.live.ingest.srt.enabled ? createSrtIngest(ingestDeps) : undefined;
   if (ingest) logger.info({ port: await ingest.start() }, 'live ingest listening for RTMP');
+  if (srtIngest) logger.info({ port: await srtIngest.start() }, 'live ingest listening for SRT');
   if (app) await app.listen({ host: config.http.host, port: config.http.port });
 
   logger.info(
@@ -82,7 +83,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       // Stop taking work first, in parallel: HTTP drains in-flight requests, workers finish their step.
       await Promise.all([app?.close(), platform.queue.stop({ timeoutMs: config.shutdownTimeoutMs - 1000 })]);
       await workers?.close();
-      await ingest?.close();
+      await Promise.all([ingest?.close(), srtIngest?.close()]);
       await platform.close();
       logger.info('stopped cleanly');
       logger.flush();

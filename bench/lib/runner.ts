@@ -135,6 +135,8 @@ async function startScript(script: string, probePath: string): Promise<Server> {
 
 /** A bare node:http server answering `{"status":"ok"}` to everything: the baseline. */
 export const startBaseline = () => startScript('baseline-server.ts', '/');
+/** A bare `ws` server forwarding each frame to every socket: bench:live's chat baseline. */
+export const startWsBroadcast = () => startScript('ws-broadcast-server.ts', '/');
 /** A bare Fastify app with only GET /healthz: a reference point for what the framework costs. */
 export const startBareFastify = () => startScript('fastify-server.ts', '/healthz');
 

@@ -170,6 +170,8 @@ export interface Config {
       readonly host: string;
       /** 0: any free port (tests). */
       readonly port: number;
+      /** SRT ingest beside RTMP (UDP, `streamid=<stream key>`), when `enabled` is on too. */
+      readonly srt: { readonly enabled: boolean; readonly host: string; readonly port: number };
       /** The live ladder, tallest first; a smaller source is never upscaled. */
       readonly rungs: readonly LiveRung[];
       readonly segmentSeconds: number;
@@ -386,6 +388,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         enabled: e.LIVE_INGEST,
         host: e.LIVE_RTMP_HOST,
         port: e.LIVE_RTMP_PORT,
+        srt: { enabled: e.LIVE_SRT, host: e.LIVE_SRT_HOST, port: e.LIVE_SRT_PORT },
         rungs: e.LIVE_RUNGS,
         segmentSeconds: e.LIVE_SEGMENT_SECONDS,
         dvrSeconds: e.LIVE_DVR_SECONDS,

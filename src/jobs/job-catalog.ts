@@ -39,6 +39,17 @@ export const jobCatalog = {
     policy: 'standard',
     retentionDays: 30,
   }),
+  'live.end-unattended': define({
+    description: 'End live events whose ingest stopped (a worker SIGTERM’d or lost) past the grace window',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: false,
+    expireInSeconds: 120,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '* * * * *',
+  }),
   'live.record-vod': define({
     description: 'Make an ended live event’s recording a draft movie and queue its transcode',
     payload: z.object({

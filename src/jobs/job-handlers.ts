@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createCatalogFacts, createPlayableItems, createRecordedTitles } from '../modules/catalog/index.ts';
-import { createLiveRecordings } from '../modules/live/index.ts';
+import { createLiveRecordings, createUnattendedLiveEvents } from '../modules/live/index.ts';
 import { createAdsWorker } from '../modules/ads/index.ts';
 import { createRecommendations } from '../modules/recommendations/index.ts';
 import { createAnalyticsJobs, startStreamConsumer } from '../modules/analytics/index.ts';
@@ -103,6 +103,16 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     },
   });
   await queue.work('live.record-vod', ({ payload }) => recordings.toVod(payload));
+  const unattended = createUnattendedLiveEvents({
+    db: deps.database.db,
+    pubsub: deps.pubsub,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'live' }),
+    graceSeconds: config.live.ingest.graceSeconds,
+  });
+  await queue.work('live.end-unattended', async () => {
+    await unattended.end();
+  });
   const ads = createAdsWorker({
     db: deps.database.db,
     storage: deps.storage,

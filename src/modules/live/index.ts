@@ -26,14 +26,17 @@ import { LiveEventsService, toLiveEvent } from './live-events.service.ts';
 import { liveRoutes } from './live.routes.ts';
 import { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
 import { Presence, presenceBucket } from './presence.ts';
-import { RtmpIngest } from './rtmp-ingest.ts';
+import { RtmpIngest, type RtmpIngestDeps } from './rtmp-ingest.ts';
+import { SrtIngest } from './srt-ingest.ts';
 import { tokenHash } from './stream-keys.ts';
 import { LiveRecordings, type LiveRecordingsDeps } from './live-recordings.ts';
+import { UnattendedLiveEvents, type UnattendedLiveEventsDeps } from './live-unattended.ts';
 import { liveRecordingKey } from './live-storage.ts';
 
 export type { LiveEvent } from './live.schemas.ts';
 export { LIVE_EVENTS_CHANNEL, type LiveDomainEvent } from './live.events.ts';
 export { RtmpIngest } from './rtmp-ingest.ts';
+export { SrtIngest } from './srt-ingest.ts';
 export { LiveEventsService } from './live-events.service.ts';
 export { liveHlsPrefix, liveRecordingKey } from './live-storage.ts';
 
@@ -138,13 +141,13 @@ export interface LiveIngestDeps {
 }
 
 /**
- * The RTMP ingest and live transcoders, for the worker role (docs/ARCHITECTURE.md): it reads
- * stream key hashes and moves events' state itself, and tells chat viewers over pub/sub.
+ * What both ingests share: they read stream key hashes and move events' state themselves, tell
+ * chat viewers over pub/sub, and hand the recording to `live.record-vod`.
  */
-export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+function ingestDeps(deps: LiveIngestDeps, listen: { host: string; port: number }): RtmpIngestDeps {
   const events = new LiveEventsRepository(deps.db);
   const ingest = deps.config.live.ingest;
-  return new RtmpIngest({
+  return {
     eventByStreamKey: async (streamKey) => {
       const row = await events.findByStreamKeyHash(tokenHash(streamKey));
       return row && toLiveEvent(row);
@@ -158,6 +161,7 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
         } satisfies BroadcastFrame);
     },
     storeKey: (eventId, key) => deps.keys.storeLiveKey({ eventId, ...key }),
+    heartbeat: (eventIds) => events.touchIngest(eventIds, deps.clock.now()),
     storage: deps.storage,
     recorded: async (eventId, file) => {
       const storageKey = liveRecordingKey(eventId);
@@ -173,8 +177,7 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
     },
     logger: deps.logger,
     config: {
-      host: ingest.host,
-      port: ingest.port,
+      ...listen,
       dataDir: deps.config.dataDir,
       rungs: ingest.rungs,
       segmentSeconds: ingest.segmentSeconds,
@@ -183,7 +186,19 @@ export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
       keyRotationSeconds: ingest.keyRotationSeconds,
       ffmpegPath: deps.config.media.ffmpegPath,
     },
-  });
+  };
+}
+
+/** The RTMP ingest and its live transcoders, for the worker role (docs/ARCHITECTURE.md). */
+export function createLiveIngest(deps: LiveIngestDeps): RtmpIngest {
+  const ingest = deps.config.live.ingest;
+  return new RtmpIngest(ingestDeps(deps, { host: ingest.host, port: ingest.port }));
+}
+
+/** The SRT ingest (`LIVE_SRT`): the same events, keys and ladder over UDP (srt-ingest.ts). */
+export function createSrtIngest(deps: LiveIngestDeps): SrtIngest {
+  const srt = deps.config.live.ingest.srt;
+  return new SrtIngest(ingestDeps(deps, { host: srt.host, port: srt.port }));
 }
 
 /** The worker's `live.record-vod` handler: an ended event's recording becomes a draft movie. */
@@ -191,4 +206,11 @@ export function createLiveRecordings(
   deps: { db: Kysely<DB> } & Omit<LiveRecordingsDeps, 'events'>,
 ): LiveRecordings {
   return new LiveRecordings({ ...deps, events: new LiveEventsRepository(deps.db) });
+}
+
+/** The worker's `live.end-unattended` handler: ends events whose ingest went away (live-unattended.ts). */
+export function createUnattendedLiveEvents(
+  deps: { db: Kysely<DB> } & Omit<UnattendedLiveEventsDeps, 'events'>,
+): UnattendedLiveEvents {
+  return new UnattendedLiveEvents({ ...deps, events: new LiveEventsRepository(deps.db) });
 }

@@ -59,13 +59,38 @@ export class LiveEventsRepository {
       .set({
         state: options.to,
         updatedAt: options.at,
-        ...(options.to === 'live' ? { startedAt: options.at, endedAt: null } : {}),
+        ...(options.to === 'live' ? { startedAt: options.at, endedAt: null, ingestSeenAt: options.at } : {}),
         ...(options.to === 'ended' ? { endedAt: options.at } : {}),
       })
       .where('id', '=', options.id)
       .where('state', 'in', [...options.from])
       .returningAll()
       .executeTakeFirst();
+  }
+
+  /** The hosting ingest is alive: it notes so for each event it has a publisher (or grace) for. */
+  async touchIngest(ids: readonly string[], at: Date, executor: Executor = this.#db): Promise<void> {
+    if (ids.length === 0) return;
+    await executor
+      .updateTable('liveEvents')
+      .set({ ingestSeenAt: at })
+      .where('id', 'in', [...ids])
+      .where('state', '=', 'live')
+      .execute();
+  }
+
+  /**
+   * Ends the live events no ingest has noted since `before` (one whose worker stopped), in one
+   * statement, and answers them; `updated_at` stands in for events that went live before the note.
+   */
+  endUnattended(options: { before: Date; at: Date }, executor: Executor = this.#db): Promise<LiveEventRow[]> {
+    return executor
+      .updateTable('liveEvents')
+      .set({ state: 'ended', endedAt: options.at, updatedAt: options.at })
+      .where('state', '=', 'live')
+      .where((eb) => eb(eb.fn.coalesce('ingestSeenAt', 'updatedAt'), '<', options.before))
+      .returningAll()
+      .execute();
   }
 
   async delete(id: string, executor: Executor = this.#db): Promise<boolean> {

@@ -100,6 +100,15 @@ describe('live ffmpeg arguments', () => {
       {},
       (args) => assert.equal(valueAfter(args, '-protocol_whitelist'), 'rtmp,tcp'),
     ],
+    [
+      'an SRT session reads only its loopback listener, appends to the playlists and leaves them open',
+      { inputUrl: 'srt://127.0.0.1:40000?mode=listener', resumable: true },
+      (args) => {
+        assert.equal(valueAfter(args, '-protocol_whitelist'), 'srt,udp');
+        assert.equal(valueAfter(args, '-analyzeduration'), '500000', 'half a second of probing, not 5 s');
+        assert.match(valueAfter(args, '-hls_flags') ?? '', /\+append_list\+omit_endlist$/);
+      },
+    ],
   ];
   for (const [name, change, check] of cases) it(name, () => check(buildLiveHlsArgs({ ...base, ...change })));
 
@@ -110,6 +119,7 @@ describe('live ffmpeg arguments', () => {
     ['a pattern character in the directory', { outputDir: '/tmp/%v' }],
     ['an input elsewhere than the loopback ingest', { inputUrl: 'rtmp://example.com/live/x' }],
     ['a file input', { inputUrl: 'file:/etc/passwd' }],
+    ['an SRT input that is not a loopback listener', { inputUrl: 'srt://10.0.0.1:9000?mode=caller' }],
   ];
   for (const [name, change] of refusals)
     it(`refuses ${name}`, () => assert.throws(() => buildLiveHlsArgs({ ...base, ...change }), RangeError));

@@ -10,7 +10,10 @@ export type { LiveRung } from '../../config/parsers.ts';
 export { parseLiveRungs } from '../../config/parsers.ts';
 
 export interface LiveHlsOptions {
-  /** Where the transcoder reads the published stream (the ingest's loopback RTMP URL). */
+  /**
+   * Where the transcoder reads the published stream: the RTMP ingest's loopback URL, or a
+   * loopback SRT listener that the SRT gate lets an authenticated caller through to.
+   */
   inputUrl: string;
   rungs: readonly LiveRung[];
   /** `<outputDir>/master.m3u8`, `<outputDir>/<n>/index.m3u8` and its segments. */
@@ -23,6 +26,11 @@ export interface LiveHlsOptions {
   hasAudio: boolean;
   /** A second output: the published stream copied as is (no encode) into one MPEG-TS file. */
   recordingPath?: string;
+  /**
+   * A session that may follow another into the same playlists (SRT: one ffmpeg per connection):
+   * it appends to them, and leaves them open for the next one (the ingest closes them at the end).
+   */
+  resumable?: boolean;
   preset?: string;
 }
 
@@ -40,8 +48,17 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
   if (!Number.isInteger(options.windowSegments) || options.windowSegments < 3)
     throw new RangeError('the window needs at least 3 segments');
   if (outputDir.includes('%')) throw new RangeError('the output directory must not contain "%"');
-  if (!/^rtmps?:\/\/127\.0\.0\.1:\d+\/live\/[A-Za-z0-9_-]+$/.test(options.inputUrl))
-    throw new RangeError('the input must be the ingest’s loopback RTMP URL');
+  const rtmp = /^rtmps?:\/\/127\.0\.0\.1:\d+\/live\/[A-Za-z0-9_-]+$/.test(options.inputUrl);
+  const srt = /^srt:\/\/127\.0\.0\.1:\d+\?mode=listener(&[a-z_]+=\d+)*$/.test(options.inputUrl);
+  if (!rtmp && !srt) throw new RangeError('the input must be the ingest’s loopback RTMP or SRT URL');
+  const flags = [
+    'delete_segments',
+    'independent_segments',
+    'program_date_time',
+    'periodic_rekey',
+    'temp_file',
+  ];
+  if (options.resumable) flags.push('append_list', 'omit_endlist');
 
   const split = `[0:v]split=${rungs.length}${rungs.map((_, index) => `[s${index}]`).join('')}`;
   const scales = rungs.map((rung, index) => `[s${index}]scale=-2:'min(ih,${rung.height})'[v${index}]`);
@@ -67,7 +84,10 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
     '-y',
     // Only the ingest's own loopback stream: no other protocol may be opened.
     '-protocol_whitelist',
-    'rtmp,tcp',
+    rtmp ? 'rtmp,tcp' : 'srt,udp',
+    // MPEG-TS has no header listing its streams: ffmpeg would read 5 s of it (and frames for a
+    // frame rate) before the first output, all of it added to the first segment's latency.
+    ...(srt ? ['-analyzeduration', '500000', '-fpsprobesize', '0'] : []),
     '-i',
     options.inputUrl,
     '-filter_complex',
@@ -93,7 +113,7 @@ export function buildLiveHlsArgs(options: LiveHlsOptions): string[] {
     '-hls_list_size',
     String(options.windowSegments),
     '-hls_flags',
-    'delete_segments+independent_segments+program_date_time+periodic_rekey+temp_file',
+    flags.join('+'),
     '-hls_key_info_file',
     options.keyInfoPath,
     '-hls_segment_type',

@@ -7,13 +7,16 @@ import type { Storage } from '../../platform/storage/storage.port.ts';
  * (and a CDN in front of the bucket) serves the event, not only the worker that runs ffmpeg. Each
  * pass uploads a rung's new segments before the playlist that names them, and the master last,
  * so storage never lists a segment it lacks; segments that slid out of the DVR window are deleted
- * there too. One pass at a time (the caller awaits each).
+ * there too — including those an earlier mirror of the same event uploaded (the session before
+ * an SRT reconnect, or a worker before its restart), which the first pass adopts from a listing of
+ * the prefix. One pass at a time (the caller awaits each).
  */
 export class LiveMirror {
   readonly #options: { dir: string; prefix: string; storage: Storage; rungs: number };
   readonly #uploaded = new Set<string>();
   readonly #playlists = new Map<string, string>();
   #masterUploaded = false;
+  #adopted = false;
 
   constructor(options: { dir: string; prefix: string; storage: Storage; rungs: number }) {
     this.#options = options;
@@ -21,6 +24,11 @@ export class LiveMirror {
 
   async sync(): Promise<void> {
     const { dir, prefix, storage, rungs } = this.#options;
+    if (!this.#adopted) {
+      for await (const object of storage.list(prefix))
+        if (object.key.endsWith('.ts')) this.#uploaded.add(object.key.slice(prefix.length));
+      this.#adopted = true;
+    }
     const listed = new Set<string>();
     let playlists = 0;
     for (let index = 0; index < rungs; index++) {

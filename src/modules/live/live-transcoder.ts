@@ -22,6 +22,10 @@ export interface LiveTranscoderOptions {
   dvrSeconds: number;
   keyRotationSeconds: number;
   hasAudio: boolean;
+  /** Appends to the playlists an earlier session left open, and leaves them open (SRT). */
+  resumable?: boolean;
+  /** The recording's file name in `dir` (one per session when sessions follow each other). */
+  recordingName?: string;
   ffmpegPath: string;
   /** Media's key store: each new key is wrapped and stored there before ffmpeg may use it. */
   storeKey: (key: { keyId: string; key: Buffer }) => Promise<void>;
@@ -48,6 +52,11 @@ export class LiveTranscoder {
     this.#options = options;
   }
 
+  /** Settles when ffmpeg exits (its input ended, or it was stopped), with its exit code. */
+  get exited(): Promise<number | null> {
+    return this.#exited;
+  }
+
   get hlsDir(): string {
     return path.join(this.#options.dir, 'hls');
   }
@@ -58,7 +67,7 @@ export class LiveTranscoder {
 
   /** The whole broadcast as published (stream copy, no re-encode): the source of its VOD. */
   get recordingPath(): string {
-    return path.join(this.#options.dir, 'recording.ts');
+    return path.join(this.#options.dir, this.#options.recordingName ?? 'recording.ts');
   }
 
   async start(): Promise<void> {
@@ -75,6 +84,7 @@ export class LiveTranscoder {
       keyInfoPath: path.join(this.keysDir, 'key.info'),
       hasAudio: options.hasAudio,
       recordingPath: this.recordingPath,
+      resumable: options.resumable ?? false,
     });
     const child = spawn(options.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#process = child;
@@ -108,9 +118,10 @@ export class LiveTranscoder {
   /**
    * Asks ffmpeg to finish (it writes the last segment and #EXT-X-ENDLIST); one blocked on a
    * silent RTMP read is killed after a moment, and then the playlists are closed here, so
-   * players stop at the end rather than polling a playlist that will never grow.
+   * players stop at the end rather than polling a playlist that will never grow. `close: false`
+   * leaves them open for a session that may follow (SRT's grace window).
    */
-  async stop(): Promise<void> {
+  async stop(options: { close?: boolean } = {}): Promise<void> {
     clearInterval(this.#rotation);
     clearInterval(this.#mirroring);
     const child = this.#process;
@@ -120,7 +131,7 @@ export class LiveTranscoder {
       await this.#exited;
       clearTimeout(killer);
     }
-    await this.#closePlaylists();
+    if (options.close ?? true) await this.#closePlaylists();
     await this.#mirrorPass;
     await this.#options.mirror.sync();
   }

@@ -7,6 +7,7 @@ import { LiveMirror } from './live-mirror.ts';
 import { liveHlsPrefix } from './live-storage.ts';
 import type { LiveRung } from './live-ffmpeg-args.ts';
 import { LiveTranscoder } from './live-transcoder.ts';
+import { INGEST_HEARTBEAT_MS } from './live-unattended.ts';
 import type { LiveEvent } from './live.schemas.ts';
 
 /** What node-media-server hands its listeners: the parts of its session the ingest reads. */
@@ -33,6 +34,8 @@ export interface RtmpIngestDeps {
   eventByStreamKey: (streamKey: string) => Promise<LiveEvent | undefined>;
   /** The event goes live (from scheduled, or back from a reconnect) or ends. */
   moveState: (eventId: string, to: 'live' | 'ended') => Promise<void>;
+  /** Notes that this ingest still hosts these events (live-unattended.ts ends the others). */
+  heartbeat: (eventIds: readonly string[]) => Promise<void>;
   /** Media's key store: the live keys are wrapped and served like a package's. */
   storeKey: (eventId: string, key: { keyId: string; key: Buffer }) => Promise<void>;
   /** Where the HLS is mirrored for every API instance to serve. */
@@ -106,15 +109,25 @@ export class RtmpIngest {
     });
     this.#port = (rtmp.tcpServer.address() as AddressInfo).port;
     this.#stopServer = () => rtmp.stop();
+    this.#heartbeat = setInterval(() => {
+      const hosted = [...this.#transcoders.values()].map(({ eventId }) => eventId);
+      this.#deps
+        .heartbeat(hosted)
+        .catch((error: unknown) => this.#deps.logger.warn({ error }, 'live ingest heartbeat'));
+    }, INGEST_HEARTBEAT_MS);
+    this.#heartbeat.unref();
     return this.#port;
   }
 
   #stopServer: () => void = () => undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   async close(): Promise<void> {
     for (const event of ['prePublish', 'postPublish', 'donePublish'])
       this.#context.eventEmitter.removeAllListeners(event);
     this.#stopServer();
+    // Its events stay live for a reconnect to another worker; unnoted, they end after the grace.
+    clearInterval(this.#heartbeat);
     await Promise.all([...this.#transcoders.values()].map(({ transcoder }) => transcoder.stop()));
     this.#transcoders.clear();
     await Promise.all(this.#ending);

@@ -42,6 +42,20 @@ export class AssetsRepository {
     await executor.updateTable('videoAssets').set({ jobId }).where('id', '=', id).execute();
   }
 
+  /** The asset an item's source object was registered as, if it was (a retried registration). */
+  findBySource(
+    itemId: string,
+    sourceKey: string,
+    executor: Kysely<DB> = this.#db,
+  ): Promise<AssetRow | undefined> {
+    return executor
+      .selectFrom('videoAssets')
+      .selectAll()
+      .where('itemId', '=', itemId)
+      .where('sourceKey', '=', sourceKey)
+      .executeTakeFirst();
+  }
+
   find(id: string, executor: Kysely<DB> = this.#db): Promise<AssetRow | undefined> {
     return executor.selectFrom('videoAssets').selectAll().where('id', '=', id).executeTakeFirst();
   }

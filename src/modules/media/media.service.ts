@@ -87,12 +87,19 @@ export class MediaService {
     this.#transcode = new TranscodeJob({ ...deps, transactor: this.#transactor, publish: this.#publish });
   }
 
-  /** Records an uploaded source and queues its transcode; the item shows as `processing`. */
+  /**
+   * Records an uploaded source and queues its transcode; the item shows as `processing`. A source
+   * object already registered for the item answers its asset and queues nothing: a job retried
+   * after a crash (live.record-vod, whose recording key is the event's) adds no second asset.
+   */
   async registerSource(source: SourceUpload, context: RequestContext): Promise<AssetRow> {
     const { queue, items, audit } = this.#deps;
     const item = await items.find(source.itemId);
     if (!item) throw TitleNotFound(`No movie or episode ${source.itemId}`);
+    let registered: AssetRow | undefined;
     const asset = await this.#transactor.run(async (trx) => {
+      registered = await this.assets.findBySource(item.id, source.storageKey, trx);
+      if (registered) return registered;
       const row = await this.assets.insert(
         {
           itemId: item.id,
@@ -114,6 +121,7 @@ export class MediaService {
       });
       return { ...row, jobId };
     });
+    if (registered) return asset;
     await items.setVideoStatus(item.id, 'processing');
     await this.#publish('TranscodeQueued', asset);
     return asset;

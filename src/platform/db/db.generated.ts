@@ -367,6 +367,7 @@ export interface LiveEventsTable {
   createdAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   recordingTitleId: string | null;
+  ingestSeenAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 export interface MailOutboxTable {

@@ -332,7 +332,10 @@ describe('analytics ingest and figures', () => {
       header,
       'bucket,group,plays,averageStartupMs,startupP50Ms,startupP95Ms,rebufferCount,rebufferRatio,bitrateSwitches,errorRate',
     );
-    assert.ok(lines.some((line) => line.startsWith(`${today.toISOString()},720,1,900,`)), csv.body);
+    assert.ok(
+      lines.some((line) => line.startsWith(`${today.toISOString()},720,1,900,`)),
+      csv.body,
+    );
     const tooLong = await context.app.inject({
       method: 'GET',
       url: `/api/admin/analytics/qoe?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,

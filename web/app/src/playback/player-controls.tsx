@@ -116,7 +116,7 @@ export function ScrubBar(props: {
   };
   const cue = hover ? thumbnailAt(props.cues, hover.seconds) : null;
   return (
-    <div className="player-scrub">
+    <div className="player-scrub" data-previews={props.cues.length}>
       <input
         type="range"
         min={0}

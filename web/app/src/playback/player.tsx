@@ -90,7 +90,12 @@ export function PlayerView(props: { itemId: string; seriesId?: string | null; si
     return played || state.current.position;
   };
 
-  /** Saves the position and ends the stream, so it stops counting against the plan at once. */
+  /**
+   * Saves the position and ends the stream, so it stops counting against the plan at once. The
+   * two requests go out together, not one after the other: on a closing page (pagehide) nothing
+   * runs after the first answer, and a stream left open would refuse the next screen until its
+   * heartbeat lapsed. The position goes through POST /api/progress, which needs no session.
+   */
   const endStream = useCallback(
     (options: { keepalive: boolean }) => {
       const current = state.current.session;
@@ -99,26 +104,30 @@ export function PlayerView(props: { itemId: string; seriesId?: string | null; si
       state.current.hls = null;
       if (!current) return;
       const token = api.tokens.get()?.accessToken;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
+      const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       const positionSeconds = Math.floor(positionNow());
       // keepalive lets these outlive a closing page, which a plain fetch does not.
-      void fetch(`/api/playback/sessions/${current.sessionId}/heartbeat`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ positionSeconds }),
-        keepalive: options.keepalive,
-      })
-        .catch(() => undefined)
-        .finally(() => {
-          // Continue watching now has this position.
-          void queryClient.invalidateQueries({ queryKey: ['personal-rows'] });
-          void fetch(`/api/playback/sessions/${current.sessionId}`, {
-            method: 'DELETE',
-            headers: { ...(token && { authorization: `Bearer ${token}` }) },
+      const saved = current.live
+        ? Promise.resolve()
+        : fetch('/api/progress', {
+            method: 'POST',
+            headers: { ...authorization, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              itemId: current.itemId,
+              positionSeconds,
+              ...(current.durationSeconds && { durationSeconds: current.durationSeconds }),
+            }),
             keepalive: options.keepalive,
           }).catch(() => undefined);
-        });
+      const ended = fetch(`/api/playback/sessions/${current.sessionId}`, {
+        method: 'DELETE',
+        headers: authorization,
+        keepalive: options.keepalive,
+      }).catch(() => undefined);
+      // Continue watching now has this position.
+      void Promise.all([saved, ended]).then(() =>
+        queryClient.invalidateQueries({ queryKey: ['personal-rows'] }),
+      );
     },
     [api, queryClient],
   );

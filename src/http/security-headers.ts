@@ -81,14 +81,15 @@ export function securityHeaderSets(options: {
     }),
     // The viewer web app (web/app): its own bundled scripts and styles only — no inline script or
     // style element (React sets style properties through the CSSOM, which CSP allows); hls.js as
-    // in the player; generated posters are data: SVGs, artwork may come from a CDN.
+    // in the player, plus data: media for the empty `<track src="data:,WEBVTT">` hls.js adds to
+    // show subtitles natively; generated posters are data: SVGs, artwork may come from a CDN.
     webapp: capture({
       ...base,
       contentSecurityPolicy: {
         directives: {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
-          mediaSrc: ["'self'", 'blob:'],
+          mediaSrc: ["'self'", 'blob:', 'data:'],
           workerSrc: ["'self'", 'blob:'],
           connectSrc: ["'self'", 'https:'],
           imgSrc: ["'self'", 'data:', 'blob:', 'https:'],

@@ -25,6 +25,7 @@ export const webAppPages = [
   '/title/:id',
   '/genre/:slug',
   '/play/:itemId',
+  '/live/:eventId',
   '/plans',
   '/checkout/:checkoutId',
   '/account',

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, withoutChromium } from '../support/browser.ts';
@@ -12,15 +15,18 @@ import { createTestApp, type TestContext } from '../support/test-app.ts';
 /**
  * A live event in a real browser: ffmpeg publishes over RTMP, Debian's Chromium signs in on
  * /watch/:eventId and plays the encrypted live ladder through hls.js (keys from the key server),
- * and a chat message another viewer sends over its own WebSocket appears on the page.
+ * and a chat message another viewer sends over its own WebSocket appears on the page. Then the
+ * viewer web app's live page (/live/:eventId) plays the same event with its chat beside the video.
  */
 
 const skip = withoutChromium;
+const root = path.join(import.meta.dirname, '..', '..');
+const artifacts = path.join(root, 'artifacts', 'webapp');
 
 /** The bits of the page these checks read (no DOM library in this project's TypeScript). */
 interface LivePage {
   document: {
-    querySelector(selector: 'video'): { currentTime: number; videoHeight: number };
+    querySelector(selector: string): { currentTime: number; videoHeight: number };
     getElementById(id: 'chat-messages' | 'status'): { textContent: string };
   };
 }
@@ -55,6 +61,9 @@ describe('a live event in Chromium', { skip }, () => {
       config: context.deps.config,
     });
     await ingest.start();
+    // The web app is built as `npm start` builds it: only when its sources changed.
+    await promisify(execFile)(process.execPath, ['scripts/build-web.ts', '--if-stale'], { cwd: root });
+    await mkdir(artifacts, { recursive: true });
     browser = await launchChromium();
   });
   after(async () => {
@@ -151,6 +160,60 @@ describe('a live event in Chromium', { skip }, () => {
       () => (globalThis as unknown as LivePage).document.querySelector('video').currentTime,
     );
     assert.ok(still > 2, `still playing at ${still}`);
+
+    // The web app's live page: the same event, its picture, and the chat beside it.
+    const fan = await registerViewer(app, { name: 'Web Fan' });
+    const { profiles } = (await app.inject({ url: '/api/profiles', headers: fan.headers })).json<{
+      profiles: Array<{ id: string }>;
+    }>();
+    const selected = await app.inject({
+      method: 'POST',
+      url: `/api/profiles/${profiles[0]?.id}/select`,
+      headers: fan.headers,
+      payload: {},
+    });
+    assert.equal(selected.statusCode, 200, selected.body);
+    const webApp = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await webApp.addInitScript(
+      (session) =>
+        (
+          globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+        ).localStorage.setItem('marquee.session', JSON.stringify(session)),
+      { accessToken: fan.accessToken, refreshToken: fan.refreshToken },
+    );
+    const appPage = await webApp.newPage();
+    await appPage.goto(`${origin}/live/${event.id}`);
+    await appPage.waitForFunction(
+      () => {
+        // Null until the event is loaded and the player is on the page.
+        const video = (globalThis as unknown as LivePage).document.querySelector('video[data-player]') as {
+          currentTime: number;
+          videoHeight: number;
+        } | null;
+        return !!video && video.currentTime > 1 && video.videoHeight > 0;
+      },
+      undefined,
+      { timeout: 30_000, polling: 200 },
+    );
+    await appPage.locator('[data-chat="joined"]').waitFor({ timeout: 10_000 });
+    chat.client.send({ type: 'send', body: 'Hello, web app' });
+    await appPage
+      .getByLabel('Live chat', { exact: true })
+      .getByText('Hello, web app')
+      .waitFor({ timeout: 10_000 });
+    await appPage.getByLabel('Message', { exact: true }).fill('Hi from the web app');
+    await appPage.getByRole('button', { name: 'Send' }).click();
+    await chat.client.next('message', (frame) => frame.message.body === 'Hi from the web app', 10_000);
+    const [videoBox, chatBox] = await Promise.all([
+      appPage.locator('video[data-player]').boundingBox(),
+      appPage.getByLabel('Live chat', { exact: true }).boundingBox(),
+    ]);
+    assert.ok(
+      videoBox && chatBox && chatBox.x >= videoBox.x + videoBox.width - 1,
+      `the chat is beside the video: ${JSON.stringify({ videoBox, chatBox })}`,
+    );
+    await appPage.screenshot({ path: path.join(artifacts, 'live-desktop.png') });
+    await webApp.close();
     await chat.client.close();
   });
 });

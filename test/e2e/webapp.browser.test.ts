@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { readyAdCampaign } from '../support/ad-campaigns.ts';
 import { assertAccessible, launchChromium, serveAxe, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
-import { registerViewer, strongPassword, uniqueEmail } from '../support/accounts.ts';
+import { bearer, loginAs, registerViewer, strongPassword, uniqueEmail } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
 import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
@@ -22,8 +22,12 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * the home screen; the kids profile never sees the adult title. The app runs under its real CSP
  * (no violation may be logged); axe-core finds no serious or critical problem on each page;
  * screenshots at desktop and phone sizes go to artifacts/webapp/ (git-ignored).
+ * On the way the player shows what the package carries: two audio tracks and English subtitles to
+ * pick, seek previews from the thumbnails track, "next episode" at an episode's end; a refusal
+ * says why and offers the remedy (end the other stream; switch profile).
  * A free-plan viewer (a plan with ads) gets the stream's pre-roll first — labelled, not seekable,
- * its beacons counted by the ad server — and then the content.
+ * its beacons counted by the ad server — and then the content, a mid-roll when the content
+ * reaches one, and an upgrade link for a title above the plan.
  */
 
 const skip = withoutChromium;
@@ -78,6 +82,10 @@ describe('the viewer web app in Chromium', { skip }, () => {
   let movieId: string;
   let otherId: string;
   let adultId: string;
+  let seriesId: string;
+  let episodeIds: string[];
+  let longId: string;
+  let premiumId: string;
 
   before(async () => {
     const started = Date.now();
@@ -100,8 +108,34 @@ describe('the viewer web app in Chromium', { skip }, () => {
       mkdir(artifacts, { recursive: true }),
     ]);
     browser = launched;
-    ({ movieId } = await publishedClip(h, { title: 'Browser Adventure', dir: scratch.dir, seconds: 10 }));
+    const subtitles = path.join(scratch.dir, 'browser-adventure.srt');
+    await writeFile(subtitles, '1\n00:00:00,200 --> 00:00:09,800\nHello from the subtitles\n');
+    // The long one (past a 60 s mid-roll and the 30 s tail without breaks) is small: one rung.
+    const [main, long] = await Promise.all([
+      publishedClip(h, {
+        title: 'Browser Adventure',
+        dir: scratch.dir,
+        seconds: 10,
+        audio: [{ language: 'eng' }, { language: 'fra', title: 'Français' }],
+        subtitles: [subtitles],
+      }),
+      publishedClip(h, { title: 'Long Feature', dir: scratch.dir, seconds: 95, width: 426, height: 240 }),
+    ]);
+    movieId = main.movieId;
+    longId = long.movieId;
     const titles = catalogMaker(h.context, h.admin);
+    // Episodes and a premium title play the same package (what they play is not the point here).
+    const db = h.context.deps.database.db;
+    const series = await titles.series('Night Shift', [2]);
+    seriesId = series.id;
+    episodeIds = series.episodes[0] ?? [];
+    premiumId = await titles.movie('Premium Feature', { minPlanTier: 2, maturityRating: 'PG' });
+    await db
+      .insertInto('itemVideos')
+      .values([...episodeIds, premiumId].map((itemId) => ({ itemId, assetId: main.assetId })))
+      .execute();
+    // Mid-rolls every minute on the free plan (the least the plan allows; the default is 10).
+    await db.updateTable('plans').set({ adMidrollIntervalSeconds: 60 }).where('id', '=', 'free').execute();
     await h.context.app.inject({
       method: 'PATCH',
       url: `/api/admin/titles/${movieId}`,
@@ -137,7 +171,8 @@ describe('the viewer web app in Chromium', { skip }, () => {
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByLabel('Name').fill('Alex Doe');
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(strongPassword());
+    const password = strongPassword();
+    await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.waitForURL(/\/profiles$/);
     await page.getByRole('heading', { name: 'Who’s watching?' }).waitFor();
@@ -198,6 +233,83 @@ describe('the viewer web app in Chromium', { skip }, () => {
     assert.match(await page.getByText(/your plan: up to/).innerText(), /720p/);
     await shot('player-desktop');
     await assertAccessible(page, 'player');
+
+    // The package's second audio track, and its English subtitles on screen.
+    const audio = page.locator('[data-audio-picker]');
+    assert.equal(await audio.locator('option').count(), 2);
+    await audio.selectOption({ index: 1 });
+    // The picker follows hls.js's AUDIO_TRACK_SWITCHED: 1 means the switch happened.
+    await page.waitForFunction(
+      () =>
+        (
+          (globalThis as unknown as AppPage).document.querySelector('[data-audio-picker]') as unknown as {
+            value: string;
+          }
+        ).value === '1',
+    );
+    await page.locator('[data-subtitle-picker]').selectOption({ label: 'English' });
+    // Showing, with the subtitle file's cue loaded (the 10 s clip may be past it by now).
+    await page.waitForFunction(
+      () => {
+        const video = (globalThis as unknown as AppPage).document.querySelector(
+          'video[data-player]',
+        ) as unknown as {
+          textTracks: ArrayLike<{ mode: string; cues: ArrayLike<{ text: string }> | null }>;
+        };
+        return Array.from(video.textTracks).some(
+          (track) =>
+            track.mode === 'showing' &&
+            Array.from(track.cues ?? []).some((cue) => /Hello from the subtitles/.test(cue.text)),
+        );
+      },
+      undefined,
+      { timeout: 15_000, polling: 200 },
+    );
+    // Pointing at the seek bar previews that moment from the thumbnails track's sprite sheet.
+    // (hover() scrolls the bar into view: under a desktop-sized video it is below the fold.)
+    const scrub = page.locator('[data-scrub]');
+    const bar = await scrub.boundingBox();
+    assert.ok(bar, 'a seek bar');
+    await scrub.hover({ position: { x: bar.width * 0.6, y: bar.height / 2 } });
+    const preview = page.locator('[data-thumbnail-preview*="/api/delivery/"]');
+    try {
+      await preview.waitFor({ timeout: 10_000 });
+    } catch (error) {
+      await shot('player-preview-failed');
+      throw new Error(
+        `no preview: ${await page.locator('.player-scrub').evaluate((node) => (node as unknown as { outerHTML: string }).outerHTML)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const spriteUrl = (await preview.getAttribute('data-thumbnail-preview')) ?? '';
+    assert.match(spriteUrl, /\/sprite-\d+\.jpg\?/);
+    // The browser fetched the sheet for the preview (and it is a JPEG the page may load).
+    try {
+      await page.waitForFunction(
+        (url) =>
+          (
+            globalThis as unknown as { performance: { getEntriesByName(name: string): unknown[] } }
+          ).performance.getEntriesByName(url).length > 0,
+        spriteUrl,
+        { timeout: 15_000, polling: 200 },
+      );
+    } catch (error) {
+      throw new Error(
+        `no request for ${spriteUrl}: ${await preview.evaluate((node) => (node as unknown as { outerHTML: string }).outerHTML)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const sheet = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      return { status: response.status, type: response.headers.get('content-type') };
+    }, spriteUrl);
+    assert.deepEqual(sheet, { status: 200, type: 'image/jpeg' });
+    await shot('player-preview-desktop');
+    await page.mouse.move(0, 0);
 
     // Half-way (5 s of 10), then stop.
     await page.evaluate(() => {
@@ -272,6 +384,50 @@ describe('the viewer web app in Chromium', { skip }, () => {
     await page.goto(`${origin}/title/${movieId}`);
     await page.getByRole('button', { name: '♥ Liked' }).waitFor();
 
+    // Basic is one screen: a stream on the TV refuses this one, which offers to end it.
+    const tv = await loginAs(
+      h.context.app,
+      { email, password },
+      { device: { name: 'Living room TV', type: 'tv' } },
+    );
+    const alex = (await h.context.app.inject({ url: '/api/profiles', headers: tv.headers }))
+      .json<{ profiles: Array<{ id: string; name: string }> }>()
+      .profiles.find((p) => p.name === 'Alex');
+    const onTv = async (method: 'POST', url: string, payload: object) =>
+      h.context.app.inject({ method, url, headers: bearer(tv.accessToken), payload });
+    assert.equal((await onTv('POST', `/api/profiles/${alex?.id}/select`, { pin: '4321' })).statusCode, 200);
+    // The browser's last stream ends as its page goes (a keepalive DELETE): the TV may wait a moment.
+    for (const deadline = Date.now() + 10_000; ; await sleep(200)) {
+      const started = await onTv('POST', `/api/playback/${movieId}`, {});
+      if (started.statusCode === 201) break;
+      assert.ok(Date.now() < deadline, `the TV's stream: ${started.statusCode} ${started.body}`);
+    }
+    await page.goto(`${origin}/play/${movieId}`);
+    await page.locator('[data-refusal="PLAYBACK_STREAM_LIMIT"]').waitFor();
+    await page
+      .locator('[data-stream]')
+      .getByText(/Browser Adventure on /)
+      .waitFor();
+    await shot('player-refusal-desktop');
+    await assertAccessible(page, 'player refusal');
+    await page.getByRole('button', { name: 'End this stream and watch here' }).click();
+    await untilPlaying(page, 0.5);
+
+    // An episode ends: the next one is offered, and plays.
+    await page.goto(`${origin}/title/${seriesId}`);
+    await page.getByRole('link', { name: '▶ 1' }).click();
+    await page.waitForURL(new RegExp(`/play/${episodeIds[0]}\\?series=${seriesId}$`));
+    await untilPlaying(page, 0.5);
+    await page.evaluate(() => {
+      const video = (globalThis as unknown as AppPage).document.querySelector('video[data-player]');
+      if (video) video.currentTime = 9;
+    });
+    await page.locator(`[data-next-episode="${episodeIds[1]}"]`).waitFor({ timeout: 20_000 });
+    await shot('player-next-episode-desktop');
+    await page.getByRole('link', { name: '▶ Play next episode' }).click();
+    await page.waitForURL(new RegExp(`/play/${episodeIds[1]}\\?series=${seriesId}$`));
+    await untilPlaying(page, 0.5);
+
     // Phone-sized screens.
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('title-phone');
@@ -300,6 +456,9 @@ describe('the viewer web app in Chromium', { skip }, () => {
     await page.goto(`${origin}/title/${adultId}`);
     await page.getByRole('alert').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Midnight Heist' }).count(), 0);
+    await page.goto(`${origin}/play/${adultId}`);
+    await page.locator('[data-refusal="PLAYBACK_MATURITY_BLOCKED"]').waitFor();
+    await page.getByRole('link', { name: 'Switch profile', exact: true }).waitFor();
 
     assert.deepEqual(cspViolations, [], 'the app runs under its CSP');
     await context.close();
@@ -386,6 +545,52 @@ describe('the viewer web app in Chromium', { skip }, () => {
         .campaigns.find((candidate) => candidate.campaignId === campaignId);
       if (row?.impressions === 1 && row.completes === 1) break;
       assert.ok(Date.now() < deadline, `the pre-roll's beacons were counted: ${JSON.stringify(row)}`);
+    }
+
+    // A title above the free plan: why, and the way to upgrade.
+    await page.goto(`${origin}/play/${premiumId}`);
+    await page.locator('[data-refusal="PLAYBACK_PLAN_REQUIRED"]').waitFor();
+    await page.getByRole('link', { name: 'See plans and upgrade' }).click();
+    await page.waitForURL(/\/plans$/);
+
+    // The long title: its pre-roll, the content; a seek past the mid-roll (about a minute in)
+    // plays that break over the paused content, which then goes on from where it was sent.
+    await page.goto(`${origin}/play/${longId}`);
+    await untilPlaying(page, 1);
+    await page.evaluate(() => {
+      const video = (globalThis as unknown as AppPage).document.querySelector('video[data-player]');
+      if (video) video.currentTime = 66;
+    });
+    const midroll = await (
+      await page.waitForFunction(
+        () => {
+          const { document } = globalThis as unknown as AppPage;
+          const ad = document.querySelector('video[data-ad-player]');
+          const label = document.querySelector('[data-ad-label]');
+          const content = document.querySelector('video[data-player]');
+          if (!ad || !label || !content || ad.hidden || ad.currentTime < 0.2) return null;
+          return { label: label.textContent, contentHidden: content.hidden, contentPaused: content.paused };
+        },
+        undefined,
+        { timeout: 20_000, polling: 50 },
+      )
+    ).jsonValue();
+    assert.deepEqual(midroll, { label: 'Ad · 1 of 1', contentHidden: true, contentPaused: true });
+    await page.screenshot({ path: path.join(artifacts, 'player-midroll-desktop.png') });
+    await untilPlaying(page, 66.5);
+    assert.equal(await page.locator('[data-ad-label]').count(), 0, 'no ad label over the content');
+    for (const deadline = Date.now() + 10_000; ; await sleep(200)) {
+      const row = (
+        await h.context.app.inject({
+          url: `/api/admin/ads/report?from=${today}&to=${today}`,
+          headers: h.admin.headers,
+        })
+      )
+        .json<{ campaigns: Array<{ campaignId: string; impressions: number; completes: number }> }>()
+        .campaigns.find((candidate) => candidate.campaignId === campaignId);
+      // Three ads: the first title's pre-roll, this one's pre-roll, and its mid-roll.
+      if (row?.impressions === 3 && row.completes === 3) break;
+      assert.ok(Date.now() < deadline, `the mid-roll's beacons were counted: ${JSON.stringify(row)}`);
     }
     assert.deepEqual(cspViolations, [], 'the ad plays under the app’s CSP');
     await context.close();

@@ -360,7 +360,17 @@ describe('secure playback', () => {
       started.masterPlaylistUrl,
       /^\/api\/playback\/sessions\/[0-9a-f-]{36}\/master\.m3u8\?token=/,
     );
-    assert.ok(started.thumbnailsUrl === null || started.thumbnailsUrl.startsWith('/api/playback/sessions/'));
+    const thumbnailsUrl = started.thumbnailsUrl ?? '';
+    assert.ok(thumbnailsUrl.startsWith('/api/playback/sessions/'), String(started.thumbnailsUrl));
+    // The seek-preview track: WebVTT whose cues point at signed sprite sheets.
+    const track = await get(thumbnailsUrl);
+    assert.equal(track.statusCode, 200, track.body);
+    assert.match(track.headers['content-type'] ?? '', /^text\/vtt/);
+    const sprite = /^(\S+)#xywh=\d+,\d+,\d+,\d+$/m.exec(track.body)?.[1] ?? '';
+    assert.ok(sprite.startsWith('/api/delivery/'), track.body.slice(0, 300));
+    const sheet = await get(sprite);
+    assert.equal(sheet.statusCode, 200, sheet.body);
+    assert.equal(sheet.headers['content-type'], 'image/jpeg');
     const { master, media } = await play(started);
     for (const uri of [
       ...master.variants.map((variant) => variant.uri),

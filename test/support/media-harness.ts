@@ -135,17 +135,28 @@ export function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
 /** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */
 export async function publishedClip(
   h: Harness,
-  options: { title: string; dir: string; seconds: number },
+  options: {
+    title: string;
+    dir: string;
+    seconds: number;
+    /** 1920×1080 unless told: a smaller source makes fewer rungs, and transcodes faster. */
+    width?: number;
+    height?: number;
+    /** One English track unless told. */
+    audio?: ReadonlyArray<{ language: string; title?: string }>;
+    /** Subtitle files (SRT or WebVTT) uploaded with the source. */
+    subtitles?: string[];
+  },
 ): Promise<{ movieId: string; assetId: string }> {
   const movieId = await createMovie(h, options.title);
   const clip = await makeClip({
     path: path.join(options.dir, `${movieId}.mp4`),
-    width: 1920,
-    height: 1080,
+    width: options.width ?? 1920,
+    height: options.height ?? 1080,
     seconds: options.seconds,
-    audio: [{ language: 'eng' }],
+    audio: options.audio ?? [{ language: 'eng' }],
   });
-  const asset = await upload(h, movieId, clip);
+  const asset = await upload(h, movieId, clip, options.subtitles);
   const job = await waitForJob(h, asset.id, (j) => j.status === 'ready' || j.status === 'failed');
   assert.equal(job.status, 'ready', JSON.stringify(job.failure));
   const published = await h.context.app.inject({

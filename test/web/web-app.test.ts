@@ -10,6 +10,7 @@ import {
   adLabel,
   breaksOf,
   errorBeacon,
+  midrollDue,
   offsetSeconds,
   podOf,
   prerollOf,
@@ -17,6 +18,10 @@ import {
   type XmlNode,
 } from '../../web/app/src/playback/ad-pod.ts';
 import { refusalFor, refusals } from '../../web/app/src/playback/refusals.ts';
+import { chatReducer, emptyChat, type ChatMessage } from '../../web/app/src/playback/live-chat-state.ts';
+import { episodeLabel, nextEpisodeAfter } from '../../web/app/src/playback/next-episode.ts';
+import { parseThumbnailTrack, thumbnailAt, vttSeconds } from '../../web/app/src/playback/thumbnail-track.ts';
+import { planThumbnails, renderThumbnailsVtt } from '../../src/modules/media/thumbnails.ts';
 
 describe('the web apps’ API types', () => {
   it('are generated from the committed docs/openapi.json (run `npm run web:api-types`)', async () => {
@@ -122,6 +127,15 @@ describe('playback refusals', () => {
     assert.equal(refusalFor('PLAYBACK_STREAM_LIMIT', 409, '').action, 'end-another-stream');
     assert.equal(refusalFor('PLAYBACK_PLAN_REQUIRED', 402, '').action, 'upgrade');
     assert.equal(refusalFor(null, 401, '').action, 'sign-in');
+    assert.equal(refusalFor('PLAYBACK_MATURITY_BLOCKED', 403, '').action, 'switch-profile');
+    assert.equal(refusalFor('LIVE_PLAN_REQUIRED', 402, '').action, 'upgrade');
+    assert.match(errors, /LIVE_PLAN_REQUIRED/);
+    // The server's detail says more for these ("not started yet"); the general line otherwise.
+    assert.equal(
+      refusalFor('PLAYBACK_NOT_READY', 409, 'This live event has not started yet').message,
+      'This live event has not started yet.',
+    );
+    assert.equal(refusalFor('PLAYBACK_NOT_READY', 409, '').message, refusals.PLAYBACK_NOT_READY!.message);
     assert.equal(refusalFor('SOMETHING_NEW', 500, 'boom').message, 'boom');
   });
 });
@@ -228,5 +242,156 @@ describe('the web player’s ad documents', () => {
     assert.equal(errorBeacon('/b/error?code=[ERRORCODE]', 405), '/b/error?code=405');
     assert.equal(errorBeacon(null, 403), null);
     assert.equal(adLabel(1, 2), 'Ad · 1 of 2');
+  });
+});
+
+describe('next episode', () => {
+  const series = {
+    id: 's',
+    seasons: [
+      { number: 2, episodes: [{ id: 'b1', number: 1, name: 'Return', status: 'published' }] },
+      {
+        number: 1,
+        episodes: [
+          { id: 'a2', number: 2, name: 'Second', status: 'published' },
+          { id: 'a1', number: 1, name: 'Pilot', status: 'published' },
+          { id: 'a3', number: 3, name: 'Unfinished', status: 'draft' },
+        ],
+      },
+    ],
+  };
+  const cases: Array<[string, string | null]> = [
+    ['a1', 'a2'],
+    // Past a draft and into the next season.
+    ['a2', 'b1'],
+    ['b1', null],
+    ['unknown', null],
+  ];
+  for (const [from, expected] of cases)
+    it(`after ${from}: ${expected ?? 'none'}`, () => {
+      assert.equal(nextEpisodeAfter(series, from)?.id ?? null, expected);
+    });
+  it('is labelled with its season and number', () => {
+    assert.equal(episodeLabel(nextEpisodeAfter(series, 'a2')!), 'S2 · E1 Return');
+  });
+});
+
+describe('seek previews', () => {
+  // The media pipeline's own track: 25 s at one frame per 5 s, 2 × 2 frames a sheet.
+  const plan = planThumbnails({
+    durationSeconds: 25,
+    displayWidth: 1920,
+    displayHeight: 1080,
+    columns: 2,
+    rows: 2,
+  });
+  const cues = parseThumbnailTrack(
+    renderThumbnailsVtt({ plan, durationSeconds: 25 }).replaceAll('sprite-', '/api/delivery/p/sprite-'),
+    'http://127.0.0.1:3000/api/playback/sessions/x/media/thumbnails/thumbnails.vtt?token=t',
+  );
+  it('reads every cue of the pipeline’s track, resolving sheets against the track', () => {
+    assert.equal(cues.length, 5);
+    assert.deepEqual(cues[3], {
+      start: 15,
+      end: 20,
+      url: 'http://127.0.0.1:3000/api/delivery/p/sprite-0001.jpg',
+      x: 160,
+      y: 90,
+      width: 160,
+      height: 90,
+    });
+    assert.equal(cues[4]?.url, 'http://127.0.0.1:3000/api/delivery/p/sprite-0002.jpg');
+    const relative = parseThumbnailTrack(
+      'WEBVTT\n\n00:00.000 --> 00:05.000\nsprite-0001.jpg#xywh=0,0,160,90\n',
+      'http://h/api/x/thumbnails/t.vtt?token=t',
+    );
+    assert.equal(relative[0]?.url, 'http://h/api/x/thumbnails/sprite-0001.jpg');
+  });
+  const at: Array<[number, number | null]> = [
+    [0, 0],
+    [4.99, 0],
+    [5, 5],
+    [24, 20],
+    // Past the last cue's end (a duration rounded down): still the last frame.
+    [26, 20],
+    [-1, null],
+  ];
+  for (const [seconds, start] of at)
+    it(`at ${seconds} s shows the frame from ${start ?? 'none'}`, () => {
+      assert.equal(thumbnailAt(cues, seconds)?.start ?? null, start);
+    });
+  it('reads WebVTT timestamps with and without hours, and nothing else', () => {
+    assert.equal(vttSeconds('01:02:03.500'), 3723.5);
+    assert.equal(vttSeconds('02:03.250'), 123.25);
+    assert.ok(Number.isNaN(vttSeconds('2:3.2')));
+  });
+});
+
+describe('mid-rolls', () => {
+  const breaks = [0, 60, 120, 180].map((offsetSeconds) => ({
+    offsetSeconds,
+    vastUrl: `/v/${offsetSeconds}`,
+  }));
+  const cases: Array<[string, number[], number, number | null, number[]]> = [
+    ['before the first mid-roll', [0], 59.9, null, []],
+    ['playing into one', [0], 60.2, 60, [60]],
+    ['one already played', [0, 60], 90, null, []],
+    ['a seek across two plays the later one, and both count', [0], 130, 120, [60, 120]],
+    ['the pre-roll is never a mid-roll', [], 10, null, []],
+  ];
+  for (const [name, played, position, due, reached] of cases)
+    it(name, () => {
+      const result = midrollDue(breaks, new Set(played), position);
+      assert.equal(result.due?.offsetSeconds ?? null, due);
+      assert.deepEqual(result.reached, reached);
+    });
+});
+
+describe('the live chat panel', () => {
+  const message = (id: number, body = `m${id}`): ChatMessage => ({
+    id,
+    authorName: 'Ana',
+    userId: '00000000-0000-4000-8000-000000000001',
+    body,
+    createdAt: '2026-11-30T20:00:00.000Z',
+  });
+  const welcome = (messages: ChatMessage[]) =>
+    chatReducer(emptyChat, {
+      type: 'welcome',
+      messages,
+      pinned: null,
+      slowModeSeconds: 0,
+      viewers: 3,
+      state: 'live',
+      moderator: false,
+      userId: '00000000-0000-4000-8000-000000000002',
+    });
+  it('keeps messages once each, in id order, across a welcome and a reconnect', () => {
+    let chat = welcome([message(1), message(2)]);
+    chat = chatReducer(chat, { type: 'message', message: message(2) });
+    chat = chatReducer(chat, { type: 'message', message: message(4) });
+    chat = chatReducer(chat, { type: 'message', message: message(3) });
+    assert.deepEqual(
+      chat.messages.map((m) => m.id),
+      [1, 2, 3, 4],
+    );
+    assert.equal(chat.joined, true);
+    assert.equal(chat.viewers, 3);
+  });
+  it('applies deletions, pins, viewer counts and the event’s end', () => {
+    let chat = welcome([message(1), message(2)]);
+    chat = chatReducer(chat, { type: 'pinned', message: message(2) });
+    assert.equal(chat.pinned?.id, 2);
+    chat = chatReducer(chat, { type: 'deleted', id: 2 });
+    assert.deepEqual(
+      chat.messages.map((m) => m.id),
+      [1],
+    );
+    assert.equal(chat.pinned, null, 'a deleted message is unpinned too');
+    chat = chatReducer(chat, { type: 'viewers', count: 9 });
+    chat = chatReducer(chat, { type: 'state', state: 'ended' });
+    assert.equal(chat.viewers, 9);
+    assert.equal(chat.state, 'ended');
+    assert.equal(chatReducer(chat, { type: 'pong' }), chat);
   });
 });

@@ -94,16 +94,20 @@ export type FrameReading =
   | { ok: true; frame: ClientFrame }
   | { ok: false; code: 'PROTOCOL_BINARY' | 'PROTOCOL_JSON' | 'PROTOCOL_FRAME'; message: string };
 
-/** Reads one client frame, pure: binary, broken JSON and unknown or malformed frames are named, never thrown. */
+/**
+ * Reads one client frame, pure: binary, broken JSON and unknown or malformed frames are named,
+ * never thrown. Bytes as a Uint8Array (ws's Buffer is one), so this file type-checks without
+ * Node's types too: the web app compiles its chat against these schemas' types.
+ */
 export function readClientFrame(
-  data: Buffer | string,
+  data: Uint8Array | string,
   options: { isBinary: boolean; maxCharacters: number },
 ): FrameReading {
   if (options.isBinary)
     return { ok: false, code: 'PROTOCOL_BINARY', message: 'Send JSON text frames, not binary' };
   let json: unknown;
   try {
-    json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
   } catch {
     return { ok: false, code: 'PROTOCOL_JSON', message: 'The frame is not JSON' };
   }

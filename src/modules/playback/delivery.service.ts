@@ -18,7 +18,7 @@ import { verifyPlaybackToken, type PlaybackClaims } from './playback-token.ts';
 import { PlaybackKeyForbidden, PlaybackSessionEnded, PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PlaybackService } from './playback.service.ts';
 import { offlineMediaPlaylist, singleVariantMaster, type OfflineFile } from './offline-package.ts';
-import { filterMasterPlaylist, fitsHeight, rewriteUris } from './playlist-rewrite.ts';
+import { filterMasterPlaylist, fitsHeight, rewriteThumbnailCues, rewriteUris } from './playlist-rewrite.ts';
 import { mayReceiveKey } from './quality.ts';
 import type { StreamState, StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
@@ -183,11 +183,13 @@ export class DeliveryService {
     if (live) return this.#liveMedia(token, live, playlist);
     const { claims, prefix, manifest, maxHeight } = await this.#packaged(stream);
     const video = manifest.renditions.find((r) => r.playlist === playlist);
+    // The thumbnails track (seek previews) is a WebVTT file whose cues name sprite sheets.
+    const thumbnails = manifest.thumbnails.track === playlist;
     const known =
       video ??
       manifest.audioTracks.find((t) => t.playlist === playlist) ??
       manifest.subtitleTracks.find((t) => t.playlist === playlist);
-    if (!known) throw PlaylistNotFound();
+    if (!known && !thumbnails) throw PlaylistNotFound();
     if (video && !fitsHeight({ width: video.width, height: video.height, maxHeight })) {
       throw PlaybackKeyForbidden(`${video.height}p is above your plan's quality`);
     }
@@ -203,10 +205,13 @@ export class DeliveryService {
       expiresAt: new Date(claims.exp * 1000),
     });
     const base = this.#segmentBase(prefix);
-    const rendered = rewriteUris({
-      text,
-      rewrite: (uri, kind) => (kind === 'key' ? `${uri}${keyQuery}` : `${base}${dir}${uri}${segmentQuery}`),
-    });
+    const rendered = thumbnails
+      ? rewriteThumbnailCues({ text, rewrite: (uri) => `${base}${dir}${uri}${segmentQuery}` })
+      : rewriteUris({
+          text,
+          rewrite: (uri, kind) =>
+            kind === 'key' ? `${uri}${keyQuery}` : `${base}${dir}${uri}${segmentQuery}`,
+        });
     this.#rendered.set(cacheKey, rendered);
     return rendered;
   }

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse, type types } from 'hls-parser';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../media/playlists.ts';
+import { planThumbnails, renderThumbnailsVtt } from '../media/thumbnails.ts';
 import { PlaybackPlanRequired } from './playback.errors.ts';
 import {
   filterMasterPlaylist,
   fitsHeight,
   maxBitrateFor,
   parseAttributeList,
+  rewriteThumbnailCues,
   rewriteUris,
   type UriKind,
 } from './playlist-rewrite.ts';
@@ -230,5 +232,45 @@ describe('parseAttributeList', () => {
     ]);
     assert.throws(() => parseAttributeList('A="unterminated'), /malformed/);
     assert.throws(() => parseAttributeList('lower=1'), /malformed/);
+  });
+});
+
+describe('rewriteThumbnailCues', () => {
+  const track = renderThumbnailsVtt({
+    plan: planThumbnails({
+      durationSeconds: 12,
+      displayWidth: 1920,
+      displayHeight: 1080,
+      columns: 2,
+      rows: 1,
+    }),
+    durationSeconds: 12,
+  });
+  it('signs each cue’s sprite sheet and keeps its #xywh fragment, the timings and the header', () => {
+    const rewritten = rewriteThumbnailCues({ text: track, rewrite: (uri) => `/api/delivery/p/${uri}?pt=t` });
+    const original = track.split('\n');
+    const lines = rewritten.split('\n');
+    assert.equal(lines.length, original.length);
+    for (const [index, line] of original.entries()) {
+      if (/#xywh=/.test(line)) assert.equal(lines[index], `/api/delivery/p/${line.replace('#', '?pt=t#')}`);
+      else assert.equal(lines[index], line);
+    }
+    assert.deepEqual(
+      lines.filter((line) => line.includes('#xywh')),
+      [
+        '/api/delivery/p/sprite-0001.jpg?pt=t#xywh=0,0,160,90',
+        '/api/delivery/p/sprite-0001.jpg?pt=t#xywh=160,0,160,90',
+        '/api/delivery/p/sprite-0002.jpg?pt=t#xywh=0,0,160,90',
+      ],
+    );
+  });
+  it('leaves lines that only look like references alone', () => {
+    for (const line of [
+      'NOTE sprite-0001.jpg#xywh=0,0,1,1',
+      'a.jpg?x=1#xywh=0,0,1,1',
+      'a.gif#xywh=0,0,1,1',
+    ]) {
+      assert.equal(rewriteThumbnailCues({ text: line, rewrite: () => 'X' }), line);
+    }
   });
 });

@@ -129,6 +129,21 @@ export function maxBitrateFor(
 }
 
 /**
+ * The thumbnails track (WebVTT, src/modules/media/thumbnails.ts) with each cue's sprite sheet
+ * rewritten (signed, like a segment) and its `#xywh=` media fragment kept; timings, the header
+ * and anything that is not a sprite reference pass through unchanged.
+ */
+export function rewriteThumbnailCues(options: { text: string; rewrite: (uri: string) => string }): string {
+  return options.text
+    .split('\n')
+    .map((line) => {
+      const target = /^([^\s#?]+\.(?:jpe?g|png|webp))(#xywh=\d+,\d+,\d+,\d+)\s*$/.exec(line);
+      return target ? `${options.rewrite(target[1]!)}${target[2]!}` : line;
+    })
+    .join('\n');
+}
+
+/**
  * RFC 8216 §4.2 attribute-list: NAME=value pairs, where a quoted-string value may hold commas.
  * Values are kept as written (quotes included) so untouched attributes round-trip exactly.
  */

@@ -20,6 +20,7 @@ import { Plans, SandboxCheckout } from './subscriptions/plans.tsx';
 // Pages off the first screen load on demand: the player brings hls.js, the account page the rest.
 const Player = lazy(() => import('./playback/player.tsx'));
 const Account = lazy(() => import('./account/account.tsx'));
+const LivePage = lazy(() => import('./playback/live-page.tsx'));
 
 /** The signed-in viewer (and their active profile), or null when signed out. */
 export function useMe() {
@@ -90,6 +91,7 @@ export function AppRoutes() {
         <Route path="/search" element={guarded(<Search />)} />
         <Route path="/genre/:slug" element={guarded(<GenrePage />)} />
         <Route path="/play/:itemId" element={guarded(<Player />)} />
+        <Route path="/live/:eventId" element={guarded(<LivePage />)} />
         <Route path="/plans" element={guarded(<Plans />)} />
         <Route path="/checkout/:checkoutId" element={guarded(<SandboxCheckout />)} />
         <Route path="/account" element={guarded(<Account />)} />

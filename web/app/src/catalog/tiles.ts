@@ -17,7 +17,9 @@ export function continueTile(item: Schemas['ContinueWatchingItem']): TileItem {
   return {
     id: item.itemId,
     title: item.name,
-    href: `/play/${item.itemId}`,
+    // An episode plays with its series known, so "next episode" can follow it.
+    href:
+      item.itemId === item.titleId ? `/play/${item.itemId}` : `/play/${item.itemId}?series=${item.titleId}`,
     caption: item.name,
     progress: item.durationSeconds ? item.positionSeconds / item.durationSeconds : null,
   };

@@ -126,7 +126,7 @@ export function TitlePage() {
           <ol className="episode-list">
             {season.episodes.map((episode) => (
               <li key={episode.id}>
-                <ButtonLink to={`/play/${episode.id}`}>▶ {episode.number}</ButtonLink>
+                <ButtonLink to={`/play/${episode.id}?series=${t.id}`}>▶ {episode.number}</ButtonLink>
                 <span>
                   {episode.name}
                   {episode.runtimeMinutes ? (

@@ -1,14 +1,13 @@
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
-import { breaksOf, errorBeacon, podOf, prerollOf, quartilesReached, type PodAd } from './ad-pod.ts';
+import { breaksOf, errorBeacon, podOf, quartilesReached, type AdBreak, type PodAd } from './ad-pod.ts';
 
 /**
- * Client-side ad insertion for plans with ads (the web-app port of /watch's ads.js, pre-roll
- * only): a session with `ads` has a VMAP schedule; its `start` break's VAST pod plays in an ad
- * <video> before hls.js attaches the content, firing the pod's signed beacons. Any failure of the
- * ad path (schedule, pod, media) skips the ad rather than withholding the content.
- *
- * Live events with chat plug in beside: a live session is a PlaybackSession whose master
- * playlist is live; the chat panel mounts in `player-side` beside the video.
+ * Client-side ad insertion for plans with ads (the web-app port of /watch's ads.js): a session
+ * with `ads` has a VMAP schedule; its `start` break's VAST pod plays in an ad <video> before
+ * hls.js attaches the content, and each mid-roll's pod when the content reaches it (the player
+ * pauses the content, plays the pod, and goes on where it was). Beacons are the pod's signed
+ * URLs. Any failure of the ad path (schedule, pod, media) skips the ad rather than withholding
+ * the content.
  */
 
 /**
@@ -45,18 +44,29 @@ function ping(url: string | null | undefined) {
   if (url) fetch(url, { credentials: 'omit', keepalive: true }).catch(() => undefined);
 }
 
-/** The pre-roll pod of a session: empty for a plan without ads, or when the ad server fails. */
-export async function prerollFor(options: {
+/** A session's ad breaks (its VMAP): empty for a plan without ads, or when the ad server fails. */
+export async function scheduleFor(options: {
   session: Schemas['PlaybackSession'];
   auth: AdAuth;
   signal: AbortSignal;
-}): Promise<PodAd[]> {
+}): Promise<AdBreak[]> {
   const vmapUrl = options.session.ads?.vmapUrl;
   if (!vmapUrl) return [];
   try {
-    const preroll = prerollOf(breaksOf(await fetchXml(vmapUrl, options.auth, options.signal)));
-    if (!preroll) return [];
-    return podOf(await fetchXml(preroll.vastUrl, options.auth, options.signal));
+    return breaksOf(await fetchXml(vmapUrl, options.auth, options.signal));
+  } catch {
+    return [];
+  }
+}
+
+/** A break's pod (its VAST): empty when the ad server has none or fails. */
+export async function podFor(options: {
+  adBreak: AdBreak;
+  auth: AdAuth;
+  signal: AbortSignal;
+}): Promise<PodAd[]> {
+  try {
+    return podOf(await fetchXml(options.adBreak.vastUrl, options.auth, options.signal));
   } catch {
     return [];
   }

@@ -54,6 +54,31 @@ export function prerollOf(breaks: readonly AdBreak[]): AdBreak | null {
   return breaks.find((adBreak) => adBreak.offsetSeconds === 0) ?? null;
 }
 
+/**
+ * The mid-roll to play at this point of the content: the latest break not yet played that the
+ * content has reached — by playing up to it, or by a seek past it. A seek across several breaks
+ * plays one pod, not all of them: `reached` are every break to count as played now.
+ */
+export function midrollDue(
+  breaks: readonly AdBreak[],
+  played: ReadonlySet<number>,
+  positionSeconds: number,
+): { due: AdBreak | null; reached: number[] } {
+  const reached = breaks
+    .filter(
+      (adBreak) =>
+        adBreak.offsetSeconds !== null &&
+        adBreak.offsetSeconds > 0 &&
+        adBreak.offsetSeconds <= positionSeconds &&
+        !played.has(adBreak.offsetSeconds),
+    )
+    .sort((a, b) => (a.offsetSeconds ?? 0) - (b.offsetSeconds ?? 0));
+  return {
+    due: reached.at(-1) ?? null,
+    reached: reached.map((adBreak) => adBreak.offsetSeconds ?? 0),
+  };
+}
+
 /** The pod's ads in order (VAST `sequence`, document order for ads without one). */
 export function podOf(vast: XmlNode): PodAd[] {
   const ads = list(vast, 'Ad').map((ad, index) => ({ ad, index }));

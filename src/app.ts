@@ -262,8 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db: deps.database.db,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'analytics' }),
-    liveStreamOf: async (userId, sessionId) =>
-      (await playback.playback.active(userId)).find((stream) => stream.id === sessionId),
+    liveStreamOf: (userId, sessionId) => playback.playback.ownStream(userId, sessionId),
     titleOf: async (itemId) => (await catalog.items.find(itemId))?.titleId,
     planIdOf: (userId) => identity.planIdOf(userId),
     concurrentViewers: () => playback.playback.concurrentViewers(),

@@ -166,18 +166,29 @@ describe('analytics ingest and figures', () => {
     }
   });
 
-  it('refuses beacons for an ended stream', async () => {
-    const ended = await liveStream(viewer);
-    await context.deps.database.db
-      .updateTable('playbackSessions')
-      .set({ endedAt: new Date(), endedReason: 'stopped' })
-      .where('id', '=', ended)
-      .execute();
-    const response = await send(viewer, {
-      sessionId: ended,
+  it('takes the last batch of a stream that just ended, and refuses beacons for one ended a while ago', async () => {
+    const endStream = async (ago: number) => {
+      const stream = await liveStream(viewer);
+      await context.deps.database.db
+        .updateTable('playbackSessions')
+        .set({ endedAt: new Date(Date.now() - ago), endedReason: 'stopped' })
+        .where('id', '=', stream)
+        .execute();
+      return stream;
+    };
+    // The player ends its stream and sends its last beacons at once: either may arrive first.
+    const justEnded = await endStream(1_000);
+    const last = await send(viewer, {
+      sessionId: justEnded,
       events: [beacon('PlaybackRebuffered', { durationMs: 5 })],
     });
-    assert.equal(response.statusCode, 404);
+    assert.equal(last.statusCode, 202, last.body);
+    const longAgo = await endStream(120_000);
+    const late = await send(viewer, {
+      sessionId: longAgo,
+      events: [beacon('PlaybackRebuffered', { durationMs: 5 })],
+    });
+    assert.equal(late.statusCode, 404);
   });
 
   it('keeps a domain event heard twice once', async () => {

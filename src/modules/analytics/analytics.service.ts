@@ -30,16 +30,23 @@ interface StreamFacts {
   planId: string;
 }
 
+/**
+ * A player sends its last batch as it ends its stream, and the two requests may arrive in either
+ * order: a stream that ended this recently still takes beacons.
+ */
+const ENDED_STREAM_GRACE_MS = 60_000;
+
 /** What analytics needs to know of a playback session (playback owns them). */
 export interface LiveStream {
   itemId: string;
+  endedAt: Date | null;
 }
 
 export interface AnalyticsIngestDeps {
   sink: EventSink;
   clock: Clock;
   logger: Logger;
-  /** The caller's live stream with this id, or undefined (another account's is undefined too). */
+  /** The caller's stream with this id, ended or not, or undefined (another account's is undefined too). */
   liveStreamOf: (userId: string, sessionId: string) => Promise<LiveStream | undefined>;
   titleOf: (itemId: string) => Promise<string | undefined>;
   planIdOf: (userId: string) => Promise<string>;
@@ -106,7 +113,10 @@ export class AnalyticsIngest {
     const known = this.#streams.get(key);
     if (known) return known;
     const stream = await this.#deps.liveStreamOf(userId, sessionId);
-    if (!stream) throw AnalyticsSessionUnknown();
+    const now = this.#deps.clock.now().getTime();
+    if (!stream || (stream.endedAt && now - stream.endedAt.getTime() > ENDED_STREAM_GRACE_MS)) {
+      throw AnalyticsSessionUnknown();
+    }
     const [titleId, planId] = await Promise.all([
       this.#deps.titleOf(stream.itemId),
       this.#deps.planIdOf(userId),

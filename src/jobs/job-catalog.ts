@@ -62,6 +62,17 @@ export const jobCatalog = {
     expireInSeconds: 1800,
     concurrency: 1,
   }),
+  'ads.retain-beacons': define({
+    description: 'Delete counted ad beacons older than ADS_BEACON_RETENTION_DAYS (their counts stay)',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 1800,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '37 * * * *',
+  }),
   'media.retain-packages': define({
     description: 'Delete superseded packages that no live stream or unexpired offline licence uses',
     payload: z.object({}),

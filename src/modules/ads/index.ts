@@ -16,6 +16,7 @@ import type { MediaTools } from '../media/index.ts';
 import { adsAdminRoutes } from './ads-admin.routes.ts';
 import { AdsAdminService } from './ads-admin.service.ts';
 import { adsRoutes } from './ads.routes.ts';
+import { BeaconRetention } from './beacon-retention.ts';
 import { ADS_CHANGED_CHANNEL, CampaignCache } from './campaign-cache.ts';
 import { CampaignsRepository } from './campaigns.repository.ts';
 import { CreativesService } from './creatives.service.ts';
@@ -27,6 +28,7 @@ import { TrackingService } from './tracking.service.ts';
 export { ADS_EVENTS_CHANNEL, type AdsEvent } from './ads.events.ts';
 export type { AdPolicy } from './decisioning.ts';
 export type { AdStream } from './decision.service.ts';
+export { BeaconRetention } from './beacon-retention.ts';
 
 /** A plan row's ad columns as the ad server applies them. */
 export const adPolicyOf = (plan: {
@@ -168,17 +170,24 @@ function createCreatives(
   });
 }
 
-/** What the worker runs: the creative transcode job. */
+/** What the worker runs: the creative transcode job and the beacon retention job. */
 export function createAdsWorker(
   deps: Pick<AdsDeps, 'db' | 'storage' | 'queue' | 'tools' | 'clock' | 'logger' | 'pubsub'> & {
     preset: string;
+    beaconRetentionDays: number;
   },
-): { creatives: CreativesService } {
+): { creatives: CreativesService; beaconRetention: BeaconRetention } {
   return {
     creatives: createCreatives({
       ...deps,
       repository: new CampaignsRepository(deps.db),
       transactor: transactorFor(deps.db),
+    }),
+    beaconRetention: new BeaconRetention({
+      delivery: new DeliveryRepository(deps.db),
+      clock: deps.clock,
+      logger: deps.logger,
+      retentionDays: deps.beaconRetentionDays,
     }),
   };
 }

@@ -132,16 +132,17 @@ export function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
   return storedPackageKeys({ keys: h.keys, assetId });
 }
 
-/** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */
+/** A movie with a transcoded, published clip (1080p unless told; ladder from the harness env), for playback tests. */
 export async function publishedClip(
   h: Harness,
-  options: { title: string; dir: string; seconds: number },
+  options: { title: string; dir: string; seconds: number; width?: number; height?: number; fps?: number },
 ): Promise<{ movieId: string; assetId: string }> {
   const movieId = await createMovie(h, options.title);
   const clip = await makeClip({
     path: path.join(options.dir, `${movieId}.mp4`),
-    width: 1920,
-    height: 1080,
+    width: options.width ?? 1920,
+    height: options.height ?? 1080,
+    ...(options.fps !== undefined && { fps: options.fps }),
     seconds: options.seconds,
     audio: [{ language: 'eng' }],
   });

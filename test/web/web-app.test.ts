@@ -9,6 +9,7 @@ import { nextInDirection, type Box } from '../../web/ui/spatial-nav.ts';
 import {
   adLabel,
   breaksOf,
+  dueMidroll,
   errorBeacon,
   offsetSeconds,
   podOf,
@@ -183,6 +184,37 @@ describe('the web player’s ad documents', () => {
     assert.equal(prerollOf(breaks)?.vastUrl, '/api/ads/vast?session=s&break=0&device=web');
     assert.equal(prerollOf(breaks.slice(1)), null);
     assert.deepEqual(breaksOf(xml(buildVmap({ breaks: [], vastUrl: () => '' }))), []);
+  });
+
+  describe('the mid-roll due at a position (playing on, or seeking past)', () => {
+    const at = (offsetSeconds: number | null) => ({ offsetSeconds, vastUrl: `/vast?at=${offsetSeconds}` });
+    const [pre, first, second, third, unplayable] = [at(0), at(300), at(600), at(900), at(null)];
+    const breaks = [pre, first, second, third, unplayable];
+    const cases: Array<[string, number, typeof breaks, { due: number; skipped: number[] } | null]> = [
+      ['before the first mid-roll: none (the pre-roll is not a mid-roll)', 299.9, [], null],
+      ['playing onto it', 300, [], { due: 300, skipped: [] }],
+      [
+        'a seek past two plays the last only; the first is passed over',
+        750,
+        [],
+        { due: 600, skipped: [300] },
+      ],
+      ['a seek past all three', 5000, [], { due: 900, skipped: [300, 600] }],
+      ['one already played is not due again', 650, [first, second], null],
+      ['after one played, the next when reached', 900, [first, second], { due: 900, skipped: [] }],
+    ];
+    for (const [name, position, played, expected] of cases) {
+      it(name, () => {
+        const found = dueMidroll({ breaks, played: new Set(played), position });
+        assert.deepEqual(
+          found && {
+            due: found.due.offsetSeconds,
+            skipped: found.skipped.map((adBreak) => adBreak.offsetSeconds),
+          },
+          expected,
+        );
+      });
+    }
   });
 
   it('a pod plays in sequence, each ad’s tallest MP4 up to 720p, with its beacons', () => {

@@ -1,11 +1,21 @@
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
-import { breaksOf, errorBeacon, podOf, prerollOf, quartilesReached, type PodAd } from './ad-pod.ts';
+import {
+  breaksOf,
+  dueMidroll,
+  errorBeacon,
+  podOf,
+  quartilesReached,
+  type AdBreak,
+  type PodAd,
+} from './ad-pod.ts';
 
 /**
- * Client-side ad insertion for plans with ads (the web-app port of /watch's ads.js, pre-roll
- * only): a session with `ads` has a VMAP schedule; its `start` break's VAST pod plays in an ad
- * <video> before hls.js attaches the content, firing the pod's signed beacons. Any failure of the
- * ad path (schedule, pod, media) skips the ad rather than withholding the content.
+ * Client-side ad insertion for plans with ads (the web-app port of /watch's ads.js): a session
+ * with `ads` has a VMAP schedule; its `start` break's VAST pod plays in an ad <video> before
+ * hls.js attaches the content, and each mid-roll's pod when the content reaches it — by playing
+ * or by a seek past it, after which the content continues where the viewer was going. The pods
+ * fire their signed beacons. Any failure of the ad path (schedule, pod, media) skips the ad
+ * rather than withholding the content.
  *
  * Live events with chat plug in beside: a live session is a PlaybackSession whose master
  * playlist is live; the chat panel mounts in `player-side` beside the video.
@@ -45,21 +55,87 @@ function ping(url: string | null | undefined) {
   if (url) fetch(url, { credentials: 'omit', keepalive: true }).catch(() => undefined);
 }
 
-/** The pre-roll pod of a session: empty for a plan without ads, or when the ad server fails. */
-export async function prerollFor(options: {
+/** A session's ad breaks (its VMAP): none for a plan without ads, or when the ad server fails. */
+export async function adBreaksFor(options: {
   session: Schemas['PlaybackSession'];
   auth: AdAuth;
   signal: AbortSignal;
-}): Promise<PodAd[]> {
+}): Promise<AdBreak[]> {
   const vmapUrl = options.session.ads?.vmapUrl;
   if (!vmapUrl) return [];
   try {
-    const preroll = prerollOf(breaksOf(await fetchXml(vmapUrl, options.auth, options.signal)));
-    if (!preroll) return [];
-    return podOf(await fetchXml(preroll.vastUrl, options.auth, options.signal));
+    return breaksOf(await fetchXml(vmapUrl, options.auth, options.signal));
   } catch {
     return [];
   }
+}
+
+/** One break's pod (its VAST): empty when nothing fills it or the ad server fails. */
+export async function podFor(options: {
+  adBreak: AdBreak;
+  auth: AdAuth;
+  signal: AbortSignal;
+}): Promise<PodAd[]> {
+  try {
+    return podOf(await fetchXml(options.adBreak.vastUrl, options.auth, options.signal));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Plays the mid-rolls of `breaks` as the content reaches them: on a `timeupdate` at or past a
+ * break that has not played (a seek past it included), the content pauses where it is, the pod
+ * plays in `adElement`, and the content continues from that same position — the seek target, not
+ * the break. Breaks before `startAt` (a resumed title) count as played: the viewer saw them, or
+ * at least a pre-roll just now. Stops with `signal`.
+ */
+export function watchMidrolls(options: {
+  content: HTMLVideoElement;
+  adElement: HTMLVideoElement;
+  breaks: readonly AdBreak[];
+  startAt: number;
+  auth: AdAuth;
+  signal: AbortSignal;
+  onAd: (progress: AdProgress | null) => void;
+}): void {
+  const { content, breaks, signal } = options;
+  const played = new Set(
+    breaks.filter((adBreak) => adBreak.offsetSeconds !== null && adBreak.offsetSeconds <= options.startAt),
+  );
+  let inBreak = false;
+  const onTimeUpdate = () => {
+    if (inBreak || signal.aborted || content.seeking) return;
+    const found = dueMidroll({ breaks, played, position: content.currentTime });
+    if (!found) return;
+    for (const adBreak of [...found.skipped, found.due]) played.add(adBreak);
+    inBreak = true;
+    const resumeAt = content.currentTime;
+    content.pause();
+    void (async () => {
+      try {
+        const pod = await podFor({ adBreak: found.due, auth: options.auth, signal });
+        if (pod.length > 0) await playPod({ element: options.adElement, pod, signal, onAd: options.onAd });
+      } finally {
+        inBreak = false;
+        if (!signal.aborted) {
+          content.currentTime = resumeAt;
+          content.play().catch(() => undefined);
+        }
+      }
+    })();
+  };
+  // A seek while paused fires no timeupdate after it lands: `seeked` covers that one.
+  content.addEventListener('timeupdate', onTimeUpdate);
+  content.addEventListener('seeked', onTimeUpdate);
+  signal.addEventListener(
+    'abort',
+    () => {
+      content.removeEventListener('timeupdate', onTimeUpdate);
+      content.removeEventListener('seeked', onTimeUpdate);
+    },
+    { once: true },
+  );
 }
 
 /**

@@ -54,6 +54,29 @@ export function prerollOf(breaks: readonly AdBreak[]): AdBreak | null {
   return breaks.find((adBreak) => adBreak.offsetSeconds === 0) ?? null;
 }
 
+/**
+ * The mid-roll due at `position` (seconds into the content): the latest break after the start
+ * that the content has reached, by playing or by a seek past it, and that has not played yet.
+ * A seek past several plays only the last of them (one break, not a string of them); the ones
+ * passed over are returned as `skipped`, so they don't play later either.
+ */
+export function dueMidroll(options: {
+  breaks: readonly AdBreak[];
+  played: ReadonlySet<AdBreak>;
+  position: number;
+}): { due: AdBreak; skipped: AdBreak[] } | null {
+  const reached = options.breaks.filter(
+    (adBreak) =>
+      adBreak.offsetSeconds !== null &&
+      adBreak.offsetSeconds > 0 &&
+      adBreak.offsetSeconds <= options.position &&
+      !options.played.has(adBreak),
+  );
+  if (reached.length === 0) return null;
+  reached.sort((a, b) => a.offsetSeconds! - b.offsetSeconds!);
+  return { due: reached.at(-1)!, skipped: reached.slice(0, -1) };
+}
+
 /** The pod's ads in order (VAST `sequence`, document order for ads without one). */
 export function podOf(vast: XmlNode): PodAd[] {
   const ads = list(vast, 'Ad').map((ad, index) => ({ ad, index }));

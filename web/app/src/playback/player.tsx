@@ -6,8 +6,8 @@ import { ApiError } from '../../../ui/api/client.ts';
 import { Button, ButtonLink, Notice } from '../../../ui/components.tsx';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { problemText, useApi } from '../api.ts';
-import { adLabel } from './ad-pod.ts';
-import { playPod, prerollFor, type AdProgress } from './ad-hooks.ts';
+import { adLabel, prerollOf } from './ad-pod.ts';
+import { adBreaksFor, playPod, podFor, watchMidrolls, type AdProgress } from './ad-hooks.ts';
 import { refusalFor, type Refusal } from './refusals.ts';
 
 type Session = Schemas['PlaybackSession'];
@@ -108,11 +108,10 @@ export default function Player() {
       const element = video.current;
       if (!element) return;
       // A plan with ads: the pre-roll pod plays before the content is even loaded.
-      const pod = await prerollFor({
-        session: started,
-        auth: { token: () => api.tokens.get()?.accessToken ?? null, refresh: api.refresh },
-        signal: ads.signal,
-      });
+      const auth = { token: () => api.tokens.get()?.accessToken ?? null, refresh: api.refresh };
+      const breaks = await adBreaksFor({ session: started, auth, signal: ads.signal });
+      const preroll = prerollOf(breaks);
+      const pod = preroll ? await podFor({ adBreak: preroll, auth, signal: ads.signal }) : [];
       if (pod.length > 0 && adVideo.current)
         await playPod({ element: adVideo.current, pod, signal: ads.signal, onAd: setAd });
       if (cancelled) return;
@@ -139,6 +138,16 @@ export default function Player() {
       });
       hls.loadSource(started.masterPlaylistUrl);
       hls.attachMedia(element);
+      if (adVideo.current && breaks.some((adBreak) => (adBreak.offsetSeconds ?? 0) > 0))
+        watchMidrolls({
+          content: element,
+          adElement: adVideo.current,
+          breaks,
+          startAt: started.resumePositionSeconds,
+          auth,
+          signal: ads.signal,
+          onAd: setAd,
+        });
     })();
     return () => {
       cancelled = true;

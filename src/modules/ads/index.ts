@@ -17,6 +17,7 @@ import { adsAdminRoutes } from './ads-admin.routes.ts';
 import { AdsAdminService } from './ads-admin.service.ts';
 import { adsRoutes } from './ads.routes.ts';
 import { BeaconRetention } from './beacon-retention.ts';
+import { CueDetection, type ItemSource } from './cue-detection.ts';
 import { ADS_CHANGED_CHANNEL, CampaignCache } from './campaign-cache.ts';
 import { CampaignsRepository } from './campaigns.repository.ts';
 import { CreativesService } from './creatives.service.ts';
@@ -59,6 +60,8 @@ export interface AdsDeps {
   policyOf: (userId: string) => Promise<AdPolicy>;
   /** Catalog's facts of a playable item: its title's genres and its maturity level. */
   itemFacts: (itemId: string) => Promise<{ genres: string[]; maturityLevel: number }>;
+  /** Media's source of the video an item plays now (scene detection reads it). */
+  sourceOf: (itemId: string) => Promise<ItemSource | undefined>;
   config: Pick<Config, 'ads' | 'catalog'> & {
     playback: Pick<Config['playback'], 'secret' | 'secretFile'>;
     media: Pick<Config['media'], 'preset'>;
@@ -125,6 +128,8 @@ export async function createAds(deps: AdsDeps): Promise<Ads> {
     transactor,
     audit: deps.audit,
     clock: deps.clock,
+    queue: deps.queue,
+    hasVideo: async (itemId) => (await deps.sourceOf(itemId)) !== undefined,
   });
   const creatives = createCreatives({ ...deps, repository, transactor, preset: config.media.preset });
   const plugin = fp(
@@ -170,14 +175,22 @@ function createCreatives(
   });
 }
 
-/** What the worker runs: the creative transcode job and the beacon retention job. */
+/** What the worker runs: the creative transcode, cue point detection and beacon retention jobs. */
 export function createAdsWorker(
-  deps: Pick<AdsDeps, 'db' | 'storage' | 'queue' | 'tools' | 'clock' | 'logger' | 'pubsub'> & {
+  deps: Pick<AdsDeps, 'db' | 'storage' | 'queue' | 'tools' | 'clock' | 'logger' | 'pubsub' | 'sourceOf'> & {
     preset: string;
     beaconRetentionDays: number;
   },
-): { creatives: CreativesService; beaconRetention: BeaconRetention } {
+): { creatives: CreativesService; beaconRetention: BeaconRetention; cueDetection: CueDetection } {
   return {
+    cueDetection: new CueDetection({
+      repository: new CampaignsRepository(deps.db),
+      storage: deps.storage,
+      tools: deps.tools,
+      clock: deps.clock,
+      logger: deps.logger,
+      sourceOf: deps.sourceOf,
+    }),
     creatives: createCreatives({
       ...deps,
       repository: new CampaignsRepository(deps.db),

@@ -243,6 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     tools,
     streamOf: (userId, streamId) => playback.playback.ownStream(userId, streamId),
+    sourceOf: (itemId) => media.currentSource(itemId),
     policyOf: async (userId) => {
       const plan = await subscriptions.plans.find(await identity.planIdOf(userId));
       if (!plan) throw new Error(`account ${userId} is on a plan that does not exist`);

@@ -75,6 +75,8 @@ describe('config', () => {
     [{ RECS_SIGNAL_WEIGHTS: 'finnish=3' }, /^RECS_SIGNAL_WEIGHTS "finnish=3": expected name=number/],
     [{ RECS_SIGNAL_WEIGHTS: 'finish=lots' }, /^RECS_SIGNAL_WEIGHTS "finish=lots": expected name=number/],
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, /^S3_FORCE_PATH_STYLE must be true or false \(got "maybe"\)$/],
+    // Shorter than the longest beacon TTL (7 days) would let a still-valid beacon count again.
+    [{ ADS_BEACON_RETENTION_DAYS: '7' }, /^ADS_BEACON_RETENTION_DAYS must be at least 8 \(got "7"\)$/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {

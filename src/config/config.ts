@@ -134,6 +134,8 @@ export interface Config {
     readonly flushMs: number;
     /** How long a served ad's beacon URLs are accepted. */
     readonly beaconTtlSeconds: number;
+    /** Whole days counted beacons are kept for deduplication; their counts stay in the daily rows. */
+    readonly beaconRetentionDays: number;
   };
   readonly engagement: {
     /** How often buffered watch progress is written: a crash loses at most this much. */
@@ -362,7 +364,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bufferMax: e.ANALYTICS_BUFFER_MAX,
       retentionDays: e.ANALYTICS_RETENTION_DAYS,
     },
-    ads: { flushMs: e.ADS_FLUSH_MS, beaconTtlSeconds: e.ADS_BEACON_TTL_HOURS * 3600 },
+    ads: {
+      flushMs: e.ADS_FLUSH_MS,
+      beaconTtlSeconds: e.ADS_BEACON_TTL_HOURS * 3600,
+      beaconRetentionDays: e.ADS_BEACON_RETENTION_DAYS,
+    },
     engagement: {
       progressFlushMs: e.ENGAGEMENT_PROGRESS_FLUSH_MS,
       progressBufferMax: e.ENGAGEMENT_PROGRESS_BUFFER_MAX,

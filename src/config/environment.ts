@@ -115,6 +115,9 @@ export const environmentSchema = z.object({
   ENGAGEMENT_PROGRESS_FLUSH_MS: withDefault(int(10, 60_000), '2000'),
   ADS_FLUSH_MS: withDefault(int(10, 60_000), '1000'),
   ADS_BEACON_TTL_HOURS: withDefault(int(1, 168), '24'),
+  // At least 8 days: longer than the longest beacon TTL (7 days), so no row is deleted while its
+  // URL could still be replayed (the row is what makes a replay count nothing).
+  ADS_BEACON_RETENTION_DAYS: withDefault(int(8, 3650), '30'),
   RECS_SIGNAL_WEIGHTS: withDefault(
     numberOverrides([
       'play',

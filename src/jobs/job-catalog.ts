@@ -73,6 +73,28 @@ export const jobCatalog = {
     expireInSeconds: 1800,
     concurrency: 1,
   }),
+  'ads.detect-cue-points': define({
+    description: 'Find a movie’s or episode’s scene changes (ffmpeg scdet) and propose ad cue points',
+    payload: z.object({ itemId: z.uuid(), threshold: z.number().gt(0).max(100) }),
+    // A failure is recorded on the detection; the same file would fail the same way again.
+    retryLimit: 0,
+    retryDelaySeconds: 10,
+    retryBackoff: false,
+    // Decoding a feature film takes minutes.
+    expireInSeconds: 4 * 3600,
+    concurrency: 1,
+  }),
+  'ads.retain-beacons': define({
+    description: 'Delete counted ad beacons older than ADS_BEACON_RETENTION_DAYS (their counts stay)',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 1800,
+    concurrency: 1,
+    policy: 'exclusive',
+    schedule: '37 * * * *',
+  }),
   'media.retain-packages': define({
     description: 'Delete superseded packages that no live stream or unexpired offline licence uses',
     payload: z.object({}),

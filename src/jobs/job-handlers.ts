@@ -122,8 +122,14 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
     logger: deps.logger.child({ component: 'ads' }),
     pubsub: deps.pubsub,
     preset: config.media.preset,
+    beaconRetentionDays: config.ads.beaconRetentionDays,
+    sourceOf: (itemId) => media.currentSource(itemId),
   });
+  await queue.work('ads.detect-cue-points', ({ payload, signal }) => ads.cueDetection.run(payload, signal));
   await queue.work('ads.transcode-creative', (job) => ads.creatives.transcode(job));
+  await queue.work('ads.retain-beacons', async ({ signal }) => {
+    await ads.beaconRetention.run(signal);
+  });
   const retention = new PackageRetention({
     db: deps.database.db,
     storage: deps.storage,

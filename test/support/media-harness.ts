@@ -132,7 +132,7 @@ export function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
   return storedPackageKeys({ keys: h.keys, assetId });
 }
 
-/** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */
+/** A movie with a transcoded, published clip (1080p unless told; ladder from the harness env), for playback tests. */
 export async function publishedClip(
   h: Harness,
   options: {
@@ -142,6 +142,8 @@ export async function publishedClip(
     /** 1920×1080 unless told: a smaller source makes fewer rungs, and transcodes faster. */
     width?: number;
     height?: number;
+    /** Frames per second of the generated source (the clip's default unless told). */
+    fps?: number;
     /** One English track unless told. */
     audio?: ReadonlyArray<{ language: string; title?: string }>;
     /** Subtitle files (SRT or WebVTT) uploaded with the source. */
@@ -153,6 +155,7 @@ export async function publishedClip(
     path: path.join(options.dir, `${movieId}.mp4`),
     width: options.width ?? 1920,
     height: options.height ?? 1080,
+    ...(options.fps !== undefined && { fps: options.fps }),
     seconds: options.seconds,
     audio: options.audio ?? [{ language: 'eng' }],
   });

@@ -12,6 +12,8 @@ import {
   campaignSchema,
   creativeCreate,
   creativeSchema,
+  cueDetectionBody,
+  cueDetectionSchema,
   cuePointsBody,
   cuePointsSchema,
   reportQuery,
@@ -213,6 +215,41 @@ export const adsAdminRoutes: FastifyPluginAsyncZod<AdsAdminRoutesOptions> = asyn
       },
     },
     async (request) => admin.cuePoints(request.params.id),
+  );
+
+  app.post(
+    '/api/admin/ads/cue-points/:id/detection',
+    {
+      config: { access },
+      schema: {
+        operationId: 'adminDetectCuePoints',
+        tags,
+        summary: 'Propose cue points from the scene changes of a movie’s or episode’s video (a job)',
+        description:
+          'Queues ads.detect-cue-points (ffmpeg scdet on the uploaded source) and answers at once; the proposals appear on GET …/detection and become cue points only when put with PUT /api/admin/ads/cue-points/{id}. Asking again starts over. Refusals: ADS_CUE_DETECTION_NO_VIDEO (409) for an item without a transcoded video.',
+        params: idParams,
+        body: cueDetectionBody,
+        response: { 202: cueDetectionSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await admin.detectCuePoints(request.params.id, request.body.threshold)),
+  );
+
+  app.get(
+    '/api/admin/ads/cue-points/:id/detection',
+    {
+      config: { access },
+      schema: {
+        operationId: 'adminGetCueDetection',
+        tags,
+        summary: 'The last cue point detection of a movie or episode: its status and proposed cue points',
+        description: 'Refusals: ADS_CUE_DETECTION_NOT_FOUND (404) when none was asked for.',
+        params: idParams,
+        response: { 200: cueDetectionSchema },
+      },
+    },
+    async (request) => admin.cueDetection(request.params.id),
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Transactor } from '../../platform/db/transactor.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
@@ -7,6 +8,8 @@ import {
   AdvertiserNotFound,
   CampaignFlightInvalid,
   CampaignNotFound,
+  CueDetectionNoVideo,
+  CueDetectionNotFound,
 } from './ads.errors.ts';
 import type {
   advertiserSchema,
@@ -15,11 +18,17 @@ import type {
   campaignSchema,
   creativeCreate,
   creativeSchema,
+  cueDetectionSchema,
   reportSchema,
 } from './ads.schemas.ts';
 import { deliveryRates } from './beacon-buffer.ts';
 import type { CampaignCache } from './campaign-cache.ts';
-import type { CampaignRow, CampaignsRepository, CreativeRow } from './campaigns.repository.ts';
+import type {
+  CampaignRow,
+  CampaignsRepository,
+  CreativeRow,
+  CueDetectionRow,
+} from './campaigns.repository.ts';
 import type { Targeting } from './decisioning.ts';
 import type { DeliveryRepository } from './delivery.repository.ts';
 
@@ -70,7 +79,21 @@ export interface AdsAdminServiceDeps {
   transactor: Transactor;
   audit: AuditLog;
   clock: Clock;
+  queue: AppQueue;
+  /** Whether media has a transcoded video of the item (scene detection reads its source). */
+  hasVideo: (itemId: string) => Promise<boolean>;
 }
+
+type CueDetection = z.output<typeof cueDetectionSchema>;
+const cueDetectionView = (row: CueDetectionRow): CueDetection => ({
+  itemId: row.itemId,
+  status: row.status as CueDetection['status'],
+  threshold: row.threshold,
+  proposed: row.proposed as number[],
+  failure: row.failure,
+  requestedAt: row.requestedAt,
+  finishedAt: row.finishedAt,
+});
 
 export class AdsAdminService {
   readonly #deps: AdsAdminServiceDeps;
@@ -196,6 +219,24 @@ export class AdsAdminService {
 
   async cuePoints(itemId: string) {
     return { itemId, seconds: await this.#deps.repository.cuePoints(itemId) };
+  }
+
+  /** Queues scene detection on the item's video; its proposals replace the last ones when done. */
+  async detectCuePoints(itemId: string, threshold: number): Promise<CueDetection> {
+    if (!(await this.#deps.hasVideo(itemId))) throw CueDetectionNoVideo();
+    const row = await this.#deps.repository.startCueDetection({
+      itemId,
+      threshold,
+      requestedAt: this.#deps.clock.now(),
+    });
+    await this.#deps.queue.send('ads.detect-cue-points', { itemId, threshold });
+    return cueDetectionView(row);
+  }
+
+  async cueDetection(itemId: string): Promise<CueDetection> {
+    const row = await this.#deps.repository.findCueDetection(itemId);
+    if (!row) throw CueDetectionNotFound();
+    return cueDetectionView(row);
   }
 
   async report(range: { from: string; to: string }): Promise<z.output<typeof reportSchema>> {

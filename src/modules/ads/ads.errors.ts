@@ -53,3 +53,13 @@ export const CreativeVideoRequired = defineError(
   'unsupported_media',
   'Send the video as the request body (video/* or application/octet-stream)',
 );
+export const CueDetectionNotFound = defineError(
+  'ADS_CUE_DETECTION_NOT_FOUND',
+  'not_found',
+  'No cue point detection was asked for this movie or episode',
+);
+export const CueDetectionNoVideo = defineError(
+  'ADS_CUE_DETECTION_NO_VIDEO',
+  'conflict',
+  'This movie or episode has no transcoded video to detect scene changes in',
+);

@@ -112,6 +112,27 @@ export const cuePointsBody = z.object({
   seconds: z.array(z.number().positive().max(86_400)).max(200),
 });
 export const cuePointsSchema = z.object({ itemId: z.uuid(), seconds: z.array(z.number()) });
+export const cueDetectionBody = z.object({
+  threshold: z
+    .number()
+    .gt(0)
+    .max(100)
+    .default(10)
+    .describe('scdet’s scene-change threshold, 0–100 (lower finds more, softer cuts)'),
+});
+export const cueDetectionSchema = z
+  .object({
+    itemId: z.uuid(),
+    status: z.enum(['detecting', 'ready', 'failed']),
+    threshold: z.number(),
+    proposed: z
+      .array(z.number())
+      .describe('Seconds of the proposed cue points; accept them with PUT /api/admin/ads/cue-points/{id}'),
+    failure: z.string().nullable(),
+    requestedAt: isoDate,
+    finishedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'AdCueDetection' });
 
 export const sessionQuery = z.object({
   session: z.uuid(),

@@ -62,6 +62,11 @@ export class CampaignCache {
     await this.#deps.pubsub.publish(ADS_CHANGED_CHANNEL, { at: this.#deps.clock.now().toISOString() });
   }
 
+  /** The snapshot at once when it is loaded and not stale; null when a decision must wait for `current()`. */
+  peek(): CampaignSnapshot | null {
+    return this.#snapshot;
+  }
+
   async current(): Promise<CampaignSnapshot> {
     if (this.#snapshot) return this.#snapshot;
     if (!this.#loading) {

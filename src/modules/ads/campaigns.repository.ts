@@ -3,6 +3,7 @@ import type {
   AdAdvertisersTable,
   AdCampaignsTable,
   AdCreativesTable,
+  AdCuePointDetectionsTable,
   DB,
 } from '../../platform/db/db.generated.ts';
 import type { Executor } from '../../platform/db/transactor.ts';
@@ -10,6 +11,7 @@ import type { Executor } from '../../platform/db/transactor.ts';
 export type AdvertiserRow = Selectable<AdAdvertisersTable>;
 export type CampaignRow = Selectable<AdCampaignsTable>;
 export type CreativeRow = Selectable<AdCreativesTable>;
+export type CueDetectionRow = Selectable<AdCuePointDetectionsTable>;
 
 /** Advertisers, campaigns, creatives and cue points: what admins set up. */
 export class CampaignsRepository {
@@ -131,6 +133,42 @@ export class CampaignsRepository {
       .insertInto('adCuePoints')
       .values([...new Set(seconds)].map((at) => ({ itemId, seconds: at })))
       .execute();
+  }
+
+  /** Starts (or starts over) an item's detection: `detecting`, nothing proposed yet. */
+  startCueDetection(row: { itemId: string; threshold: number; requestedAt: Date }): Promise<CueDetectionRow> {
+    const values = { ...row, status: 'detecting', proposed: '[]', failure: null, finishedAt: null };
+    return this.#db
+      .insertInto('adCuePointDetections')
+      .values(values)
+      .onConflict((conflict) => conflict.column('itemId').doUpdateSet(values))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  finishCueDetection(
+    itemId: string,
+    outcome: { status: 'ready'; proposed: readonly number[] } | { status: 'failed'; failure: string },
+    finishedAt: Date,
+  ): Promise<CueDetectionRow | undefined> {
+    return this.#db
+      .updateTable('adCuePointDetections')
+      .set(
+        outcome.status === 'ready'
+          ? { status: 'ready', proposed: JSON.stringify(outcome.proposed), finishedAt }
+          : { status: 'failed', failure: outcome.failure, finishedAt },
+      )
+      .where('itemId', '=', itemId)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  findCueDetection(itemId: string): Promise<CueDetectionRow | undefined> {
+    return this.#db
+      .selectFrom('adCuePointDetections')
+      .selectAll()
+      .where('itemId', '=', itemId)
+      .executeTakeFirst();
   }
 
   /** Takes the row lock of a campaign: concurrent edits of one campaign apply one after another. */

@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AdBreakNotFound, AdSessionNotFound, AdsNotOnPlan } from './ads.errors.ts';
-import { signBeacon } from './beacon-signing.ts';
+import { signInstance } from './beacon-signing.ts';
+import { contentKeyOf, EligibleCampaigns } from './eligible-campaigns.ts';
 import type { CampaignCache } from './campaign-cache.ts';
 import type { CampaignsRepository } from './campaigns.repository.ts';
 import {
   breakSchedule,
-  ineligibility,
   selectPod,
   type AdBreak,
   type AdContext,
@@ -21,6 +21,7 @@ import {
   buildVmap,
   inlineAdTemplate,
   vastDocument,
+  beaconEvents,
   type BeaconEvent,
   type InlineAdTemplate,
 } from './vast-xml.ts';
@@ -66,11 +67,18 @@ interface StreamAds {
   genres: string[];
   maturityLevel: number;
   contentKind: ContentKind;
+  /** The title's part of the eligibility memo's key (eligible-campaigns.ts). */
+  contentKey?: string;
 }
 
 const STREAM_TTL_MS = 6 * 3600_000;
 const POLICY_TTL_MS = 30_000;
 const FREQUENCY_TTL_MS = 26 * 3600_000;
+const BEACON_PATHS = Object.fromEntries(
+  beaconEvents.map((event) => [event, `/api/ads/beacons/${event}`]),
+) as Record<BeaconEvent, string>;
+/** How long one context's eligible campaigns are reused (eligible-campaigns.ts says what may go stale). */
+const ELIGIBLE_TTL_MS = 1000;
 
 /**
  * The ad server's answers for a playback stream: its VMAP schedule and each break's VAST pod.
@@ -85,8 +93,14 @@ export class DecisionService {
    */
   readonly #templates = new WeakMap<ReadyCreative, InlineAdTemplate>();
 
+  readonly #eligible = new EligibleCampaigns({ ttlMs: ELIGIBLE_TTL_MS, maxContexts: 4096 });
+  /** Imported once: `createHmac` with a Buffer imports the key on every call. */
+  readonly #secret: KeyObject;
+  #day = { number: -1, text: '' };
+
   constructor(deps: DecisionServiceDeps) {
     this.#deps = deps;
+    this.#secret = createSecretKey(deps.secret);
   }
 
   async vmap(request: AdRequest): Promise<string> {
@@ -99,11 +113,12 @@ export class DecisionService {
   }
 
   async vast(request: AdRequest & { breakIndex: number }): Promise<string> {
-    const stream = await this.#streamAds(request, { fresh: false });
+    const streamAds = this.#cachedStreamAds(request);
+    const stream = streamAds instanceof Promise ? await streamAds : streamAds;
     const adBreak = stream.breaks[request.breakIndex];
     if (!adBreak) throw AdBreakNotFound(`This stream has ${stream.breaks.length} ad breaks`);
     const now = this.#deps.clock.now();
-    const day = now.toISOString().slice(0, 10);
+    const day = this.#utcDay(now);
     const context: AdContext = {
       genres: stream.genres,
       maturityLevel: stream.maturityLevel,
@@ -112,37 +127,32 @@ export class DecisionService {
       contentKind: stream.contentKind,
       now,
     };
-    const { campaigns } = await this.#deps.campaigns.current();
-    // Campaigns are held best-first and a pod is filled greedily from the head of the eligible
-    // ones, so eligibility is decided only as far down the list as the pod needs (a widening
-    // head), not for all of them (hundreds per decision); so are the profile's frequency counts.
-    const eligible: LiveCampaign[] = [];
-    let scanned = 0;
-    const eligibleHead = (width: number): LiveCampaign[] => {
-      while (eligible.length < width && scanned < campaigns.length) {
-        const campaign = campaigns[scanned++]!;
-        if (ineligibility(campaign, context) === null) eligible.push(campaign);
-      }
-      return eligible.slice(0, width);
-    };
+    const snapshot = this.#deps.campaigns.peek() ?? (await this.#deps.campaigns.current());
+    const eligible = this.#eligible.of({
+      campaigns: snapshot.campaigns,
+      context,
+      contentKey: stream.contentKey ?? contentKeyOf(stream),
+    });
+    // The eligible campaigns are best first and a pod is filled greedily from their head, so the
+    // profile's frequency counts are read only as far down as the pod needs (a widening head).
     const frequencyKey = (campaignId: string) => `ads:freq:${day}:${stream.profileKey}:${campaignId}`;
     const servedToday = new Map<string, number>();
     let pod: ReturnType<typeof selectPod>;
     for (let width = adBreak.podSize * 4; ; width *= 4) {
-      const head = eligibleHead(width);
+      const head = eligible.length > width ? eligible.slice(0, width) : eligible;
       const unread = head.filter((c) => c.frequencyCapPerDay !== null && !servedToday.has(c.id));
       if (unread.length > 0) {
-        const counts = await Promise.all(unread.map((c) => this.#deps.cache.get<number>(frequencyKey(c.id))));
+        const counts = await this.#frequencyCounts(unread.map((campaign) => frequencyKey(campaign.id)));
         unread.forEach((campaign, index) => servedToday.set(campaign.id, counts[index] ?? 0));
       }
       pod = selectPod({
         eligible: head,
         podSize: adBreak.podSize,
         servedToday,
+        sorted: true,
         pick: (creatives) => creatives[Math.floor(Math.random() * creatives.length)]!,
       });
-      const whole = scanned === campaigns.length && head.length === eligible.length;
-      if (pod.length >= adBreak.podSize || whole) break;
+      if (pod.length >= adBreak.podSize || head === eligible) break;
     }
     const capped = pod.filter(({ campaign }) => campaign.frequencyCapPerDay !== null);
     if (capped.length > 0)
@@ -153,31 +163,33 @@ export class DecisionService {
       );
     this.#deps.tracking.countSlots(day, adBreak.podSize, pod.length);
     const expires = Math.floor(now.getTime() / 1000) + this.#deps.beaconTtlSeconds;
-    const adElements = pod.map(({ campaign, creative }, index) => {
-      const instanceId = randomUUID();
-      const beacon = (event: BeaconEvent) => {
-        const signature = signBeacon(this.#deps.secret, {
-          instanceId,
-          campaignId: campaign.id,
-          event,
-          expires,
+    return vastDocument((out) => {
+      pod.forEach(({ campaign, creative }, index) => {
+        const instanceId = randomUUID();
+        const tags = signInstance(this.#secret, { instanceId, campaignId: campaign.id, expires });
+        // Pushed into CDATA sections as they are: every character comes from a path of ours, two
+        // UUIDs, an integer and base64url tags (and the error URL's `[ERRORCODE]`), so no `]]>`.
+        const query = `?i=${instanceId}&c=${campaign.id}&x=${expires}&s=`;
+        this.#templateOf(campaign, creative)(out, instanceId, index + 1, (pieces, event) => {
+          pieces.push(BEACON_PATHS[event], query, tags[event]);
+          if (event === 'error') pieces.push('&code=[ERRORCODE]');
         });
-        return `/api/ads/beacons/${event}?i=${instanceId}&c=${campaign.id}&x=${expires}&s=${signature}`;
-      };
-      const beacons = {
-        impression: beacon('impression'),
-        start: beacon('start'),
-        firstQuartile: beacon('firstQuartile'),
-        midpoint: beacon('midpoint'),
-        thirdQuartile: beacon('thirdQuartile'),
-        complete: beacon('complete'),
-        skip: beacon('skip'),
-        click: beacon('click'),
-        error: `${beacon('error')}&code=[ERRORCODE]`,
-      } satisfies Record<BeaconEvent, string>;
-      return this.#templateOf(campaign, creative)(instanceId, index + 1, beacons);
+      });
     });
-    return vastDocument(adElements);
+  }
+
+  /** The UTC date (YYYY-MM-DD) frequency caps and delivery are counted by; formatted once a day. */
+  #utcDay(at: Date): string {
+    const number = Math.floor(at.getTime() / 86_400_000);
+    if (number !== this.#day.number) this.#day = { number, text: at.toISOString().slice(0, 10) };
+    return this.#day.text;
+  }
+
+  /** The profile's counts today, without a promise each when the cache holds them in process. */
+  #frequencyCounts(keys: string[]): Promise<Array<number | undefined>> | Array<number | undefined> {
+    const { cache } = this.#deps;
+    if (cache.peek) return keys.map((key) => cache.peek!<number>(key));
+    return Promise.all(keys.map((key) => cache.get<number>(key)));
   }
 
   /** The creative's `<Ad>` template, made once per creative of the campaigns in memory. */
@@ -210,6 +222,17 @@ export class DecisionService {
    * by its VAST requests (on any instance). The plan is checked on every request (cached for
    * 30 s), so a viewer who upgrades stops getting ads within that.
    */
+  #cachedStreamAds(request: AdRequest): StreamAds | Promise<StreamAds> {
+    const { cache } = this.#deps;
+    const stream = cache.peek?.<StreamAds>(`ads:stream:${request.sessionId}`);
+    const policy = stream && cache.peek?.<AdPolicy>(`ads:policy:${request.userId}`);
+    // Both in this process: the same checks as below, without a promise.
+    if (!stream || !policy) return this.#streamAds(request, { fresh: false });
+    if (stream.userId !== request.userId) throw AdSessionNotFound();
+    if (!policy.hasAds) throw AdsNotOnPlan();
+    return stream;
+  }
+
   async #streamAds(request: AdRequest, options: { fresh: boolean }): Promise<StreamAds> {
     const key = `ads:stream:${request.sessionId}`;
     let stream = options.fresh ? undefined : await this.#deps.cache.get<StreamAds>(key);
@@ -231,6 +254,7 @@ export class DecisionService {
       maturityLevel: facts.maturityLevel,
       contentKind: 'vod',
     };
+    stream.contentKey = contentKeyOf(stream);
     await this.#deps.cache.set(key, stream, STREAM_TTL_MS);
     return stream;
   }

@@ -139,12 +139,15 @@ export function selectPod(options: {
   servedToday: ReadonlyMap<string, number>;
   excludedCategories?: readonly string[];
   pick?: (creatives: readonly ReadyCreative[]) => ReadyCreative;
+  /** The caller's list is already best first (`byPreference`), as the campaign cache keeps it. */
+  sorted?: boolean;
 }): PodChoice[] {
   const { podSize, servedToday } = options;
   const pick = options.pick ?? ((creatives) => creatives[0]!);
   const categories = new Set(options.excludedCategories ?? []);
   const pod: PodChoice[] = [];
-  for (const campaign of [...options.eligible].sort(byPreference)) {
+  const ordered = options.sorted ? options.eligible : [...options.eligible].sort(byPreference);
+  for (const campaign of ordered) {
     if (pod.length >= podSize) break;
     if (campaign.creatives.length === 0) continue;
     const cap = campaign.frequencyCapPerDay;

@@ -124,6 +124,29 @@ export class DeliveryRepository {
       .execute();
   }
 
+  /**
+   * Deletes up to `limit` beacons received before `before`; returns how many. In batches, so a
+   * backlog of millions never holds one long transaction (received_at is indexed).
+   */
+  async deleteBeaconsBefore(before: Date, limit: number): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('adBeacons')
+      .where((eb) =>
+        eb(
+          eb.refTuple('instanceId', 'event'),
+          'in',
+          eb
+            .selectFrom('adBeacons')
+            .select(['instanceId', 'event'])
+            .where('receivedAt', '<', before)
+            .limit(limit)
+            .$asTuple('instanceId', 'event'),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   slots(range: { from: string; to: string }, executor: Executor = this.#db) {
     return executor
       .selectFrom('adSlotsDaily')

@@ -16,6 +16,8 @@ import type { MediaTools } from '../media/index.ts';
 import { adsAdminRoutes } from './ads-admin.routes.ts';
 import { AdsAdminService } from './ads-admin.service.ts';
 import { adsRoutes } from './ads.routes.ts';
+import { BeaconRetention } from './beacon-retention.ts';
+import { CueDetection, type ItemSource } from './cue-detection.ts';
 import { ADS_CHANGED_CHANNEL, CampaignCache } from './campaign-cache.ts';
 import { CampaignsRepository } from './campaigns.repository.ts';
 import { CreativesService } from './creatives.service.ts';
@@ -27,6 +29,7 @@ import { TrackingService } from './tracking.service.ts';
 export { ADS_EVENTS_CHANNEL, type AdsEvent } from './ads.events.ts';
 export type { AdPolicy } from './decisioning.ts';
 export type { AdStream } from './decision.service.ts';
+export { BeaconRetention } from './beacon-retention.ts';
 
 /** A plan row's ad columns as the ad server applies them. */
 export const adPolicyOf = (plan: {
@@ -57,6 +60,8 @@ export interface AdsDeps {
   policyOf: (userId: string) => Promise<AdPolicy>;
   /** Catalog's facts of a playable item: its title's genres and its maturity level. */
   itemFacts: (itemId: string) => Promise<{ genres: string[]; maturityLevel: number }>;
+  /** Media's source of the video an item plays now (scene detection reads it). */
+  sourceOf: (itemId: string) => Promise<ItemSource | undefined>;
   config: Pick<Config, 'ads' | 'catalog'> & {
     playback: Pick<Config['playback'], 'secret' | 'secretFile'>;
     media: Pick<Config['media'], 'preset'>;
@@ -123,6 +128,8 @@ export async function createAds(deps: AdsDeps): Promise<Ads> {
     transactor,
     audit: deps.audit,
     clock: deps.clock,
+    queue: deps.queue,
+    hasVideo: async (itemId) => (await deps.sourceOf(itemId)) !== undefined,
   });
   const creatives = createCreatives({ ...deps, repository, transactor, preset: config.media.preset });
   const plugin = fp(
@@ -168,17 +175,32 @@ function createCreatives(
   });
 }
 
-/** What the worker runs: the creative transcode job. */
+/** What the worker runs: the creative transcode, cue point detection and beacon retention jobs. */
 export function createAdsWorker(
-  deps: Pick<AdsDeps, 'db' | 'storage' | 'queue' | 'tools' | 'clock' | 'logger' | 'pubsub'> & {
+  deps: Pick<AdsDeps, 'db' | 'storage' | 'queue' | 'tools' | 'clock' | 'logger' | 'pubsub' | 'sourceOf'> & {
     preset: string;
+    beaconRetentionDays: number;
   },
-): { creatives: CreativesService } {
+): { creatives: CreativesService; beaconRetention: BeaconRetention; cueDetection: CueDetection } {
   return {
+    cueDetection: new CueDetection({
+      repository: new CampaignsRepository(deps.db),
+      storage: deps.storage,
+      tools: deps.tools,
+      clock: deps.clock,
+      logger: deps.logger,
+      sourceOf: deps.sourceOf,
+    }),
     creatives: createCreatives({
       ...deps,
       repository: new CampaignsRepository(deps.db),
       transactor: transactorFor(deps.db),
+    }),
+    beaconRetention: new BeaconRetention({
+      delivery: new DeliveryRepository(deps.db),
+      clock: deps.clock,
+      logger: deps.logger,
+      retentionDays: deps.beaconRetentionDays,
     }),
   };
 }

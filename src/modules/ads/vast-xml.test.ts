@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertVast4Inline, parseVast, parseVmap } from '../../../test/support/ad-documents.ts';
 import { BeaconBuffer, deliveryIncrements, deliveryRates } from './beacon-buffer.ts';
-import { signBeacon, verifyBeacon } from './beacon-signing.ts';
+import { signBeacon, signInstance, verifyBeacon } from './beacon-signing.ts';
 import { beaconEvents, buildVast, buildVmap, clockTime, type ServedAd } from './vast-xml.ts';
 
 const served = (overrides: Partial<ServedAd> = {}): ServedAd => ({
@@ -100,23 +100,32 @@ describe('beacons', () => {
   const claims = { instanceId: 'i', campaignId: 'c', event: 'impression' as const, expires: 1000 };
   it('a signature verifies only for the claims it was made for', () => {
     const signature = signBeacon(secret, claims);
-    // The HMAC-SHA256 of the claims, truncated to 16 bytes, base64url: nothing more, nothing less.
-    for (const expires of [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]) {
-      const mac = createHmac('sha256', secret)
-        .update(
-          `marquee/ads-beacon/v1\n${claims.instanceId}\n${claims.campaignId}\n${claims.event}\n${expires}`,
-        )
-        .digest()
-        .subarray(0, 16)
-        .toString('base64url');
-      assert.equal(signBeacon(secret, { ...claims, expires }), mac);
+    // One HMAC-SHA512 of the instance, cut into 7-byte tags in beaconEvents' order: nothing more.
+    for (const expires of [1000, 1001, 1002, 1003]) {
+      const mac = createHmac('sha512', secret)
+        .update(`marquee/ads-beacon/v2\n${claims.instanceId}\n${claims.campaignId}\n${expires}`)
+        .digest();
+      const tags = signInstance(secret, { ...claims, expires });
+      beaconEvents.forEach((event, index) => {
+        const tag = mac.subarray(index * 7, index * 7 + 7).toString('base64url');
+        assert.equal(tags[event], tag);
+        assert.equal(signBeacon(secret, { ...claims, event, expires }), tag);
+      });
     }
     assert.equal(verifyBeacon({ secret, claims, signature }), true);
-    assert.equal(verifyBeacon({ secret, claims: { ...claims, event: 'complete' }, signature }), false);
+    // Every other event's tag of the same instance is refused for this event, and vice versa.
+    const tags = signInstance(secret, claims);
+    for (const event of beaconEvents.filter((event) => event !== 'impression')) {
+      assert.equal(verifyBeacon({ secret, claims, signature: tags[event] }), false, event);
+      assert.equal(verifyBeacon({ secret, claims: { ...claims, event }, signature }), false, event);
+      assert.equal(verifyBeacon({ secret, claims: { ...claims, event }, signature: tags[event] }), true);
+    }
     assert.equal(verifyBeacon({ secret, claims: { ...claims, instanceId: 'j' }, signature }), false);
+    assert.equal(verifyBeacon({ secret, claims: { ...claims, campaignId: 'd' }, signature }), false);
     assert.equal(verifyBeacon({ secret, claims: { ...claims, expires: 2000 }, signature }), false);
     assert.equal(verifyBeacon({ secret: Buffer.alloc(32, 8), claims, signature }), false);
     assert.equal(verifyBeacon({ secret, claims, signature: 'short' }), false);
+    assert.equal(verifyBeacon({ secret, claims, signature: `${signature}AA` }), false);
   });
 
   it('the buffer keeps one beacon per instance and event', () => {

@@ -81,12 +81,25 @@ export const SKIP_OFFSET_SECONDS = 5;
 /** What an ad's XML says that does not change from one showing to the next (campaign and creative). */
 export type AdCopy = Omit<ServedAd, 'instanceId' | 'sequence' | 'beacons'>;
 
-/** The XML of one showing of an ad, from its showing's own parts. */
+/**
+ * Writes one beacon URL of a showing into the document, as pieces pushed onto `out` (it lands
+ * inside a CDATA section, so it must not contain `]]>`). The decision service pushes its signed
+ * URL's parts; `buildVast` pushes any URL, escaped.
+ */
+export type BeaconWriter = (out: string[], event: BeaconEvent) => void;
+
+/**
+ * The XML of one showing of an ad, pushed onto `out` as pieces: the document is joined once at
+ * the end. (Joining an array makes one flat string; the same pieces concatenated make a tree of
+ * a few hundred nodes that V8 flattens again when writing the response, which measured as much
+ * as a fifth of a decision: docs/PERFORMANCE.md.)
+ */
 export type InlineAdTemplate = (
+  out: string[],
   instanceId: string,
   sequence: number,
-  beacons: Readonly<Record<BeaconEvent, string>>,
-) => string;
+  beacon: BeaconWriter,
+) => void;
 
 /**
  * An ad's `<Ad>` element as a template: everything but the showing's instance id, sequence and
@@ -107,43 +120,66 @@ export function inlineAdTemplate(ad: AdCopy): InlineAdTemplate {
       `<CompanionClickThrough>${cdata(ad.clickThroughUrl)}</CompanionClickThrough>` +
       `</Companion></CompanionAds></Creative>`
     : '';
-  const head = `<AdSystem version="1">${AD_SYSTEM}</AdSystem>` + '<AdServingId>';
+  const opened = `"><InLine><AdSystem version="1">${AD_SYSTEM}</AdSystem><AdServingId>`;
   const titled =
     `</AdServingId><AdTitle>${xmlEscape(ad.creativeName)}</AdTitle>` +
-    `<Advertiser>${xmlEscape(ad.advertiserName)}</Advertiser><Error>`;
+    `<Advertiser>${xmlEscape(ad.advertiserName)}</Advertiser><Error><![CDATA[`;
   const creativeOpen =
-    `<Creatives><Creative id="${ad.creativeId}" sequence="1" adId="${ad.campaignId}">` +
+    `]]></Impression><Creatives><Creative id="${ad.creativeId}" sequence="1" adId="${ad.campaignId}">` +
     `<UniversalAdId idRegistry="marquee">${ad.creativeId}</UniversalAdId>` +
     `<Linear skipoffset="${clockTime(SKIP_OFFSET_SECONDS)}">` +
-    `<Duration>${clockTime(ad.durationSeconds)}</Duration><TrackingEvents>`;
-  const clickThrough = `</TrackingEvents><VideoClicks><ClickThrough id="${ad.creativeId}">${cdata(ad.clickThroughUrl)}</ClickThrough><ClickTracking>`;
-  const tail = `</ClickTracking></VideoClicks><MediaFiles>${mediaFiles}</MediaFiles></Linear></Creative>${companion}</Creatives></InLine></Ad>`;
-  return (instanceId, sequence, beacons) =>
-    `<Ad id="${instanceId}" sequence="${sequence}"><InLine>${head}${instanceId}${titled}` +
-    `${cdata(beacons.error)}</Error><Impression id="${instanceId}">${cdata(beacons.impression)}</Impression>` +
-    creativeOpen +
-    `<Tracking event="start">${cdata(beacons.start)}</Tracking>` +
-    `<Tracking event="firstQuartile">${cdata(beacons.firstQuartile)}</Tracking>` +
-    `<Tracking event="midpoint">${cdata(beacons.midpoint)}</Tracking>` +
-    `<Tracking event="thirdQuartile">${cdata(beacons.thirdQuartile)}</Tracking>` +
-    `<Tracking event="complete">${cdata(beacons.complete)}</Tracking>` +
-    `<Tracking event="skip">${cdata(beacons.skip)}</Tracking>` +
-    `${clickThrough}${cdata(beacons.click)}${tail}`;
+    `<Duration>${clockTime(ad.durationSeconds)}</Duration><TrackingEvents><Tracking event="start"><![CDATA[`;
+  const tracking = (event: BeaconEvent) => `]]></Tracking><Tracking event="${event}"><![CDATA[`;
+  const clickThrough =
+    `]]></Tracking></TrackingEvents><VideoClicks><ClickThrough id="${ad.creativeId}">` +
+    `${cdata(ad.clickThroughUrl)}</ClickThrough><ClickTracking><![CDATA[`;
+  const tail = `]]></ClickTracking></VideoClicks><MediaFiles>${mediaFiles}</MediaFiles></Linear></Creative>${companion}</Creatives></InLine></Ad>`;
+  const [firstQuartile, midpoint, thirdQuartile, complete, skip] = (
+    ['firstQuartile', 'midpoint', 'thirdQuartile', 'complete', 'skip'] as const
+  ).map(tracking);
+  return (out, instanceId, sequence, beacon) => {
+    out.push('<Ad id="', instanceId, '" sequence="', String(sequence), opened, instanceId, titled);
+    beacon(out, 'error');
+    out.push(']]></Error><Impression id="', instanceId, '"><![CDATA[');
+    beacon(out, 'impression');
+    out.push(creativeOpen);
+    beacon(out, 'start');
+    out.push(firstQuartile!);
+    beacon(out, 'firstQuartile');
+    out.push(midpoint!);
+    beacon(out, 'midpoint');
+    out.push(thirdQuartile!);
+    beacon(out, 'thirdQuartile');
+    out.push(complete!);
+    beacon(out, 'complete');
+    out.push(skip!);
+    beacon(out, 'skip');
+    out.push(clickThrough);
+    beacon(out, 'click');
+    out.push(tail);
+  };
 }
 
-/** One showing's `<Ad>` element. */
-export const inlineAd = (ad: ServedAd): string =>
-  inlineAdTemplate(ad)(ad.instanceId, ad.sequence, ad.beacons);
+const VAST_OPEN = `<?xml version="1.0" encoding="UTF-8"?><VAST version="4.2" xmlns="http://www.iab.com/VAST">`;
 
 /**
- * A VAST 4.2 response: an ad pod of Inline ads (sequence 1…n), or — for a break nobody fills —
- * an empty `<VAST>`, which the spec defines as "no ad" (VAST 4.2 §2.3.6.1).
+ * A VAST 4.2 response around the showings `render` pushes: an ad pod of Inline ads (sequence
+ * 1…n), or — for a break nobody fills — an empty `<VAST>`, which the spec defines as "no ad"
+ * (VAST 4.2 §2.3.6.1).
  */
-export function buildVast(ads: readonly ServedAd[]): string {
-  return vastDocument(ads.map(inlineAd));
+export function vastDocument(render: (out: string[]) => void): string {
+  const out = [VAST_OPEN];
+  render(out);
+  out.push('</VAST>');
+  return out.join('');
 }
 
-/** The VAST document around `<Ad>` elements already rendered (e.g. from templates). */
-export const vastDocument = (adElements: readonly string[]): string =>
-  `<?xml version="1.0" encoding="UTF-8"?>` +
-  `<VAST version="4.2" xmlns="http://www.iab.com/VAST">${adElements.join('')}</VAST>`;
+/** A VAST 4.2 response of showings with any beacon URLs (escaped into their CDATA sections). */
+export function buildVast(ads: readonly ServedAd[]): string {
+  return vastDocument((out) => {
+    for (const ad of ads)
+      inlineAdTemplate(ad)(out, ad.instanceId, ad.sequence, (pieces, event) =>
+        pieces.push(ad.beacons[event].replaceAll(']]>', ']]]]><![CDATA[>')),
+      );
+  });
+}

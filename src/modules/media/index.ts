@@ -29,6 +29,14 @@ export {
 } from './ffmpeg-args.ts';
 export type { ProgressListener, RunFfmpegOptions } from './ffmpeg.runner.ts';
 export { ffmpegTools, type MediaTools } from './media-tools.ts';
+// Scene changes (ffmpeg scdet) and the ad cue points they suggest.
+export {
+  buildSceneDetectArgs,
+  detectSceneChanges,
+  parseSceneChanges,
+  proposeCuePoints,
+  type SceneChange,
+} from './scene-changes.ts';
 export { DEFAULT_KEY_URI_PREFIX, MASTER_PLAYLIST, packageEncryptedHls } from './hls-package.ts';
 export type { HlsManifest, PackageOptions, PreparedSubtitle } from './hls-package.ts';
 // Packages and keys: what playback and downloads ask media for (the master key never leaves).

@@ -249,6 +249,20 @@ export class MediaService {
     return asset;
   }
 
+  /** The uploaded source of the video an item plays now (for analyses such as scene detection). */
+  async currentSource(
+    itemId: string,
+  ): Promise<{ storageKey: string; sourceName: string; durationSeconds: number | null } | undefined> {
+    const asset = await this.assets.current(itemId);
+    return (
+      asset && {
+        storageKey: asset.sourceKey,
+        sourceName: asset.sourceName,
+        durationSeconds: asset.durationSeconds,
+      }
+    );
+  }
+
   /** After a failed or cancelled transcode, an item with no playable package goes back to draft. */
   async #settleItemAfterStop(itemId: string): Promise<void> {
     const current = await this.assets.current(itemId);

@@ -49,6 +49,16 @@ export interface AdCreativesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface AdCuePointDetectionsTable {
+  itemId: string;
+  status: string;
+  threshold: number;
+  proposed: ColumnType<JsonValue, string | undefined, string>;
+  failure: string | null;
+  requestedAt: ColumnType<Date, Date | string, Date | string>;
+  finishedAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface AdCuePointsTable {
   itemId: string;
   seconds: number;
@@ -786,6 +796,7 @@ export interface DB {
   adBeacons: AdBeaconsTable;
   adCampaigns: AdCampaignsTable;
   adCreatives: AdCreativesTable;
+  adCuePointDetections: AdCuePointDetectionsTable;
   adCuePoints: AdCuePointsTable;
   adDeliveryDaily: AdDeliveryDailyTable;
   adSlotsDaily: AdSlotsDailyTable;

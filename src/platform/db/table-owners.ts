@@ -13,6 +13,7 @@ export const tableOwners = {
   adCampaigns: 'ads',
   adCreatives: 'ads',
   adCuePoints: 'ads',
+  adCuePointDetections: 'ads',
   adDeliveryDaily: 'ads',
   adSlotsDaily: 'ads',
   apiKeys: 'identity',

@@ -69,6 +69,24 @@ export interface Schemas {
     failure: string | null;
     createdAt: string;
   };
+  AdCueDetection: {
+    itemId: string;
+    status: "detecting" | "ready" | "failed";
+    threshold: number;
+    proposed: Array<number>;
+    failure: string | null;
+    requestedAt: string;
+    finishedAt: string | null;
+  };
+  AdCueDetectionInput: {
+    itemId: string;
+    status: "detecting" | "ready" | "failed";
+    threshold: number;
+    proposed: Array<number>;
+    failure: string | null;
+    requestedAt: string;
+    finishedAt: string | null;
+  };
   AdminSubscription: {
     id: string;
     userId: string;
@@ -3203,6 +3221,26 @@ export interface Operations {
       seconds: Array<number>;
     };
   };
+  /** POST /api/admin/ads/cue-points/{id}/detection — Propose cue points from the scene changes of a movie’s or episode’s video (a job) */
+  adminDetectCuePoints: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      threshold?: number;
+    };
+    response: Schemas["AdCueDetection"];
+  };
+  /** GET /api/admin/ads/cue-points/{id}/detection — The last cue point detection of a movie or episode: its status and proposed cue points */
+  adminGetCueDetection: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AdCueDetection"];
+  };
   /** GET /api/admin/ads/report — Delivery over UTC days: impressions, fill rate, completion rate, eCPM, per campaign */
   adminAdReport: {
     path: never;
@@ -3769,6 +3807,8 @@ export const operations = {
   adminUploadCreativeVideo: ["PUT", "/api/admin/ads/creatives/{id}/video"],
   adminSetCuePoints: ["PUT", "/api/admin/ads/cue-points/{id}"],
   adminGetCuePoints: ["GET", "/api/admin/ads/cue-points/{id}"],
+  adminDetectCuePoints: ["POST", "/api/admin/ads/cue-points/{id}/detection"],
+  adminGetCueDetection: ["GET", "/api/admin/ads/cue-points/{id}/detection"],
   adminAdReport: ["GET", "/api/admin/ads/report"],
   sendPlaybackBeacons: ["POST", "/api/analytics/events"],
   adminAnalyticsTitles: ["GET", "/api/admin/analytics/titles"],

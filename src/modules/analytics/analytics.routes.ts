@@ -4,6 +4,7 @@ import { userOf } from '../identity/index.ts';
 import { qoeBeaconSchema } from './analytics.events.ts';
 import type { AnalyticsIngest } from './analytics.service.ts';
 import type { AnalyticsReports } from './analytics-reports.service.ts';
+import { toCsv } from './csv.ts';
 
 export interface AnalyticsRoutesOptions {
   ingest: AnalyticsIngest;
@@ -20,7 +21,21 @@ const rangeQuery = z.object({
   from: z.iso.datetime({ offset: true }).describe('Start of the range (inclusive)'),
   to: z.iso.datetime({ offset: true }).describe('End of the range (exclusive)'),
   granularity: z.enum(['hour', 'day']).default('day'),
+  format: z.enum(['json', 'csv']).optional().describe('csv: the rows as text/csv (or send Accept: text/csv)'),
 });
+const wantsCsv = (format: string | undefined, accept: string | undefined) =>
+  format === 'csv' || (format === undefined && /\btext\/csv\b/.test(accept ?? ''));
+const titleColumns = ['bucket', 'titleId', 'plays', 'finishes', 'watchHours', 'completionRate'] as const;
+const qoeColumns = [
+  'bucket',
+  'group',
+  'plays',
+  'averageStartupMs',
+  'rebufferCount',
+  'rebufferRatio',
+  'bitrateSwitches',
+  'errorRate',
+] as const;
 const titleFigures = z
   .object({
     bucket: z.string(),
@@ -87,16 +102,27 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRoutesOptions> = as
         summary: 'Plays, finishes, watch hours and completion rate per title per hour or day',
         description: 'Refusals: ANALYTICS_RANGE_INVALID (hour: at most 31 days; day: at most 400).',
         querystring: rangeQuery,
-        response: { 200: z.object({ items: z.array(titleFigures) }) },
+        produces: ['application/json', 'text/csv'],
+        response: {
+          200: z.union([
+            z.object({ items: z.array(titleFigures) }),
+            z.string().describe('text/csv, with a header line'),
+          ]),
+        },
       },
     },
-    async (request) => ({
-      items: await reports.titles({
+    async (request, reply) => {
+      const items = await reports.titles({
         granularity: request.query.granularity,
         from: new Date(request.query.from),
         to: new Date(request.query.to),
-      }),
-    }),
+      });
+      if (!wantsCsv(request.query.format, request.headers.accept)) return { items };
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="titles.csv"')
+        .send(toCsv(titleColumns, items));
+    },
   );
 
   app.get(
@@ -109,16 +135,27 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRoutesOptions> = as
         summary: 'Start time, rebuffering ratio and error rate per hour or day, by plan, region or device',
         description: 'Refusals: ANALYTICS_RANGE_INVALID (hour: at most 31 days; day: at most 400).',
         querystring: rangeQuery.extend({ by: z.enum(['none', 'plan', 'region', 'device']).default('none') }),
-        response: { 200: z.object({ items: z.array(qoeFigures) }) },
+        produces: ['application/json', 'text/csv'],
+        response: {
+          200: z.union([
+            z.object({ items: z.array(qoeFigures) }),
+            z.string().describe('text/csv, with a header line'),
+          ]),
+        },
       },
     },
-    async (request) => ({
-      items: await reports.qoe({
+    async (request, reply) => {
+      const items = await reports.qoe({
         granularity: request.query.granularity,
         from: new Date(request.query.from),
         to: new Date(request.query.to),
         by: request.query.by,
-      }),
-    }),
+      });
+      if (!wantsCsv(request.query.format, request.headers.accept)) return { items };
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="qoe.csv"')
+        .send(toCsv(qoeColumns, items));
+    },
   );
 };

@@ -69,6 +69,38 @@ export interface Schemas {
     failure: string | null;
     createdAt: string;
   };
+  AdminLiveEvent: {
+    id: string;
+    title: string;
+    description: string | null;
+    artworkUrl: string | null;
+    scheduledStart: string;
+    minPlanTier: number;
+    maturityLevel: number;
+    allowedRegions: Array<string> | null;
+    state: "scheduled" | "live" | "ended";
+    startedAt: string | null;
+    endedAt: string | null;
+    slowModeSeconds: number;
+    recordingTitleId: string | null;
+    viewersNow: number;
+  };
+  AdminLiveEventInput: {
+    id: string;
+    title: string;
+    description: string | null;
+    artworkUrl: string | null;
+    scheduledStart: string;
+    minPlanTier: number;
+    maturityLevel: number;
+    allowedRegions: Array<string> | null;
+    state: "scheduled" | "live" | "ended";
+    startedAt: string | null;
+    endedAt: string | null;
+    slowModeSeconds: number;
+    recordingTitleId: string | null;
+    viewersNow: number;
+  };
   AdminSubscription: {
     id: string;
     userId: string;
@@ -236,6 +268,26 @@ export interface Schemas {
     createdAt: string;
     disabled: boolean;
     activeSessions: number;
+  };
+  AdminUserSession: {
+    id: string;
+    deviceName: string;
+    deviceType: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+    ip: string | null;
+    userAgent: string | null;
+    authMethod: string;
+    createdAt: string;
+    lastSeenAt: string;
+  };
+  AdminUserSessionInput: {
+    id: string;
+    deviceName: string;
+    deviceType: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+    ip: string | null;
+    userAgent: string | null;
+    authMethod: string;
+    createdAt: string;
+    lastSeenAt: string;
   };
   AdReport: {
     from: string;
@@ -1641,6 +1693,27 @@ export interface Operations {
       createdAt: string;
       disabled: boolean;
     };
+  };
+  /** GET /api/admin/users/{id}/sessions — An account's signed-in devices, most recently seen first */
+  adminListUserSessions: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      sessions: Array<Schemas["AdminUserSession"]>;
+    };
+  };
+  /** DELETE /api/admin/users/{id}/sessions/{sessionId} — Sign one device of an account out */
+  adminRevokeUserSession: {
+    path: {
+      id: string;
+      sessionId: string;
+    };
+    query: never;
+    body: never;
+    response: void;
   };
   /** GET /api/admin/audit — The audit log: every administrative change, newest first */
   adminListAuditEntries: {
@@ -3273,11 +3346,12 @@ export interface Operations {
       from: string;
       to: string;
       granularity?: "hour" | "day";
+      format?: "json" | "csv";
     };
     body: never;
     response: {
       items: Array<Schemas["AnalyticsTitleFigures"]>;
-    };
+    } | string;
   };
   /** GET /api/admin/analytics/qoe — Start time, rebuffering ratio and error rate per hour or day, by plan, region or device */
   adminAnalyticsQoe: {
@@ -3286,12 +3360,13 @@ export interface Operations {
       from: string;
       to: string;
       granularity?: "hour" | "day";
+      format?: "json" | "csv";
       by?: "none" | "plan" | "region" | "device";
     };
     body: never;
     response: {
       items: Array<Schemas["AnalyticsQoeFigures"]>;
-    };
+    } | string;
   };
   /** GET /api/admin/analytics/active-profiles — Daily or monthly active profiles and accounts (group hour reads as day) */
   adminAnalyticsActiveProfiles: {
@@ -3475,7 +3550,7 @@ export interface Operations {
       streamKey: string;
     };
   };
-  /** GET /api/admin/live-events — Live events, newest first */
+  /** GET /api/admin/live-events — Live events, newest first, each with its viewer count now */
   adminListLiveEvents: {
     path: never;
     query: {
@@ -3484,7 +3559,7 @@ export interface Operations {
     };
     body: never;
     response: {
-      items: Array<Schemas["LiveEvent"]>;
+      items: Array<Schemas["AdminLiveEvent"]>;
       nextCursor: string | null;
     };
   };
@@ -3611,6 +3686,8 @@ export const operations = {
   selectProfile: ["POST", "/api/profiles/{id}/select"],
   adminListUsers: ["GET", "/api/admin/users"],
   adminUpdateUser: ["PATCH", "/api/admin/users/{id}"],
+  adminListUserSessions: ["GET", "/api/admin/users/{id}/sessions"],
+  adminRevokeUserSession: ["DELETE", "/api/admin/users/{id}/sessions/{sessionId}"],
   adminListAuditEntries: ["GET", "/api/admin/audit"],
   adminListApiKeys: ["GET", "/api/admin/api-keys"],
   adminCreateApiKey: ["POST", "/api/admin/api-keys"],

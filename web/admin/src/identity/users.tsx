@@ -28,7 +28,7 @@ function UserRow({ user }: { user: User }) {
       </td>
       <td>
         <fieldset className="admin-roles">
-          <legend className="admin-visually-hidden">Roles of {user.email}</legend>
+          <legend className="ui-visually-hidden">Roles of {user.email}</legend>
           {allRoles.map((role) => (
             <label key={role}>
               <input

@@ -38,8 +38,8 @@ describe('the admin console', () => {
 
   it('opens sections by role, and none to a viewer', () => {
     assert.equal(isStaff(['viewer']), false);
-    assert.deepEqual([...sectionsFor(['support'])].sort(), ['audit', 'comments', 'users']);
+    assert.deepEqual([...sectionsFor(['support'])].sort(), ['audit', 'comments', 'subscriptions', 'users']);
     assert.ok(sectionsFor(['viewer', 'content_manager']).has('content'));
-    assert.equal(sectionsFor(['admin']).size, 9);
+    assert.equal(sectionsFor(['admin']).size, 11);
   });
 });

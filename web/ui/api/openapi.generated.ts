@@ -1025,6 +1025,12 @@ export interface Schemas {
     lastSeenAt: string;
     current: boolean;
   };
+  Settings: {
+    blockedWords: Array<unknown>;
+  };
+  SettingsInput: {
+    blockedWords: Array<string>;
+  };
   Stream: {
     id: string;
     deviceName: string;
@@ -2199,6 +2205,22 @@ export interface Operations {
     query: never;
     body: never;
     response: Schemas["TranscodeJob"];
+  };
+  /** GET /api/admin/settings — Admin-editable settings, each its stored value or its default */
+  adminGetSettings: {
+    path: never;
+    query: never;
+    body: never;
+    response: Schemas["Settings"];
+  };
+  /** PATCH /api/admin/settings — Change settings (only those named); every instance applies them within moments */
+  adminUpdateSettings: {
+    path: never;
+    query: never;
+    body: {
+      blockedWords?: Array<string>;
+    };
+    response: Schemas["Settings"];
   };
   /** GET /api/titles/{id}/comments — Top-level comments on a title, newest or most replied first */
   listComments: {
@@ -3725,6 +3747,8 @@ export const operations = {
   adminGetJob: ["GET", "/api/admin/jobs/{id}"],
   adminCancelJob: ["POST", "/api/admin/jobs/{id}/cancel"],
   adminRetryJob: ["POST", "/api/admin/jobs/{id}/retry"],
+  adminGetSettings: ["GET", "/api/admin/settings"],
+  adminUpdateSettings: ["PATCH", "/api/admin/settings"],
   listComments: ["GET", "/api/titles/{id}/comments"],
   postComment: ["POST", "/api/titles/{id}/comments"],
   listCommentReplies: ["GET", "/api/comments/{id}/replies"],

@@ -43,11 +43,12 @@ type ChartOptions = (element: HTMLElement) => Omit<uPlot.Options, 'width'>;
  * One uPlot chart in a div, sized to the div's width. It is rebuilt only when what it draws
  * changes (`signature`), not on every render of the page around it.
  */
-function UPlot(props: { options: ChartOptions; data: uPlot.AlignedData }) {
+function UPlot(props: { options: ChartOptions; data: uPlot.AlignedData; labels: string[] }) {
   const target = useRef<HTMLDivElement>(null);
   const latest = useRef(props);
   latest.current = props;
-  const signature = JSON.stringify(props.data);
+  // The labels too: a bar chart's names may arrive after its numbers (the titles are asked apart).
+  const signature = JSON.stringify([props.data, props.labels]);
   useEffect(() => {
     const element = target.current;
     if (!element) return;
@@ -170,7 +171,7 @@ export function LineChart(props: {
       series={series}
       summary={`${series.map((s) => s.name).join(' and ')} over ${times.length} buckets; the numbers are in the data table.`}
     >
-      <UPlot options={options} data={data} />
+      <UPlot options={options} data={data} labels={props.labels} />
     </Figure>
   );
 }
@@ -212,15 +213,16 @@ export function BarChart(props: {
     ],
   });
   const series = [{ name: 'Value', values: bars.map((b) => b.value) }];
+  const labels = bars.map((b) => b.label);
   return (
     <Figure
       id={props.id}
       title={props.title}
-      labels={bars.map((b) => b.label)}
+      labels={labels}
       series={series}
       summary={`${bars.length} bars, largest first: ${bars.map((b) => `${b.label} ${format(b.value)}`).join(', ')}.`}
     >
-      <UPlot options={options} data={data} />
+      <UPlot options={options} data={data} labels={labels} />
     </Figure>
   );
 }

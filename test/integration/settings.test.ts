@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
+import { AuditLog } from '../../src/modules/audit/index.ts';
+import { createSettings } from '../../src/modules/settings/index.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
 /**
@@ -73,6 +75,33 @@ describe('settings', () => {
     // An empty list lifts the filter.
     assert.deepEqual((await call('PATCH', admin, { blockedWords: [] })).json(), { blockedWords: [] });
     assert.equal((await comment('Another twist')).statusCode, 201);
+  });
+
+  it('reaches another instance through the pub/sub channel, without a restart', async () => {
+    // A second instance over the same database and pub/sub (in-process here, Redis in the
+    // real-services pass): it hears of the change and reads the table again.
+    const other = await createSettings({
+      db: context.deps.database.db,
+      pubsub: context.deps.pubsub,
+      audit: new AuditLog(context.deps.database.db),
+      clock: context.deps.clock,
+      logger: context.deps.logger,
+      defaults: { blockedWords: ['spoiler'] },
+    });
+    try {
+      await call('PATCH', admin, { blockedWords: ['cliffhanger'] });
+      for (const deadline = Date.now() + 5000; ;) {
+        if (other.settings.current().blockedWords.includes('cliffhanger')) break;
+        assert.ok(
+          Date.now() < deadline,
+          `the other instance still has ${other.settings.current().blockedWords.join(', ')}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(other.settings.current(), { blockedWords: ['cliffhanger'] });
+    } finally {
+      await other.settings.close();
+    }
   });
 
   it('refuses bad input with a problem naming the field, and changes nothing', async () => {

@@ -36,6 +36,7 @@ import { OutboxMailer } from './platform/mail/outbox.mail.ts';
 import type { PubSub } from './platform/pubsub/pubsub.port.ts';
 import type { RateLimits } from './platform/ratelimit/ratelimit.port.ts';
 import type { Storage } from './platform/storage/storage.port.ts';
+import { createSettings } from './modules/settings/index.ts';
 
 /** The ports the HTTP application runs on. Tests build them from real embedded parts. */
 export interface AppDeps {
@@ -166,6 +167,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
+  // Before the modules that read settings (the word filter of comments and live chat).
+  const { plugin: settingsPlugin, settings } = await createSettings({
+    db: deps.database.db,
+    pubsub: deps.pubsub,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'settings' }),
+    defaults: { blockedWords: [...config.engagement.comments.blockedWords] },
+  });
+  await app.register(settingsPlugin);
   const engagement = createEngagement({
     db: deps.database.db,
     pubsub: deps.pubsub,
@@ -175,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     ratings: catalog.ratings,
     audit,
+    blockedWords: () => settings.current().blockedWords,
     config,
   });
   // Writes the buffered watch progress before the database closes (platform close follows app close).
@@ -208,7 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     items: catalog.items,
     planTierOf: (userId) => subscriptions.subscriptions.planTierOf(userId, () => identity.planIdOf(userId)),
     isBanned: (userId) => engagement.isBanned(userId),
-    blockedWordIn: (text) => blockedWordIn(text, config.engagement.comments.blockedWords),
+    blockedWordIn: (text) => blockedWordIn(text, settings.current().blockedWords),
     config,
   });
   const playback = await createPlayback({

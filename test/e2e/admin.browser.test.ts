@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible, launchChromium, serveAxe, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
-import { registerViewer } from '../support/accounts.ts';
+import { loginAs, registerViewer } from '../support/accounts.ts';
 import { seedAnalyticsHistory, type SeededHistory } from '../support/analytics-history.ts';
 import { catalogMaker } from '../support/engagement-catalog.ts';
-import { makeComplexityClip, scratchDir } from '../support/media-clips.ts';
+import { ffmpegPath, makeComplexityClip, scratchDir } from '../support/media-clips.ts';
 import { harness, type Harness } from '../support/media-harness.ts';
 
 /**
@@ -33,6 +33,7 @@ describe('the admin console in Chromium', { skip }, () => {
   let browser: Browser;
   let origin: string;
   let clip: string;
+  let poster: string;
   let history: SeededHistory;
   const seededTitles: Array<{ id: string; name: string }> = [];
 
@@ -61,6 +62,19 @@ describe('the admin console in Chromium', { skip }, () => {
       height: 240,
       seconds: 2,
     });
+    poster = path.join(scratch.dir, 'poster.png');
+    await promisify(execFile)(ffmpegPath, [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=200x300',
+      '-frames:v',
+      '1',
+      '-y',
+      poster,
+    ]);
     const titles = catalogMaker(h.context, h.admin);
     for (const name of ['Northern Lights', 'Harbour Days', 'Quiet Engines']) {
       seededTitles.push({ id: await titles.movie(name), name });
@@ -129,22 +143,26 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'Console Upload' }).waitFor();
     assert.equal(await page.locator('[data-title-status]').getAttribute('data-title-status'), 'draft');
 
-    // The upload: the second PATCH fails as a dropped connection would; the bar shows where it
-    // stopped, and Resume goes on from the server's offset instead of starting again.
+    // The upload (tus-js-client): the connection drops after the first chunk and stays down. The
+    // client retries by itself — asking the server its offset (HEAD) each time — then gives up;
+    // the bar shows where it stopped, and Resume goes on from the server's offset, not from 0.
     const size = (await stat(clip)).size;
     assert.ok(size > 3 * 256 * 1024, `a clip of several chunks (${size} bytes)`);
     let patches = 0;
+    let connectionDown = false;
     const tusRequests: string[] = [];
-    await page.route('**/api/videos/tus/**', async (route) => {
+    await page.route('**/api/videos/tus**', async (route) => {
       const request = route.request();
       tusRequests.push(`${request.method()} ${request.headers()['upload-offset'] ?? ''}`);
-      if (request.method() === 'PATCH' && ++patches === 2) return route.abort('connectionreset');
+      if (request.method() === 'PATCH' && ++patches === 2) connectionDown = true;
+      if (connectionDown && request.method() !== 'POST') return route.abort('connectionreset');
       return route.continue();
     });
     await page.getByLabel('Video file').setInputFiles(clip);
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     const upload = page.locator('[data-upload-state]');
-    await page.locator('[data-upload-state="failed"]').waitFor();
+    await page.locator('[data-upload-state="uploading"]').waitFor();
+    await page.locator('[data-upload-state="failed"]').waitFor({ timeout: 30_000 });
     const stoppedAt = Number(
       await upload.locator('[data-upload-percent]').getAttribute('data-upload-percent'),
     );
@@ -153,15 +171,20 @@ describe('the admin console in Chromium', { skip }, () => {
       await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'),
       String(stoppedAt),
     );
+    const retried = tusRequests.filter((r) => r.startsWith('HEAD')).length;
+    assert.ok(retried >= 2, `the client retried on its own: ${tusRequests.join(', ')}`);
     await shot('upload-interrupted');
+    const beforeResume = tusRequests.length;
+    connectionDown = false;
     await page.getByRole('button', { name: 'Resume upload' }).click();
     await page.locator('[data-upload-state="done"]').waitFor({ timeout: 30_000 });
     assert.match(await upload.innerText(), /resumed from \d+ %/);
     assert.equal(await upload.locator('[data-upload-percent]').getAttribute('data-upload-percent'), '100');
     // The resume asked the server where it was (HEAD) and sent the rest from there, not from 0.
-    const afterFailure = tusRequests.slice(tusRequests.indexOf('PATCH 262144') + 1);
+    const afterFailure = tusRequests.slice(beforeResume);
     assert.equal(afterFailure[0], 'HEAD ', `resumed with HEAD: ${tusRequests.join(', ')}`);
-    assert.ok(!afterFailure.includes('PATCH 0'), `not restarted: ${tusRequests.join(', ')}`);
+    assert.equal(afterFailure[1], 'PATCH 262144', `went on from the first chunk: ${tusRequests.join(', ')}`);
+    assert.ok(!afterFailure.some((r) => r.startsWith('POST')), `not restarted: ${tusRequests.join(', ')}`);
     console.log(`# ${size} bytes uploaded, interrupted at ${stoppedAt} %, tus: ${tusRequests.join(', ')}`);
 
     // The transcoding job, polled live, to 100 % and ready.
@@ -216,16 +239,38 @@ describe('the admin console in Chromium', { skip }, () => {
     // First load of the dashboard (its chunk, two analytics queries, the charts), signed in.
     const started = Date.now();
     await page.goto(`${origin}/admin/`);
-    await page.locator('[data-chart="top-titles"] svg rect').first().waitFor();
-    await page.locator('[data-chart="startup"] svg polyline').waitFor();
+    await page.locator('[data-chart="top-titles"] .uplot canvas').waitFor();
+    await page.locator('[data-chart="startup"] .uplot canvas').waitFor();
     const firstLoadMs = Date.now() - started;
     console.log(`# dashboard first load: ${firstLoadMs} ms`);
     // The issue's aim is 2 s on loopback (1.9–2.4 s measured on a busy 2-core machine, 4.8 s when
     // it was busier still); the bound leaves room for a loaded test machine.
     assert.ok(firstLoadMs < 8000, `dashboard loaded in ${firstLoadMs} ms`);
 
+    // Every chart is a uPlot canvas with something drawn on it (its lines or bars in the series
+    // colours), not an empty box.
     for (const chart of ['plays', 'watch-hours', 'top-titles', 'startup', 'rebuffering']) {
-      await page.locator(`[data-chart="${chart}"] svg[role="img"]`).waitFor();
+      const canvas = page.locator(`[data-chart="${chart}"] .uplot canvas`);
+      await canvas.waitFor();
+      const painted = await canvas.evaluate((element) => {
+        const c = element as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
+        };
+        const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        // --chart-1 (tokens.css), the first series' colour, at full strength: a line or a bar.
+        let seriesPixels = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (pixels[i] === 0xff && pixels[i + 1] === 0x6b && pixels[i + 2] === 0x6b && pixels[i + 3] === 255)
+            seriesPixels++;
+        }
+        return { width: c.width, seriesPixels };
+      });
+      assert.ok(
+        painted.width > 100 && painted.seriesPixels > 20,
+        `${chart} drew on its canvas: ${JSON.stringify(painted)}`,
+      );
     }
     // The figures are the history's: total plays over the week, and the top title first.
     const playCells = await page.locator('[data-chart="plays"] tbody tr td:first-of-type').allTextContents();
@@ -235,14 +280,26 @@ describe('the admin console in Chromium', { skip }, () => {
     const top = [...history.watchHours].sort((a, b) => b[1] - a[1])[0]?.[0];
     const topName = seededTitles.find((t) => t.id === top)?.name ?? '';
     assert.equal(
-      await page.locator('[data-chart="top-titles"] [data-bar]').first().getAttribute('data-bar'),
+      await page.locator('[data-chart="top-titles"] tbody tr').first().getAttribute('data-bucket'),
       topName,
     );
+    // Each figure exports its rows as the API's CSV.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV of Plays and finishes' }).click(),
+    ]);
+    const csv = await readFile((await download.path()) ?? '', 'utf8');
+    const csvPlays = csv
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .reduce((sum, line) => sum + Number(line.split(',')[2]), 0);
+    assert.equal(csvPlays, seededPlays, 'the CSV holds the same plays');
     await page.screenshot({ path: path.join(artifacts, 'dashboard-desktop.png'), fullPage: true });
     await assertAccessible(page, 'dashboard');
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.locator('[data-chart="plays"] svg[role="img"]').waitFor();
+    await page.locator('[data-chart="plays"] .uplot canvas').waitFor();
     await page.screenshot({ path: path.join(artifacts, 'dashboard-phone.png'), fullPage: true });
     await assertAccessible(page, 'dashboard (phone)');
 
@@ -266,7 +323,7 @@ describe('the admin console in Chromium', { skip }, () => {
     await form.getByRole('button', { name: 'Schedule' }).click();
     const key = await page.locator('[data-stream-key]').innerText();
     assert.ok(key.length >= 16, `a stream key is shown (${key.length} characters)`);
-    await page.getByRole('cell', { name: 'Console Live Night', exact: true }).waitFor();
+    await page.getByRole('rowheader', { name: 'Console Live Night', exact: true }).waitFor();
     await page.getByRole('button', { name: 'New stream key for Console Live Night' }).click();
     await page.waitForFunction(
       (old) =>
@@ -300,6 +357,168 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.screenshot({ path: path.join(artifacts, 'audit-desktop.png') });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/signin$/);
+    assert.deepEqual(cspViolations, [], 'the console runs under its CSP');
+    await context.close();
+  });
+
+  it('the content, subscription, offers, sessions, ads and settings pages use the API, pass axe, and are kept as screenshots', async () => {
+    // A paying subscriber (no trial, so the sandbox checkout charges at once) and a second device.
+    await h.context.deps.database.db
+      .updateTable('plans')
+      .set({ trialDays: 0 })
+      .where('id', '=', 'basic')
+      .execute();
+    const subscriber = await registerViewer(h.context.app, { name: 'Paying Subscriber' });
+    const checkout = await h.context.app.inject({
+      method: 'POST',
+      url: '/api/subscribe',
+      headers: subscriber.headers,
+      payload: { planId: 'basic', interval: 'month', provider: 'sandbox' },
+    });
+    assert.equal(checkout.statusCode, 201, checkout.body);
+    const paid = await h.context.app.inject({
+      method: 'POST',
+      url: new URL(checkout.json<{ checkoutUrl: string }>().checkoutUrl).pathname,
+      payload: { outcome: 'succeed' },
+    });
+    assert.equal(paid.statusCode, 200, paid.body);
+    const phone = await loginAs(h.context.app, subscriber, {
+      device: { name: 'Lost Phone', type: 'mobile' },
+    });
+
+    const { context, page, cspViolations } = await openConsole();
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+    await signIn(page, h.admin);
+    const nav = page.getByRole('navigation', { name: 'Admin sections' });
+
+    // Content → people and genres, each added through its form and found in its table.
+    await nav.getByRole('link', { name: 'Content' }).click();
+    await page.getByRole('navigation', { name: 'Content' }).getByRole('link', { name: 'People' }).click();
+    const personForm = page.getByRole('form', { name: 'New person' });
+    await personForm.getByLabel('Name').fill('Ada Console');
+    await personForm.getByLabel('Biography').fill('Directs from the admin console.');
+    await personForm.getByRole('button', { name: 'Add person' }).click();
+    await page.getByRole('rowheader', { name: 'Ada Console' }).waitFor();
+    await shot('people-desktop');
+    await assertAccessible(page, 'people');
+    await page.getByRole('navigation', { name: 'Content' }).getByRole('link', { name: 'Genres' }).click();
+    const genreForm = page.getByRole('form', { name: 'New genre' });
+    await genreForm.getByLabel('Genre name').fill('Console Noir');
+    await genreForm.getByRole('button', { name: 'Add genre' }).click();
+    await page.locator('[data-genre="console-noir"]').waitFor();
+    await shot('genres-desktop');
+    await assertAccessible(page, 'genres');
+
+    // Artwork: a poster for a seeded title, uploaded as the request body, shown from its URL.
+    await page.goto(`${origin}/admin/titles/${seededTitles[0]?.id}`);
+    await page.getByLabel('Poster image (JPEG, PNG or WebP)').setInputFiles(poster);
+    await page.getByRole('button', { name: 'Upload poster' }).click();
+    const posterImage = page.locator('[data-artwork="poster"] img');
+    await posterImage.waitFor();
+    assert.ok(
+      await posterImage.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0),
+      'the poster loads from its URL',
+    );
+    await shot('title-artwork-desktop');
+    await assertAccessible(page, 'artwork');
+
+    // Subscriptions: found by email; the account's payment refunded with a reason.
+    await nav.getByRole('link', { name: 'Subscriptions' }).click();
+    await page.getByLabel('Account email').fill(subscriber.email);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('[data-status="active"]').waitFor();
+    await assertAccessible(page, 'subscriptions');
+    await page.locator('[data-status="active"] a').click();
+    const payment = page.locator('[data-payment-status="paid"]');
+    await payment.waitFor();
+    await payment.getByLabel('Reason').fill('Charged twice');
+    await payment.getByRole('button', { name: 'Refund' }).click();
+    await page.locator('[data-payment-status="refunded"]').waitFor();
+    await shot('subscription-billing-desktop');
+    await assertAccessible(page, 'billing');
+
+    // Offers: a coupon created, then withdrawn.
+    await nav.getByRole('link', { name: 'Offers' }).click();
+    const couponForm = page.getByRole('form', { name: 'New coupon' });
+    await couponForm.getByLabel('Code').fill('CONSOLE20');
+    await couponForm.getByLabel('Name', { exact: true }).fill('Twenty off, once');
+    await couponForm.getByLabel('Percent off').fill('20');
+    await couponForm.getByRole('button', { name: 'Create coupon' }).click();
+    await page.locator('[data-coupon="CONSOLE20"][data-active="true"]').waitFor();
+    await page.getByRole('button', { name: 'Withdraw CONSOLE20' }).click();
+    await page.locator('[data-coupon="CONSOLE20"][data-active="false"]').waitFor();
+    const offers = await fetch(`${origin}/api/offers`);
+    const codes = ((await offers.json()) as { offers: Array<{ code: string }> }).offers.map((o) => o.code);
+    assert.ok(!codes.includes('CONSOLE20'), 'a withdrawn coupon is not on offer');
+    await assertAccessible(page, 'offers');
+
+    // Users → the subscriber's devices: the lost phone signed out, the other device kept.
+    await nav.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search by name or email').fill(subscriber.email);
+    await page.getByLabel('Search by name or email').press('Enter');
+    await page.getByRole('link', { name: `Sessions of ${subscriber.email}` }).click();
+    await page.locator(`[data-session="${phone.sessionId}"]`).waitFor();
+    await assertAccessible(page, 'sessions');
+    await page.getByRole('button', { name: 'Sign out Lost Phone' }).click();
+    await page.locator(`[data-session="${phone.sessionId}"]`).waitFor({ state: 'detached' });
+    assert.equal((await fetch(`${origin}/api/me`, { headers: phone.headers })).status, 401);
+    assert.equal((await fetch(`${origin}/api/me`, { headers: subscriber.headers })).status, 200);
+
+    // Ads: a campaign for a new advertiser.
+    await nav.getByRole('link', { name: 'Ads' }).click();
+    const campaignForm = page.getByRole('form', { name: 'New campaign' });
+    await campaignForm
+      .getByRole('combobox', { name: /^Advertiser/ })
+      .selectOption({ label: 'New advertiser…' });
+    await campaignForm.getByLabel('Advertiser name').fill('Console Cola');
+    await campaignForm.getByLabel('Campaign name').fill('Console Summer');
+    await campaignForm.getByLabel('CPM').fill('12.50');
+    await campaignForm.getByLabel('Budget').fill('1000');
+    await campaignForm.getByLabel('Ends').fill('2030-12-31');
+    await campaignForm.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByRole('rowheader', { name: 'Console Summer' }).waitFor();
+    assert.equal(
+      await page.locator('tr:has-text("Console Summer")').getAttribute('data-status'),
+      'paused',
+      'a new campaign waits for its creatives',
+    );
+    await shot('ads-desktop');
+    await assertAccessible(page, 'ads');
+
+    // Live: each event shows who watches it now.
+    const scheduled = await h.context.app.inject({
+      method: 'POST',
+      url: '/api/admin/live-events',
+      headers: h.admin.headers,
+      payload: {
+        title: 'Console Viewers Night',
+        scheduledStart: new Date(Date.now() + 3600_000).toISOString(),
+      },
+    });
+    const liveEventId = scheduled.json<{ event: { id: string } }>().event.id;
+    await nav.getByRole('link', { name: 'Live' }).click();
+    await page.getByRole('columnheader', { name: 'Watching now' }).waitFor();
+    assert.equal(await page.locator(`[data-live-event="${liveEventId}"]`).getAttribute('data-viewers'), '0');
+
+    // Settings: the word filter, changed here, refuses the next comment at once.
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    const filter = page.getByRole('form', { name: 'Word filter' });
+    await filter.getByLabel('Blocked words (one per line)').fill('spoilerific\nunspeakable');
+    await filter.getByRole('button', { name: 'Save settings' }).click();
+    await filter.getByText('Saved.').waitFor();
+    await assertAccessible(page, 'settings');
+    await shot('settings-desktop');
+    const refused = await h.context.app.inject({
+      method: 'POST',
+      url: `/api/titles/${seededTitles[0]?.id}/comments`,
+      headers: subscriber.headers,
+      payload: { body: 'That ending was Unspeakable' },
+    });
+    assert.equal(refused.json<{ code: string }>().code, 'ENGAGEMENT_COMMENT_BLOCKED_WORD');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/admin\/signin$/);
     assert.deepEqual(cspViolations, [], 'the console runs under its CSP');
     await context.close();

@@ -348,6 +348,33 @@ describe('analytics ingest and figures', () => {
       lines.some((line) => line.startsWith(`${today.toISOString()},720,1,900,`)),
       csv.body,
     );
+    // The same rows as CSV (the console's export buttons), with a header line, by query or Accept.
+    const titlesCsv = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/titles?${query}&format=csv`,
+      headers: analyst.headers,
+    });
+    assert.equal(titlesCsv.statusCode, 200, titlesCsv.body);
+    assert.match(titlesCsv.headers['content-type'] ?? '', /^text\/csv/);
+    const csvLines = titlesCsv.body.trimEnd().split('\r\n');
+    assert.equal(csvLines[0], 'bucket,titleId,plays,finishes,watchHours,completionRate');
+    assert.ok(csvLines.includes(`${today.toISOString()},${movieId},1,1,${30 / 3600},1`), titlesCsv.body);
+    const qoeCsv = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/qoe?${query}&by=device`,
+      headers: { ...analyst.headers, accept: 'text/csv' },
+    });
+    assert.match(
+      qoeCsv.body,
+      /^bucket,group,plays,averageStartupMs,startupP50Ms,startupP95Ms,rebufferCount,rebufferRatio,/,
+    );
+    assert.ok(qoeCsv.body.split('\r\n').some((line) => line.includes(',tv,') && line.includes(',900,')));
+    const viewerCsv = await context.app.inject({
+      method: 'GET',
+      url: `/api/admin/analytics/titles?${query}&format=csv`,
+      headers: viewer.headers,
+    });
+    assert.equal(viewerCsv.statusCode, 403);
     const tooLong = await context.app.inject({
       method: 'GET',
       url: `/api/admin/analytics/qoe?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,

@@ -254,11 +254,16 @@ describe('live: events and chat', () => {
     await Promise.all([watcher.client.close(), moderator.client.close(), fresh.client.close()]);
   });
 
-  it('every viewer is told the viewer count', async () => {
+  it('every viewer is told the viewer count, and the admin list shows it', async () => {
     const event = (await createEvent({ title: 'Counted' })).event.id;
     const viewers = await Promise.all([registerViewer(context.app), registerViewer(context.app)]);
     const clients = await Promise.all(viewers.map((viewer) => join(context.app, baseUrl, viewer, { event })));
     await clients[0]?.client.next('viewers', (frame) => frame.count === 2, 3000);
+    const listed = await context.app.inject({ url: '/api/admin/live-events', headers: editor.headers });
+    const row = listed
+      .json<{ items: Array<{ id: string; viewersNow: number }> }>()
+      .items.find((e) => e.id === event);
+    assert.equal(row?.viewersNow, 2, 'the console reads the same count as the chat');
     await clients[1]?.client.close();
     await clients[0]?.client.next('viewers', (frame) => frame.count === 1, 3000);
     await clients[0]?.client.close();

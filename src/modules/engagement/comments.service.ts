@@ -39,7 +39,9 @@ export interface CommentsServiceDeps {
   events: EngagementEvents;
   clock: Clock;
   limiter: RateLimiter;
-  config: { editMinutes: number; hideAfterReports: number; blockedWords: readonly string[] };
+  config: { editMinutes: number; hideAfterReports: number };
+  /** Read on every comment: the settings' snapshot, so a change applies without a restart. */
+  blockedWords: () => readonly string[];
 }
 
 /**
@@ -222,7 +224,7 @@ export class CommentsService {
   }
 
   #filter(body: string): void {
-    const word = blockedWordIn(body, this.#deps.config.blockedWords);
+    const word = blockedWordIn(body, this.#deps.blockedWords());
     if (word) throw CommentBlockedWord(`The word “${word}” is not allowed in comments`);
   }
 }

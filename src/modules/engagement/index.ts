@@ -46,6 +46,8 @@ export interface EngagementDeps {
   items: PlayableItems;
   ratings: TitleRatings;
   audit: AuditLog;
+  /** Words refused in comments: an admin-editable setting (its default from the environment). */
+  blockedWords: () => readonly string[];
   config: Pick<Config, 'engagement' | 'catalog'>;
 }
 
@@ -96,6 +98,7 @@ export function createEngagement(deps: EngagementDeps): Engagement {
       durationSeconds: 60,
     }),
     config: deps.config.engagement.comments,
+    blockedWords: deps.blockedWords,
   });
   const moderation = new CommentModerationService({
     comments: commentRows,

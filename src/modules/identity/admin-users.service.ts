@@ -2,10 +2,10 @@ import type { Transactor } from '../../platform/db/transactor.ts';
 import type { Page } from '../../shared/pagination.ts';
 import type { AuditLog, RequestContext } from '../audit/index.ts';
 import { canAssignRoles, holdsAllOf, type Actor, type Role } from './access.ts';
-import { Forbidden, RoleNotAssignable, UserNotFound } from './identity.errors.ts';
+import { Forbidden, RoleNotAssignable, SessionNotFound, UserNotFound } from './identity.errors.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
 import type { SessionStates } from './session-states.ts';
-import type { SessionsRepository } from './sessions.repository.ts';
+import type { SessionRow, SessionsRepository } from './sessions.repository.ts';
 import { toUser, type User, type UsersRepository } from './users.repository.ts';
 
 /** Support and admin work on accounts: find them, change roles, disable them. Every change is audited. */
@@ -83,5 +83,41 @@ export class AdminUsersService {
     await this.#sessions.forgetUser(userId);
     await this.#apiKeys.forgetCreatedBy(userId);
     return user;
+  }
+
+  /** An account's signed-in devices (sessions), most recently seen first. */
+  async listSessions(userId: string): Promise<SessionRow[]> {
+    if (!(await this.#users.findById(userId))) throw UserNotFound();
+    return this.#sessionRows.listActive(userId);
+  }
+
+  /**
+   * Signs one device of an account out (a lost phone, a shared computer). The same privilege rule
+   * as every change to an account: only on accounts with no more rights than the actor's.
+   */
+  async revokeSession(
+    actor: Actor,
+    target: { userId: string; sessionId: string },
+    context: RequestContext,
+  ): Promise<void> {
+    const revoked = await this.#transactor.run(async (trx) => {
+      const user = await this.#users.findById(target.userId, trx);
+      if (!user) throw UserNotFound();
+      if (!holdsAllOf(actor, user.roles as Role[]))
+        throw Forbidden('You may not change an account with more rights than yours');
+      const session = await this.#sessionRows.findById(target.sessionId, trx);
+      // Another account's session is "not found" here too: the URL names whose it is.
+      if (!session || session.userId !== target.userId || session.revokedAt) throw SessionNotFound();
+      const ids = await this.#sessionRows.revoke({ ids: [target.sessionId] }, 'revoked_by_staff', trx);
+      await this.#audit.record(trx, context, {
+        action: 'user.session_revoked',
+        targetType: 'user',
+        targetId: target.userId,
+        before: { sessionId: session.id, deviceName: session.deviceName },
+        after: null,
+      });
+      return ids;
+    });
+    await this.#sessions.markRevoked(revoked);
   }
 }

@@ -8,6 +8,7 @@ import type { AdminUsersService } from './admin-users.service.ts';
 import type { ApiKeysService } from './api-keys.service.ts';
 import { requestContext } from './auth-guard.ts';
 import {
+  adminSessionSchema,
   adminUserPatch,
   adminUserSchema,
   adminUsersQuery,
@@ -87,6 +88,61 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       const actor = request.actor;
       if (!actor) throw new Error('guarded route without an actor');
       return adminUsers.update(actor, request.params.id, request.body, requestContext(request));
+    },
+  );
+
+  app.get(
+    '/api/admin/users/:id/sessions',
+    {
+      config: { access: { permission: 'users:read' } },
+      schema: {
+        operationId: 'adminListUserSessions',
+        tags,
+        summary: "An account's signed-in devices, most recently seen first",
+        params: idParams,
+        response: { 200: z.object({ sessions: z.array(adminSessionSchema) }) },
+      },
+    },
+    async (request) => {
+      const sessions = await adminUsers.listSessions(request.params.id);
+      return {
+        sessions: sessions.map((session) => ({
+          id: session.id,
+          deviceName: session.deviceName,
+          deviceType: session.deviceType as z.infer<typeof adminSessionSchema>['deviceType'],
+          ip: session.ip,
+          userAgent: session.userAgent,
+          authMethod: session.authMethod,
+          createdAt: session.createdAt,
+          lastSeenAt: session.lastSeenAt,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/api/admin/users/:id/sessions/:sessionId',
+    {
+      config: { access: { permission: 'users:manage' } },
+      schema: {
+        operationId: 'adminRevokeUserSession',
+        tags,
+        summary: 'Sign one device of an account out',
+        description:
+          'Refusals: USER_NOT_FOUND, AUTH_SESSION_NOT_FOUND (not this account’s, or already ended).',
+        params: z.object({ id: z.uuid(), sessionId: z.uuid() }),
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const actor = request.actor;
+      if (!actor) throw new Error('guarded route without an actor');
+      await adminUsers.revokeSession(
+        actor,
+        { userId: request.params.id, sessionId: request.params.sessionId },
+        requestContext(request),
+      );
+      return reply.status(204).send();
     },
   );
 

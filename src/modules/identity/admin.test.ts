@@ -147,6 +147,78 @@ describe('identity: admin console, roles, audit, service keys', () => {
     await loginAs(context.app, target);
   });
 
+  it("lists an account's signed-in devices and signs one out, audited; never above the actor's rights", async () => {
+    const target = await registerViewer(context.app, { device: { name: 'Living room TV', type: 'tv' } });
+    const phone = await loginAs(context.app, target, { device: { name: 'Pocket', type: 'mobile' } });
+    const listed = await call('GET', `/api/admin/users/${target.userId}/sessions`, support);
+    assert.equal(listed.statusCode, 200, listed.body);
+    const sessions = listed.json<{
+      sessions: Array<{ id: string; deviceName: string; deviceType: string }>;
+    }>().sessions;
+    assert.deepEqual(sessions.map((s) => s.deviceName).sort(), ['Living room TV', 'Pocket']);
+    assert.equal(sessions.find((s) => s.id === phone.sessionId)?.deviceType, 'mobile');
+
+    const revoked = await call(
+      'DELETE',
+      `/api/admin/users/${target.userId}/sessions/${phone.sessionId}`,
+      support,
+    );
+    assert.equal(revoked.statusCode, 204, revoked.body);
+    // That device is out at once (its token, and its refresh token); the other stays in.
+    assert.equal((await call('GET', '/api/me', phone)).statusCode, 401);
+    const refresh = await context.app.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refreshToken: phone.refreshToken },
+    });
+    assert.equal(refresh.statusCode, 401);
+    assert.equal((await call('GET', '/api/me', target)).statusCode, 200);
+    const after = (await call('GET', `/api/admin/users/${target.userId}/sessions`, admin)).json<{
+      sessions: Array<{ id: string }>;
+    }>().sessions;
+    assert.deepEqual(
+      after.map((s) => s.id),
+      [target.sessionId],
+    );
+    const audit = (await call('GET', `/api/admin/audit?targetId=${target.userId}`, admin)).json<
+      Page<{ action: string; actor: { id: string } }>
+    >();
+    assert.equal(audit.items[0]?.action, 'user.session_revoked');
+    assert.equal(audit.items[0]?.actor.id, support.userId);
+
+    // Already ended, or another account's session under this account's address: not found.
+    for (const [userId, sessionId] of [
+      [target.userId, phone.sessionId],
+      [target.userId, admin.sessionId],
+      ['00000000-0000-4000-8000-000000000000', target.sessionId],
+    ]) {
+      const refused = await call('DELETE', `/api/admin/users/${userId}/sessions/${sessionId}`, admin);
+      assert.equal(refused.statusCode, 404, `${userId} ${sessionId}`);
+      assert.match(refused.headers['content-type'] ?? '', /application\/problem\+json/);
+    }
+    assert.equal(
+      (await call('GET', '/api/me', admin)).statusCode,
+      200,
+      "the admin's own session is untouched",
+    );
+    // Support may not sign an admin out; a viewer may not even look; nobody is asked to sign in.
+    const onAdmin = await call(
+      'DELETE',
+      `/api/admin/users/${admin.userId}/sessions/${admin.sessionId}`,
+      support,
+    );
+    assert.equal(onAdmin.statusCode, 403);
+    assert.equal((await call('GET', `/api/admin/users/${target.userId}/sessions`, viewer)).statusCode, 403);
+    assert.equal(
+      (await call('DELETE', `/api/admin/users/${target.userId}/sessions/${target.sessionId}`, viewer))
+        .statusCode,
+      403,
+    );
+    assert.equal((await call('GET', `/api/admin/users/${target.userId}/sessions`)).statusCode, 401);
+    assert.equal((await call('GET', '/api/me', target)).statusCode, 200);
+    assert.equal((await call('GET', `/api/admin/users/not-a-uuid/sessions`, admin)).statusCode, 400);
+  });
+
   it('refuses bad admin input with 4xx and changes nothing', async () => {
     const target = await registerViewer(context.app);
     for (const payload of [{}, { roles: [] }, { roles: ['emperor'] }, { disabled: 'yes' }]) {

@@ -78,6 +78,9 @@ export const sessionSchema = z
   })
   .meta({ id: 'Session' });
 
+/** A session as staff see it: the same device facts, without "current" (which is the viewer's own). */
+export const adminSessionSchema = sessionSchema.omit({ current: true }).meta({ id: 'AdminUserSession' });
+
 export const profileBody = z.object({
   name: displayName(40),
   avatar: avatar.nullable().optional(),

@@ -111,6 +111,7 @@ export function createLive(deps: LiveDeps): Live {
       await app.register(liveRoutes, {
         events,
         chat,
+        viewersNow: (eventId) => presence.count(eventId),
         clock: deps.clock,
         countryHeader: deps.config.catalog.countryHeader,
       });

@@ -15,9 +15,20 @@ import {
   streamKeySchema,
 } from './live.schemas.ts';
 
+const adminLiveEventSchema = liveEventSchema
+  .extend({
+    viewersNow: z
+      .number()
+      .int()
+      .describe('People watching (in the chat) now; trails by one or two presence intervals'),
+  })
+  .meta({ id: 'AdminLiveEvent' });
+
 export interface LiveRoutesOptions {
   events: LiveEventsService;
   chat: ChatService;
+  /** People in the event now (the chat's presence count, summed over instances; see presence.ts). */
+  viewersNow(eventId: string): number;
   clock: Clock;
   countryHeader: string | undefined;
 }
@@ -53,12 +64,18 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
       schema: {
         operationId: 'adminListLiveEvents',
         tags: adminTags,
-        summary: 'Live events, newest first',
+        summary: 'Live events, newest first, each with its viewer count now',
         querystring: pageQuery,
-        response: { 200: pageSchema(liveEventSchema) },
+        response: { 200: pageSchema(adminLiveEventSchema) },
       },
     },
-    async (request) => events.list(request.query),
+    async (request) => {
+      const page = await events.list(request.query);
+      return {
+        ...page,
+        items: page.items.map((event) => ({ ...event, viewersNow: options.viewersNow(event.id) })),
+      };
+    },
   );
 
   app.get(

@@ -70,7 +70,7 @@ export const tableOwners = {
   subscriptions: 'subscriptions',
   subscriptionNotices: 'subscriptions',
   webhookEvents: 'subscriptions',
-  appSettings: 'platform',
+  appSettings: 'settings',
   mailOutbox: 'platform',
   schemaMigrations: 'platform',
 } as const satisfies Record<keyof DB, string>;

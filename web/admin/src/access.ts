@@ -6,13 +6,35 @@ import type { Schemas } from '../../ui/api/openapi.generated.ts';
  */
 export type Role = Schemas['User']['roles'][number];
 export type Section =
-  'dashboard' | 'content' | 'jobs' | 'live' | 'users' | 'comments' | 'plans' | 'ads' | 'audit';
+  | 'dashboard'
+  | 'content'
+  | 'jobs'
+  | 'live'
+  | 'users'
+  | 'comments'
+  | 'subscriptions'
+  | 'plans'
+  | 'ads'
+  | 'audit'
+  | 'settings';
 
 const sectionsOf: Record<Role, readonly Section[]> = {
   viewer: [],
   content_manager: ['dashboard', 'content', 'jobs', 'live'],
-  support: ['users', 'comments', 'audit'],
-  admin: ['dashboard', 'content', 'jobs', 'live', 'users', 'comments', 'plans', 'ads', 'audit'],
+  support: ['users', 'comments', 'subscriptions', 'audit'],
+  admin: [
+    'dashboard',
+    'content',
+    'jobs',
+    'live',
+    'users',
+    'comments',
+    'subscriptions',
+    'plans',
+    'ads',
+    'audit',
+    'settings',
+  ],
 };
 
 export function sectionsFor(roles: readonly Role[]): Set<Section> {

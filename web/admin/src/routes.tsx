@@ -20,6 +20,13 @@ const Comments = lazy(() => import('./engagement/comments.tsx'));
 const LiveEvents = lazy(() => import('./live/live-events.tsx'));
 const Plans = lazy(() => import('./subscriptions/plans.tsx'));
 const Campaigns = lazy(() => import('./ads/campaigns.tsx'));
+const People = lazy(() => import('./catalog/people.tsx'));
+const Genres = lazy(() => import('./catalog/genres.tsx'));
+const UserSessions = lazy(() => import('./identity/user-sessions.tsx'));
+const Subscriptions = lazy(() => import('./subscriptions/subscriptions.tsx'));
+const AccountBilling = lazy(() => import('./subscriptions/account-billing.tsx'));
+const Coupons = lazy(() => import('./subscriptions/coupons.tsx'));
+const Settings = lazy(() => import('./settings/settings.tsx'));
 
 /** The signed-in person, or an error when signed out. */
 export function useMe() {
@@ -39,9 +46,12 @@ const navigation: Array<{ section: Section; to: string; label: string }> = [
   { section: 'live', to: '/live', label: 'Live' },
   { section: 'users', to: '/users', label: 'Users' },
   { section: 'comments', to: '/comments', label: 'Comments' },
+  { section: 'subscriptions', to: '/subscriptions', label: 'Subscriptions' },
   { section: 'plans', to: '/plans', label: 'Plans' },
+  { section: 'plans', to: '/offers', label: 'Offers' },
   { section: 'ads', to: '/ads', label: 'Ads' },
   { section: 'audit', to: '/audit', label: 'Audit log' },
+  { section: 'settings', to: '/settings', label: 'Settings' },
 ];
 
 function SignOut() {
@@ -156,13 +166,20 @@ export function AdminRoutes() {
         <Route path="/" element={staff(home)} />
         <Route path="/titles" element={staff(<Titles />, 'content')} />
         <Route path="/titles/:id" element={staff(<TitleEditor />, 'content')} />
+        <Route path="/people" element={staff(<People />, 'content')} />
+        <Route path="/genres" element={staff(<Genres />, 'content')} />
         <Route path="/jobs" element={staff(<Jobs />, 'jobs')} />
         <Route path="/users" element={staff(<Users />, 'users')} />
+        <Route path="/users/:id/sessions" element={staff(<UserSessions />, 'users')} />
+        <Route path="/subscriptions" element={staff(<Subscriptions />, 'subscriptions')} />
+        <Route path="/subscriptions/accounts/:userId" element={staff(<AccountBilling />, 'subscriptions')} />
+        <Route path="/offers" element={staff(<Coupons />, 'plans')} />
         <Route path="/comments" element={staff(<Comments />, 'comments')} />
         <Route path="/live" element={staff(<LiveEvents />, 'live')} />
         <Route path="/plans" element={staff(<Plans />, 'plans')} />
         <Route path="/ads" element={staff(<Campaigns />, 'ads')} />
         <Route path="/audit" element={staff(<Audit />, 'audit')} />
+        <Route path="/settings" element={staff(<Settings />, 'settings')} />
         <Route
           path="*"
           element={

@@ -102,16 +102,21 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
     return refreshing;
   }
 
-  async function send(id: OperationId, input: { path?: object; query?: object; body?: unknown }) {
+  async function send(
+    id: OperationId,
+    input: { path?: object; query?: object; body?: unknown },
+    raw?: { body: Blob; contentType: string },
+  ) {
     const [method] = operations[id];
     const headers: Record<string, string> = {};
     const token = tokens.get()?.accessToken;
     if (token) headers.authorization = `Bearer ${token}`;
-    if (input.body !== undefined) headers['content-type'] = 'application/json';
+    if (raw) headers['content-type'] = raw.contentType;
+    else if (input.body !== undefined) headers['content-type'] = 'application/json';
     return fetch(urlOf(id, input.path as Record<string, Scalar>, input.query as Record<string, Scalar>), {
       method,
       headers,
-      ...(input.body !== undefined && { body: JSON.stringify(input.body) }),
+      ...(raw ? { body: raw.body } : input.body !== undefined && { body: JSON.stringify(input.body) }),
     });
   }
 
@@ -130,7 +135,35 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
     return body;
   }
 
-  return { call, tokens, refresh: refreshOnce };
+  /** An operation's answer as text, for those that also speak CSV (`format: 'csv'` in the query). */
+  async function callText<Id extends OperationId>(id: Id, input: Input<Id>): Promise<string> {
+    let response = await send(id, input);
+    if (response.status === 401 && tokens.get()) {
+      if (await refreshOnce()) response = await send(id, input);
+    }
+    const text = await response.text();
+    if (!response.ok) throw new ApiError(response.status, text ? (JSON.parse(text) as Problem) : null);
+    return text;
+  }
+
+  /** An operation whose body is bytes, not JSON (artwork: the image itself is the body). */
+  async function upload<Id extends OperationId>(
+    id: Id,
+    input: { path: Operations[Id]['path'] },
+    file: Blob,
+  ): Promise<Response<Id>> {
+    const raw = { body: file, contentType: file.type || 'application/octet-stream' };
+    let response = await send(id, input, raw);
+    if (response.status === 401 && tokens.get()) {
+      if (await refreshOnce()) response = await send(id, input, raw);
+    }
+    const text = await response.text();
+    const body: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ApiError(response.status, body as Problem | null);
+    return body;
+  }
+
+  return { call, callText, upload, tokens, refresh: refreshOnce };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

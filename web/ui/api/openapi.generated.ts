@@ -87,6 +87,38 @@ export interface Schemas {
     requestedAt: string;
     finishedAt: string | null;
   };
+  AdminLiveEvent: {
+    id: string;
+    title: string;
+    description: string | null;
+    artworkUrl: string | null;
+    scheduledStart: string;
+    minPlanTier: number;
+    maturityLevel: number;
+    allowedRegions: Array<string> | null;
+    state: "scheduled" | "live" | "ended";
+    startedAt: string | null;
+    endedAt: string | null;
+    slowModeSeconds: number;
+    recordingTitleId: string | null;
+    viewersNow: number;
+  };
+  AdminLiveEventInput: {
+    id: string;
+    title: string;
+    description: string | null;
+    artworkUrl: string | null;
+    scheduledStart: string;
+    minPlanTier: number;
+    maturityLevel: number;
+    allowedRegions: Array<string> | null;
+    state: "scheduled" | "live" | "ended";
+    startedAt: string | null;
+    endedAt: string | null;
+    slowModeSeconds: number;
+    recordingTitleId: string | null;
+    viewersNow: number;
+  };
   AdminSubscription: {
     id: string;
     userId: string;
@@ -254,6 +286,26 @@ export interface Schemas {
     createdAt: string;
     disabled: boolean;
     activeSessions: number;
+  };
+  AdminUserSession: {
+    id: string;
+    deviceName: string;
+    deviceType: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+    ip: string | null;
+    userAgent: string | null;
+    authMethod: string;
+    createdAt: string;
+    lastSeenAt: string;
+  };
+  AdminUserSessionInput: {
+    id: string;
+    deviceName: string;
+    deviceType: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+    ip: string | null;
+    userAgent: string | null;
+    authMethod: string;
+    createdAt: string;
+    lastSeenAt: string;
   };
   AdReport: {
     from: string;
@@ -995,6 +1047,12 @@ export interface Schemas {
     lastSeenAt: string;
     current: boolean;
   };
+  Settings: {
+    blockedWords: Array<unknown>;
+  };
+  SettingsInput: {
+    blockedWords: Array<string>;
+  };
   Stream: {
     id: string;
     deviceName: string;
@@ -1664,6 +1722,27 @@ export interface Operations {
       disabled: boolean;
     };
   };
+  /** GET /api/admin/users/{id}/sessions — An account's signed-in devices, most recently seen first */
+  adminListUserSessions: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      sessions: Array<Schemas["AdminUserSession"]>;
+    };
+  };
+  /** DELETE /api/admin/users/{id}/sessions/{sessionId} — Sign one device of an account out */
+  adminRevokeUserSession: {
+    path: {
+      id: string;
+      sessionId: string;
+    };
+    query: never;
+    body: never;
+    response: void;
+  };
   /** GET /api/admin/audit — The audit log: every administrative change, newest first */
   adminListAuditEntries: {
     path: never;
@@ -2148,6 +2227,22 @@ export interface Operations {
     query: never;
     body: never;
     response: Schemas["TranscodeJob"];
+  };
+  /** GET /api/admin/settings — Admin-editable settings, each its stored value or its default */
+  adminGetSettings: {
+    path: never;
+    query: never;
+    body: never;
+    response: Schemas["Settings"];
+  };
+  /** PATCH /api/admin/settings — Change settings (only those named); every instance applies them within moments */
+  adminUpdateSettings: {
+    path: never;
+    query: never;
+    body: {
+      blockedWords?: Array<string>;
+    };
+    response: Schemas["Settings"];
   };
   /** GET /api/titles/{id}/comments — Top-level comments on a title, newest or most replied first */
   listComments: {
@@ -3545,7 +3640,7 @@ export interface Operations {
       streamKey: string;
     };
   };
-  /** GET /api/admin/live-events — Live events, newest first */
+  /** GET /api/admin/live-events — Live events, newest first, each with its viewer count now */
   adminListLiveEvents: {
     path: never;
     query: {
@@ -3554,7 +3649,7 @@ export interface Operations {
     };
     body: never;
     response: {
-      items: Array<Schemas["LiveEvent"]>;
+      items: Array<Schemas["AdminLiveEvent"]>;
       nextCursor: string | null;
     };
   };
@@ -3681,6 +3776,8 @@ export const operations = {
   selectProfile: ["POST", "/api/profiles/{id}/select"],
   adminListUsers: ["GET", "/api/admin/users"],
   adminUpdateUser: ["PATCH", "/api/admin/users/{id}"],
+  adminListUserSessions: ["GET", "/api/admin/users/{id}/sessions"],
+  adminRevokeUserSession: ["DELETE", "/api/admin/users/{id}/sessions/{sessionId}"],
   adminListAuditEntries: ["GET", "/api/admin/audit"],
   adminListApiKeys: ["GET", "/api/admin/api-keys"],
   adminCreateApiKey: ["POST", "/api/admin/api-keys"],
@@ -3718,6 +3815,8 @@ export const operations = {
   adminGetJob: ["GET", "/api/admin/jobs/{id}"],
   adminCancelJob: ["POST", "/api/admin/jobs/{id}/cancel"],
   adminRetryJob: ["POST", "/api/admin/jobs/{id}/retry"],
+  adminGetSettings: ["GET", "/api/admin/settings"],
+  adminUpdateSettings: ["PATCH", "/api/admin/settings"],
   listComments: ["GET", "/api/titles/{id}/comments"],
   postComment: ["POST", "/api/titles/{id}/comments"],
   listCommentReplies: ["GET", "/api/comments/{id}/replies"],

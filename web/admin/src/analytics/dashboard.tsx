@@ -1,10 +1,11 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Notice } from '../../../ui/components.tsx';
+import { Button, Notice } from '../../../ui/components.tsx';
+import type { ApiClient } from '../../../ui/api/client.ts';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { topTitles } from './figure-math.ts';
-import { figures, type Range } from './figures.tsx';
+import { figures, type Figure, type Range } from './figures.tsx';
 
 const ranges = {
   '24h': { label: 'Last 24 hours', hours: 24, granularity: 'hour' },
@@ -97,11 +98,46 @@ export default function Dashboard() {
               ) : (
                 figure.render(rows, { granularity: range.granularity, titleName })
               )}
+              <CsvExport api={api} figure={figure} range={range} />
             </div>
           );
         })}
       </div>
     </>
+  );
+}
+
+/** Saves the figure's rows over the chosen range as the API's CSV (`format=csv`). */
+function CsvExport(props: {
+  api: ApiClient;
+  figure: Pick<Figure, 'id' | 'title' | 'operation'>;
+  range: Range;
+}) {
+  const [failure, setFailure] = useState<string | null>(null);
+  const { api, figure, range } = props;
+  async function download() {
+    setFailure(null);
+    try {
+      const csv =
+        figure.operation === 'adminAnalyticsQoe'
+          ? await api.callText('adminAnalyticsQoe', { query: { ...range, by: 'none', format: 'csv' } })
+          : await api.callText('adminAnalyticsTitles', { query: { ...range, format: 'csv' } });
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      link.download = `${figure.id}-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (error) {
+      setFailure(problemText(error));
+    }
+  }
+  return (
+    <div className="ui-actions">
+      <Button onClick={() => void download()} aria-label={`Export CSV of ${figure.title}`}>
+        Export CSV
+      </Button>
+      {failure && <Notice tone="error">{failure}</Notice>}
+    </div>
   );
 }
 

@@ -26,6 +26,8 @@ export interface Figure<Data = unknown> {
   title: string;
   /** Figures with the same source share one request (TanStack Query's cache key). */
   source: string;
+  /** The analytics operation behind the figure: its `format=csv` answer is the export. */
+  operation: 'adminAnalyticsTitles' | 'adminAnalyticsQoe';
   load(api: ApiClient, range: Range): Promise<Data>;
   render(data: Data, context: FigureContext): ReactNode;
 }
@@ -33,31 +35,34 @@ export interface Figure<Data = unknown> {
 type TitleRows = Array<Schemas['AnalyticsTitleFigures']>;
 type QoeRows = Array<Schemas['AnalyticsQoeFigures']>;
 
-/** The JSON rows of a figure that can also answer CSV (asked for JSON, a text body is a fault). */
-function rowsOf<T>(body: string | { items: T[] }): T[] {
-  if (typeof body === 'string') throw new Error('The figure answered CSV where JSON was asked for');
-  return body.items;
+/** The JSON answer's rows (these routes answer CSV only when asked for it). */
+function itemsOf<Row>(answer: { items: Row[] } | string): Row[] {
+  if (typeof answer === 'string') throw new Error('expected JSON, got CSV');
+  return answer.items;
 }
 
 const loadTitles = async (api: ApiClient, range: Range) =>
-  rowsOf(await api.call('adminAnalyticsTitles', { query: range }));
+  itemsOf(await api.call('adminAnalyticsTitles', { query: range }));
 const loadQoe = async (api: ApiClient, range: Range) =>
-  rowsOf(await api.call('adminAnalyticsQoe', { query: { ...range, by: 'none' } })).sort((a, b) =>
+  itemsOf(await api.call('adminAnalyticsQoe', { query: { ...range, by: 'none' } })).sort((a, b) =>
     a.bucket.localeCompare(b.bucket),
   );
 
 const labels = (rows: Array<{ bucket: string }>, context: FigureContext) =>
   bucketsOf(rows).map((b) => bucketLabel(b, context.granularity));
+const times = (rows: Array<{ bucket: string }>) => bucketsOf(rows).map((b) => Date.parse(b));
 
 const playsFigure: Figure<TitleRows> = {
   id: 'plays',
   title: 'Plays and finishes',
   source: 'titles',
+  operation: 'adminAnalyticsTitles',
   load: loadTitles,
   render: (rows, context) => (
     <LineChart
       id="plays"
       title="Plays and finishes"
+      times={times(rows)}
       labels={labels(rows, context)}
       series={[
         { name: 'Plays', values: perBucket(rows, (r) => r.plays) },
@@ -71,11 +76,13 @@ const watchHoursFigure: Figure<TitleRows> = {
   id: 'watch-hours',
   title: 'Watch hours',
   source: 'titles',
+  operation: 'adminAnalyticsTitles',
   load: loadTitles,
   render: (rows, context) => (
     <LineChart
       id="watch-hours"
       title="Watch hours"
+      times={times(rows)}
       labels={labels(rows, context)}
       series={[{ name: 'Watch hours', values: perBucket(rows, (r) => r.watchHours) }]}
     />
@@ -86,6 +93,7 @@ const topTitlesFigure: Figure<TitleRows> = {
   id: 'top-titles',
   title: 'Top titles by watch hours',
   source: 'titles',
+  operation: 'adminAnalyticsTitles',
   load: loadTitles,
   render: (rows, context) => (
     <BarChart
@@ -100,11 +108,13 @@ const startupFigure: Figure<QoeRows> = {
   id: 'startup',
   title: 'Average video start time (ms)',
   source: 'qoe',
+  operation: 'adminAnalyticsQoe',
   load: loadQoe,
   render: (rows, context) => (
     <LineChart
       id="startup"
       title="Average video start time (ms)"
+      times={times(rows)}
       labels={labels(rows, context)}
       series={[{ name: 'Start time (ms)', values: rows.map((r) => r.averageStartupMs) }]}
     />
@@ -115,11 +125,13 @@ const rebufferFigure: Figure<QoeRows> = {
   id: 'rebuffering',
   title: 'Rebuffering ratio and error rate (%)',
   source: 'qoe',
+  operation: 'adminAnalyticsQoe',
   load: loadQoe,
   render: (rows, context) => (
     <LineChart
       id="rebuffering"
       title="Rebuffering ratio and error rate (%)"
+      times={times(rows)}
       labels={labels(rows, context)}
       series={[
         {

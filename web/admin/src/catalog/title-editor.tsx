@@ -6,6 +6,7 @@ import { formFields } from '../../../ui/forms.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { JobTable } from '../media/job-table.tsx';
 import { VideoUpload } from '../media/upload.tsx';
+import { ArtworkEditor } from './artwork.tsx';
 
 type Title = Schemas['AdminTitle'];
 
@@ -212,6 +213,7 @@ export default function TitleEditor() {
           </section>
         )}
       </div>
+      <ArtworkEditor title={data} />
       {data.kind === 'series' && <Seasons title={data} />}
     </>
   );

@@ -4,6 +4,8 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import { formFields } from '../../../ui/forms.ts';
+import { DataTable } from '../../../ui/table.tsx';
+import { ContentTabs } from './content-tabs.tsx';
 
 /** Content: the catalog's titles (search), and a new title (movie or series) as a draft. */
 export default function Titles() {
@@ -25,6 +27,7 @@ export default function Titles() {
   return (
     <>
       <h1>Content</h1>
+      <ContentTabs />
       <section aria-labelledby="new-title" className="ui-card">
         <h2 id="new-title">New title</h2>
         <form onSubmit={submit} className="admin-inline-form" aria-label="New title">
@@ -54,32 +57,21 @@ export default function Titles() {
         {titles.isError && <Notice tone="error">{problemText(titles.error)}</Notice>}
         {titles.isPending && <p className="ui-muted">Loading…</p>}
         {titles.data && (
-          <table className="ui-table" aria-label="Titles">
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Year</th>
-                <th scope="col">Rating</th>
-                <th scope="col">Genres</th>
-              </tr>
-            </thead>
-            <tbody>
-              {titles.data.items.map((title) => (
-                <tr key={title.id} data-title-id={title.id}>
-                  <td>
-                    <Link to={`/titles/${title.id}`}>{title.title}</Link>
-                  </td>
-                  <td>{title.kind}</td>
-                  <td>{title.releaseYear ?? '—'}</td>
-                  <td>{title.maturityRating ?? '—'}</td>
-                  <td>{title.genres.join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label="Titles"
+            rows={titles.data.items}
+            rowKey={(title) => title.id}
+            rowData={(title) => ({ 'data-title-id': title.id })}
+            empty={`No title matches “${q}”.`}
+            columns={[
+              { header: 'Title', cell: (title) => <Link to={`/titles/${title.id}`}>{title.title}</Link> },
+              { header: 'Kind', cell: (title) => title.kind },
+              { header: 'Year', cell: (title) => title.releaseYear ?? '—' },
+              { header: 'Rating', cell: (title) => title.maturityRating ?? '—' },
+              { header: 'Genres', cell: (title) => title.genres.join(', ') },
+            ]}
+          />
         )}
-        {titles.data?.items.length === 0 && <p className="ui-muted">No title matches “{q}”.</p>}
         <p className="ui-muted">
           Drafts are listed by the API only once published; a draft opens from its transcoding job or the
           address it was created at.

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Button, Field, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import { formFields } from '../../../ui/forms.ts';
+import { DataTable } from '../../../ui/table.tsx';
 
 /** A stream key is shown once, when made or rotated: the server keeps only its hash. */
 function StreamKey({ label, streamKey }: { label: string; streamKey: string }) {
@@ -14,7 +15,7 @@ function StreamKey({ label, streamKey }: { label: string; streamKey: string }) {
   );
 }
 
-/** Live events: schedule one (its stream key shown once), see their state, rotate a key. */
+/** Live events: schedule one (its stream key shown once), see their state and viewers now, rotate a key. */
 export default function LiveEvents() {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -22,8 +23,9 @@ export default function LiveEvents() {
   const events = useQuery({
     queryKey: ['admin-live-events'],
     queryFn: () => api.call('adminListLiveEvents', { query: { limit: 50 } }),
-    // State moves from scheduled to live to ended as the encoder connects and stops.
-    refetchInterval: 10_000,
+    // State moves from scheduled to live to ended as the encoder connects and stops; the viewer
+    // count moves with the chat's presence interval (5 s by default), so a live event asks as often.
+    refetchInterval: (query) => (query.state.data?.items.some((e) => e.state === 'live') ? 5000 : 10_000),
   });
   const create = useMutation({
     mutationFn: (fields: Record<string, string>) =>
@@ -64,36 +66,31 @@ export default function LiveEvents() {
       {shownKey && <StreamKey {...shownKey} />}
       {events.isError && <Notice tone="error">{problemText(events.error)}</Notice>}
       {events.data && (
-        <div className="admin-scroll">
-          <table className="ui-table" aria-label="Live events">
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Starts</th>
-                <th scope="col">State</th>
-                <th scope="col">Stream key</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.data.items.map((event) => (
-                <tr key={event.id} data-live-event={event.id}>
-                  <td>{event.title}</td>
-                  <td>{new Date(event.scheduledStart).toLocaleString()}</td>
-                  <td>{event.state}</td>
-                  <td>
-                    <Button
-                      onClick={() => rotate.mutate(event)}
-                      disabled={rotate.isPending}
-                      aria-label={`New stream key for ${event.title}`}
-                    >
-                      New stream key
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Live events"
+          rows={events.data.items}
+          rowKey={(event) => event.id}
+          rowData={(event) => ({ 'data-live-event': event.id, 'data-viewers': String(event.viewersNow) })}
+          empty="No live event yet."
+          columns={[
+            { header: 'Title', cell: (event) => event.title },
+            { header: 'Starts', cell: (event) => new Date(event.scheduledStart).toLocaleString() },
+            { header: 'State', cell: (event) => event.state },
+            {
+              header: 'Watching now',
+              cell: (event) => (event.state === 'live' ? event.viewersNow.toLocaleString('en') : '—'),
+            },
+          ]}
+          actions={(event) => (
+            <Button
+              onClick={() => rotate.mutate(event)}
+              disabled={rotate.isPending}
+              aria-label={`New stream key for ${event.title}`}
+            >
+              New stream key
+            </Button>
+          )}
+        />
       )}
     </>
   );

@@ -1,26 +1,22 @@
+import { DetailedError, Upload, type HttpRequest, type HttpResponse } from 'tus-js-client';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 
 /**
- * A resumable upload over the tus 1.0 protocol (https://tus.io/protocols/resumable-upload) with
- * plain fetch: POST creates the upload, PATCH sends it chunk by chunk (so progress moves per
- * chunk), HEAD asks the server how much it has when resuming. tus-js-client is not a dependency
- * of this project; the protocol's core is small enough to speak directly. Where an upload lives
- * is kept in localStorage under a key made from the item and the file, so a paused, failed or
- * reloaded upload of the same file continues from the server's offset.
+ * A resumable upload over tus 1.0 (https://tus.io/protocols/resumable-upload) with tus-js-client,
+ * the protocol's reference browser client: it creates the upload, sends it in chunks with
+ * per-byte progress, retries a dropped chunk after asking the server its offset (HEAD), and
+ * remembers the upload's address in localStorage under a fingerprint of this item and this file,
+ * so a paused, failed or reloaded upload of the same file continues where the server stopped.
+ * What stays ours: the bearer token (refreshed once on a 401), the fingerprint, and reading the
+ * transcode job the last PATCH answers with (src/modules/uploads/tus.ts).
  */
 
-const TUS_VERSION = '1.0.0';
-const CREATE_URL = '/api/videos/tus';
-
-export interface UploadFile {
-  name: string;
-  size: number;
-  lastModified: number;
-  slice(start: number, end: number): Blob;
-}
+const ENDPOINT = '/api/videos/tus';
+/** Automatic retries of a failed request before the upload reports the failure (ms between them). */
+export const RETRY_DELAYS_MS = [0, 1000, 3000];
 
 export interface TusUploadOptions {
-  file: UploadFile;
+  file: File;
   itemId: string;
   /** Bytes per PATCH: smaller shows progress more often, larger costs fewer round trips. */
   chunkBytes: number;
@@ -28,8 +24,6 @@ export interface TusUploadOptions {
   /** Refreshes the access token after a 401; false when signed out. */
   refresh(): Promise<boolean>;
   onProgress(sentBytes: number, totalBytes: number): void;
-  signal?: AbortSignal;
-  store?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 }
 
 export interface TusUploadResult {
@@ -46,106 +40,75 @@ export class TusUploadError extends Error {
   }
 }
 
-/** Upload-Metadata: comma-separated "key base64(utf-8 value)" pairs. */
-export function tusMetadata(fields: Record<string, string>): string {
-  return Object.entries(fields)
-    .map(([key, value]) => {
-      const bytes = new TextEncoder().encode(value);
-      let binary = '';
-      for (const byte of bytes) binary += String.fromCharCode(byte);
-      return `${key} ${btoa(binary)}`;
-    })
-    .join(',');
-}
-
-/** The localStorage key under which an unfinished upload of this file to this item is remembered. */
-export function resumeKey(itemId: string, file: Pick<UploadFile, 'name' | 'size' | 'lastModified'>): string {
+/** The fingerprint an unfinished upload of this file to this item is remembered under. */
+export function resumeKey(itemId: string, file: Pick<File, 'name' | 'size' | 'lastModified'>): string {
   return `marquee.tus:${itemId}:${file.size}:${file.lastModified}:${file.name}`;
 }
 
-async function problemDetail(response: Response): Promise<string> {
+function problemDetail(response: HttpResponse | null, fallback: string): string {
+  if (!response) return fallback;
   try {
-    const problem = (await response.json()) as { detail?: string; title?: string };
-    return problem.detail ?? problem.title ?? `HTTP ${response.status}`;
+    const problem = JSON.parse(response.getBody()) as { detail?: string; title?: string };
+    return problem.detail ?? problem.title ?? `HTTP ${response.getStatus()}`;
   } catch {
-    return `HTTP ${response.status}`;
+    return `HTTP ${response.getStatus()}`;
   }
 }
 
-export async function tusUpload(options: TusUploadOptions): Promise<TusUploadResult> {
-  const { file, signal } = options;
-  const store = options.store ?? localStorage;
-  const key = resumeKey(options.itemId, file);
+/** A running upload: `done` settles when it finishes or fails; `pause` stops it (resumable). */
+export interface RunningUpload {
+  done: Promise<TusUploadResult>;
+  pause(): void;
+}
 
-  /** A request with tus and auth headers, retried once after refreshing an expired token. */
-  async function send(url: string, init: { method: string; headers?: Record<string, string>; body?: Blob }) {
-    for (let attempt = 0; ; attempt++) {
-      const token = options.accessToken();
-      const response = await fetch(url, {
-        method: init.method,
-        headers: {
-          'tus-resumable': TUS_VERSION,
-          ...(token && { authorization: `Bearer ${token}` }),
-          ...init.headers,
-        },
-        ...(init.body && { body: init.body }),
-        ...(signal && { signal }),
-      });
-      if (response.status === 401 && attempt === 0 && (await options.refresh())) continue;
-      return response;
-    }
-  }
-
-  let location = store.getItem(key);
-  let offset = 0;
-  if (location) {
-    const head = await send(location, { method: 'HEAD' });
-    if (head.ok) offset = Number(head.headers.get('upload-offset') ?? 0);
-    else location = null; // Expired or never finished creating: start again.
-  }
-  if (!location) {
-    const created = await send(CREATE_URL, {
-      method: 'POST',
-      headers: {
-        'upload-length': String(file.size),
-        'upload-metadata': tusMetadata({ filename: file.name, itemId: options.itemId }),
+export function startTusUpload(options: TusUploadOptions): RunningUpload {
+  const { file } = options;
+  let resumedFrom = 0;
+  let refreshed = false;
+  let upload: Upload | null = null;
+  const done = new Promise<TusUploadResult>((resolve, reject) => {
+    upload = new Upload(file, {
+      endpoint: ENDPOINT,
+      chunkSize: options.chunkBytes,
+      retryDelays: RETRY_DELAYS_MS,
+      metadata: { filename: file.name, itemId: options.itemId },
+      fingerprint: (f) => Promise.resolve(resumeKey(options.itemId, f)),
+      removeFingerprintOnSuccess: true,
+      onBeforeRequest(request: HttpRequest) {
+        const token = options.accessToken();
+        if (token) request.setHeader('authorization', `Bearer ${token}`);
+      },
+      async onAfterResponse(request: HttpRequest, response: HttpResponse) {
+        // The server's offset when this run (re)started: what the resume did not send again.
+        if (request.getMethod() === 'HEAD' && response.getStatus() === 200)
+          resumedFrom = Number(response.getHeader('upload-offset') ?? 0);
+        if (response.getStatus() === 401 && !refreshed) refreshed = await options.refresh();
+      },
+      onShouldRetry(error: DetailedError) {
+        const status = error.originalResponse?.getStatus() ?? 0;
+        // A dropped connection (0), an offset mismatch (409), a locked upload (423), a server
+        // error, or the one expired token just refreshed: worth another try. Others are final.
+        if (status === 401) return refreshed;
+        return status === 0 || status === 409 || status === 423 || status >= 500;
+      },
+      onProgress: (sent, total) => options.onProgress(sent, total),
+      onSuccess({ lastResponse }) {
+        // The last PATCH answers with the transcode job it queued.
+        resolve({ job: JSON.parse(lastResponse.getBody()) as Schemas['TranscodeJob'], resumedFrom });
+      },
+      onError(error) {
+        const response = error instanceof DetailedError ? error.originalResponse : null;
+        reject(new TusUploadError(response?.getStatus() ?? 0, problemDetail(response, error.message)));
       },
     });
-    const where = created.headers.get('location');
-    if (created.status !== 201 || !where)
-      throw new TusUploadError(created.status, await problemDetail(created));
-    // Relative or absolute, the upload lives on this origin's API: keep its path only.
-    location = new URL(where, 'http://origin.invalid').pathname;
-    store.setItem(key, location);
-  }
-  const resumedFrom = offset;
-  options.onProgress(offset, file.size);
-
-  for (;;) {
-    const end = Math.min(file.size, offset + options.chunkBytes);
-    const response = await send(location, {
-      method: 'PATCH',
-      headers: { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
-      body: file.slice(offset, end),
-    });
-    if (!response.ok) {
-      // 409: our offset is not the server's (another tab, a lost answer): ask it, and go on from there.
-      if (response.status === 409) {
-        const head = await send(location, { method: 'HEAD' });
-        if (head.ok) {
-          offset = Number(head.headers.get('upload-offset') ?? offset);
-          continue;
-        }
-      }
-      if (response.status === 404 || response.status === 410) store.removeItem(key);
-      throw new TusUploadError(response.status, await problemDetail(response));
-    }
-    offset = Number(response.headers.get('upload-offset') ?? end);
-    options.onProgress(offset, file.size);
-    if (offset >= file.size) {
-      store.removeItem(key);
-      // The last PATCH answers with the transcode job it queued (see src/modules/uploads/tus.ts).
-      return { job: (await response.json()) as Schemas['TranscodeJob'], resumedFrom };
-    }
-  }
+    const started = upload;
+    void started.findPreviousUploads().then((previous) => {
+      if (previous[0]) started.resumeFromPreviousUpload(previous[0]);
+      started.start();
+    }, reject);
+  });
+  return {
+    done,
+    pause: () => void upload?.abort(),
+  };
 }

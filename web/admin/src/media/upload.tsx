@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { Button, Notice } from '../../../ui/components.tsx';
 import { useApi } from '../../../ui/api/context.ts';
-import { tusUpload, TusUploadError } from './tus-upload.ts';
+import { startTusUpload, type RunningUpload } from './tus-upload.ts';
 
 /** Small enough that a short clip still moves the bar a few times, big enough for few round trips. */
 const CHUNK_BYTES = 256 * 1024;
@@ -14,43 +14,54 @@ type State =
   | { kind: 'done'; resumedFrom: number; total: number }
   | { kind: 'failed'; message: string; sent: number; total: number };
 
-/** Upload a video for one playable item (a movie or an episode) with a progress bar; pause and resume. */
+/** Upload a video for one playable item (a movie or an episode) with a progress bar; pause and resume (tus-js-client). */
 export function VideoUpload({ itemId, label }: { itemId: string; label: string }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
-  const abort = useRef<AbortController | null>(null);
+  const running = useRef<RunningUpload | null>(null);
+  const paused = useRef(false);
   const [state, setState] = useState<State>({ kind: 'idle' });
   const inputId = `upload-${itemId}`;
 
   async function start() {
     const file = input.current?.files?.[0];
     if (!file) return;
-    const controller = new AbortController();
-    abort.current = controller;
+    paused.current = false;
     setState({ kind: 'uploading', sent: 0, total: file.size });
+    const upload = startTusUpload({
+      file,
+      itemId,
+      chunkBytes: CHUNK_BYTES,
+      accessToken: () => api.tokens.get()?.accessToken ?? null,
+      refresh: api.refresh,
+      onProgress: (sent, total) => {
+        if (!paused.current) setState({ kind: 'uploading', sent, total });
+      },
+    });
+    running.current = upload;
     try {
-      const result = await tusUpload({
-        file,
-        itemId,
-        chunkBytes: CHUNK_BYTES,
-        accessToken: () => api.tokens.get()?.accessToken ?? null,
-        refresh: api.refresh,
-        signal: controller.signal,
-        onProgress: (sent, total) => setState({ kind: 'uploading', sent, total }),
-      });
+      const result = await upload.done;
       setState({ kind: 'done', resumedFrom: result.resumedFrom, total: file.size });
       await queryClient.invalidateQueries({ queryKey: ['jobs'] });
       await queryClient.invalidateQueries({ queryKey: ['admin-title'] });
     } catch (error) {
-      setState((current) => {
-        const sent = 'sent' in current ? current.sent : 0;
-        if (controller.signal.aborted) return { kind: 'paused', sent, total: file.size };
-        const message =
-          error instanceof TusUploadError || error instanceof Error ? error.message : String(error);
-        return { kind: 'failed', message, sent, total: file.size };
-      });
+      setState((current) => ({
+        kind: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+        sent: 'sent' in current ? current.sent : 0,
+        total: file.size,
+      }));
     }
+  }
+
+  /** Stops sending; the server keeps what it has, and Resume asks it where to go on from. */
+  function pause() {
+    paused.current = true;
+    running.current?.pause();
+    setState((current) =>
+      current.kind === 'uploading' ? { kind: 'paused', sent: current.sent, total: current.total } : current,
+    );
   }
 
   const sent = 'sent' in state ? state.sent : state.kind === 'done' ? state.total : 0;
@@ -62,7 +73,7 @@ export function VideoUpload({ itemId, label }: { itemId: string; label: string }
       <input id={inputId} ref={input} type="file" accept="video/*" disabled={state.kind === 'uploading'} />
       <div className="ui-actions">
         {state.kind === 'uploading' ? (
-          <Button onClick={() => abort.current?.abort()}>Pause upload</Button>
+          <Button onClick={pause}>Pause upload</Button>
         ) : (
           <Button variant="primary" onClick={() => void start()}>
             {state.kind === 'paused' || state.kind === 'failed' ? 'Resume upload' : 'Upload'}

@@ -1,9 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
-
-const money = (amountMinor: number, currency: string) =>
-  (amountMinor / 100).toLocaleString('en', { style: 'currency', currency });
+import { DataTable, money } from '../../../ui/table.tsx';
 
 /** Plans: prices, limits, and whether new subscribers may pick them. */
 export default function Plans() {
@@ -15,55 +13,53 @@ export default function Plans() {
       api.call('adminUpdatePlan', { path: { planId: plan.id }, body: { active: !plan.active } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['admin-plans'] }),
   });
-  if (plans.isError) return <Notice tone="error">{problemText(plans.error)}</Notice>;
-  if (plans.isPending) return <p className="ui-muted">Loading…</p>;
   return (
     <>
       <h1>Plans</h1>
+      {plans.isError && <Notice tone="error">{problemText(plans.error)}</Notice>}
       {toggle.isError && <Notice tone="error">{problemText(toggle.error)}</Notice>}
-      <div className="admin-scroll">
-        <table className="ui-table" aria-label="Plans">
-          <thead>
-            <tr>
-              <th scope="col">Plan</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Prices</th>
-              <th scope="col">Limits</th>
-              <th scope="col">Trial</th>
-              <th scope="col">Offered</th>
-            </tr>
-          </thead>
-          <tbody>
-            {plans.data.plans.map((plan) => (
-              <tr key={plan.id} data-plan={plan.id}>
-                <td>
+      {plans.data && (
+        <DataTable
+          label="Plans"
+          rows={plans.data.plans}
+          rowKey={(plan) => plan.id}
+          rowData={(plan) => ({ 'data-plan': plan.id })}
+          empty="No plan."
+          columns={[
+            {
+              header: 'Plan',
+              cell: (plan) => (
+                <>
                   {plan.name}
                   {plan.hasAds && <span className="ui-muted"> · with ads</span>}
-                </td>
-                <td>{plan.tier}</td>
-                <td>
-                  {plan.prices.map((p) => `${money(p.amountMinor, p.currency)}/${p.interval}`).join(', ') ||
-                    'free'}
-                </td>
-                <td>
-                  {plan.maxHeight}p · {plan.maxStreams} streams · {plan.maxDevices} devices
-                </td>
-                <td>{plan.trialDays} days</td>
-                <td>
-                  {plan.active ? 'offered' : 'withdrawn'}{' '}
-                  <Button
-                    onClick={() => toggle.mutate(plan)}
-                    disabled={toggle.isPending}
-                    aria-label={`${plan.active ? 'Withdraw' : 'Offer'} ${plan.name}`}
-                  >
-                    {plan.active ? 'Withdraw' : 'Offer'}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                </>
+              ),
+            },
+            { header: 'Tier', cell: (plan) => plan.tier },
+            {
+              header: 'Prices',
+              cell: (plan) =>
+                plan.prices.map((p) => `${money(p.amountMinor, p.currency)}/${p.interval}`).join(', ') ||
+                'free',
+            },
+            {
+              header: 'Limits',
+              cell: (plan) => `${plan.maxHeight}p · ${plan.maxStreams} streams · ${plan.maxDevices} devices`,
+            },
+            { header: 'Trial', cell: (plan) => `${plan.trialDays} days` },
+            { header: 'Offered', cell: (plan) => (plan.active ? 'offered' : 'withdrawn') },
+          ]}
+          actions={(plan) => (
+            <Button
+              onClick={() => toggle.mutate(plan)}
+              disabled={toggle.isPending}
+              aria-label={`${plan.active ? 'Withdraw' : 'Offer'} ${plan.name}`}
+            >
+              {plan.active ? 'Withdraw' : 'Offer'}
+            </Button>
+          )}
+        />
+      )}
     </>
   );
 }

@@ -235,6 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keys,
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
+    deviceNameOf: (sessionId) => identity.deviceNameOf(sessionId),
     plans: subscriptions.plans,
     audit,
     progress: engagement.progress,

@@ -316,11 +316,15 @@ describe('secure playback', () => {
     assert.equal(restart.statusCode, 201);
     const refused = await start(tv);
     assert.equal(refused.statusCode, 409);
-    const problem = refused.json<{ code: string; activeStreams: Array<{ id: string }> }>();
+    const problem = refused.json<{
+      code: string;
+      activeStreams: Array<{ id: string; deviceName: string }>;
+    }>();
     assert.equal(problem.code, 'PLAYBACK_STREAM_LIMIT');
+    // Named as the device signed in ("Phone"), not by its user agent: the viewer picks which to end.
     assert.deepEqual(
-      problem.activeStreams.map((s) => s.id),
-      [restart.json<Started>().sessionId],
+      problem.activeStreams.map((s) => [s.id, s.deviceName]),
+      [[restart.json<Started>().sessionId, 'Phone']],
     );
     assert.equal((await stop(tv, problem.activeStreams[0]!.id)).statusCode, 204);
     assert.equal((await start(tv)).statusCode, 201);

@@ -95,6 +95,8 @@ export interface Identity {
   isSignedIn(sessionId: string): Promise<boolean>;
   /** The plan an account is on (`plans.id`), for the features that apply its limits. */
   planIdOf(userId: string): Promise<string>;
+  /** The name a sign-in session's device goes by ("Living room TV", "Chrome on macOS"), as the device list shows it. */
+  deviceNameOf(sessionId: string): Promise<string | undefined>;
 }
 
 /** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
@@ -231,5 +233,6 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       if (!user) throw AuthRequired('This account no longer exists');
       return user.planId;
     },
+    deviceNameOf: async (sessionId) => (await sessionRows.findById(sessionId))?.deviceName,
   };
 }

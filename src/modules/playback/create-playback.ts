@@ -49,6 +49,8 @@ export interface PlaybackDeps {
   isSignedIn: (authSessionId: string) => Promise<boolean>;
   /** The plan an account is on (identity owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
+  /** The name a sign-in session's device goes by (identity owns the sessions). */
+  deviceNameOf: (authSessionId: string) => Promise<string | undefined>;
   /** A plan's limits (subscriptions owns the plans). */
   plans: PlanLookup;
   audit: AuditLog;
@@ -92,6 +94,7 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
     plans: deps.plans,
     transactor,
     planIdOf: deps.planIdOf,
+    deviceNameOf: deps.deviceNameOf,
     clock: deps.clock,
     items: deps.items,
     packages: deps.packages,

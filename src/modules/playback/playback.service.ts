@@ -63,6 +63,8 @@ export interface PlaybackServiceDeps {
   transactor: Transactor;
   /** The plan an account is on: identity's answer (it owns the accounts). */
   planIdOf: (userId: string) => Promise<string>;
+  /** The name the sign-in session's device goes by (identity's device list), for the stream list. */
+  deviceNameOf: (authSessionId: string) => Promise<string | undefined>;
   streams: StreamStates;
   clock: Clock;
   items: PlayableItems;
@@ -181,7 +183,13 @@ export class PlaybackService implements Entitlements {
   }
 
   async start(watcher: Watcher, itemId: string) {
-    const target = await this.#target(watcher, itemId);
+    const [target, signedInAs] = await Promise.all([
+      this.#target(watcher, itemId),
+      this.#deps.deviceNameOf(watcher.authSessionId),
+    ]);
+    // The device's own name ("Living room TV"), so a viewer at their stream limit can tell which
+    // screen to end; the request's user agent only when the session has none.
+    const deviceName = signedInAs ?? watcher.deviceName;
     const { plan } = target.kind === 'vod' ? target.entitlement : target;
     const playing =
       target.kind === 'vod'
@@ -227,7 +235,7 @@ export class PlaybackService implements Entitlements {
           userId: watcher.userId,
           profileId: watcher.profileId,
           authSessionId: watcher.authSessionId,
-          deviceName: watcher.deviceName,
+          deviceName,
           itemId: playing.id,
           itemName: playing.name,
           assetId: target.kind === 'vod' ? target.entitlement.video.assetId : null,
@@ -270,7 +278,7 @@ export class PlaybackService implements Entitlements {
       // A live stream's title is its event.
       titleId: target.kind === 'vod' ? target.entitlement.item.titleId : target.event.id,
       planId: plan.id,
-      deviceName: watcher.deviceName,
+      deviceName,
     });
     const session = { sessionId: stream.id, itemId: playing.id, itemName: playing.name, token, expiresAt };
     if (target.kind === 'live') {

@@ -182,7 +182,13 @@ describe('a live event in Chromium', { skip }, () => {
       { accessToken: fan.accessToken, refreshToken: fan.refreshToken },
     );
     const appPage = await webApp.newPage();
-    await appPage.goto(`${origin}/live/${event.id}`);
+    // The home screen's "Live now" row leads to the event's page.
+    await appPage.goto(`${origin}/`);
+    const onAir = appPage.locator(`[data-row="live"] [data-title-id="${event.id}"]`);
+    await onAir.waitFor({ timeout: 15_000 });
+    assert.match(await onAir.innerText(), /Live now/);
+    await onAir.locator('a').click();
+    await appPage.waitForURL(`${origin}/live/${event.id}`);
     await appPage.waitForFunction(
       () => {
         // Null until the event is loaded and the player is on the page.

@@ -129,6 +129,24 @@ describe('live: events and chat', () => {
       headers: viewer.headers,
     });
     assert.equal(region.statusCode, 404);
+    // The "live now and coming up" list: the region-locked one is not there, the premium one is
+    // (with its tier: the upgrade is offered there), one a month away is not; nobody gets 401.
+    const later = (
+      await createEvent({
+        title: 'Next month',
+        scheduledStart: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      })
+    ).event.id;
+    const listed = await context.app.inject({ url: '/api/live?days=7', headers: viewer.headers });
+    assert.equal(listed.statusCode, 200, listed.body);
+    const ids = listed
+      .json<{ items: Array<{ id: string; minPlanTier: number }> }>()
+      .items.map((item) => item.id);
+    assert.ok(ids.includes(eventId) && ids.includes(premium), listed.body);
+    assert.ok(!ids.includes(elsewhere) && !ids.includes(later), listed.body);
+    assert.equal((await context.app.inject({ url: '/api/live' })).statusCode, 401);
+    const absurd = await context.app.inject({ url: '/api/live?days=9999', headers: viewer.headers });
+    assert.equal(absurd.statusCode, 400);
   });
 
   it('a message reaches every viewer; joining gets the last N; resuming gets what came after', async () => {

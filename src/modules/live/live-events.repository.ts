@@ -32,6 +32,20 @@ export class LiveEventsRepository {
     });
   }
 
+  /** Events on air, then those still to come soonest first, scheduled before `until`. */
+  onAirAndUpcoming(options: { until: Date; limit: number }): Promise<LiveEventRow[]> {
+    return this.#db
+      .selectFrom('liveEvents')
+      .selectAll()
+      .where('state', 'in', ['live', 'scheduled'])
+      .where((eb) => eb.or([eb('state', '=', 'live'), eb('scheduledStart', '<', options.until)]))
+      .orderBy((eb) => eb.case().when('state', '=', 'live').then(0).else(1).end())
+      .orderBy('scheduledStart')
+      .orderBy('id')
+      .limit(options.limit)
+      .execute();
+  }
+
   insert(values: Insertable<LiveEventsTable>, executor: Executor = this.#db): Promise<LiveEventRow> {
     return executor.insertInto('liveEvents').values(values).returningAll().executeTakeFirstOrThrow();
   }

@@ -181,6 +181,20 @@ export class LiveEventsService {
   }
 
   /**
+   * What a viewer can tune into: events on air, then those scheduled in the next `days`, without
+   * the ones hidden from them by region or maturity (as `forViewer` hides them). An event above
+   * their plan is listed (with its tier): the home row is where an upgrade is offered.
+   */
+  async onAirAndUpcoming(viewer: Viewer, options: { days: number }): Promise<LiveEvent[]> {
+    const until = new Date(this.#deps.clock.now().getTime() + options.days * 86_400_000);
+    const rows = await this.#deps.events.onAirAndUpcoming({ until, limit: 100 });
+    return rows
+      .filter((row) => !this.whyHidden(row, viewer))
+      .slice(0, 50)
+      .map(toLiveEvent);
+  }
+
+  /**
    * What playback asks before it starts a stream of an event: the event and why this viewer may
    * not see it (the catalog's rules, read as for a title). Playback applies the plan and the
    * stream limit itself, as for a title, and reads the HLS under `prefix`.

@@ -143,6 +143,33 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   );
 
   app.get(
+    '/api/live',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'listLiveEvents',
+        tags,
+        summary: 'Live now and coming up: events on air, then those of the next days, soonest first',
+        description:
+          'Hidden by region or maturity exactly as titles are; events above the viewer’s plan are listed with their tier (GET /api/live/:id then answers 402). At most 50.',
+        querystring: z.object({
+          days: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(30)
+            .default(7)
+            .describe('How far ahead scheduled events are listed'),
+        }),
+        response: { 200: z.object({ items: z.array(liveEventSchema) }) },
+      },
+    },
+    async (request) => ({
+      items: await events.onAirAndUpcoming(viewerFrom(request, options), { days: request.query.days }),
+    }),
+  );
+
+  app.get(
     '/api/live/:id',
     {
       config: { access: 'user' },

@@ -3699,6 +3699,17 @@ export interface Operations {
       streamKey: string;
     };
   };
+  /** GET /api/live — Live now and coming up: events on air, then those of the next days, soonest first */
+  listLiveEvents: {
+    path: never;
+    query: {
+      days?: number;
+    };
+    body: never;
+    response: {
+      items: Array<Schemas["LiveEvent"]>;
+    };
+  };
   /** GET /api/live/{id} — A live event the viewer may watch (region, maturity and plan as for titles) */
   getLiveEvent: {
     path: {
@@ -3935,6 +3946,7 @@ export const operations = {
   adminUpdateLiveEvent: ["PATCH", "/api/admin/live-events/{id}"],
   adminDeleteLiveEvent: ["DELETE", "/api/admin/live-events/{id}"],
   adminRotateLiveStreamKey: ["POST", "/api/admin/live-events/{id}/stream-key"],
+  listLiveEvents: ["GET", "/api/live"],
   getLiveEvent: ["GET", "/api/live/{id}"],
   createLiveChatTicket: ["POST", "/api/live/{id}/chat-ticket"],
   getLiveness: ["GET", "/healthz"],

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Row } from '../../../ui/components.tsx';
 import { Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../api.ts';
-import { continueTile, titleTile } from './tiles.ts';
+import { continueTile, liveTile, titleTile } from './tiles.ts';
 
 /** The home screen: continue watching, my list, recommendations with their reasons, the catalog's rows. */
 export function Home() {
@@ -18,6 +18,12 @@ export function Home() {
     queryFn: () => api.call('getRecommendations'),
   });
   const home = useQuery({ queryKey: ['home'], queryFn: () => api.call('getHome') });
+  // What is on air changes by the minute: asked again every minute while the screen is open.
+  const live = useQuery({
+    queryKey: ['live-events'],
+    queryFn: () => api.call('listLiveEvents', { query: { days: 7 } }),
+    refetchInterval: 60_000,
+  });
   return (
     <div className="ui-page">
       <h1 className="app-visually-plain">Home</h1>
@@ -27,6 +33,7 @@ export function Home() {
         title="Continue watching"
         items={(personal.data?.continueWatching ?? []).map(continueTile)}
       />
+      <Row id="live" title="Live now and coming up" items={(live.data?.items ?? []).map(liveTile)} />
       <Row
         id="my-list"
         title="My List"

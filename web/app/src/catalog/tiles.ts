@@ -13,6 +13,22 @@ export function titleTile(title: Schemas['TitleSummary']): TileItem {
   };
 }
 
+/** A live event: "Live now" while on air, else when it starts (in the viewer's own time). */
+export function liveTile(event: Schemas['LiveEvent']): TileItem {
+  const starts = new Date(event.scheduledStart).toLocaleString(undefined, {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return {
+    id: event.id,
+    title: event.title,
+    href: `/live/${event.id}`,
+    caption: event.state === 'live' ? '● Live now' : `Starts ${starts}`,
+    poster: event.artworkUrl,
+  };
+}
+
 export function continueTile(item: Schemas['ContinueWatchingItem']): TileItem {
   return {
     id: item.itemId,

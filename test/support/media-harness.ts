@@ -135,14 +135,15 @@ export function storedKeys(h: Harness, assetId: string): Promise<ContentKey[]> {
 /** A movie with a transcoded, published 1080p clip (ladder from the harness env), for playback tests. */
 export async function publishedClip(
   h: Harness,
-  options: { title: string; dir: string; seconds: number },
+  options: { title: string; dir: string; seconds: number; width?: number; height?: number; fps?: number },
 ): Promise<{ movieId: string; assetId: string }> {
   const movieId = await createMovie(h, options.title);
   const clip = await makeClip({
     path: path.join(options.dir, `${movieId}.mp4`),
-    width: 1920,
-    height: 1080,
+    width: options.width ?? 1920,
+    height: options.height ?? 1080,
     seconds: options.seconds,
+    ...(options.fps !== undefined && { fps: options.fps }),
     audio: [{ language: 'eng' }],
   });
   const asset = await upload(h, movieId, clip);

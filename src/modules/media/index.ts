@@ -28,6 +28,7 @@ export {
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
 export type { ProgressListener, RunFfmpegOptions } from './ffmpeg.runner.ts';
+export { isHevcCodecs, type HevcMode } from './hevc.ts';
 export { ffmpegTools, type MediaTools } from './media-tools.ts';
 export { DEFAULT_KEY_URI_PREFIX, MASTER_PLAYLIST, packageEncryptedHls } from './hls-package.ts';
 export type { HlsManifest, PackageOptions, PreparedSubtitle } from './hls-package.ts';

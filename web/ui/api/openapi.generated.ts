@@ -977,6 +977,12 @@ export interface Schemas {
     lastSeenAt: string;
     current: boolean;
   };
+  StartPlayback: {
+    codecs?: Array<"hevc">;
+  };
+  StartPlaybackInput: {
+    codecs?: Array<"hevc">;
+  };
   Stream: {
     id: string;
     deviceName: string;
@@ -2880,7 +2886,7 @@ export interface Operations {
       itemId: string;
     };
     query: never;
-    body: never;
+    body: Schemas["StartPlaybackInput"];
     response: Schemas["PlaybackSession"];
   };
   /** GET /api/playback/sessions — This account’s streams that count against the plan now */

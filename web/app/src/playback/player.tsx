@@ -7,6 +7,7 @@ import { Button, ButtonLink, Notice } from '../../../ui/components.tsx';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { problemText, useApi } from '../api.ts';
 import { adLabel } from './ad-pod.ts';
+import { decodableCodecs } from './codecs.ts';
 import { playPod, prerollFor, type AdProgress } from './ad-hooks.ts';
 import { QoeBeacons } from './qoe-beacons.ts';
 import { refusalFor, type Refusal } from './refusals.ts';
@@ -95,7 +96,7 @@ export default function Player() {
     void (async () => {
       let started: Session;
       try {
-        started = await api.call('startPlayback', { path: { itemId } });
+        started = await api.call('startPlayback', { path: { itemId }, body: { codecs: decodableCodecs() } });
       } catch (error) {
         if (cancelled) return;
         if (error instanceof ApiError)

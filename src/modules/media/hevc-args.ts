@@ -23,7 +23,8 @@ const X265_PRESETS = new Set([
 
 /**
  * One ffmpeg that decodes the source once more and writes every HEVC rendition as unencrypted
- * fMP4 HLS (`<name>/init.mp4`, `<name>/seg-00001.m4s`), video only: the H.264 encode's audio
+ * fMP4 HLS (`<name>/init*.mp4` — ffmpeg numbers it per variant when there are several —
+ * and `<name>/seg-00001.m4s`), video only: the H.264 encode's audio
  * renditions serve these variants too. A separate run rather than outputs of the H.264 one,
  * because the HLS muxer has one segment type for all its variants (MPEG-TS there, fMP4 here).
  *

@@ -18,6 +18,7 @@ import type { AudioRendition, Ladder, QualityTier, VideoRendition } from './ladd
 import { readTsVideoInfo } from './mpeg-ts.ts';
 import type { AudioTrackManifest, RenditionManifest, SubtitleTrackManifest } from './package-manifest.ts';
 import {
+  parseMapUri,
   parseMediaPlaylist,
   renderMasterPlaylist,
   renderMediaPlaylist,
@@ -84,8 +85,10 @@ interface EncodedRendition {
   name: string;
   tier: QualityTier;
   segments: PlaylistSegment[];
-  /** fMP4: the initialization section (EXT-X-MAP), copied unencrypted. */
+  /** fMP4: the initialization section (EXT-X-MAP), published unencrypted as init.mp4. */
   map?: string;
+  /** fMP4: the initialization section's name as ffmpeg wrote it (init_1.mp4 with several variants). */
+  encodedMap?: string;
 }
 
 export async function packageEncryptedHls(options: PackageOptions): Promise<HlsManifest> {
@@ -106,7 +109,11 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
     for (const segment of segments) {
       if (!pattern.test(segment.uri)) throw new Error(`unexpected segment name ${segment.uri}`);
     }
-    return { name, tier, segments, ...(fmp4 && { map: HEVC_INIT_SEGMENT }) };
+    if (!fmp4) return { name, tier, segments };
+    const encodedMap = parseMapUri(text);
+    if (!encodedMap || !/^[\w-]+\.mp4$/.test(encodedMap))
+      throw new Error(`rendition ${name} has no EXT-X-MAP`);
+    return { name, tier, segments, map: HEVC_INIT_SEGMENT, encodedMap };
   };
   const hevcLadder = options.hevc ?? [];
   const video = await Promise.all(ladder.video.map((rendition) => read(rendition.name, rendition.tier)));
@@ -129,7 +136,7 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
   // The codec string from the hvcC box x265 wrote; the init section itself carries no media.
   const hevcProfiles = await Promise.all(
     hevc.map(async (rendition) => {
-      const from = path.join(encodedDir, rendition.name, HEVC_INIT_SEGMENT);
+      const from = path.join(encodedDir, rendition.name, rendition.encodedMap!);
       await mkdir(path.join(outputDir, rendition.name), { recursive: true });
       await copyFile(from, path.join(outputDir, rendition.name, HEVC_INIT_SEGMENT));
       return readHevcProfile(await readFile(from));

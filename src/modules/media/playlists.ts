@@ -34,6 +34,12 @@ export function parseMediaPlaylist(text: string): PlaylistSegment[] {
   return segments;
 }
 
+/** The URI of a media playlist's EXT-X-MAP (its fMP4 initialization section), if it has one. */
+export function parseMapUri(text: string): string | undefined {
+  const line = text.split(/\r?\n/).find((entry) => entry.startsWith('#EXT-X-MAP:'));
+  return line ? /URI="([^"\r\n]*)"/.exec(line)?.[1] : undefined;
+}
+
 export interface SegmentEncryption {
   /** Where the player fetches the key, e.g. '/api/keys/<keyId>'. */
   uri: string;

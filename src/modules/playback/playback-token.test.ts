@@ -35,6 +35,18 @@ describe('playback tokens', () => {
     assert.ok(issued.token.length < 400, `${issued.token.length} characters`);
   });
 
+  it('carry the codecs a client declared, and only when it declared some', () => {
+    const declared = issuePlaybackToken({
+      secret,
+      claims: { ...claims, cod: ['hevc'] },
+      ttlSeconds: 600,
+      now,
+    });
+    assert.deepEqual(verifyPlaybackToken({ secret, token: declared.token, now }).cod, ['hevc']);
+    const none = issuePlaybackToken({ secret, claims: { ...claims, cod: [] }, ttlSeconds: 600, now });
+    assert.equal('cod' in verifyPlaybackToken({ secret, token: none.token, now }), false);
+  });
+
   it('expire at exp, not a second later', () => {
     const token = issue({ ttlSeconds: 60 });
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);

@@ -102,8 +102,8 @@ export function verifyPlaybackToken(options: {
   if (now.getTime() >= claims.exp * 1000) {
     throw PlaybackTokenExpired(undefined, { expiredAt: new Date(claims.exp * 1000).toISOString() });
   }
-  const { sid, sub, dev, item, asset, maxH, exp } = claims;
-  return { sid, sub, dev, item, asset, maxH, exp };
+  const { sid, sub, dev, item, asset, maxH, cod, exp } = claims;
+  return { sid, sub, dev, item, asset, maxH, ...(cod !== undefined && { cod }), exp };
 }
 
 /**

@@ -131,7 +131,8 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         description:
           'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended).',
         params: z.object({ itemId: z.uuid() }),
-        body: startPlaybackSchema.optional(),
+        // No body at all (null to Fastify) is the H.264-only start every earlier client sends.
+        body: startPlaybackSchema.nullish(),
         response: { 201: playbackSessionSchema },
       },
     },

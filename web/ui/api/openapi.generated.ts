@@ -2886,7 +2886,7 @@ export interface Operations {
       itemId: string;
     };
     query: never;
-    body: Schemas["StartPlaybackInput"];
+    body: Schemas["StartPlaybackInput"] | null;
     response: Schemas["PlaybackSession"];
   };
   /** GET /api/playback/sessions — This account’s streams that count against the plan now */

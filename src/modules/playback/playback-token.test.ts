@@ -109,7 +109,14 @@ describe('playback tokens', () => {
 
   it('refuse validly signed but malformed claims', () => {
     // What an older or newer version of us might have signed.
-    for (const changes of [{ maxH: '720' }, { sid: '' }, { exp: undefined }, { item: 7 }]) {
+    for (const changes of [
+      { maxH: '720' },
+      { sid: '' },
+      { exp: undefined },
+      { item: 7 },
+      { cod: 'hevc' },
+      { cod: [1] },
+    ]) {
       const body = forged(changes);
       const signed = `${body}.${hmac({ secret, context: 'marquee/playback-token/v1', data: body }).toString('base64url')}`;
       assert.throws(

@@ -129,7 +129,7 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         tags,
         summary: 'Start watching a movie, an episode or a live event as the active profile',
         description:
-          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended).',
+          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended). The body is optional: without it (or without `codecs`) the stream gets H.264 variants only.',
         params: z.object({ itemId: z.uuid() }),
         // No body at all (null to Fastify) is the H.264-only start every earlier client sends.
         body: startPlaybackSchema.nullish(),

@@ -92,6 +92,9 @@ export interface Config {
     readonly minSsimGain: number;
     /** About how many frames the quality step compares per rendition. */
     readonly qualitySampleFrames: number;
+    /** 'top': HEVC (fMP4) copies of the 1080p and 2160p rungs for clients that declare HEVC. */
+    readonly hevc: 'off' | 'top';
+    readonly hevcPreset: string;
     readonly segmentSeconds: number;
     readonly keyRotationSegments: number;
     /** A replaced package is kept at least this long, then deleted once nothing plays it. */
@@ -335,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       crf: e.TRANSCODE_CRF,
       minSsimGain: e.TRANSCODE_MIN_SSIM_GAIN,
       qualitySampleFrames: e.TRANSCODE_QUALITY_SAMPLE_FRAMES,
+      hevc: e.TRANSCODE_HEVC,
+      hevcPreset: e.TRANSCODE_HEVC_PRESET,
       segmentSeconds: e.HLS_SEGMENT_SECONDS,
       keyRotationSegments: e.HLS_KEY_ROTATION_SEGMENTS,
       packageRetentionHours: e.MEDIA_PACKAGE_RETENTION_HOURS,

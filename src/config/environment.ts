@@ -97,6 +97,11 @@ export const environmentSchema = z.object({
   TRANSCODE_CRF: withDefault(int(0, 51), '23'),
   TRANSCODE_MIN_SSIM_GAIN: withDefault(decimal(0, 1), '0.002'),
   TRANSCODE_QUALITY_SAMPLE_FRAMES: withDefault(int(1, 10_000), '60'),
+  TRANSCODE_HEVC: withDefault(z.enum(['off', 'top']), 'off'),
+  TRANSCODE_HEVC_PRESET: withDefault(
+    z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']),
+    'fast',
+  ),
   HLS_SEGMENT_SECONDS: withDefault(int(2, 10), '4'),
   HLS_KEY_ROTATION_SEGMENTS: withDefault(int(0, 100_000), '15'),
   MEDIA_PACKAGE_RETENTION_HOURS: withDefault(int(0, 8760), '24'),

@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -12,10 +12,13 @@ import {
 } from './content-keys.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { avcCodecString, plannedAvcProfile } from './h264.ts';
-import type { AudioRendition, Ladder, QualityTier } from './ladder.ts';
+import { HEVC_INIT_SEGMENT } from './hevc-args.ts';
+import { hevcCodecString, plannedHevcProfile, readHevcProfile } from './hevc.ts';
+import type { AudioRendition, Ladder, QualityTier, VideoRendition } from './ladder.ts';
 import { readTsVideoInfo } from './mpeg-ts.ts';
 import type { AudioTrackManifest, RenditionManifest, SubtitleTrackManifest } from './package-manifest.ts';
 import {
+  parseMapUri,
   parseMediaPlaylist,
   renderMasterPlaylist,
   renderMediaPlaylist,
@@ -60,6 +63,11 @@ export interface PackageOptions {
   encodedDir: string;
   outputDir: string;
   ladder: Ladder;
+  /**
+   * HEVC copies of top rungs, encoded as fMP4 (`<name>/init.mp4`, `<name>/seg-00001.m4s`): same
+   * tiers, so the same keys; listed in the master after the H.264 variants.
+   */
+  hevc?: readonly VideoRendition[];
   segmentSeconds: number;
   subtitles?: readonly PreparedSubtitle[];
   /** Rotate keys every N segments; 0 keeps one key per tier. */
@@ -77,6 +85,10 @@ interface EncodedRendition {
   name: string;
   tier: QualityTier;
   segments: PlaylistSegment[];
+  /** fMP4: the initialization section (EXT-X-MAP), published unencrypted as init.mp4. */
+  map?: string;
+  /** fMP4: the initialization section's name as ffmpeg wrote it (init_1.mp4 with several variants). */
+  encodedMap?: string;
 }
 
 export async function packageEncryptedHls(options: PackageOptions): Promise<HlsManifest> {
@@ -89,18 +101,25 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
       // Progress is advisory (see ProgressReporter): never fail a package over it.
     }
   };
-  const read = async (name: string, tier: QualityTier): Promise<EncodedRendition> => {
+  const read = async (name: string, tier: QualityTier, fmp4 = false): Promise<EncodedRendition> => {
     const text = await readFile(path.join(encodedDir, name, 'index.m3u8'), 'utf8');
     const segments = parseMediaPlaylist(text);
     if (segments.length === 0) throw new Error(`rendition ${name} has no segments`);
+    const pattern = fmp4 ? /^[\w-]+\.m4s$/ : /^[\w-]+\.ts$/;
     for (const segment of segments) {
-      if (!/^[\w-]+\.ts$/.test(segment.uri)) throw new Error(`unexpected segment name ${segment.uri}`);
+      if (!pattern.test(segment.uri)) throw new Error(`unexpected segment name ${segment.uri}`);
     }
-    return { name, tier, segments };
+    if (!fmp4) return { name, tier, segments };
+    const encodedMap = parseMapUri(text);
+    if (!encodedMap || !/^[\w-]+\.mp4$/.test(encodedMap))
+      throw new Error(`rendition ${name} has no EXT-X-MAP`);
+    return { name, tier, segments, map: HEVC_INIT_SEGMENT, encodedMap };
   };
+  const hevcLadder = options.hevc ?? [];
   const video = await Promise.all(ladder.video.map((rendition) => read(rendition.name, rendition.tier)));
+  const hevc = await Promise.all(hevcLadder.map((rendition) => read(rendition.name, rendition.tier, true)));
   const audio = await Promise.all(ladder.audio.map((track) => read(track.name, 'SD')));
-  const all = [...video, ...audio];
+  const all = [...video, ...hevc, ...audio];
 
   const plan = planContentKeys({
     renditions: all.map(({ name, tier, segments }) => ({ name, tier, segmentCount: segments.length })),
@@ -113,6 +132,15 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
     video.map(async (rendition) =>
       readTsVideoInfo(await readHead(path.join(encodedDir, rendition.name, rendition.segments[0]!.uri))),
     ),
+  );
+  // The codec string from the hvcC box x265 wrote; the init section itself carries no media.
+  const hevcProfiles = await Promise.all(
+    hevc.map(async (rendition) => {
+      const from = path.join(encodedDir, rendition.name, rendition.encodedMap!);
+      await mkdir(path.join(outputDir, rendition.name), { recursive: true });
+      await copyFile(from, path.join(outputDir, rendition.name, HEVC_INIT_SEGMENT));
+      return readHevcProfile(await readFile(from));
+    }),
   );
   const sizes = new Map<string, number[]>();
   const jobs = all.flatMap((rendition) =>
@@ -144,7 +172,7 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
       const { keyId, iv } = plan.keyFor({ rendition: rendition.name, segment: index });
       return { ...segment, encryption: { uri: `${keyUriPrefix}${keyId}`, iv } };
     });
-    const playlist = renderMediaPlaylist({ segments });
+    const playlist = renderMediaPlaylist({ segments, map: rendition.map });
     await writeFile(path.join(outputDir, rendition.name, 'index.m3u8'), playlist);
     const targetDuration = Math.max(1, ...rendition.segments.map((segment) => Math.round(segment.duration)));
     measured.set(
@@ -188,6 +216,24 @@ export async function packageEncryptedHls(options: PackageOptions): Promise<HlsM
       durationSeconds: totalDuration(encoded.segments),
     };
   });
+  for (const [i, rendition] of hevcLadder.entries()) {
+    const own = measured.get(rendition.name)!;
+    const profile = hevcProfiles[i] ?? plannedHevcProfile(rendition.level);
+    renditions.push({
+      name: rendition.name,
+      width: rendition.width,
+      height: rendition.height,
+      tier: rendition.tier,
+      videoCodec: 'hevc',
+      bandwidth: Math.ceil(own.peak + loudest.peak),
+      averageBandwidth: Math.ceil(own.average + loudest.average),
+      codecs: [hevcCodecString(profile), ...(audio.length > 0 ? [AAC_LC] : [])].join(','),
+      frameRate: ladder.fps,
+      playlist: `${rendition.name}/index.m3u8`,
+      segmentCount: hevc[i]!.segments.length,
+      durationSeconds: totalDuration(hevc[i]!.segments),
+    });
+  }
   const audioTracks = ladder.audio.map((track: AudioRendition, i): AudioTrackManifest => {
     const own = measured.get(track.name)!;
     return {

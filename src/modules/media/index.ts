@@ -28,6 +28,7 @@ export {
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
 export type { ProgressListener, RunFfmpegOptions } from './ffmpeg.runner.ts';
+export { isHevcCodecs, type HevcMode } from './hevc.ts';
 export { ffmpegTools, type MediaTools } from './media-tools.ts';
 // Scene changes (ffmpeg scdet) and the ad cue points they suggest.
 export {

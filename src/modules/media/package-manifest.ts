@@ -23,6 +23,11 @@ export const renditionManifestSchema = z.object({
   width: z.number(),
   height: z.number(),
   tier,
+  /**
+   * The video codec: absent or 'avc' is H.264 (every player); 'hevc' is an fMP4 copy of a top
+   * rung, offered only to clients that declare HEVC.
+   */
+  videoCodec: z.enum(['avc', 'hevc']).optional(),
   /** Peak bits/s with the largest audio rendition, as in the master playlist. */
   bandwidth: z.number(),
   averageBandwidth: z.number(),

@@ -5,6 +5,8 @@
 /** Media playlists use decimal EXTINF durations (version 3) and EXT-X-KEY IVs (version 2). */
 const MEDIA_PLAYLIST_VERSION = 3;
 const MASTER_PLAYLIST_VERSION = 3;
+/** RFC 8216 §7: EXT-X-MAP in a playlist that is not I-frames-only needs version 6. */
+const FMP4_PLAYLIST_VERSION = 6;
 
 export interface PlaylistSegment {
   uri: string;
@@ -32,6 +34,12 @@ export function parseMediaPlaylist(text: string): PlaylistSegment[] {
   return segments;
 }
 
+/** The URI of a media playlist's EXT-X-MAP (its fMP4 initialization section), if it has one. */
+export function parseMapUri(text: string): string | undefined {
+  const line = text.split(/\r?\n/).find((entry) => entry.startsWith('#EXT-X-MAP:'));
+  return line ? /URI="([^"\r\n]*)"/.exec(line)?.[1] : undefined;
+}
+
 export interface SegmentEncryption {
   /** Where the player fetches the key, e.g. '/api/keys/<keyId>'. */
   uri: string;
@@ -44,17 +52,23 @@ export interface SegmentEncryption {
  */
 export function renderMediaPlaylist(options: {
   segments: ReadonlyArray<PlaylistSegment & { encryption?: SegmentEncryption }>;
+  /**
+   * fMP4: the initialization section (EXT-X-MAP, version 6 per §7). Written before the first
+   * EXT-X-KEY, so it is not encrypted: it holds the codec configuration, no picture.
+   */
+  map?: string;
 }): string {
-  const { segments } = options;
+  const { segments, map } = options;
   // §4.3.3.1: every EXTINF, rounded to the nearest integer, must be ≤ the target duration.
   const targetDuration = Math.max(1, ...segments.map((segment) => Math.round(segment.duration)));
   const lines = [
     '#EXTM3U',
-    `#EXT-X-VERSION:${MEDIA_PLAYLIST_VERSION}`,
+    `#EXT-X-VERSION:${map === undefined ? MEDIA_PLAYLIST_VERSION : FMP4_PLAYLIST_VERSION}`,
     `#EXT-X-TARGETDURATION:${targetDuration}`,
     '#EXT-X-MEDIA-SEQUENCE:0',
     '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...(map === undefined ? [] : [`#EXT-X-MAP:URI=${quoted(map)}`]),
   ];
   let currentKey: string | undefined;
   for (const segment of segments) {

@@ -213,6 +213,8 @@ export class TranscodeJob {
       minSsimGain: config.minSsimGain,
       qualitySampleFrames: config.qualitySampleFrames,
       preset: config.preset,
+      hevc: config.hevc,
+      hevcPreset: config.hevcPreset,
       threads: config.threads,
       segmentSeconds: config.segmentSeconds,
       keyRotationSegments: config.keyRotationSegments,

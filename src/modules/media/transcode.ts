@@ -11,6 +11,8 @@ import {
   DEFAULT_SEGMENT_SECONDS,
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
+import { encodeHevcRenditions } from './hevc-step.ts';
+import type { HevcMode } from './hevc.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
 import {
   bcp47,
@@ -19,6 +21,7 @@ import {
   type Ladder,
   type LadderMode,
   type RungSpec,
+  type VideoRendition,
 } from './ladder.ts';
 import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
@@ -40,6 +43,10 @@ export interface TranscodeOptions {
   audioBitrateKbps?: number;
   /** x264 preset (default 'veryfast'). */
   preset?: string;
+  /** 'top': HEVC (fMP4) copies of the 1080p and 2160p rungs too; 'off' (default): H.264 only. */
+  hevc?: HevcMode;
+  /** x265 preset of those copies (default: `preset`). */
+  hevcPreset?: string;
   /** x264 threads per rendition; 0 (default) lets x264 decide. */
   threads?: number;
   /** Target segment length (default 4 s); keyframes are forced on it. */
@@ -136,8 +143,9 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     await encodeRenditions(step, { probe, ladder: encodedLadder });
     const scores = await measureQuality(step, { probe, ladder: encodedLadder });
     const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
+    const hevc = await encodeHevcRenditions(step, { probe, ladder });
     const thumbnails = await makeThumbnails(step, { probe, ladder });
-    const packaged = await packageAndEncrypt(step, { ladder, subtitles: prepared });
+    const packaged = await packageAndEncrypt(step, { ladder, hevc, subtitles: prepared });
     const manifest = {
       ...packaged,
       renditions: packaged.renditions.map((rendition) => ({
@@ -259,13 +267,14 @@ async function makeThumbnails(
 /** Package and encrypt: AES-128 segments under per-tier keys, playlists, the master playlist. */
 async function packageAndEncrypt(
   step: StepContext,
-  plan: { ladder: Ladder; subtitles: PreparedSubtitle[] },
+  plan: { ladder: Ladder; hevc: readonly VideoRendition[]; subtitles: PreparedSubtitle[] },
 ): Promise<HlsManifest> {
   step.signal?.throwIfAborted();
   const manifest = await packageEncryptedHls({
     encodedDir: step.encodedDir,
     outputDir: step.outputDir,
     ladder: plan.ladder,
+    hevc: plan.hevc,
     segmentSeconds: step.segmentSeconds,
     subtitles: plan.subtitles,
     keyRotationSegments: step.options.keyRotationSegments,

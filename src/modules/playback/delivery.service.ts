@@ -164,12 +164,12 @@ export class DeliveryService {
     const stream = await this.#streamOf(token, streamId);
     const live = this.#live(stream);
     if (live) return this.#liveMaster(token, live);
-    const { prefix, manifest, maxHeight } = await this.#packaged(stream);
+    const { prefix, manifest, maxHeight, claims } = await this.#packaged(stream);
     const cacheKey = `master\n${maxHeight}\n${token}`;
     const hit = this.#rendered.get(cacheKey);
     if (hit !== undefined) return hit;
     const text = await this.#stored(`${prefix}${manifest.masterPlaylist}`);
-    const filtered = filterMasterPlaylist({ text, maxHeight });
+    const filtered = filterMasterPlaylist({ text, maxHeight, codecs: claims.cod ?? [] });
     const query = `?token=${encodeURIComponent(token)}`;
     const rendered = rewriteUris({ text: filtered, rewrite: (uri) => `media/${uri}${query}` });
     this.#rendered.set(cacheKey, rendered);

@@ -24,7 +24,13 @@ import {
 } from './playback.errors.ts';
 import type { Entitlements, Watcher } from './playback.service.ts';
 import { mayReceiveKey, type PlanQuality } from './quality.ts';
-import { chooseRendition, renditionOfHeight, shortSide, type Rendition } from './renditions.ts';
+import {
+  chooseRendition,
+  renditionOfHeight,
+  renditionsFor,
+  shortSide,
+  type Rendition,
+} from './renditions.ts';
 
 export interface DownloadsServiceDeps {
   repository: DownloadsRepository;
@@ -99,7 +105,7 @@ export class DownloadsService {
       });
     const device = await this.#deps.devices.live(watcher.userId, options.deviceId);
     const video = chooseRendition({
-      renditions: current.manifest.renditions,
+      renditions: renditionsFor(current.manifest.renditions),
       planMaxHeight: plan.maxHeight,
       ...(options.maxHeight !== undefined && { requestedMaxHeight: options.maxHeight }),
     });
@@ -226,7 +232,7 @@ export class DownloadsService {
     });
     const { item } = await entitlements.entitle(watcher, download.itemId);
     const view = await entitlements.packageOf(download.assetId);
-    const video = view && renditionOfHeight(view.manifest.renditions, download.maxHeight);
+    const video = view && renditionOfHeight(renditionsFor(view.manifest.renditions), download.maxHeight);
     if (!view || !video)
       throw PlaybackNotReady('The downloaded video is no longer available: download it again');
     const now = this.#deps.clock.now();

@@ -35,6 +35,18 @@ describe('playback tokens', () => {
     assert.ok(issued.token.length < 400, `${issued.token.length} characters`);
   });
 
+  it('carry the codecs a client declared, and only when it declared some', () => {
+    const declared = issuePlaybackToken({
+      secret,
+      claims: { ...claims, cod: ['hevc'] },
+      ttlSeconds: 600,
+      now,
+    });
+    assert.deepEqual(verifyPlaybackToken({ secret, token: declared.token, now }).cod, ['hevc']);
+    const none = issuePlaybackToken({ secret, claims: { ...claims, cod: [] }, ttlSeconds: 600, now });
+    assert.equal('cod' in verifyPlaybackToken({ secret, token: none.token, now }), false);
+  });
+
   it('expire at exp, not a second later', () => {
     const token = issue({ ttlSeconds: 60 });
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -97,7 +109,14 @@ describe('playback tokens', () => {
 
   it('refuse validly signed but malformed claims', () => {
     // What an older or newer version of us might have signed.
-    for (const changes of [{ maxH: '720' }, { sid: '' }, { exp: undefined }, { item: 7 }]) {
+    for (const changes of [
+      { maxH: '720' },
+      { sid: '' },
+      { exp: undefined },
+      { item: 7 },
+      { cod: 'hevc' },
+      { cod: [1] },
+    ]) {
       const body = forged(changes);
       const signed = `${body}.${hmac({ secret, context: 'marquee/playback-token/v1', data: body }).toString('base64url')}`;
       assert.throws(

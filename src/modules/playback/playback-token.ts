@@ -21,6 +21,8 @@ export interface PlaybackClaims {
   asset: string;
   /** The tallest picture the plan allows, in pixels (see quality.ts). */
   maxH: number;
+  /** Video codecs beyond H.264 the client declared ('hevc'); absent when none. */
+  cod?: string[];
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -43,7 +45,7 @@ export function issuePlaybackToken(options: {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
     throw new RangeError('ttlSeconds must be a positive integer');
   }
-  const { sid, sub, dev, item, asset, maxH } = options.claims;
+  const { sid, sub, dev, item, asset, maxH, cod } = options.claims;
   const claims: PlaybackClaims = {
     sid,
     sub,
@@ -51,6 +53,8 @@ export function issuePlaybackToken(options: {
     item,
     asset,
     maxH,
+    // Only when declared: tokens of clients that declare nothing stay as short as before.
+    ...(cod !== undefined && cod.length > 0 && { cod: [...cod] }),
     exp: Math.floor(now.getTime() / 1000) + ttlSeconds,
   };
   if (!isClaims(claims)) throw new RangeError('playback claims need non-empty ids and a positive maxH');
@@ -98,8 +102,8 @@ export function verifyPlaybackToken(options: {
   if (now.getTime() >= claims.exp * 1000) {
     throw PlaybackTokenExpired(undefined, { expiredAt: new Date(claims.exp * 1000).toISOString() });
   }
-  const { sid, sub, dev, item, asset, maxH, exp } = claims;
-  return { sid, sub, dev, item, asset, maxH, exp };
+  const { sid, sub, dev, item, asset, maxH, cod, exp } = claims;
+  return { sid, sub, dev, item, asset, maxH, ...(cod !== undefined && { cod }), exp };
 }
 
 /**
@@ -129,6 +133,8 @@ function isClaims(value: unknown): value is PlaybackClaims {
     id('asset') &&
     Number.isInteger(claims.maxH) &&
     (claims.maxH as number) > 0 &&
+    (claims.cod === undefined ||
+      (Array.isArray(claims.cod) && claims.cod.every((codec) => typeof codec === 'string'))) &&
     Number.isInteger(claims.exp)
   );
 }

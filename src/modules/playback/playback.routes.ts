@@ -8,6 +8,7 @@ import { userOf } from '../identity/index.ts';
 import { DELIVERY_PREFIX, type DeliveryService } from './delivery.service.ts';
 import { PlaybackTokenInvalid } from './playback.errors.ts';
 import type { PlaybackService, Watcher } from './playback.service.ts';
+import { DECLARABLE_CODECS } from './renditions.ts';
 import { PATH_TOKEN_PARAM } from './signed-url.ts';
 import { parseRange, sendStoredObject } from '../../http/stored-object-reply.ts';
 
@@ -73,6 +74,18 @@ const playbackSessionSchema = z
   })
   .meta({ id: 'PlaybackSession' });
 
+const startPlaybackSchema = z
+  .object({
+    codecs: z
+      .array(z.enum(DECLARABLE_CODECS))
+      .max(DECLARABLE_CODECS.length * 2)
+      .optional()
+      .describe(
+        'Video codecs this player decodes beyond H.264, which every player gets. With "hevc" the master playlist also lists the HEVC (fMP4) copies of the top rungs, within the plan’s quality. Ask the platform, e.g. MediaSource.isTypeSupported(\'video/mp4; codecs="hvc1.1.6.L120.90"\').',
+      ),
+  })
+  .meta({ id: 'StartPlayback' });
+
 const tokenQuery = z.object({ token: opaqueToken(2048).optional() });
 /** A file of the package as its playlists name it (`v720/index.m3u8`): URL-safe characters only. */
 const packagePath = (max: number) => opaqueToken(max).min(1);
@@ -116,13 +129,17 @@ export const playbackRoutes: FastifyPluginAsyncZod<PlaybackRoutesOptions> = asyn
         tags,
         summary: 'Start watching a movie, an episode or a live event as the active profile',
         description:
-          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended).',
+          'Refusals: PLAYBACK_PLAN_REQUIRED, PLAYBACK_NOT_AVAILABLE, PLAYBACK_REGION_BLOCKED, PLAYBACK_MATURITY_BLOCKED, PLAYBACK_STREAM_LIMIT (409, lists the active streams), PLAYBACK_NOT_READY (also a live event not on air yet; PLAYBACK_NOT_AVAILABLE once it ended). The body is optional: without it (or without `codecs`) the stream gets H.264 variants only.',
         params: z.object({ itemId: z.uuid() }),
+        // No body at all (null to Fastify) is the H.264-only start every earlier client sends.
+        body: startPlaybackSchema.nullish(),
         response: { 201: playbackSessionSchema },
       },
     },
     async (request, reply) => {
-      const started = await playback.start(watcherOf(request), request.params.itemId);
+      const started = await playback.start(watcherOf(request), request.params.itemId, {
+        codecs: request.body?.codecs,
+      });
       const query = `?token=${encodeURIComponent(started.token)}`;
       // Root-relative, not PUBLIC_URL: the player may be loaded at 127.0.0.1, a LAN address or
       // through a proxy, and its CSP only connects to its own origin. Nothing is built from the

@@ -21,6 +21,7 @@ import type { PlaybackRepository, StreamRow } from './playback.repository.ts';
 import type { PlanLookup } from './plan-lookup.ts';
 import { liveVariantsFitting, type LiveSource, type LiveSources } from './live-playback.ts';
 import { maxBitrateFor } from './playlist-rewrite.ts';
+import { renditionsFor, type DeclarableCodec } from './renditions.ts';
 import { planQuality, type PlanQuality } from './quality.ts';
 import { decideStreamStart, isSessionLive } from './stream-limits.ts';
 import { streamStateOf, type StreamStates } from './stream-states.ts';
@@ -182,7 +183,12 @@ export class PlaybackService implements Entitlements {
     return this.#repository.concurrentStreams(since);
   }
 
-  async start(watcher: Watcher, itemId: string) {
+  /**
+   * `codecs`: what the client says it decodes beyond H.264; the stream's master playlist lists
+   * the HEVC copies only when it names 'hevc' (the token carries it, so it can't be changed later).
+   */
+  async start(watcher: Watcher, itemId: string, capabilities: { codecs?: readonly DeclarableCodec[] } = {}) {
+    const codecs = [...new Set(capabilities.codecs ?? [])].sort();
     const [target, signedInAs] = await Promise.all([
       this.#target(watcher, itemId),
       this.#deps.deviceNameOf(watcher.authSessionId),
@@ -261,6 +267,7 @@ export class PlaybackService implements Entitlements {
         // A live stream's "asset" is its event: the key server matches keys to it.
         asset: target.kind === 'vod' ? target.entitlement.video.assetId : target.event.id,
         maxH: plan.maxHeight,
+        cod: codecs,
       },
       ttlSeconds: this.#deps.tokenTtlSeconds,
       now,
@@ -300,7 +307,7 @@ export class PlaybackService implements Entitlements {
     }
     const { item, video } = target.entitlement;
     const { manifest } = video;
-    const { renditions } = manifest;
+    const renditions = renditionsFor(manifest.renditions, codecs);
     return {
       ...session,
       live: false,

@@ -82,6 +82,45 @@ describe('filterMasterPlaylist', () => {
     assert.equal(filterMasterPlaylist({ text: master, maxHeight: 4320 }), master);
   });
 
+  it('lists HEVC variants only for a client that declared HEVC, still within the cap', () => {
+    const mixed = renderMasterPlaylist({
+      variants: [
+        { p: 720, codecs: 'avc1.64001f,mp4a.40.2' },
+        { p: 1080, codecs: 'avc1.640028,mp4a.40.2' },
+        { p: 1080, codecs: 'hvc1.1.6.L120.90,mp4a.40.2', uri: 'h1080/index.m3u8' },
+        { p: 2160, codecs: 'hvc1.1.6.L150.90,mp4a.40.2', uri: 'h2160/index.m3u8' },
+      ].map(({ p, codecs, uri }) => ({
+        uri: uri ?? `v${p}/index.m3u8`,
+        bandwidth: p * 1000 + (codecs.startsWith('hvc1') ? 1 : 0),
+        averageBandwidth: p * 900,
+        width: Math.round((p * 16) / 9),
+        height: p,
+        codecs,
+        frameRate: 30,
+      })),
+    });
+    const table: Array<[string, number, string[] | undefined, string[]]> = [
+      ['no codecs declared', 2160, undefined, ['v720/index.m3u8', 'v1080/index.m3u8']],
+      ['an empty list', 2160, [], ['v720/index.m3u8', 'v1080/index.m3u8']],
+      ['an unknown codec', 2160, ['av1'], ['v720/index.m3u8', 'v1080/index.m3u8']],
+      [
+        'HEVC at 2160',
+        2160,
+        ['hevc'],
+        ['v720/index.m3u8', 'v1080/index.m3u8', 'h1080/index.m3u8', 'h2160/index.m3u8'],
+      ],
+      ['HEVC at 1080', 1080, ['hevc'], ['v720/index.m3u8', 'v1080/index.m3u8', 'h1080/index.m3u8']],
+      ['HEVC at 720', 720, ['hevc'], ['v720/index.m3u8']],
+    ];
+    for (const [name, maxHeight, codecs, expected] of table) {
+      assert.deepEqual(
+        variantUris(filterMasterPlaylist({ text: mixed, maxHeight, ...(codecs && { codecs }) })),
+        expected,
+        name,
+      );
+    }
+  });
+
   it('refuses with PLAYBACK_PLAN_REQUIRED rather than produce a playlist without variants', () => {
     assert.throws(
       () => filterMasterPlaylist({ text: master, maxHeight: 144 }),

@@ -1,3 +1,4 @@
+import { isHevcCodecs } from '../media/index.ts';
 import { PlaybackPlanRequired } from './playback.errors.ts';
 
 /**
@@ -38,12 +39,18 @@ export function fitsHeight(options: { width: number; height: number; maxHeight: 
 }
 
 /**
- * The master playlist with only the variants (and I-frame variants) that fit `maxHeight`.
- * Audio and subtitle groups are kept. A variant without RESOLUTION is dropped: what we can't
- * measure we don't offer. Throws PLAYBACK_PLAN_REQUIRED when no variant fits.
+ * The master playlist with only the variants (and I-frame variants) that fit `maxHeight` and
+ * whose video codec the client decodes: H.264 always, HEVC (CODECS `hvc1.`/`hev1.`) only when
+ * `codecs` holds 'hevc'. Audio and subtitle groups are kept. A variant without RESOLUTION is
+ * dropped: what we can't measure we don't offer. Throws PLAYBACK_PLAN_REQUIRED when no variant fits.
  */
-export function filterMasterPlaylist(options: { text: string; maxHeight: number }): string {
+export function filterMasterPlaylist(options: {
+  text: string;
+  maxHeight: number;
+  codecs?: readonly string[];
+}): string {
   const { text, maxHeight } = options;
+  const hevc = options.codecs?.includes('hevc') ?? false;
   const lines = playlistLines(text);
   const kept: string[] = [];
   let variants = 0;
@@ -54,13 +61,13 @@ export function filterMasterPlaylist(options: { text: string; maxHeight: number 
     if (tag === 'EXT-X-STREAM-INF') {
       const uriIndex = variantUriIndex(lines, index);
       variants++;
-      if (variantFits({ line, maxHeight })) {
+      if (variantFits({ line, maxHeight }) && (hevc || !variantIsHevc(line))) {
         keptVariants++;
         kept.push(...lines.slice(index, uriIndex + 1));
       }
       index = uriIndex;
     } else if (tag === 'EXT-X-I-FRAME-STREAM-INF') {
-      if (variantFits({ line, maxHeight })) kept.push(line);
+      if (variantFits({ line, maxHeight }) && (hevc || !variantIsHevc(line))) kept.push(line);
     } else {
       kept.push(line);
     }
@@ -192,6 +199,13 @@ function variantFits(options: { line: string; maxHeight: number }): boolean {
   const match = resolution && /^(\d+)x(\d+)$/.exec(resolution[1]);
   if (!match) return false;
   return fitsHeight({ width: Number(match[1]), height: Number(match[2]), maxHeight: options.maxHeight });
+}
+
+/** A variant whose CODECS names HEVC: a client that didn't declare it may be unable to decode it. */
+function variantIsHevc(line: string): boolean {
+  const tag = tagOf(line)!;
+  const codecs = parseAttributeList(line.slice(tag.length + 2)).find(([name]) => name === 'CODECS');
+  return codecs !== undefined && isHevcCodecs(unquote(codecs[1]));
 }
 
 function unquote(value: string): string {

@@ -5,7 +5,27 @@ import { fitsHeight } from './playlist-rewrite.ts';
 /** Which video rendition a download takes. Pure. */
 
 /** What choosing a rendition reads of one. */
-export type Rendition = Pick<RenditionManifest, 'name' | 'width' | 'height' | 'bandwidth' | 'playlist'>;
+export type Rendition = Pick<
+  RenditionManifest,
+  'name' | 'width' | 'height' | 'bandwidth' | 'playlist' | 'videoCodec'
+>;
+
+/** Video codecs a client may declare it decodes, beyond the H.264 every client plays. */
+export const DECLARABLE_CODECS = ['hevc'] as const;
+export type DeclarableCodec = (typeof DECLARABLE_CODECS)[number];
+
+/**
+ * The renditions a client may be offered: H.264 always, an HEVC copy only when the client
+ * declared HEVC. Downloads pass no codecs: offline packages stay H.264 (MPEG-TS) for every device.
+ */
+export function renditionsFor<T extends Pick<RenditionManifest, 'videoCodec'>>(
+  renditions: readonly T[],
+  codecs: readonly string[] = [],
+): T[] {
+  return renditions.filter(
+    (rendition) => (rendition.videoCodec ?? 'avc') === 'avc' || codecs.includes(rendition.videoCodec!),
+  );
+}
 
 /** A rendition's short side: what a download records as its `maxHeight` (portrait video too). */
 export const shortSide = (rendition: Pick<Rendition, 'width' | 'height'>): number =>

@@ -1053,6 +1053,12 @@ export interface Schemas {
   SettingsInput: {
     blockedWords: Array<string>;
   };
+  StartPlayback: {
+    codecs?: Array<"hevc">;
+  };
+  StartPlaybackInput: {
+    codecs?: Array<"hevc">;
+  };
   Stream: {
     id: string;
     deviceName: string;
@@ -2993,7 +2999,7 @@ export interface Operations {
       itemId: string;
     };
     query: never;
-    body: never;
+    body: Schemas["StartPlaybackInput"] | null;
     response: Schemas["PlaybackSession"];
   };
   /** GET /api/playback/sessions — This account’s streams that count against the plan now */

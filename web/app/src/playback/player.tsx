@@ -8,6 +8,7 @@ import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { problemText, useApi } from '../api.ts';
 import { adLabel, midrollDue, prerollOf, type AdBreak } from './ad-pod.ts';
 import { playPod, podFor, scheduleFor, type AdAuth, type AdProgress } from './ad-hooks.ts';
+import { decodableCodecs } from './codecs.ts';
 import { nextEpisodeAfter } from './next-episode.ts';
 import {
   NextEpisodeCard,
@@ -164,7 +165,7 @@ export function PlayerView(props: { itemId: string; seriesId?: string | null; si
     void (async () => {
       let started: Session;
       try {
-        started = await api.call('startPlayback', { path: { itemId } });
+        started = await api.call('startPlayback', { path: { itemId }, body: { codecs: decodableCodecs() } });
       } catch (error) {
         if (cancelled) return;
         if (error instanceof ApiError)

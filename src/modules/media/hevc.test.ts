@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createDecipheriv } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse, type types } from 'hls-parser';
+import {
+  ffmpegPath,
+  ffprobePath,
+  makeClip,
+  probeFixture,
+  scratchDir,
+} from '../../../test/support/media-clips.ts';
+import { buildHevcEncodeArgs } from './hevc-args.ts';
+import {
+  chooseHevcRenditions,
+  hevcCodecString,
+  hevcLevelFor,
+  isHevcCodecs,
+  plannedHevcProfile,
+  readHevcProfile,
+} from './hevc.ts';
+import { chooseLadder } from './ladder.ts';
+import { ffmpegTools } from './media-tools.ts';
+import { transcodeToEncryptedHls, type TranscodeResult } from './transcode.ts';
+
+const run = promisify(execFile);
+
+/** AES-128-CBC with the segment's IV, as a player does. */
+function decrypt(encrypted: Buffer, key: Buffer, segment: types.Segment): Buffer {
+  const decipher = createDecipheriv('aes-128-cbc', key, Buffer.from(segment.key!.iv!));
+  return Buffer.concat([decipher.update(encrypted), decipher.final()]);
+}
+
+/** Seconds of the first video packet's presentation time. */
+async function firstPtsTime(file: string): Promise<number> {
+  const { stdout } = await run(ffprobePath, [
+    ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time'],
+    ...['-read_intervals', '%+#1', '-of', 'csv=p=0', file],
+  ]);
+  return Number.parseFloat(stdout);
+}
+
+describe('HEVC renditions: which rungs, which level, which codec string', () => {
+  const ladderOf = (width: number, height: number) =>
+    chooseLadder({ probe: probeFixture({ video: { width, height } }), mode: 'content-aware' });
+
+  it('copies only the top rungs, with x265 CRF and caps', () => {
+    const table: Array<[string, number, number, 'off' | 'top', string[]]> = [
+      ['1080p source, off', 1920, 1080, 'off', []],
+      ['1080p source', 1920, 1080, 'top', ['h1080']],
+      ['4K source', 3840, 2160, 'top', ['h1080', 'h2160']],
+      ['720p source has no top rung', 1280, 720, 'top', []],
+    ];
+    for (const [name, width, height, mode, expected] of table) {
+      const hevc = chooseHevcRenditions({ ladder: ladderOf(width, height), mode });
+      assert.deepEqual(
+        hevc.map((rendition) => rendition.name),
+        expected,
+        name,
+      );
+    }
+    const [h1080, h2160] = chooseHevcRenditions({ ladder: ladderOf(3840, 2160), mode: 'top' });
+    assert.deepEqual(
+      { ...h1080, name: h1080!.name },
+      {
+        name: 'h1080',
+        p: 1080,
+        width: 1920,
+        height: 1080,
+        tier: 'FHD',
+        videoBitrateKbps: 3500,
+        maxrateKbps: 3500,
+        bufsizeKbps: 3500,
+        level: '4',
+        crf: 28,
+      },
+    );
+    assert.equal(h2160!.tier, 'UHD');
+    assert.equal(h2160!.level, '5');
+  });
+
+  it('picks the lowest Main-tier level that admits the stream', () => {
+    const table: Array<[number, number, number, number, string]> = [
+      [1280, 720, 30, 3000, '3.1'],
+      [1920, 1080, 30, 3500, '4'],
+      [1920, 1080, 60, 3500, '4.1'],
+      [1920, 1080, 30, 15000, '4.1'],
+      [3840, 2160, 30, 11200, '5'],
+      [3840, 2160, 60, 30000, '5.1'],
+    ];
+    for (const [width, height, fps, kbps, level] of table) {
+      assert.equal(
+        hevcLevelFor({ width, height, fps, maxrateKbps: kbps, bufsizeKbps: kbps }),
+        level,
+        `${width}x${height}@${fps} ${kbps}k`,
+      );
+    }
+  });
+
+  it('writes RFC 6381 codec strings from the decoder configuration', () => {
+    assert.equal(hevcCodecString(plannedHevcProfile('4')), 'hvc1.1.6.L120.90');
+    assert.equal(hevcCodecString(plannedHevcProfile('5.1')), 'hvc1.1.6.L153.90');
+    // Main 10, High tier, profile space 0: compatibility flag 2 → bit-reversed 0x4.
+    assert.equal(
+      hevcCodecString({
+        profileSpace: 0,
+        highTier: true,
+        profileIdc: 2,
+        compatibilityFlags: 0x20000000,
+        constraintFlags: [0xb0, 0, 0, 0, 0, 0],
+        levelIdc: 150,
+      }),
+      'hvc1.2.4.H150.B0',
+    );
+    assert.equal(isHevcCodecs('hvc1.1.6.L120.90,mp4a.40.2'), true);
+    assert.equal(isHevcCodecs('avc1.640028,mp4a.40.2'), false);
+    assert.equal(readHevcProfile(Buffer.from('no box here')), undefined);
+  });
+
+  it('builds one x265 fMP4 HLS run with closed, aligned GOPs', () => {
+    const probe = probeFixture();
+    const ladder = chooseLadder({ probe, mode: 'content-aware' });
+    const renditions = chooseHevcRenditions({ ladder, mode: 'top' });
+    const args = buildHevcEncodeArgs({
+      sourcePath: '/in/source.mp4',
+      probe,
+      ladder,
+      renditions,
+      outputDir: '/out',
+      segmentSeconds: 4,
+      timeOffsetSeconds: 1.4,
+      preset: 'fast',
+      threads: 2,
+    });
+    const after = (flag: string) => args[args.indexOf(flag) + 1];
+    assert.equal(after('-c:v'), 'libx265');
+    assert.equal(after('-tag:v'), 'hvc1');
+    assert.equal(
+      after('-x265-params'),
+      'log-level=error:keyint=120:min-keyint=120:scenecut=0:open-gop=0:pools=2',
+    );
+    assert.equal(after('-hls_segment_type'), 'fmp4');
+    assert.equal(after('-output_ts_offset'), '1.400000');
+    assert.equal(after('-crf:v:0'), '28');
+    assert.equal(after('-var_stream_map'), 'v:0,name:h1080');
+    assert.ok(args.includes('-an'));
+    const bad = { sourcePath: 'x', probe, ladder, renditions, outputDir: '/out', segmentSeconds: 4 };
+    assert.throws(
+      () => buildHevcEncodeArgs({ ...bad, timeOffsetSeconds: 0, preset: 'warp', threads: 0 }),
+      /unknown x265 preset/,
+    );
+    assert.throws(
+      () => buildHevcEncodeArgs({ ...bad, renditions: [], timeOffsetSeconds: 0, preset: 'fast', threads: 0 }),
+      /no HEVC rendition/,
+    );
+  });
+});
+
+/**
+ * One real package with an HEVC copy: a 2 s 1920×1080 clip (ultrafast), a two-rung ladder so CI's
+ * two cores are spared the middle rungs.
+ */
+describe('an HEVC rendition in a real package', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let result: TranscodeResult;
+
+  before(async () => {
+    scratch = await scratchDir();
+    const sourcePath = await makeClip({
+      path: path.join(scratch.dir, 'source.mp4'),
+      width: 1920,
+      height: 1080,
+      seconds: 2,
+      fps: 24,
+      audio: [{ language: 'eng' }],
+    });
+    result = await transcodeToEncryptedHls({
+      sourcePath,
+      workDir: path.join(scratch.dir, 'work'),
+      options: {
+        rungs: [
+          { p: 360, videoBitrateKbps: 800 },
+          { p: 1080, videoBitrateKbps: 5000 },
+        ],
+        ladderMode: 'fixed',
+        hevc: 'top',
+        preset: 'ultrafast',
+        threads: 1,
+        segmentSeconds: 1,
+        thumbnailIntervalSeconds: 1,
+      },
+      tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+    });
+  });
+  after(() => scratch.remove());
+
+  const master = async () =>
+    parse(await readFile(path.join(result.outputDir, 'master.m3u8'), 'utf8')) as types.MasterPlaylist;
+
+  it('lists the HEVC copy with the codec string of what x265 wrote and measured bit rates', async () => {
+    const hevc = result.manifest.renditions.find((rendition) => rendition.name === 'h1080');
+    assert.ok(hevc, JSON.stringify(result.manifest.renditions));
+    assert.equal(hevc.videoCodec, 'hevc');
+    assert.equal(hevc.tier, 'FHD');
+    const profile = readHevcProfile(await readFile(path.join(result.outputDir, 'h1080', 'init.mp4')));
+    assert.ok(profile);
+    assert.equal(hevc.codecs, `${hevcCodecString(profile)},mp4a.40.2`);
+    assert.match(hevc.codecs, /^hvc1\.1\.6\.L\d+\.[0-9A-F]+,mp4a\.40\.2$/);
+    const variant = (await master()).variants.find((entry) => entry.uri === 'h1080/index.m3u8');
+    assert.ok(variant);
+    assert.equal(variant.codecs, hevc.codecs);
+    assert.equal(variant.bandwidth, hevc.bandwidth);
+    assert.equal(variant.averageBandwidth, hevc.averageBandwidth);
+    assert.deepEqual(variant.resolution, { width: 1920, height: 1080 });
+  });
+
+  it('encrypts under the same tier key as the H.264 1080p, and decrypts and decodes as HEVC', async () => {
+    const text = await readFile(path.join(result.outputDir, 'h1080', 'index.m3u8'), 'utf8');
+    assert.match(text, /#EXT-X-VERSION:6/);
+    assert.ok(text.indexOf('#EXT-X-MAP:URI="init.mp4"') < text.indexOf('#EXT-X-KEY'), 'init before key');
+    const playlist = parse(text) as types.MediaPlaylist;
+    const h264 = parse(
+      await readFile(path.join(result.outputDir, 'v1080', 'index.m3u8'), 'utf8'),
+    ) as types.MediaPlaylist;
+    assert.equal(playlist.segments.length, h264.segments.length, 'segments line up with H.264');
+    const segment = playlist.segments[0]!;
+    assert.equal(segment.key?.method, 'AES-128');
+    assert.equal(segment.key.uri, h264.segments[0]!.key?.uri, 'the FHD tier key');
+    const keyId = /([0-9a-f-]{36})$/.exec(segment.key.uri ?? '')![1];
+    const key = result.manifest.keys.find((entry) => entry.keyId === keyId);
+    assert.ok(key && key.tier === 'FHD');
+    const plain = decrypt(
+      await readFile(path.join(result.outputDir, 'h1080', segment.uri)),
+      key.key,
+      segment,
+    );
+    const init = await readFile(path.join(result.outputDir, 'h1080', 'init.mp4'));
+    const joined = path.join(scratch.dir, 'joined.mp4');
+    await writeFile(joined, Buffer.concat([init, plain]));
+    const { stdout } = await run(ffprobePath, [
+      ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+      ...['-show_entries', 'stream=codec_name,codec_tag_string,width,height,nb_read_frames', '-of', 'json'],
+      joined,
+    ]);
+    const [stream] = (JSON.parse(stdout) as { streams: Array<Record<string, unknown>> }).streams;
+    assert.equal(stream?.['codec_name'], 'hevc');
+    assert.equal(stream?.['codec_tag_string'], 'hvc1');
+    assert.equal(stream?.['width'], 1920);
+    assert.ok(
+      Number(stream?.['nb_read_frames']) >= 20,
+      `decoded frames: ${String(stream?.['nb_read_frames'])}`,
+    );
+
+    // On the H.264 segments' timeline, so the shared audio stays in sync (within one frame).
+    const h264Segment = path.join(scratch.dir, 'h264.ts');
+    await writeFile(
+      h264Segment,
+      decrypt(await readFile(path.join(result.outputDir, 'v1080', h264.segments[0]!.uri)), key.key, segment),
+    );
+    const [hevcStart, h264Start] = [await firstPtsTime(joined), await firstPtsTime(h264Segment)];
+    assert.ok(h264Start > 0.5, `MPEG-TS starts late: ${h264Start}`);
+    assert.ok(
+      Math.abs(hevcStart - h264Start) <= 1 / 24 + 1e-3,
+      `HEVC ${hevcStart} s vs H.264 ${h264Start} s`,
+    );
+  });
+});

@@ -240,6 +240,8 @@ interface StepResult {
   errors: number;
   firstError?: string;
   byOperation: Map<string, number>;
+  /** Errors by what failed ("content key: 410"): what to look at first. */
+  errorKinds: Map<string, number>;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -257,6 +259,12 @@ async function drive(options: {
   const byOperation = new Map<string, number>();
   let errors = 0;
   let firstError: string | undefined;
+  const errorKinds = new Map<string, number>();
+  const countError = (kind: string) => {
+    errors += 1;
+    firstError ??= kind;
+    errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
+  };
   let issued = 0;
   let pending = 0;
   const total = Math.round(rate * seconds);
@@ -268,8 +276,7 @@ async function drive(options: {
     for (; issued < due; issued++) {
       const scheduled = began + (issued * 1000) / rate;
       if (pending > 5000) {
-        errors += 1;
-        firstError ??= 'more than 5,000 operations outstanding';
+        countError('more than 5,000 operations outstanding');
         continue;
       }
       pending += 1;
@@ -279,10 +286,7 @@ async function drive(options: {
           pending -= 1;
           latencies.push(performance.now() - scheduled);
           byOperation.set(outcome.operation, (byOperation.get(outcome.operation) ?? 0) + 1);
-          if (!outcome.ok) {
-            errors += 1;
-            firstError ??= outcome.detail ?? outcome.operation;
-          }
+          if (!outcome.ok) countError(outcome.detail ?? outcome.operation);
           inFlight.delete(done);
         });
       inFlight.add(done);
@@ -301,6 +305,7 @@ async function drive(options: {
     errors,
     firstError,
     byOperation,
+    errorKinds,
   };
 }
 
@@ -555,6 +560,10 @@ try {
     `soak ${soakSeconds} s at ${best.target}/s: ${soak.achieved.toFixed(0)}/s achieved, p50 ${soak.p50.toFixed(1)} ms, p99 ${soak.p99.toFixed(1)} ms, ${soak.errors} errors${soak.firstError ? ` (first: ${soak.firstError})` : ''}`,
   );
   console.log(`operations: ${mix}`);
+  if (soak.errors > 0) {
+    const kinds = [...soak.errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 10);
+    console.log(`errors by kind: ${kinds.map(([kind, count]) => `${kind} ×${count}`).join('; ')}`);
+  }
   console.log(`memory: ${memory.join('; ')}`);
   if (process.env.BENCH_RECORD === '1') {
     await recordResults('soak', [

@@ -112,6 +112,8 @@ interface Viewer {
   email: string;
   password: string;
   token: string;
+  /** Rotated every few minutes, as a player does: access tokens live 15 minutes, the run longer. */
+  refreshToken: string;
   busy: boolean;
   /** Where this viewer is in its playback script. */
   step: number;
@@ -136,10 +138,11 @@ async function expectOk(response: Response, operation: string): Promise<Outcome>
 }
 
 function playbackScript(viewer: Viewer, itemId: string): () => Promise<Outcome> {
-  const auth = { authorization: `Bearer ${viewer.token}` };
+  // Read at each call: the viewer's token is refreshed during the run.
+  const auth = () => ({ authorization: `Bearer ${viewer.token}` });
   const steps: Array<() => Promise<Outcome>> = [
     async () => {
-      const response = await fetch(`${base}/api/playback/${itemId}`, { method: 'POST', headers: auth });
+      const response = await fetch(`${base}/api/playback/${itemId}`, { method: 'POST', headers: auth() });
       if (!response.ok) return expectOk(response, 'playback start');
       viewer.session = (await response.json()) as Viewer['session'];
       return { operation: 'playback start', ok: true };
@@ -191,7 +194,7 @@ function playbackScript(viewer: Viewer, itemId: string): () => Promise<Outcome> 
       expectOk(
         await fetch(`${base}/api/playback/sessions/${viewer.session!.sessionId}`, {
           method: 'DELETE',
-          headers: auth,
+          headers: auth(),
         }),
         'playback end',
       ),
@@ -427,11 +430,11 @@ try {
     const email = `soak-${index}-${randomUUID().slice(0, 6)}@example.com`;
     const password = `soak viewer passphrase ${randomUUID()}`;
     await json(await post('/api/auth/register', { email, password, name: `Viewer ${index}` }), 'register');
-    const { accessToken } = await json<{ accessToken: string }>(
+    const { accessToken, refreshToken } = await json<{ accessToken: string; refreshToken: string }>(
       await post('/api/auth/login', { email, password }),
       'sign-in',
     );
-    const viewer: Viewer = { email, password, token: accessToken, busy: false, step: 0 };
+    const viewer: Viewer = { email, password, token: accessToken, refreshToken, busy: false, step: 0 };
     const { ticket } = await json<{ ticket: string }>(
       await post(`/api/live/${event.id}/chat-ticket`, {}, accessToken),
       'ticket',
@@ -452,6 +455,20 @@ try {
   const scripts = new Map(viewers.map((viewer) => [viewer, playbackScript(viewer, title.id)]));
 
   let turn = 0;
+  // The ramps and the soak outlast an access token (15 minutes): the viewers refresh theirs every
+  // five minutes, as players do, or the last minutes would measure 401s (the first full soak did).
+  const refreshing = setInterval(() => {
+    for (const viewer of viewers) {
+      void post('/api/auth/refresh', { refreshToken: viewer.refreshToken })
+        .then((response) => json<{ accessToken: string; refreshToken: string }>(response, 'refresh'))
+        .then((tokens) => {
+          viewer.token = tokens.accessToken;
+          viewer.refreshToken = tokens.refreshToken;
+        })
+        .catch((error: unknown) => say(`a viewer's refresh failed: ${String(error)}`));
+    }
+  }, 5 * 60_000);
+  refreshing.unref();
   const pickIdle = <T extends { busy: boolean }>(pool: T[]): T | undefined => {
     for (let tries = 0; tries < pool.length; tries++) {
       const candidate = pool[(turn + tries) % pool.length]!;

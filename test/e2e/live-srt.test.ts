@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSrtIngest, liveRecordingKey, type SrtIngest } from '../../src/modules/live/index.ts';
-import { createMediaKeys } from '../../src/modules/media/index.ts';
 import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { joinChat } from '../support/live-chat.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
+import { liveIngestDeps } from '../support/live-ingest.ts';
 
 /** ffmpeg publishing a generated source (320x180 + a tone) over SRT; resolves with its exit code and stderr. */
 function publish(url: string, seconds: number): Promise<{ code: number | null; stderr: string }> {
@@ -67,16 +67,7 @@ describe('live: SRT ingest', () => {
       },
     });
     await allowDevices(context);
-    ingest = createSrtIngest({
-      db: context.deps.database.db,
-      pubsub: context.deps.pubsub,
-      storage: context.deps.storage,
-      queue: context.deps.queue,
-      keys: await createMediaKeys(context.deps.database.db, context.deps.config.media),
-      clock: context.deps.clock,
-      logger: context.deps.logger,
-      config: context.deps.config,
-    });
+    ingest = createSrtIngest(await liveIngestDeps(context));
     // A loaded machine may take a while to start the listening ffmpeg: the caller waits up to 10 s.
     srt = `srt://127.0.0.1:${await ingest.start()}?connect_timeout=10000&streamid=`;
     editor = await signInWithRoles(context, ['content_manager', 'admin']);

@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, withoutChromium } from '../support/browser.ts';
 import { createLiveIngest, type RtmpIngest } from '../../src/modules/live/index.ts';
-import { createMediaKeys } from '../../src/modules/media/index.ts';
 import { allowDevices, registerViewer, signInWithRoles } from '../support/accounts.ts';
 import { joinChat } from '../support/live-chat.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
+import { liveIngestDeps } from '../support/live-ingest.ts';
 
 /**
  * A live event in a real browser: ffmpeg publishes over RTMP, Debian's Chromium signs in on
@@ -50,16 +50,7 @@ describe('a live event in Chromium', { skip }, () => {
       },
     });
     await allowDevices(context);
-    ingest = createLiveIngest({
-      db: context.deps.database.db,
-      pubsub: context.deps.pubsub,
-      storage: context.deps.storage,
-      queue: context.deps.queue,
-      keys: await createMediaKeys(context.deps.database.db, context.deps.config.media),
-      clock: context.deps.clock,
-      logger: context.deps.logger,
-      config: context.deps.config,
-    });
+    ingest = createLiveIngest(await liveIngestDeps(context));
     await ingest.start();
     // The web app is built as `npm start` builds it: only when its sources changed.
     await promisify(execFile)(process.execPath, ['scripts/build-web.ts', '--if-stale'], { cwd: root });

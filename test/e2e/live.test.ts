@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLiveIngest, type RtmpIngest } from '../../src/modules/live/index.ts';
-import { createMediaKeys } from '../../src/modules/media/index.ts';
 import { allowDevices, registerViewer, signInWithRoles, type SignedIn } from '../support/accounts.ts';
 import { joinChat } from '../support/live-chat.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
+import { liveIngestDeps } from '../support/live-ingest.ts';
 
 /** ffmpeg publishing a generated source (320x180 + a tone) over RTMP; resolves with its exit code. */
 function publish(url: string, seconds: number): Promise<number | null> {
@@ -81,16 +81,7 @@ describe('live: RTMP ingest to an encrypted HLS ladder, watched through playback
       .set({ maxHeight: 120 })
       .where('id', '=', 'basic')
       .execute();
-    ingest = createLiveIngest({
-      db: context.deps.database.db,
-      pubsub: context.deps.pubsub,
-      storage: context.deps.storage,
-      queue: context.deps.queue,
-      keys: await createMediaKeys(context.deps.database.db, context.deps.config.media),
-      clock: context.deps.clock,
-      logger: context.deps.logger,
-      config: context.deps.config,
-    });
+    ingest = createLiveIngest(await liveIngestDeps(context));
     rtmp = `rtmp://127.0.0.1:${await ingest.start()}/live`;
     editor = await signInWithRoles(context, ['content_manager', 'admin']);
   });

@@ -8,6 +8,7 @@
  *    (15) from SOAK_START_RATE (50 operations/s), ×1.4 each, until a step fails (p99 over the
  *    aim, an error, or the rate not reached). The same search for `GET /healthz` through the same
  *    balancer is the baseline: the mixed workload's rate is reported as a ratio of it.
+ *    With SOAK_RATE set, that search is skipped and the mix runs at the rate given.
  * 2. Runs the mix at half that rate for one step (latency at half the maximum), then at the
  *    found rate for SOAK_SECONDS (600): errors (aim 0) and each process's resident memory
  *    sampled every 10 s — start, end, and its trend (least squares, MB per minute).
@@ -22,7 +23,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -38,6 +39,8 @@ const stepSeconds = Number(process.env.SOAK_STEP_SECONDS ?? 15);
 const startRate = Number(process.env.SOAK_START_RATE ?? 50);
 const p99Aim = Number(process.env.SOAK_P99_MS ?? 100);
 const viewerCount = Number(process.env.SOAK_VIEWERS ?? 40);
+/** Set to soak at this rate without searching for the highest passing one (e.g. to chase memory). */
+const fixedRate = process.env.SOAK_RATE ? Number(process.env.SOAK_RATE) : undefined;
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const root = path.resolve(import.meta.dirname, '..');
@@ -52,6 +55,11 @@ await admin.connect();
 await admin.query(`create database ${databaseName}`);
 const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${databaseName}` }).toString();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'marquee-soak-'));
+// The processes write a heap snapshot here on SIGUSR2: the live heap after a full GC, at the soak's
+// start and end, tells a leak from a heap that is merely large (resident memory rises and falls
+// with V8's young generation and malloc's arenas, so its trend alone says little).
+const heapDir = path.join(dataDir, 'heap');
+await mkdir(heapDir);
 let port = await freePort();
 while (port > 65_000) port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -65,6 +73,8 @@ const cluster = runNpm(['run', 'cluster'], {
   AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   KEY_RATE_LIMIT_PER_MINUTE: '100000',
   LIVE_CHAT_MESSAGES_PER_10S: '1000',
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}`.trim(),
 });
 
 interface Process {
@@ -90,6 +100,32 @@ async function clusterProcesses(): Promise<Process[]> {
 async function residentMegabytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The process's live heap after a full GC, in MB: a heap snapshot written on SIGUSR2, summed. */
+async function liveHeapMegabytes(pid: number): Promise<number> {
+  const before = new Set(await readdir(heapDir));
+  process.kill(pid, 'SIGUSR2');
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline) {
+    await sleep(500);
+    const name = (await readdir(heapDir)).find((file) => !before.has(file) && file.includes(`.${pid}.`));
+    if (!name) continue;
+    let snapshot: { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
+    try {
+      snapshot = JSON.parse(await readFile(path.join(heapDir, name), 'utf8')) as typeof snapshot;
+    } catch {
+      continue; // still being written
+    }
+    const fields = snapshot.snapshot.meta.node_fields;
+    const sizeAt = fields.indexOf('self_size');
+    let bytes = 0;
+    for (let index = sizeAt; index < snapshot.nodes.length; index += fields.length)
+      bytes += snapshot.nodes[index]!;
+    await rm(path.join(heapDir, name));
+    return bytes / 2 ** 20;
+  }
+  throw new Error(`no heap snapshot from process ${pid} within 120 s`);
 }
 
 async function json<T>(response: Response, what: string): Promise<T> {
@@ -121,6 +157,9 @@ interface Viewer {
   mediaUrl?: string;
   keyUrl?: string;
   socket?: WebSocket;
+  chatEventId?: string;
+  /** The close code when the server closed the chat socket; rejoined at the next chat operation. */
+  chatClosedWith?: number;
 }
 
 // ── the workload ────────────────────────────────────────────────────────────────────────────
@@ -206,8 +245,50 @@ function playbackScript(viewer: Viewer, itemId: string): () => Promise<Outcome> 
   };
 }
 
+/**
+ * A chat socket for the viewer, joined with a fresh ticket. When the server closes it (it drops
+ * a client that reads too slowly), the close code is kept: the next chat operation reports it as
+ * its error and joins again, so one drop is one error, not every later message unanswered.
+ */
+async function joinChat(viewer: Viewer, eventId: string): Promise<void> {
+  const { ticket } = await json<{ ticket: string }>(
+    await post(`/api/live/${eventId}/chat-ticket`, {}, viewer.token),
+    'ticket',
+  );
+  const socket = new WebSocket(`${base.replace('http', 'ws')}/api/live/${eventId}/chat`);
+  // One listener per chat message in flight: at the soak's rates a viewer has dozens at once.
+  socket.setMaxListeners(0);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  await new Promise<void>((resolve) => {
+    socket.once('message', () => resolve());
+    socket.send(JSON.stringify({ type: 'join', ticket }));
+  });
+  socket.on('error', () => undefined);
+  socket.once('close', (code) => {
+    viewer.chatClosedWith = code;
+  });
+  viewer.socket = socket;
+  viewer.chatEventId = eventId;
+  viewer.chatClosedWith = undefined;
+}
+
 /** A chat message sent, and its latency the moment it comes back on the sender's socket. */
 function chatMessage(viewer: Viewer): Promise<Outcome> {
+  if (viewer.chatClosedWith !== undefined) {
+    const detail = `chat: socket closed by the server (${viewer.chatClosedWith})`;
+    viewer.chatClosedWith = undefined;
+    return joinChat(viewer, viewer.chatEventId!).then(
+      (): Outcome => ({ operation: 'chat', ok: false, detail }),
+      (error: unknown): Outcome => ({
+        operation: 'chat',
+        ok: false,
+        detail: `${detail}, rejoin: ${String(error)}`,
+      }),
+    );
+  }
   const body = `soak ${randomUUID()}`;
   return new Promise((resolve) => {
     const socket = viewer.socket!;
@@ -435,19 +516,7 @@ try {
       'sign-in',
     );
     const viewer: Viewer = { email, password, token: accessToken, refreshToken, busy: false, step: 0 };
-    const { ticket } = await json<{ ticket: string }>(
-      await post(`/api/live/${event.id}/chat-ticket`, {}, accessToken),
-      'ticket',
-    );
-    viewer.socket = new WebSocket(`${base.replace('http', 'ws')}/api/live/${event.id}/chat`);
-    await new Promise((resolve, reject) => {
-      viewer.socket!.once('open', resolve);
-      viewer.socket!.once('error', reject);
-    });
-    await new Promise<void>((resolve) => {
-      viewer.socket!.once('message', () => resolve());
-      viewer.socket!.send(JSON.stringify({ type: 'join', ticket }));
-    });
+    await joinChat(viewer, event.id);
     viewers.push(viewer);
   }
   // Sign-in and sign-out use accounts of their own, so viewers keep their one device.
@@ -527,7 +596,9 @@ try {
 
   console.log(`\nbench:soak — ${machine()}, load average before ${loadAverage()}`);
   const baseline = await search('GET /healthz', healthz);
-  const best = await search('mixed', mixed);
+  const best = fixedRate
+    ? await drive({ rate: fixedRate, seconds: stepSeconds, next: mixed })
+    : await search('mixed', mixed);
   const half = await drive({ rate: Math.round(best.target / 2), seconds: stepSeconds, next: mixed });
   say(`mixed at half (${half.target}/s): p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms`);
 
@@ -539,6 +610,8 @@ try {
     for (const process of processes)
       samples.get(process.name)!.push([minute, await residentMegabytes(process.pid)]);
   };
+  const heapAtStart = new Map<string, number>();
+  for (const process of processes) heapAtStart.set(process.name, await liveHeapMegabytes(process.pid));
   await sample();
   const sampler = setInterval(() => void sample(), 10_000);
   let lastReport = performance.now();
@@ -555,6 +628,8 @@ try {
   });
   clearInterval(sampler);
   await sample();
+  const heapAtEnd = new Map<string, number>();
+  for (const process of processes) heapAtEnd.set(process.name, await liveHeapMegabytes(process.pid));
 
   const trend = (points: Array<[number, number]>) => {
     const n = points.length;
@@ -566,7 +641,8 @@ try {
   };
   const memory = processes.map((process) => {
     const points = samples.get(process.name)!;
-    return `${process.name} ${points[0]![1].toFixed(0)}→${points.at(-1)![1].toFixed(0)} MB (${trend(points) >= 0 ? '+' : ''}${trend(points).toFixed(2)} MB/min)`;
+    const heap = `live heap ${heapAtStart.get(process.name)!.toFixed(0)}→${heapAtEnd.get(process.name)!.toFixed(0)} MB`;
+    return `${process.name} ${points[0]![1].toFixed(0)}→${points.at(-1)![1].toFixed(0)} MB resident (${trend(points) >= 0 ? '+' : ''}${trend(points).toFixed(2)} MB/min), ${heap}`;
   });
   const mix = [...soak.byOperation].map(([operation, count]) => `${operation} ${count}`).join(', ');
   console.log(`GET /healthz through HAProxy: ${baseline.target}/s with p99 < ${p99Aim} ms`);

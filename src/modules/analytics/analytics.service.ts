@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
@@ -12,6 +11,7 @@ import {
 } from './analytics.events.ts';
 import { AnalyticsBusy, AnalyticsSessionUnknown } from './analytics.errors.ts';
 import type { EventSink } from './event-sink.port.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 const DAY_MS = 86_400_000;
 /** A player's clock may run a little fast; beyond this its time is replaced by ours. */
@@ -67,7 +67,7 @@ const keptTypes = new Map<string, ReadonlySet<string>>(
 export class AnalyticsIngest {
   readonly #deps: AnalyticsIngestDeps;
   /** By account and session: one lookup per stream and half minute, not three per batch. */
-  readonly #streams = new LRUCache<string, StreamFacts>({
+  readonly #streams = new SweptLRUCache<string, StreamFacts>({
     max: 50_000,
     ttl: STREAM_MEMORY_MS,
     ttlAutopurge: false,

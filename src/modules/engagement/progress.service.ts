@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { TitleNotFound, type PlayableItem, type PlayableItems, type Viewer } from '../catalog/index.ts';
@@ -8,6 +7,7 @@ import { profileKey } from './member.ts';
 import { ProgressBuffer, progressKey, type BufferedProgress } from './progress-buffer.ts';
 import { clampPosition, isFinished, recordedAt, resumeFrom } from './progress-rules.ts';
 import type { WatchProgressRepository } from './watch-progress.repository.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 /** A position as a player reports it: from a stream's heartbeat, or `POST /api/progress`. */
 export interface ProgressReport {
@@ -59,7 +59,7 @@ export class ProgressRecorder implements ProgressRecorderPort {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #buffer: ProgressBuffer;
-  readonly #itemCache = new LRUCache<string, PlayableItem>({ max: 50_000, ttl: ITEM_CACHE_MS });
+  readonly #itemCache = new SweptLRUCache<string, PlayableItem>({ max: 50_000, ttl: ITEM_CACHE_MS });
   readonly #timer: NodeJS.Timeout;
   #flushing: Promise<void> | undefined;
   readonly stats: ProgressStats = {

@@ -1,9 +1,9 @@
-import { LRUCache } from 'lru-cache';
 import type { Executor } from '../../platform/db/transactor.ts';
 import type { ContentKey } from './content-keys.ts';
 import type { ContentKeysRepository, ContentKeyRow } from './content-keys.repository.ts';
 import { unwrapKey, wrapKey } from './key-wrap.ts';
 import type { QualityTier } from './ladder.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 /** A content key as handed out: unwrapped, with what decides who may have it. */
 export interface DeliveredKey {
@@ -29,7 +29,7 @@ export class MediaKeys {
   readonly #repository: ContentKeysRepository;
   readonly #masterKey: Buffer;
   /** Unwrapped keys by id: the key server's hot path must not touch the database. */
-  readonly #cache = new LRUCache<string, DeliveredKey>({ max: 20_000, ttl: 10 * 60_000 });
+  readonly #cache = new SweptLRUCache<string, DeliveredKey>({ max: 20_000, ttl: 10 * 60_000 });
 
   constructor(options: { repository: ContentKeysRepository; masterKey: Buffer }) {
     this.#repository = options.repository;

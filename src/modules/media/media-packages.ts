@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { AssetRow, AssetsRepository } from './assets.repository.ts';
 import { parsePackageManifest, type PackageManifest } from './package-manifest.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 /** A finished, encrypted package: where it lives in storage and what it holds. */
 export interface MediaPackage {
@@ -22,7 +22,7 @@ export class MediaPackages {
    * A ready package never changes (a new transcode writes a new asset), so it is cached by id —
    * for a while: a superseded one is deleted by retention once nothing plays it.
    */
-  readonly #cache = new LRUCache<string, MediaPackage>({ max: 10_000, ttl: 10 * 60_000 });
+  readonly #cache = new SweptLRUCache<string, MediaPackage>({ max: 10_000, ttl: 10 * 60_000 });
 
   constructor(options: { assets: AssetsRepository }) {
     this.#assets = options.assets;

@@ -22,6 +22,7 @@ import { filterMasterPlaylist, fitsHeight, rewriteThumbnailCues, rewriteUris } f
 import { mayReceiveKey } from './quality.ts';
 import type { StreamState, StreamStates } from './stream-states.ts';
 import { PATH_TOKEN_PARAM, signPath, verifyPathToken } from './signed-url.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 export const KeyRateLimited = defineError(
   'PLAYBACK_KEY_RATE_LIMITED',
@@ -86,20 +87,20 @@ export class DeliveryService {
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (text) => text.length || 1,
   });
-  readonly #cdnSignatures = new LRUCache<string, CloudFrontCookies>({ max: 50_000, ttl: 60 * 60_000 });
+  readonly #cdnSignatures = new SweptLRUCache<string, CloudFrontCookies>({ max: 50_000, ttl: 60 * 60_000 });
   /**
    * Tokens whose MAC verified, with their claims: a player presents the same token for every
    * playlist and key, and the HMAC (with Node's key preparation) was the largest cost of each
    * request (bench:playback). Only verified tokens enter; expiry is still checked on every use,
    * and the short TTL bounds how long a token outlives a secret dropped from the rotation.
    */
-  readonly #verifiedTokens = new LRUCache<string, PlaybackClaims>({ max: 50_000, ttl: 60_000 });
+  readonly #verifiedTokens = new SweptLRUCache<string, PlaybackClaims>({ max: 50_000, ttl: 60_000 });
   /**
    * Playlists as rendered for one token: the same text every time (the token fixes the stream,
    * the plan's height and the segment signature's expiry), so a player's reloads and a busy
    * stream's retries don't re-sign every segment URI. Authorisation still runs on every request.
    */
-  readonly #rendered = new LRUCache<string, string>({
+  readonly #rendered = new SweptLRUCache<string, string>({
     max: 20_000,
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (text) => text.length || 1,

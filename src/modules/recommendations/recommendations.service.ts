@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { TitleNotFound, type CatalogFacts, type TitleFacts } from '../catalog/index.ts';
@@ -17,6 +16,7 @@ import type { RecommendationRules } from './rules.ts';
 import type { ServingVersions } from './serving-versions.ts';
 import type { StoredRows } from './stored-rows.ts';
 import type { RecommendationViewer, TitleDirectory } from './title-directory.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 /** Who recommendations are for: a profile id, or the account itself when it has no profiles. */
 export const subjectOf = (userId: string, profileId: string | null): string =>
@@ -79,7 +79,7 @@ export class RecommendationsService {
   #refreshing: Promise<void> = Promise.resolve();
   readonly #pendingPlays = new Map<string, SignalRow>();
   /** Each viewer's last filtered rows and what they were built from; frozen, so the route serialises them once. */
-  readonly #served = new LRUCache<string, ServedMemo>({ max: SERVED_MEMO_ENTRIES, ttl: SERVED_MEMO_MS });
+  readonly #served = new SweptLRUCache<string, ServedMemo>({ max: SERVED_MEMO_ENTRIES, ttl: SERVED_MEMO_MS });
 
   constructor(options: {
     repository: RecommendationsRepository;

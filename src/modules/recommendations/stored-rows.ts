@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { RecommendationsRepository } from './recommendations.repository.ts';
 import type { SubjectRows } from './rows.ts';
 import type { ServingVersions } from './serving-versions.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 export const POPULAR_SUBJECT = '@popular';
 export const TRENDING_SUBJECT = '@trending';
@@ -28,7 +28,7 @@ export class StoredRows {
   readonly #cache: Cache;
   readonly #versions: ServingVersions;
   /** `null` remembers that a subject has no stored rows (a brand-new profile). */
-  readonly #parsed = new LRUCache<string, { rows: SubjectRows | null }>({
+  readonly #parsed = new SweptLRUCache<string, { rows: SubjectRows | null }>({
     max: PARSED_ENTRIES,
     ttl: ROWS_CACHE_MS,
   });

@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { Cache } from './cache.port.ts';
 import { deepFreeze } from './freeze.ts';
+import { SweptLRUCache } from '../../shared/swept-lru.ts';
 
 const asStored = (value: unknown): unknown =>
   deepFreeze(JSON.parse(JSON.stringify(value ?? null)) as unknown);
@@ -12,10 +12,10 @@ const asStored = (value: unknown): unknown =>
  * free of copying (a structuredClone per read was a tenth of an authenticated request: bench:auth).
  */
 export class MemoryCache implements Cache {
-  readonly #lru: LRUCache<string, { value: unknown }>;
+  readonly #lru: SweptLRUCache<string, { value: unknown }>;
 
   constructor(options: { maxEntries?: number } = {}) {
-    this.#lru = new LRUCache<string, { value: unknown }>({
+    this.#lru = new SweptLRUCache<string, { value: unknown }>({
       max: options.maxEntries ?? 50_000,
       ttlAutopurge: false,
     });

@@ -12,7 +12,7 @@ import {
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { encodeHevcRenditions } from './hevc-step.ts';
-import type { HevcMode } from './hevc.ts';
+import { chooseHevcRenditions, DEFAULT_HEVC_MODE, type HevcMode } from './hevc.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
 import {
   bcp47,
@@ -27,8 +27,9 @@ import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
 import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
 import type { MediaProbe } from './probe.ts';
-import { keepDistinctRungs, measureQuality, QUALITY_STEP } from './quality-step.ts';
+import { keepDistinctRungs, measureQuality } from './quality-step.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
+import { planProgress, withinSpan, type ProgressPlan } from './transcode-progress.ts';
 
 export interface TranscodeOptions {
   rungs?: readonly RungSpec[];
@@ -94,10 +95,6 @@ export interface TranscodeResult {
   files: string[];
 }
 
-/** Where the share of the work each step gets, in percent of the whole. */
-const ENCODE_END = QUALITY_STEP.start;
-const THUMBNAILS_END = 97;
-
 /** What every step of one transcode shares: its tools, files, options and abort signal. */
 export interface StepContext {
   tools: MediaTools;
@@ -109,6 +106,8 @@ export interface StepContext {
   redactPaths: readonly string[];
   signal: AbortSignal | undefined;
   report: (percent: number) => void;
+  /** Each step's share of the overall progress (set once the ladder is decided). */
+  progress: ProgressPlan;
 }
 
 /**
@@ -129,6 +128,7 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     redactPaths: [sourcePath, workDir, ...subtitles.map((subtitle) => subtitle.path)],
     signal,
     report: overallProgress(request.onProgress),
+    progress: planProgress({ hevc: false }),
   };
   await rm(step.encodedDir, { recursive: true, force: true });
   await rm(step.outputDir, { recursive: true, force: true });
@@ -136,14 +136,37 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     const probe = await tools.probe({ path: sourcePath, signal });
     step.report(0);
     const encodedLadder = decideLadder(probe, options);
+    // Whether HEVC copies may follow: rung dropping can only remove them, never add one.
+    step.progress = planProgress({
+      hevc:
+        chooseHevcRenditions({ ladder: encodedLadder, mode: options.hevc ?? DEFAULT_HEVC_MODE }).length > 0,
+    });
     await mkdir(step.encodedDir, { recursive: true });
     await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
     const prepared = await convertSubtitles({ ...step, subtitles });
     await encodeRenditions(step, { probe, ladder: encodedLadder });
-    const scores = await measureQuality(step, { probe, ladder: encodedLadder });
+    const scores = await measureQuality(step, {
+      probe,
+      ladder: encodedLadder,
+      renditions: encodedLadder.video,
+      onProgress: withinSpan(step.progress.quality, step.report),
+    });
     const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
-    const hevc = await encodeHevcRenditions(step, { probe, ladder });
+    const hevc = await encodeHevcRenditions(step, {
+      probe,
+      ladder,
+      onProgress: withinSpan(step.progress.hevc, step.report),
+    });
+    if (hevc.length > 0) {
+      const hevcScores = await measureQuality(step, {
+        probe,
+        ladder,
+        renditions: hevc,
+        onProgress: withinSpan(step.progress.hevcQuality, step.report),
+      });
+      for (const [name, quality] of hevcScores) scores.set(name, quality);
+    }
     const thumbnails = await makeThumbnails(step, { probe, ladder });
     const packaged = await packageAndEncrypt(step, { ladder, hevc, subtitles: prepared });
     const manifest = {
@@ -205,7 +228,7 @@ async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; la
     }),
     durationSeconds: plan.probe.durationSeconds,
     signal: step.signal,
-    onProgress: (percent) => step.report((percent * ENCODE_END) / 100),
+    onProgress: withinSpan(step.progress.encode, step.report),
     redactPaths: step.redactPaths,
   });
 }
@@ -244,8 +267,7 @@ async function makeThumbnails(
     }),
     durationSeconds: probe.durationSeconds,
     signal,
-    onProgress: (percent) =>
-      step.report(QUALITY_STEP.end + (percent * (THUMBNAILS_END - QUALITY_STEP.end)) / 100),
+    onProgress: withinSpan(step.progress.thumbnails, step.report),
     redactPaths,
   });
   await writeFile(
@@ -280,7 +302,7 @@ async function packageAndEncrypt(
     keyRotationSegments: step.options.keyRotationSegments,
     keyUriPrefix: step.options.keyUriPrefix,
     signal: step.signal,
-    onProgress: (percent) => step.report(THUMBNAILS_END + (percent * (100 - THUMBNAILS_END)) / 100),
+    onProgress: withinSpan(step.progress.package, step.report),
   });
   step.report(100);
   return manifest;

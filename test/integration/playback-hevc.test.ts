@@ -15,8 +15,8 @@ import { ffprobePath, scratchDir } from '../support/media-clips.ts';
  * 360p / 1080p / 2160p H.264 ladder with HEVC copies of the two top rungs (ultrafast, fixed
  * ladder so no rung is dropped). The HEVC variants reach only streams whose client declared
  * HEVC, still within the plan's cap; what a player fetches decrypts with the key server's key
- * and decodes. The Chromium player test stays at 720p: a 4K encode fast enough for it would
- * still leave a software 2160p decode on CI's two cores, so 2160p is proven here with ffprobe.
+ * and decodes. Debian's Chromium has no HEVC decoder, so the HEVC copies are proven here with
+ * ffprobe; the Chromium player test plays a 4K title's H.264 2160p for Premium.
  */
 
 const run = promisify(execFile);

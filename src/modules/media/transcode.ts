@@ -29,7 +29,7 @@ import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts'
 import type { MediaProbe } from './probe.ts';
 import { keepDistinctRungs, measureQuality } from './quality-step.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
-import { planProgress, withinSpan, type ProgressPlan } from './transcode-progress.ts';
+import { planProgress, withinSpan, type ProgressSpan } from './transcode-progress.ts';
 
 export interface TranscodeOptions {
   rungs?: readonly RungSpec[];
@@ -106,8 +106,6 @@ export interface StepContext {
   redactPaths: readonly string[];
   signal: AbortSignal | undefined;
   report: (percent: number) => void;
-  /** Each step's share of the overall progress (set once the ladder is decided). */
-  progress: ProgressPlan;
 }
 
 /**
@@ -128,7 +126,6 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     redactPaths: [sourcePath, workDir, ...subtitles.map((subtitle) => subtitle.path)],
     signal,
     report: overallProgress(request.onProgress),
-    progress: planProgress({ hevc: false }),
   };
   await rm(step.encodedDir, { recursive: true, force: true });
   await rm(step.outputDir, { recursive: true, force: true });
@@ -137,7 +134,7 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     step.report(0);
     const encodedLadder = decideLadder(probe, options);
     // Whether HEVC copies may follow: rung dropping can only remove them, never add one.
-    step.progress = planProgress({
+    const progress = planProgress({
       hevc:
         chooseHevcRenditions({ ladder: encodedLadder, mode: options.hevc ?? DEFAULT_HEVC_MODE }).length > 0,
     });
@@ -145,30 +142,35 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
     const prepared = await convertSubtitles({ ...step, subtitles });
-    await encodeRenditions(step, { probe, ladder: encodedLadder });
+    await encodeRenditions(step, { probe, ladder: encodedLadder, span: progress.encode });
     const scores = await measureQuality(step, {
       probe,
       ladder: encodedLadder,
       renditions: encodedLadder.video,
-      onProgress: withinSpan(step.progress.quality, step.report),
+      onProgress: withinSpan(progress.quality, step.report),
     });
     const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
     const hevc = await encodeHevcRenditions(step, {
       probe,
       ladder,
-      onProgress: withinSpan(step.progress.hevc, step.report),
+      onProgress: withinSpan(progress.hevc, step.report),
     });
     if (hevc.length > 0) {
       const hevcScores = await measureQuality(step, {
         probe,
         ladder,
         renditions: hevc,
-        onProgress: withinSpan(step.progress.hevcQuality, step.report),
+        onProgress: withinSpan(progress.hevcQuality, step.report),
       });
       for (const [name, quality] of hevcScores) scores.set(name, quality);
     }
-    const thumbnails = await makeThumbnails(step, { probe, ladder });
-    const packaged = await packageAndEncrypt(step, { ladder, hevc, subtitles: prepared });
+    const thumbnails = await makeThumbnails(step, { probe, ladder, span: progress.thumbnails });
+    const packaged = await packageAndEncrypt(step, {
+      ladder,
+      hevc,
+      subtitles: prepared,
+      span: progress.package,
+    });
     const manifest = {
       ...packaged,
       renditions: packaged.renditions.map((rendition) => ({
@@ -215,7 +217,10 @@ export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladd
 }
 
 /** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */
-async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; ladder: Ladder }) {
+async function encodeRenditions(
+  step: StepContext,
+  plan: { probe: MediaProbe; ladder: Ladder; span: ProgressSpan },
+) {
   await step.tools.ffmpeg({
     args: buildHlsEncodeArgs({
       sourcePath: step.sourcePath,
@@ -228,7 +233,7 @@ async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; la
     }),
     durationSeconds: plan.probe.durationSeconds,
     signal: step.signal,
-    onProgress: withinSpan(step.progress.encode, step.report),
+    onProgress: withinSpan(plan.span, step.report),
     redactPaths: step.redactPaths,
   });
 }
@@ -236,7 +241,7 @@ async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; la
 /** Poster and seek thumbnails, the sprites drawn from the smallest rendition already encoded. */
 async function makeThumbnails(
   step: StepContext,
-  plan: { probe: MediaProbe; ladder: Ladder },
+  plan: { probe: MediaProbe; ladder: Ladder; span: ProgressSpan },
 ): Promise<ThumbnailsManifest> {
   const { probe } = plan;
   const { tools, sourcePath, outputDir, signal, redactPaths } = step;
@@ -267,7 +272,7 @@ async function makeThumbnails(
     }),
     durationSeconds: probe.durationSeconds,
     signal,
-    onProgress: withinSpan(step.progress.thumbnails, step.report),
+    onProgress: withinSpan(plan.span, step.report),
     redactPaths,
   });
   await writeFile(
@@ -289,7 +294,12 @@ async function makeThumbnails(
 /** Package and encrypt: AES-128 segments under per-tier keys, playlists, the master playlist. */
 async function packageAndEncrypt(
   step: StepContext,
-  plan: { ladder: Ladder; hevc: readonly VideoRendition[]; subtitles: PreparedSubtitle[] },
+  plan: {
+    ladder: Ladder;
+    hevc: readonly VideoRendition[];
+    subtitles: PreparedSubtitle[];
+    span: ProgressSpan;
+  },
 ): Promise<HlsManifest> {
   step.signal?.throwIfAborted();
   const manifest = await packageEncryptedHls({
@@ -302,7 +312,7 @@ async function packageAndEncrypt(
     keyRotationSegments: step.options.keyRotationSegments,
     keyUriPrefix: step.options.keyUriPrefix,
     signal: step.signal,
-    onProgress: withinSpan(step.progress.package, step.report),
+    onProgress: withinSpan(plan.span, step.report),
   });
   step.report(100);
   return manifest;

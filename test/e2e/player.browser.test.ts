@@ -15,6 +15,12 @@ import { harness, publishedClip, type Harness } from '../support/media-harness.t
  * plan cap, though the title goes to 1080p); a reload plays again, and leaving the page ends the
  * stream; with a tampered token the key server refuses, no picture is ever decoded and the
  * player ends its stream.
+ *
+ * A 4K source (2 s of 3840×2160 at 6 fps, through the same pipeline: content-aware ladder up to
+ * 2160p, quality step, encryption) plays at every plan's cap: 2160p for Premium, 1080p for
+ * Standard, 720p for Basic and 480p for Free. Debian's Chromium decodes H.264 at level 5.1 in
+ * software; it has no HEVC decoder (MSE refuses hvc1), so the HEVC copies are proven with
+ * ffprobe in test/integration/playback-hevc.test.ts, not here.
  */
 
 const skip = withoutChromium;
@@ -65,15 +71,16 @@ describe('the web player in Chromium', { skip }, () => {
   let movieId: string;
 
   /** A fresh viewer each time: a basic plan's stream limit would refuse a second device. */
-  const basicViewer = async (): Promise<SignedIn> => {
+  const viewerOn = async (plan: string): Promise<SignedIn> => {
     const viewer = await signInWithRoles(h.context, ['viewer']);
     await h.context.deps.database.db
       .updateTable('users')
-      .set({ planId: 'basic' })
+      .set({ planId: plan })
       .where('id', '=', viewer.userId)
       .execute();
     return viewer;
   };
+  const basicViewer = () => viewerOn('basic');
 
   /** The account's streams that count against its plan, as the API lists them. */
   const streamsOf = async (viewer: SignedIn): Promise<string[]> =>
@@ -94,7 +101,8 @@ describe('the web player in Chromium', { skip }, () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     h = await harness(undefined, {
-      TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400',
+      // The 1080p title gets the first four; the 4K one all five.
+      TRANSCODE_LADDER: '240:300,480:600,720:900,1080:1400,2160:4000',
       // Another address than the one the browser uses: nothing the player fetches may depend on it.
       PUBLIC_URL: `http://localhost:${port}`,
     });
@@ -221,5 +229,77 @@ describe('the web player in Chromium', { skip }, () => {
     // The failed stream doesn't hold the plan's one slot: the player ended it.
     await untilNoStreams(viewer, 'after a fatal playback error');
     await context.close();
+  });
+
+  it('plays a 4K title at every plan’s cap: 2160p for Premium, 1080p, 720p and 480p below', async () => {
+    const transcodeStarted = Date.now();
+    const uhd = await publishedClip(h, {
+      title: '4K browser test',
+      dir: scratch.dir,
+      seconds: 2,
+      width: 3840,
+      height: 2160,
+      // 12 frames of 4K: one 2 s segment per rendition, and a software decode two cores keep up with.
+      fps: 6,
+    });
+    console.log(`# 4K title transcoded and published in ${Date.now() - transcodeStarted} ms`);
+    /** The ladder's heights, and the width each has in 16:9 (480p rounds up to even). */
+    const widths = new Map([
+      [240, 426],
+      [480, 854],
+      [720, 1280],
+      [1080, 1920],
+      [2160, 3840],
+    ]);
+    /** One viewer on `plan` signs in and plays: the picture reaches the cap, nothing above is listed. */
+    const playsAtCap = async (plan: string, cap: number) => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const started = Date.now();
+      await signInAndPlay(page, origin, uhd.movieId, await viewerOn(plan));
+      try {
+        await page.waitForFunction(
+          (height) => {
+            const video = (globalThis as unknown as PlayerPage).document.querySelector('video');
+            return video.currentTime > 0.5 && video.videoHeight === height;
+          },
+          cap,
+          { timeout: 30_000, polling: 100 },
+        );
+      } catch (error) {
+        throw new Error(`${plan}: not playing ${cap}p: ${JSON.stringify(await videoState(page))}`, {
+          cause: error,
+        });
+      }
+      const state = await videoState(page);
+      assert.equal(state.videoHeight, cap, plan);
+      assert.equal(state.videoWidth, widths.get(cap), plan);
+      assert.match(state.status, new RegExp(`\\(plan cap ${cap}p\\)`), plan);
+      const levels = await page.evaluate(() =>
+        (globalThis as unknown as PlayerPage).marqueePlayer.hls.levels.map((level) => level.height),
+      );
+      assert.deepEqual(
+        levels,
+        [...widths.keys()].filter((height) => height <= cap),
+        `${plan}: the renditions listed to the player`,
+      );
+      console.log(
+        `# ${plan}: playing ${state.videoWidth}×${state.videoHeight} at ${state.currentTime.toFixed(2)} s, ` +
+          `${Date.now() - started} ms after sign-in`,
+      );
+      await context.close();
+    };
+    // One after another: side by side they took as long on two cores (CPU-bound decodes), and a
+    // failure names its plan.
+    const playStarted = Date.now();
+    for (const [plan, cap] of [
+      ['premium', 2160],
+      ['standard', 1080],
+      ['basic', 720],
+      ['free', 480],
+    ] as const) {
+      await playsAtCap(plan, cap);
+    }
+    console.log(`# four plans played at their caps in ${Date.now() - playStarted} ms`);
   });
 });

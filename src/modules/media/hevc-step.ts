@@ -16,7 +16,7 @@ import type { StepContext } from './transcode.ts';
  */
 export async function encodeHevcRenditions(
   step: StepContext,
-  plan: { probe: MediaProbe; ladder: Ladder },
+  plan: { probe: MediaProbe; ladder: Ladder; onProgress: (percent: number) => void },
 ): Promise<VideoRendition[]> {
   const renditions = chooseHevcRenditions({
     ladder: plan.ladder,
@@ -39,6 +39,7 @@ export async function encodeHevcRenditions(
     }),
     durationSeconds: plan.probe.durationSeconds,
     signal: step.signal,
+    onProgress: plan.onProgress,
     redactPaths: step.redactPaths,
   });
   return renditions;

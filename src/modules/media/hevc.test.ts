@@ -25,6 +25,7 @@ import {
 import { chooseLadder } from './ladder.ts';
 import { ffmpegTools } from './media-tools.ts';
 import { transcodeToEncryptedHls, type TranscodeResult } from './transcode.ts';
+import { planProgress } from './transcode-progress.ts';
 
 const run = promisify(execFile);
 
@@ -166,6 +167,7 @@ describe('HEVC renditions: which rungs, which level, which codec string', () => 
 describe('an HEVC rendition in a real package', () => {
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
   let result: TranscodeResult;
+  const progress: number[] = [];
 
   before(async () => {
     scratch = await scratchDir();
@@ -193,9 +195,42 @@ describe('an HEVC rendition in a real package', () => {
         thumbnailIntervalSeconds: 1,
       },
       tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+      onProgress: (percent) => progress.push(percent),
     });
   });
   after(() => scratch.remove());
+
+  it('measures the HEVC copy against the source like the H.264 rungs: SSIM and PSNR with the package', () => {
+    const quality = new Map(
+      result.manifest.renditions.map((rendition) => [rendition.name, rendition.quality]),
+    );
+    assert.deepEqual([...quality.keys()], ['v360', 'v1080', 'h1080']);
+    const [h1080, v1080, v360] = [quality.get('h1080'), quality.get('v1080'), quality.get('v360')];
+    assert.ok(h1080 && v1080 && v360, JSON.stringify([...quality]));
+    assert.equal(h1080.frames, v1080.frames, 'the same sampled frames');
+    assert.ok(h1080.ssim > 0.8 && h1080.ssim < 1, `h1080 ssim ${h1080.ssim}`);
+    assert.ok(h1080.psnr > 20 && h1080.psnr < 100, `h1080 psnr ${h1080.psnr}`);
+    // Compared at the source's size, a 1080p copy of a 1080p source beats the 360p rung by far;
+    // a score of the wrong stream (the 360p, or the source itself) would not land between.
+    assert.ok(h1080.ssim > v360.ssim + 0.01, `h1080 ${h1080.ssim} vs v360 ${v360.ssim}`);
+    assert.ok(Math.abs(h1080.ssim - v1080.ssim) < 0.05, `h1080 ${h1080.ssim} vs v1080 ${v1080.ssim}`);
+  });
+
+  it('moves the progress through the HEVC encode and its measurement, never backwards', () => {
+    const { hevc, hevcQuality } = planProgress({ hevc: true });
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+    );
+    assert.equal(progress.at(-1), 100);
+    // Each ffmpeg reports its end: the HEVC encode reaches its span's end, then its measurement.
+    assert.ok(progress.includes(hevc.end), `HEVC encode done at ${hevc.end}: ${progress.join(', ')}`);
+    assert.ok(progress.includes(hevcQuality.end), `measured at ${hevcQuality.end}: ${progress.join(', ')}`);
+    assert.ok(
+      progress.some((percent) => percent > hevc.start && percent < hevcQuality.end),
+      progress.join(', '),
+    );
+  });
 
   const master = async () =>
     parse(await readFile(path.join(result.outputDir, 'master.m3u8'), 'utf8')) as types.MasterPlaylist;

@@ -1,7 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildQualityArgs, encodedPlaylistPath } from './ffmpeg-args.ts';
-import { DEFAULT_LADDER_MODE, DEFAULT_MIN_SSIM_GAIN, dropIndistinctRungs, type Ladder } from './ladder.ts';
+import {
+  DEFAULT_LADDER_MODE,
+  DEFAULT_MIN_SSIM_GAIN,
+  dropIndistinctRungs,
+  type Ladder,
+  type VideoRendition,
+} from './ladder.ts';
 import type { MediaProbe } from './probe.ts';
 import {
   DEFAULT_QUALITY_SAMPLE_FRAMES,
@@ -14,16 +20,20 @@ import type { StepContext, TranscodeOptions } from './transcode.ts';
 
 /** The transcode's quality step (see transcodeToEncryptedHls), and the rung dropping it informs. */
 
-/** Where the quality step sits in the transcode's overall progress, in percent. */
-export const QUALITY_STEP = { start: 80, end: 90 } as const;
-
 /**
- * Quality: SSIM and PSNR of every encoded rendition against the source, on a sample of frames
- * (one ffmpeg: the source decoded once, each rendition once; decodes, not encodes).
+ * Quality: SSIM and PSNR of encoded renditions against the source, on a sample of frames (one
+ * ffmpeg: the source decoded once, each rendition once; decodes, not encodes). Run for the H.264
+ * rungs, and again for the HEVC copies once they are encoded (their playlists are fMP4, which
+ * ffmpeg's HLS demuxer reads as it reads MPEG-TS).
  */
 export async function measureQuality(
   step: StepContext,
-  plan: { probe: MediaProbe; ladder: Ladder },
+  plan: {
+    probe: MediaProbe;
+    ladder: Ladder;
+    renditions: readonly VideoRendition[];
+    onProgress: (percent: number) => void;
+  },
 ): Promise<Map<string, RenditionQuality>> {
   const { probe, ladder } = plan;
   const dir = path.join(step.encodedDir, 'quality');
@@ -33,7 +43,7 @@ export async function measureQuality(
     fps: ladder.fps,
     sampleFrames: step.options.qualitySampleFrames ?? DEFAULT_QUALITY_SAMPLE_FRAMES,
   });
-  const files = ladder.video.map((rendition) => ({
+  const files = plan.renditions.map((rendition) => ({
     name: rendition.name,
     playlist: encodedPlaylistPath({ outputDir: step.encodedDir, rendition: rendition.name }),
     ssimStatsPath: path.join(dir, `${rendition.name}.ssim.log`),
@@ -43,8 +53,7 @@ export async function measureQuality(
     args: buildQualityArgs({ sourcePath: step.sourcePath, probe, ladder, renditions: files, sampleStep }),
     durationSeconds: probe.durationSeconds,
     signal: step.signal,
-    onProgress: (percent) =>
-      step.report(QUALITY_STEP.start + (percent * (QUALITY_STEP.end - QUALITY_STEP.start)) / 100),
+    onProgress: plan.onProgress,
     redactPaths: step.redactPaths,
   });
   const scores = new Map<string, RenditionQuality>();

@@ -12,7 +12,7 @@ import {
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { encodeHevcRenditions } from './hevc-step.ts';
-import type { HevcMode } from './hevc.ts';
+import { chooseHevcRenditions, DEFAULT_HEVC_MODE, type HevcMode } from './hevc.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
 import {
   bcp47,
@@ -27,8 +27,9 @@ import { SubtitleUnreadable, TranscodeFailed } from './media.errors.ts';
 import type { MediaTools } from './media-tools.ts';
 import type { PackageManifest, ThumbnailsManifest } from './package-manifest.ts';
 import type { MediaProbe } from './probe.ts';
-import { keepDistinctRungs, measureQuality, QUALITY_STEP } from './quality-step.ts';
+import { keepDistinctRungs, measureQuality } from './quality-step.ts';
 import { planThumbnails, renderThumbnailsVtt } from './thumbnails.ts';
+import { planProgress, withinSpan, type ProgressSpan } from './transcode-progress.ts';
 
 export interface TranscodeOptions {
   rungs?: readonly RungSpec[];
@@ -94,10 +95,6 @@ export interface TranscodeResult {
   files: string[];
 }
 
-/** Where the share of the work each step gets, in percent of the whole. */
-const ENCODE_END = QUALITY_STEP.start;
-const THUMBNAILS_END = 97;
-
 /** What every step of one transcode shares: its tools, files, options and abort signal. */
 export interface StepContext {
   tools: MediaTools;
@@ -136,16 +133,44 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
     const probe = await tools.probe({ path: sourcePath, signal });
     step.report(0);
     const encodedLadder = decideLadder(probe, options);
+    // Whether HEVC copies may follow: rung dropping can only remove them, never add one.
+    const progress = planProgress({
+      hevc:
+        chooseHevcRenditions({ ladder: encodedLadder, mode: options.hevc ?? DEFAULT_HEVC_MODE }).length > 0,
+    });
     await mkdir(step.encodedDir, { recursive: true });
     await mkdir(step.outputDir, { recursive: true });
     // Subtitles first: a bad file should fail the job before the long encode, not after.
     const prepared = await convertSubtitles({ ...step, subtitles });
-    await encodeRenditions(step, { probe, ladder: encodedLadder });
-    const scores = await measureQuality(step, { probe, ladder: encodedLadder });
+    await encodeRenditions(step, { probe, ladder: encodedLadder, span: progress.encode });
+    const scores = await measureQuality(step, {
+      probe,
+      ladder: encodedLadder,
+      renditions: encodedLadder.video,
+      onProgress: withinSpan(progress.quality, step.report),
+    });
     const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
-    const hevc = await encodeHevcRenditions(step, { probe, ladder });
-    const thumbnails = await makeThumbnails(step, { probe, ladder });
-    const packaged = await packageAndEncrypt(step, { ladder, hevc, subtitles: prepared });
+    const hevc = await encodeHevcRenditions(step, {
+      probe,
+      ladder,
+      onProgress: withinSpan(progress.hevc, step.report),
+    });
+    if (hevc.length > 0) {
+      const hevcScores = await measureQuality(step, {
+        probe,
+        ladder,
+        renditions: hevc,
+        onProgress: withinSpan(progress.hevcQuality, step.report),
+      });
+      for (const [name, quality] of hevcScores) scores.set(name, quality);
+    }
+    const thumbnails = await makeThumbnails(step, { probe, ladder, span: progress.thumbnails });
+    const packaged = await packageAndEncrypt(step, {
+      ladder,
+      hevc,
+      subtitles: prepared,
+      span: progress.package,
+    });
     const manifest = {
       ...packaged,
       renditions: packaged.renditions.map((rendition) => ({
@@ -192,7 +217,10 @@ export function decideLadder(probe: MediaProbe, options: TranscodeOptions): Ladd
 }
 
 /** Encode: one ffmpeg decodes the source once and writes every rendition's plain HLS. */
-async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; ladder: Ladder }) {
+async function encodeRenditions(
+  step: StepContext,
+  plan: { probe: MediaProbe; ladder: Ladder; span: ProgressSpan },
+) {
   await step.tools.ffmpeg({
     args: buildHlsEncodeArgs({
       sourcePath: step.sourcePath,
@@ -205,7 +233,7 @@ async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; la
     }),
     durationSeconds: plan.probe.durationSeconds,
     signal: step.signal,
-    onProgress: (percent) => step.report((percent * ENCODE_END) / 100),
+    onProgress: withinSpan(plan.span, step.report),
     redactPaths: step.redactPaths,
   });
 }
@@ -213,7 +241,7 @@ async function encodeRenditions(step: StepContext, plan: { probe: MediaProbe; la
 /** Poster and seek thumbnails, the sprites drawn from the smallest rendition already encoded. */
 async function makeThumbnails(
   step: StepContext,
-  plan: { probe: MediaProbe; ladder: Ladder },
+  plan: { probe: MediaProbe; ladder: Ladder; span: ProgressSpan },
 ): Promise<ThumbnailsManifest> {
   const { probe } = plan;
   const { tools, sourcePath, outputDir, signal, redactPaths } = step;
@@ -244,8 +272,7 @@ async function makeThumbnails(
     }),
     durationSeconds: probe.durationSeconds,
     signal,
-    onProgress: (percent) =>
-      step.report(QUALITY_STEP.end + (percent * (THUMBNAILS_END - QUALITY_STEP.end)) / 100),
+    onProgress: withinSpan(plan.span, step.report),
     redactPaths,
   });
   await writeFile(
@@ -267,7 +294,12 @@ async function makeThumbnails(
 /** Package and encrypt: AES-128 segments under per-tier keys, playlists, the master playlist. */
 async function packageAndEncrypt(
   step: StepContext,
-  plan: { ladder: Ladder; hevc: readonly VideoRendition[]; subtitles: PreparedSubtitle[] },
+  plan: {
+    ladder: Ladder;
+    hevc: readonly VideoRendition[];
+    subtitles: PreparedSubtitle[];
+    span: ProgressSpan;
+  },
 ): Promise<HlsManifest> {
   step.signal?.throwIfAborted();
   const manifest = await packageEncryptedHls({
@@ -280,7 +312,7 @@ async function packageAndEncrypt(
     keyRotationSegments: step.options.keyRotationSegments,
     keyUriPrefix: step.options.keyUriPrefix,
     signal: step.signal,
-    onProgress: (percent) => step.report(THUMBNAILS_END + (percent * (100 - THUMBNAILS_END)) / 100),
+    onProgress: withinSpan(plan.span, step.report),
   });
   step.report(100);
   return manifest;

@@ -627,6 +627,7 @@ try {
     },
   });
   clearInterval(sampler);
+  clearInterval(refreshing);
   await sample();
   const heapAtEnd = new Map<string, number>();
   for (const process of processes) heapAtEnd.set(process.name, await liveHeapMegabytes(process.pid));

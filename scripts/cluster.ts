@@ -86,7 +86,9 @@ function haproxyConfig(options: { apiPorts: number[]; statsPort: number }): stri
     `  bind 127.0.0.1:${port}`,
     '  default_backend api',
     'backend api',
-    '  balance roundrobin',
+    // Fewest open connections, not turns: chat WebSockets live for hours, and turns put every
+    // viewer's socket on whichever instance a fixed number of requests before it landed on.
+    '  balance leastconn',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     ...options.apiPorts.map(

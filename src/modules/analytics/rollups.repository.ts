@@ -4,24 +4,6 @@ import type { Executor } from '../../platform/db/transactor.ts';
 import { bucketSpan, DAY_MS, HOUR_MS } from './bucket-span.repository.ts';
 
 export type Granularity = 'hour' | 'day';
-export type Dimension = 'none' | 'title' | 'plan' | 'region' | 'device';
-
-/** Sums of one bucket (and one value of the grouping dimension). */
-export interface RollupTotals {
-  bucket: Date;
-  key: string;
-  plays: number;
-  finishes: number;
-  watchMs: number;
-  startupMsSum: number;
-  startupCount: number;
-  rebufferCount: number;
-  rebufferMs: number;
-  bitrateSwitches: number;
-  errors: number;
-  events: number;
-}
-
 /** SQL only for `analytics_rollups` and the job's watermark. */
 export class RollupsRepository {
   readonly #db: Kysely<DB>;
@@ -132,43 +114,35 @@ export class RollupsRepository {
     }));
   }
 
-  /** Totals per bucket in [from, to), grouped by one dimension ('none': one row per bucket). */
-  async totals(
-    options: { granularity: Granularity; from: Date; to: Date; by: Dimension },
+  /**
+   * Plays, finishes and watch time per bucket and title in [from, to): only the three sums the
+   * figure shows (each sum over every plan, region and device of a title is the cost of the query).
+   */
+  async titlesByBucket(
+    options: { granularity: Granularity; from: Date; to: Date },
     executor: Executor = this.#db,
-  ): Promise<RollupTotals[]> {
-    const column = {
-      none: sql`''`,
-      title: sql.ref('title_id'),
-      plan: sql.ref('plan_id'),
-      region: sql.ref('region'),
-      device: sql.ref('device'),
-    }[options.by];
-    const { rows } = await sql<Record<keyof RollupTotals, string | Date>>`
-      select bucket, ${column} as key, sum(plays) as plays, sum(finishes) as finishes,
-        sum(watch_ms) as "watchMs", sum(startup_ms_sum) as "startupMsSum",
-        sum(startup_count) as "startupCount", sum(rebuffer_count) as "rebufferCount",
-        sum(rebuffer_ms) as "rebufferMs", sum(bitrate_switches) as "bitrateSwitches",
-        sum(errors) as errors, sum(events) as events
+  ): Promise<Array<{ bucket: Date; titleId: string; plays: number; finishes: number; watchMs: number }>> {
+    const { rows } = await sql<{
+      bucket: Date;
+      titleId: string;
+      plays: string;
+      finishes: string;
+      watchMs: string;
+    }>`
+      select bucket, title_id as "titleId", sum(plays) as plays, sum(finishes) as finishes,
+        sum(watch_ms) as "watchMs"
       from analytics_rollups
-      where granularity = ${options.granularity}
+      where granularity = ${options.granularity} and title_id <> ''
         and bucket >= ${options.from.toISOString()}::timestamptz and bucket < ${options.to.toISOString()}::timestamptz
       group by 1, 2
       order by 1, 3 desc, 2
     `.execute(executor);
     return rows.map((row) => ({
       bucket: new Date(row.bucket),
-      key: String(row.key),
+      titleId: row.titleId,
       plays: Number(row.plays),
       finishes: Number(row.finishes),
       watchMs: Number(row.watchMs),
-      startupMsSum: Number(row.startupMsSum),
-      startupCount: Number(row.startupCount),
-      rebufferCount: Number(row.rebufferCount),
-      rebufferMs: Number(row.rebufferMs),
-      bitrateSwitches: Number(row.bitrateSwitches),
-      errors: Number(row.errors),
-      events: Number(row.events),
     }));
   }
 }

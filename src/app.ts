@@ -236,6 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
     deviceNameOf: (sessionId) => identity.deviceNameOf(sessionId),
+    checkStaffAccess: (actor, userId, intent) => identity.checkStaffAccess(actor, userId, intent),
     plans: subscriptions.plans,
     audit,
     progress: engagement.progress,

@@ -87,6 +87,20 @@ export interface Schemas {
     requestedAt: string;
     finishedAt: string | null;
   };
+  AdminDownloadDevice: {
+    id: string;
+    name: string;
+    keyThumbprint: string;
+    createdAt: string;
+    downloads: Array<Schemas["Download"]>;
+  };
+  AdminDownloadDeviceInput: {
+    id: string;
+    name: string;
+    keyThumbprint: string;
+    createdAt: string;
+    downloads: Array<Schemas["DownloadInput"]>;
+  };
   AdminLiveEvent: {
     id: string;
     title: string;
@@ -3151,6 +3165,27 @@ export interface Operations {
       licence: Schemas["OfflineLicence"];
     };
   };
+  /** GET /api/admin/users/{id}/download-devices — An account's devices that may hold downloads, each with its downloads and licences */
+  adminListUserDownloadDevices: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      devices: Array<Schemas["AdminDownloadDevice"]>;
+    };
+  };
+  /** DELETE /api/admin/users/{id}/download-devices/{deviceId} — Revoke one of an account's download devices: its licences stop renewing and it takes no new downloads */
+  adminRevokeUserDownloadDevice: {
+    path: {
+      id: string;
+      deviceId: string;
+    };
+    query: never;
+    body: never;
+    response: void;
+  };
   /** GET /api/ads/vmap — The VMAP 1.0 ad schedule of one of the caller’s playback streams (plans with ads only) */
   getAdSchedule: {
     path: never;
@@ -3909,6 +3944,8 @@ export const operations = {
   createDownload: ["POST", "/api/downloads/{itemId}"],
   returnDownload: ["DELETE", "/api/downloads/{id}"],
   renewDownload: ["POST", "/api/downloads/{id}/renew"],
+  adminListUserDownloadDevices: ["GET", "/api/admin/users/{id}/download-devices"],
+  adminRevokeUserDownloadDevice: ["DELETE", "/api/admin/users/{id}/download-devices/{deviceId}"],
   getAdSchedule: ["GET", "/api/ads/vmap"],
   getAdBreak: ["GET", "/api/ads/vast"],
   sendAdBeacon: ["GET", "/api/ads/beacons/{event}"],

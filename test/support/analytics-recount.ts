@@ -80,6 +80,42 @@ export async function storedRollups(
   );
 }
 
+/** The per-title rows (`analytics_title_rollups`) a recount implies: its rows summed over plan, region and device. */
+export function recountTitles(events: readonly AnalyticsEvent[], granularity: 'hour' | 'day') {
+  const titles = new Map<string, { plays: number; finishes: number; watchMs: number }>();
+  for (const [key, row] of recount(events, granularity)) {
+    const [bucket, titleId] = key.split('|');
+    if (!titleId) continue;
+    const title = titles.get(`${bucket}|${titleId}`) ?? { plays: 0, finishes: 0, watchMs: 0 };
+    title.plays += row.plays;
+    title.finishes += row.finishes;
+    title.watchMs += row.watchMs;
+    titles.set(`${bucket}|${titleId}`, title);
+  }
+  return titles;
+}
+
+/** `analytics_title_rollups` of some titles, keyed as recountTitles keys them. */
+export async function storedTitleRollups(
+  db: Kysely<DB>,
+  granularity: 'hour' | 'day',
+  titles: ReadonlySet<string>,
+) {
+  const rows = await db
+    .selectFrom('analyticsTitleRollups')
+    .selectAll()
+    .where('granularity', '=', granularity)
+    .execute();
+  return new Map(
+    rows
+      .filter((row) => titles.has(row.titleId))
+      .map((row) => [
+        `${row.bucket.toISOString()}|${row.titleId}`,
+        { plays: Number(row.plays), finishes: Number(row.finishes), watchMs: Number(row.watchMs) },
+      ]),
+  );
+}
+
 export const counterMetrics = ['count', 'amount', 'mrrDelta', 'payingDelta', 'peak'] as const;
 export type CounterTotals = Record<(typeof counterMetrics)[number], number>;
 

@@ -520,7 +520,7 @@ describe('the admin console in Chromium', { skip }, () => {
 
     // Settings: the word filter, changed here, refuses the next comment at once.
     await nav.getByRole('link', { name: 'Settings' }).click();
-    const filter = page.getByRole('form', { name: 'Word filter' });
+    const filter = page.getByRole('form', { name: 'Settings' });
     await filter.getByLabel('Blocked words (one per line)').fill('spoilerific\nunspeakable');
     await filter.getByRole('button', { name: 'Save settings' }).click();
     await filter.getByText('Saved.').waitFor();

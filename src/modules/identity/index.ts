@@ -84,6 +84,8 @@ export interface IdentityDeps {
   logger?: Logger;
   /** Where identity's domain events (sign-ups, sign-ins) go. */
   pubsub: PubSub;
+  /** Whether new accounts may be made now (the admin setting); open when not given. */
+  signUpsOpen?: () => boolean;
 }
 
 export interface Identity {
@@ -144,6 +146,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   const createDefaultProfile = (trx: Executor, user: { id: string; name: string }) =>
     profiles.createDefault(trx, user);
+  const signUpsOpen = deps.signUpsOpen ?? (() => true);
   const publish = domainEventPublisher<IdentityEvent>({
     pubsub: deps.pubsub,
     channel: IDENTITY_EVENTS_CHANNEL,
@@ -176,6 +179,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     publicUrl: config.http.publicUrl,
     logger: deps.logger,
     createDefaultProfile,
+    signUpsOpen,
     publish,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });
@@ -198,6 +202,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     allowedReturnOrigins: config.http.corsOrigins,
     providers: config.auth.oidcProviders,
     createDefaultProfile,
+    signUpsOpen,
     publish,
     clock,
   });

@@ -449,6 +449,14 @@ export interface Schemas {
     watchHours: number;
     completionRate: number | null;
   };
+  Announcement: {
+    message: string;
+    tone: "info" | "warning";
+  };
+  AnnouncementInput: {
+    message: string;
+    tone: "info" | "warning";
+  };
   ApiKey: {
     id: string;
     name: string;
@@ -1063,9 +1071,13 @@ export interface Schemas {
   };
   Settings: {
     blockedWords: Array<unknown>;
+    signUpsOpen: boolean;
+    announcement: Schemas["Announcement"] | null;
   };
   SettingsInput: {
     blockedWords: Array<string>;
+    signUpsOpen: boolean;
+    announcement: Schemas["AnnouncementInput"] | null;
   };
   StartPlayback: {
     codecs?: Array<"hevc">;
@@ -2261,8 +2273,19 @@ export interface Operations {
     query: never;
     body: {
       blockedWords?: Array<string>;
+      signUpsOpen?: boolean;
+      announcement?: Schemas["AnnouncementInput"] | null;
     };
     response: Schemas["Settings"];
+  };
+  /** GET /api/announcement — The banner every viewer app shows (an admin setting), or null */
+  getAnnouncement: {
+    path: never;
+    query: never;
+    body: never;
+    response: {
+      announcement: Schemas["Announcement"] | null;
+    };
   };
   /** GET /api/titles/{id}/comments — Top-level comments on a title, newest or most replied first */
   listComments: {
@@ -3869,6 +3892,7 @@ export const operations = {
   adminRetryJob: ["POST", "/api/admin/jobs/{id}/retry"],
   adminGetSettings: ["GET", "/api/admin/settings"],
   adminUpdateSettings: ["PATCH", "/api/admin/settings"],
+  getAnnouncement: ["GET", "/api/announcement"],
   listComments: ["GET", "/api/titles/{id}/comments"],
   postComment: ["POST", "/api/titles/{id}/comments"],
   listCommentReplies: ["GET", "/api/comments/{id}/replies"],

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { viewerOnPlan, type SignedIn } from '../support/accounts.ts';
 import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
@@ -65,15 +65,7 @@ describe('the web player in Chromium', { skip }, () => {
   let movieId: string;
 
   /** A fresh viewer each time: a basic plan's stream limit would refuse a second device. */
-  const basicViewer = async (): Promise<SignedIn> => {
-    const viewer = await signInWithRoles(h.context, ['viewer']);
-    await h.context.deps.database.db
-      .updateTable('users')
-      .set({ planId: 'basic' })
-      .where('id', '=', viewer.userId)
-      .execute();
-    return viewer;
-  };
+  const basicViewer = (): Promise<SignedIn> => viewerOnPlan(h.context, 'basic');
 
   /** The account's streams that count against its plan, as the API lists them. */
   const streamsOf = async (viewer: SignedIn): Promise<string[]> =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { signInWithRoles, viewerOnPlan, type SignedIn } from '../support/accounts.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 import { scratchDir } from '../support/media-clips.ts';
 
@@ -63,12 +63,7 @@ describe('admin: an account’s download devices and licences', () => {
 
   /** A viewer on basic with one device holding one download of the clip. */
   async function viewerWithDownload(name = 'Pocket') {
-    const viewer = await signInWithRoles(h.context, ['viewer']);
-    await h.context.deps.database.db
-      .updateTable('users')
-      .set({ planId: 'basic' })
-      .where('id', '=', viewer.userId)
-      .execute();
+    const viewer = await viewerOnPlan(h.context, 'basic');
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const registered = await inject('POST', '/api/downloads/devices', viewer, {
       name,

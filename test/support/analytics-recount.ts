@@ -59,6 +59,13 @@ export function recount(events: readonly AnalyticsEvent[], granularity: 'hour' |
   return totals;
 }
 
+/** The rows of some titles, keyed and valued as a recount keys and values them. */
+const ofTitles = <Row extends { titleId: string }, Value>(
+  rows: readonly Row[],
+  titles: ReadonlySet<string>,
+  entry: (row: Row) => [string, Value],
+) => new Map(rows.filter((row) => titles.has(row.titleId)).map(entry));
+
 /** The stored rollups of some titles, keyed like `recount`. */
 export async function storedRollups(
   db: Kysely<DB>,
@@ -70,14 +77,10 @@ export async function storedRollups(
     .selectAll()
     .where('granularity', '=', granularity)
     .execute();
-  return new Map(
-    rows
-      .filter((row) => titles.has(row.titleId))
-      .map((row) => [
-        [row.bucket.toISOString(), row.titleId, row.planId, row.region, row.device].join('|'),
-        Object.fromEntries(metrics.map((metric) => [metric, Number(row[metric])])) as Totals,
-      ]),
-  );
+  return ofTitles(rows, titles, (row) => [
+    [row.bucket.toISOString(), row.titleId, row.planId, row.region, row.device].join('|'),
+    Object.fromEntries(metrics.map((metric) => [metric, Number(row[metric])])) as Totals,
+  ]);
 }
 
 /** The per-title rows (`analytics_title_rollups`) a recount implies: its rows summed over plan, region and device. */
@@ -106,14 +109,10 @@ export async function storedTitleRollups(
     .selectAll()
     .where('granularity', '=', granularity)
     .execute();
-  return new Map(
-    rows
-      .filter((row) => titles.has(row.titleId))
-      .map((row) => [
-        `${row.bucket.toISOString()}|${row.titleId}`,
-        { plays: Number(row.plays), finishes: Number(row.finishes), watchMs: Number(row.watchMs) },
-      ]),
-  );
+  return ofTitles(rows, titles, (row) => [
+    `${row.bucket.toISOString()}|${row.titleId}`,
+    { plays: Number(row.plays), finishes: Number(row.finishes), watchMs: Number(row.watchMs) },
+  ]);
 }
 
 export const counterMetrics = ['count', 'amount', 'mrrDelta', 'payingDelta', 'peak'] as const;

@@ -47,7 +47,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: Settings }> = asy
       config: { access: 'public' },
       schema: {
         operationId: 'getAnnouncement',
-        tags: ['app'],
+        tags: ['settings'],
         summary: 'The banner every viewer app shows (an admin setting), or null',
         response: { 200: z.object({ announcement: announcementSchema.nullable() }) },
       },

@@ -119,6 +119,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Recommendations are built below; a plan change moves the account's rows' stamp (titles above the tier).
     onPlanChanged: (userId) => recommendations.service.planChanged(userId),
   });
+  // Before the modules that read settings (sign-ups, the word filter of comments and live chat).
+  const { plugin: settingsPlugin, settings } = await createSettings({
+    db: deps.database.db,
+    pubsub: deps.pubsub,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'settings' }),
+    defaults: { blockedWords: [...config.engagement.comments.blockedWords] },
+  });
   const identity = await createIdentity({
     db: deps.database.db,
     cache: deps.cache,
@@ -130,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'identity' }),
     pubsub: deps.pubsub,
     config,
+    signUpsOpen: () => settings.current().signUpsOpen,
     // The device cap follows the account's plan.
     limits: {
       maxDevices: async (userId) =>
@@ -167,15 +177,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config: config.media,
   });
   await app.register(mediaRoutes, { media });
-  // Before the modules that read settings (the word filter of comments and live chat).
-  const { plugin: settingsPlugin, settings } = await createSettings({
-    db: deps.database.db,
-    pubsub: deps.pubsub,
-    audit,
-    clock: deps.clock,
-    logger: deps.logger.child({ component: 'settings' }),
-    defaults: { blockedWords: [...config.engagement.comments.blockedWords] },
-  });
   await app.register(settingsPlugin);
   const engagement = createEngagement({
     db: deps.database.db,
@@ -236,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     isSignedIn: (sessionId) => identity.isSignedIn(sessionId),
     planIdOf: (userId) => identity.planIdOf(userId),
     deviceNameOf: (sessionId) => identity.deviceNameOf(sessionId),
+    checkStaffAccess: (actor, userId, intent) => identity.checkStaffAccess(actor, userId, intent),
     plans: subscriptions.plans,
     audit,
     progress: engagement.progress,

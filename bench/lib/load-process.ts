@@ -1,5 +1,6 @@
 // Runs one autocannon measurement in its own process (so the load generator never shares a
 // thread with the runner's bookkeeping) and sends the result back over IPC.
+import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 
 /**
@@ -19,11 +20,29 @@ function rotation(requests: autocannon.Request[]): autocannon.Request[] {
     {
       setupRequest: (request) => {
         const picked = requests[next++ % requests.length];
-        return { ...request, ...picked, headers: { ...request.headers, ...picked?.headers } };
+        return {
+          ...request,
+          ...picked,
+          ...(typeof picked?.body === 'string' && { body: fresh(picked.body, next) }),
+          headers: { ...request.headers, ...picked?.headers },
+        };
       },
     },
   ];
 }
+
+/** This process's 8 hex digits: `{{p}}` in a body (so two runs never send the same ids). */
+const processTag = randomBytes(4).toString('hex');
+
+/**
+ * A body whose ids are new on every request: `{{p}}` becomes this process's tag and `{{n}}` the
+ * request's number as 9 hex digits (e.g. the two outer groups of a uuid), so a rotation of a few
+ * bodies still sends events the server has never seen rather than retries it skips.
+ */
+const fresh = (body: string, sequence: number) =>
+  body.includes('{{n}}')
+    ? body.replaceAll('{{p}}', processTag).replaceAll('{{n}}', sequence.toString(16).padStart(9, '0'))
+    : body;
 
 process.once('message', (options: autocannon.Options) => {
   const requests =

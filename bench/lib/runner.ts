@@ -146,7 +146,11 @@ export interface Target {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
   body?: string;
-  /** Several requests cycled per connection (e.g. different ids, tokens). */
+  /**
+   * Several requests cycled per connection (e.g. different ids, tokens). In their bodies `{{p}}`
+   * becomes 8 hex digits of the load process and `{{n}}` the request's number in 9 (load-process.ts):
+   * ids new on every request.
+   */
   requests?: autocannon.Request[];
   /** Expected status; any other counts as an error and fails the benchmark. */
   expectStatus?: number;
@@ -296,7 +300,7 @@ export interface Comparison {
 function checked(target: Target, measurement: Measurement, tolerate = false): Measurement {
   if (!tolerate && (measurement.errors > 0 || measurement.unexpected > 0)) {
     throw new Error(
-      `${target.name}: ${measurement.errors} errors and ${measurement.unexpected} unexpected statuses`,
+      `${target.name}: ${measurement.errors} errors and ${measurement.unexpected} unexpected statuses (${JSON.stringify(measurement.statuses)})`,
     );
   }
   return measurement;

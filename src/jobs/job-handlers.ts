@@ -173,7 +173,7 @@ export async function registerJobHandlers(deps: WorkerDeps): Promise<{ close(): 
   await queue.work('analytics.roll-up', async ({ signal }) => {
     // Every minute: this minute's open streams, then the rollups (peak concurrency reads both).
     await analytics.sampleViewers();
-    await analytics.rollUp(signal);
+    await analytics.rollUp({ signal });
   });
   // With ANALYTICS_SINK=nats, events reach the raw table through this consumer of the stream.
   const streamConsumer = await startStreamConsumer({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -386,6 +387,18 @@ describe('the admin console in Chromium', { skip }, () => {
     const phone = await loginAs(h.context.app, subscriber, {
       device: { name: 'Lost Phone', type: 'mobile' },
     });
+    // And a device registered for offline downloads (basic allows them).
+    const tablet = await h.context.app.inject({
+      method: 'POST',
+      url: '/api/downloads/devices',
+      headers: subscriber.headers,
+      payload: {
+        name: 'Travel Tablet',
+        publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+      },
+    });
+    assert.equal(tablet.statusCode, 201, tablet.body);
+    const tabletId = tablet.json<{ id: string }>().id;
 
     const { context, page, cspViolations } = await openConsole();
     const shot = (name: string) =>
@@ -465,6 +478,9 @@ describe('the admin console in Chromium', { skip }, () => {
     await page.locator(`[data-session="${phone.sessionId}"]`).waitFor({ state: 'detached' });
     assert.equal((await fetch(`${origin}/api/me`, { headers: phone.headers })).status, 401);
     assert.equal((await fetch(`${origin}/api/me`, { headers: subscriber.headers })).status, 200);
+    // The same page lists its download devices; revoking the tablet takes it off the list.
+    await page.getByRole('button', { name: 'Revoke downloads on Travel Tablet' }).click();
+    await page.locator(`[data-download-device="${tabletId}"]`).waitFor({ state: 'detached' });
 
     // Ads: a campaign for a new advertiser.
     await nav.getByRole('link', { name: 'Ads' }).click();
@@ -504,7 +520,7 @@ describe('the admin console in Chromium', { skip }, () => {
 
     // Settings: the word filter, changed here, refuses the next comment at once.
     await nav.getByRole('link', { name: 'Settings' }).click();
-    const filter = page.getByRole('form', { name: 'Word filter' });
+    const filter = page.getByRole('form', { name: 'Settings' });
     await filter.getByLabel('Blocked words (one per line)').fill('spoilerific\nunspeakable');
     await filter.getByRole('button', { name: 'Save settings' }).click();
     await filter.getByText('Saved.').waitFor();

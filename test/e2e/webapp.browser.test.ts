@@ -167,11 +167,26 @@ describe('the viewer web app in Chromium', { skip }, () => {
     const shot = (name: string) =>
       page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
 
+    // The operator's announcement (an admin setting) is on every page, signed in or not.
+    const announce = (announcement: object | null) =>
+      h.context.app.inject({
+        method: 'PATCH',
+        url: '/api/admin/settings',
+        headers: h.admin.headers,
+        payload: { announcement },
+      });
+    assert.equal(
+      (await announce({ message: 'Maintenance tonight from 02:00 UTC', tone: 'warning' })).statusCode,
+      200,
+    );
+
     // Sign up: straight to "who's watching?".
     const email = uniqueEmail('webapp');
     await page.goto(`${origin}/`);
     await page.waitForURL(/\/signin$/);
+    await page.getByRole('status').filter({ hasText: 'Maintenance tonight from 02:00 UTC' }).waitFor();
     await assertAccessible(page, 'sign-in');
+    assert.equal((await announce(null)).statusCode, 200);
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByLabel('Name').fill('Alex Doe');
     await page.getByLabel('Email').fill(email);

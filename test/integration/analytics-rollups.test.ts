@@ -21,8 +21,10 @@ import {
   random,
   recount,
   recountQoe,
+  recountTitles,
   storedQoe,
   storedRollups,
+  storedTitleRollups,
 } from '../support/analytics-recount.ts';
 import { concurrentStreamCounter } from '../../src/modules/playback/index.ts';
 
@@ -129,6 +131,12 @@ describe('analytics rollups and retention', () => {
         await stored(granularity, mine),
         recount([...distinct.values()], granularity),
         `${granularity} rollups (seed ${seed})`,
+      );
+      // Per title (what the title figures read), over every plan, region and device.
+      assert.deepEqual(
+        await storedTitleRollups(db, granularity, mine),
+        recountTitles([...distinct.values()], granularity),
+        `${granularity} title rollups (seed ${seed})`,
       );
       // QoE by rendition, with the start-time histogram, from the same events.
       const window = { from: new Date(start - DAY_MS), to: new Date(clock.now().getTime() + DAY_MS) };

@@ -6,6 +6,9 @@ import { AuditLog } from '../../src/modules/audit/index.ts';
 import { createSettings } from '../../src/modules/settings/index.ts';
 import { createTestApp, type TestContext } from '../support/test-app.ts';
 
+/** What the settings other than the word filter are until an admin changes them. */
+const codeDefaults = { signUpsOpen: true, announcement: null };
+
 /**
  * Admin-editable settings (src/modules/settings): defaults from the environment, a change stored
  * in app_settings and applied at once (the word filter of comments), audited, and only for
@@ -45,12 +48,12 @@ describe('settings', () => {
   it('starts from the environment, and a change applies to the next comment without a restart', async () => {
     const read = await call('GET', admin);
     assert.equal(read.statusCode, 200, read.body);
-    assert.deepEqual(read.json(), { blockedWords: ['spoiler'] });
+    assert.deepEqual(read.json(), { blockedWords: ['spoiler'], ...codeDefaults });
     assert.equal((await comment('What a plot twist')).statusCode, 201);
 
     const changed = await call('PATCH', admin, { blockedWords: ['Spoiler', ' twist '] });
     assert.equal(changed.statusCode, 200, changed.body);
-    assert.deepEqual(changed.json(), { blockedWords: ['spoiler', 'twist'] });
+    assert.deepEqual(changed.json(), { blockedWords: ['spoiler', 'twist'], ...codeDefaults });
     const refused = await comment('What a plot twist');
     assert.equal(refused.statusCode, 400, refused.body);
     assert.equal(refused.json<{ code: string }>().code, 'ENGAGEMENT_COMMENT_BLOCKED_WORD');
@@ -73,7 +76,10 @@ describe('settings', () => {
     assert.deepEqual(entry?.after, { blockedWords: ['spoiler', 'twist'] });
 
     // An empty list lifts the filter.
-    assert.deepEqual((await call('PATCH', admin, { blockedWords: [] })).json(), { blockedWords: [] });
+    assert.deepEqual((await call('PATCH', admin, { blockedWords: [] })).json(), {
+      blockedWords: [],
+      ...codeDefaults,
+    });
     assert.equal((await comment('Another twist')).statusCode, 201);
   });
 
@@ -98,7 +104,7 @@ describe('settings', () => {
         );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.deepEqual(other.settings.current(), { blockedWords: ['cliffhanger'] });
+      assert.deepEqual(other.settings.current(), { blockedWords: ['cliffhanger'], ...codeDefaults });
     } finally {
       await other.settings.close();
     }
@@ -113,12 +119,67 @@ describe('settings', () => {
       { blockedWords: ['a\u0000b'] },
       { blockedWords: ['x'.repeat(61)] },
       { blockedWords: Array.from({ length: 501 }, (_, i) => `w${i}`) },
+      { signUpsOpen: 'no' },
+      { announcement: { message: '', tone: 'info' } },
+      { announcement: { message: 'Down at noon', tone: 'loud' } },
+      { announcement: { message: 'Down\u0007 at noon', tone: 'info' } },
+      { announcement: { message: 'x'.repeat(281), tone: 'info' } },
+      { announcement: 'Down at noon' },
     ]) {
       const refused = await call('PATCH', admin, payload);
       assert.equal(refused.statusCode, 400, JSON.stringify(payload).slice(0, 80));
       assert.match(refused.headers['content-type'] ?? '', /application\/problem\+json/);
     }
-    assert.deepEqual((await call('GET', admin)).json(), { blockedWords: ['darn'] });
+    assert.deepEqual((await call('GET', admin)).json(), { blockedWords: ['darn'], ...codeDefaults });
+  });
+
+  it('closes sign-ups: a new account is refused for any address, existing ones still sign in', async () => {
+    const existing = await registerViewer(context.app);
+    const register = (email: string) =>
+      context.app.inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        payload: { email, password: 'a long and unusual passphrase 42', name: 'New' },
+      });
+    assert.equal((await call('PATCH', admin, { signUpsOpen: false })).statusCode, 200);
+    // The same answer for a new address and a known one: closing says nothing of who has an account.
+    for (const email of [`closed-${Date.now()}@example.com`, existing.email]) {
+      const refused = await register(email);
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json<{ code: string }>().code, 'AUTH_SIGN_UPS_CLOSED');
+    }
+    assert.equal(
+      await context.deps.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', 'like', 'closed-%')
+        .executeTakeFirst(),
+      undefined,
+    );
+    const login = await context.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: existing.email, password: existing.password },
+    });
+    assert.equal(login.statusCode, 200, 'existing accounts sign in');
+    assert.equal((await call('PATCH', admin, { signUpsOpen: true })).statusCode, 200);
+    assert.equal((await register(`open-${Date.now()}@example.com`)).statusCode, 202);
+  });
+
+  it('serves the announcement to every viewer, anonymous too, from the moment it is set', async () => {
+    const announcement = () => context.app.inject({ url: '/api/announcement' });
+    assert.deepEqual((await announcement()).json(), { announcement: null });
+    const banner = { message: 'Maintenance tonight 02:00–03:00 UTC', tone: 'warning' };
+    assert.equal((await call('PATCH', admin, { announcement: banner })).statusCode, 200);
+    const served = await announcement();
+    assert.equal(served.statusCode, 200);
+    assert.deepEqual(served.json(), { announcement: banner });
+    assert.equal(served.headers['cache-control'], 'public, max-age=30');
+    assert.deepEqual(
+      (await call('PATCH', admin, { announcement: null })).json<{ announcement: null }>().announcement,
+      null,
+    );
+    assert.deepEqual((await announcement()).json(), { announcement: null });
   });
 
   it('is for settings:manage only: 401 anonymously, 403 to a viewer, support and a content manager', async () => {
@@ -131,6 +192,6 @@ describe('settings', () => {
       assert.equal((await call('GET', who)).statusCode, 403);
       assert.equal((await call('PATCH', who, { blockedWords: [] })).statusCode, 403);
     }
-    assert.deepEqual((await call('GET', admin)).json(), { blockedWords: ['darn'] });
+    assert.deepEqual((await call('GET', admin)).json(), { blockedWords: ['darn'], ...codeDefaults });
   });
 });

@@ -79,6 +79,17 @@ export async function signInWithRoles(context: TestContext, roles: string[]): Pr
   return loginAs(context.app, { email, password });
 }
 
+/** A viewer put straight on a plan (no checkout): for tests of what a plan allows (streams, downloads). */
+export async function viewerOnPlan(context: TestContext, planId: string): Promise<SignedIn> {
+  const viewer = await signInWithRoles(context, ['viewer']);
+  await context.deps.database.db
+    .updateTable('users')
+    .set({ planId })
+    .where('id', '=', viewer.userId)
+    .execute();
+  return viewer;
+}
+
 /**
  * Lets every plan of this test file's database sign in `devices` devices at once: for tests about
  * something else (OIDC, lockouts, comments) whose accounts sign in more often than the Free plan's

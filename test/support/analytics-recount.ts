@@ -59,6 +59,13 @@ export function recount(events: readonly AnalyticsEvent[], granularity: 'hour' |
   return totals;
 }
 
+/** The rows of some titles, keyed and valued as a recount keys and values them. */
+const ofTitles = <Row extends { titleId: string }, Value>(
+  rows: readonly Row[],
+  titles: ReadonlySet<string>,
+  entry: (row: Row) => [string, Value],
+) => new Map(rows.filter((row) => titles.has(row.titleId)).map(entry));
+
 /** The stored rollups of some titles, keyed like `recount`. */
 export async function storedRollups(
   db: Kysely<DB>,
@@ -70,14 +77,42 @@ export async function storedRollups(
     .selectAll()
     .where('granularity', '=', granularity)
     .execute();
-  return new Map(
-    rows
-      .filter((row) => titles.has(row.titleId))
-      .map((row) => [
-        [row.bucket.toISOString(), row.titleId, row.planId, row.region, row.device].join('|'),
-        Object.fromEntries(metrics.map((metric) => [metric, Number(row[metric])])) as Totals,
-      ]),
-  );
+  return ofTitles(rows, titles, (row) => [
+    [row.bucket.toISOString(), row.titleId, row.planId, row.region, row.device].join('|'),
+    Object.fromEntries(metrics.map((metric) => [metric, Number(row[metric])])) as Totals,
+  ]);
+}
+
+/** The per-title rows (`analytics_title_rollups`) a recount implies: its rows summed over plan, region and device. */
+export function recountTitles(events: readonly AnalyticsEvent[], granularity: 'hour' | 'day') {
+  const titles = new Map<string, { plays: number; finishes: number; watchMs: number }>();
+  for (const [key, row] of recount(events, granularity)) {
+    const [bucket, titleId] = key.split('|');
+    if (!titleId) continue;
+    const title = titles.get(`${bucket}|${titleId}`) ?? { plays: 0, finishes: 0, watchMs: 0 };
+    title.plays += row.plays;
+    title.finishes += row.finishes;
+    title.watchMs += row.watchMs;
+    titles.set(`${bucket}|${titleId}`, title);
+  }
+  return titles;
+}
+
+/** `analytics_title_rollups` of some titles, keyed as recountTitles keys them. */
+export async function storedTitleRollups(
+  db: Kysely<DB>,
+  granularity: 'hour' | 'day',
+  titles: ReadonlySet<string>,
+) {
+  const rows = await db
+    .selectFrom('analyticsTitleRollups')
+    .selectAll()
+    .where('granularity', '=', granularity)
+    .execute();
+  return ofTitles(rows, titles, (row) => [
+    `${row.bucket.toISOString()}|${row.titleId}`,
+    { plays: Number(row.plays), finishes: Number(row.finishes), watchMs: Number(row.watchMs) },
+  ]);
 }
 
 export const counterMetrics = ['count', 'amount', 'mrrDelta', 'payingDelta', 'peak'] as const;

@@ -27,7 +27,7 @@ export function Field(props: InputHTMLAttributes<HTMLInputElement> & { label: st
   );
 }
 
-export function Notice(props: { tone?: 'error' | 'success' | 'info'; children: ReactNode }) {
+export function Notice(props: { tone?: 'error' | 'warning' | 'success' | 'info'; children: ReactNode }) {
   return (
     <div
       className="ui-notice"

@@ -115,27 +115,45 @@ export class AnalyticsJobs {
 
   /**
    * Brings the rollups up to the events written before now − settle: the hours those events fall
-   * in are recounted whole from the raw table, then their days from the hours, and the watermark
-   * moves — in one transaction, so a crash or a second run changes nothing twice.
+   * in are recounted whole from the raw table, then their days from the hours, one UTC day per
+   * transaction (each reads one partition: a backlog of millions of events is never one statement
+   * over all of them), and the watermark moves last. A crash or an abort part-way leaves the
+   * watermark where it was: the next run recounts those hours again, which changes nothing twice.
    */
-  async rollUp(signal?: AbortSignal): Promise<{ hours: number; days: number; upTo: number }> {
+  async rollUp(
+    options: {
+      signal?: AbortSignal;
+      /** Called after each day recounted (long runs: the bench and the CLI show it). */
+      onDay?: (progress: { day: Date; done: number; days: number }) => void;
+    } = {},
+  ): Promise<{ hours: number; days: number; upTo: number }> {
     const settled = new Date(this.#clock.now().getTime() - ROLLUP_SETTLE_MS);
-    return this.#transactor.run(async (trx) => {
-      const after = await this.#rollups.watermark(WATERMARK, trx);
-      const upTo = await this.#events.lastIdBefore(settled, trx);
-      if (upTo <= after) return { hours: 0, days: 0, upTo: after };
-      const hours = await this.#events.hoursTouched({ after, upTo }, trx);
-      signal?.throwIfAborted();
-      const days = [...new Map(hours.map((hour) => [utcDay(hour).getTime(), utcDay(hour)])).values()];
-      await this.#rollups.recountHours(hours, trx);
-      await this.#rollups.recountDays(days, trx);
-      await this.#counters.recountHours(hours, trx);
-      await this.#counters.recountDays(days, trx);
-      await this.#qoe.recountHours(hours, trx);
-      await this.#qoe.recountDays(days, trx);
-      await this.#counters.addActiveProfiles({ after, upTo }, trx);
-      await this.#rollups.setWatermark({ name: WATERMARK, lastEventId: upTo, now: this.#clock.now() }, trx);
-      return { hours: hours.length, days: days.length, upTo };
-    });
+    const after = await this.#rollups.watermark(WATERMARK);
+    const upTo = await this.#events.lastIdBefore({ before: settled, after });
+    if (upTo <= after) return { hours: 0, days: 0, upTo: after };
+    const hours = await this.#events.hoursTouched({ after, upTo });
+    const byDay = new Map<number, Date[]>();
+    for (const hour of hours) {
+      const day = utcDay(hour).getTime();
+      byDay.set(day, [...(byDay.get(day) ?? []), hour]);
+    }
+    let done = 0;
+    for (const [time, dayHours] of byDay) {
+      options.signal?.throwIfAborted();
+      const day = new Date(time);
+      await this.#transactor.run(async (trx) => {
+        await this.#rollups.recountHours(dayHours, trx);
+        await this.#rollups.recountDays([day], trx);
+        await this.#counters.recountHours(dayHours, trx);
+        await this.#counters.recountDays([day], trx);
+        await this.#qoe.recountHours(dayHours, trx);
+        await this.#qoe.recountDays([day], trx);
+        await this.#counters.addActiveProfiles({ after, upTo, day }, trx);
+      });
+      done += 1;
+      options.onDay?.({ day, done, days: byDay.size });
+    }
+    await this.#rollups.setWatermark({ name: WATERMARK, lastEventId: upTo, now: this.#clock.now() });
+    return { hours: hours.length, days: byDay.size, upTo };
   }
 }

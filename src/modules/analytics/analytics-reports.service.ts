@@ -26,17 +26,15 @@ export class AnalyticsReports {
   /** Plays, finishes, watch time and completion rate per title per bucket. */
   async titles(range: ReportRange) {
     checkRange(range);
-    const rows = await this.#rollups.totals({ ...range, by: 'title' });
-    return rows
-      .filter((row) => row.key !== '')
-      .map((row) => ({
-        bucket: row.bucket.toISOString(),
-        titleId: row.key,
-        plays: row.plays,
-        finishes: row.finishes,
-        watchHours: row.watchMs / 3_600_000,
-        completionRate: ratio(row.finishes, row.plays),
-      }));
+    const rows = await this.#rollups.titlesByBucket(range);
+    return rows.map((row) => ({
+      bucket: row.bucket.toISOString(),
+      titleId: row.titleId,
+      plays: row.plays,
+      finishes: row.finishes,
+      watchHours: row.watchMs / 3_600_000,
+      completionRate: ratio(row.finishes, row.plays),
+    }));
   }
 
   /**

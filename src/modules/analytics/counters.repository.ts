@@ -99,16 +99,21 @@ export class CountersRepository {
     `.execute(executor);
   }
 
-  /** Adds the (day, account, profile) pairs of the events with ingest ids in (after, upTo]. */
+  /**
+   * Adds the (day, account, profile) pairs of the events of one UTC day with ingest ids in
+   * (after, upTo]: the day's range keeps the read to its partition.
+   */
   async addActiveProfiles(
-    range: { after: number; upTo: number },
+    range: { after: number; upTo: number; day: Date },
     executor: Executor = this.#db,
   ): Promise<void> {
+    const span = bucketSpan([range.day], DAY_MS);
     await sql`
       insert into analytics_active_profiles (day, user_id, profile_key)
       select distinct (occurred_at at time zone 'UTC')::date, user_id, coalesce(payload->>'profileKey', '')
       from analytics_events
-      where id > ${range.after} and id <= ${range.upTo} and user_id is not null
+      where occurred_at >= ${span.from}::timestamptz and occurred_at < ${span.to}::timestamptz
+        and id > ${range.after} and id <= ${range.upTo} and user_id is not null
       on conflict do nothing
     `.execute(executor);
   }

@@ -4,13 +4,23 @@ import type { AnalyticsEvent } from './analytics.events.ts';
 import { FlushingSink } from './flushing-sink.ts';
 import { type AnalyticsEventsRepository, partitionName } from './events.repository.ts';
 
-/** Rows per INSERT: 13 columns each stays far below PostgreSQL's 65,535 parameters. */
-const ROWS_PER_INSERT = 1000;
+/**
+ * Rows per INSERT (one JSON parameter, see AnalyticsEventsRepository.append): large enough that a
+ * busy second is a few statements, small enough that one statement holds no lock for long.
+ */
+const ROWS_PER_INSERT = 5000;
+/**
+ * A drained batch is written as this many inserts at once, each on its own pooled connection:
+ * one backend inserting is the limit of the write path (index upkeep), and a second one nearly
+ * doubles it. A failure puts the whole batch back; the part already stored is skipped on retry
+ * (same event ids).
+ */
+const PARALLEL_INSERTS = 2;
 const DAY_MS = 86_400_000;
 
 /**
  * The default sink: events wait in a bounded buffer and are appended to the partitioned raw table
- * every `flushMs` in multi-row inserts (the shape of engagement's progress recorder), so a beacon
+ * every `flushMs` in batched inserts (the shape of engagement's progress recorder), so a beacon
  * costs the API an array push. A crash loses at most one interval; `close()` writes what waits.
  */
 export class PostgresEventSink extends FlushingSink {
@@ -32,7 +42,12 @@ export class PostgresEventSink extends FlushingSink {
 
   protected async writeBatch(batch: readonly AnalyticsEvent[]): Promise<void> {
     await this.#ensurePartitions(batch);
-    await this.#repository.append(batch, this.#clock.now());
+    const now = this.#clock.now();
+    const size = Math.ceil(batch.length / PARALLEL_INSERTS);
+    const parts = Array.from({ length: Math.ceil(batch.length / size) }, (_, index) =>
+      batch.slice(index * size, (index + 1) * size),
+    );
+    await Promise.all(parts.map((part) => this.#repository.append(part, now)));
   }
 
   /** Creates the day partitions a batch needs that this process hasn't seen yet (the job makes them ahead). */

@@ -4,24 +4,6 @@ import type { Executor } from '../../platform/db/transactor.ts';
 import { bucketSpan, DAY_MS, HOUR_MS } from './bucket-span.repository.ts';
 
 export type Granularity = 'hour' | 'day';
-export type Dimension = 'none' | 'title' | 'plan' | 'region' | 'device';
-
-/** Sums of one bucket (and one value of the grouping dimension). */
-export interface RollupTotals {
-  bucket: Date;
-  key: string;
-  plays: number;
-  finishes: number;
-  watchMs: number;
-  startupMsSum: number;
-  startupCount: number;
-  rebufferCount: number;
-  rebufferMs: number;
-  bitrateSwitches: number;
-  errors: number;
-  events: number;
-}
-
 /** SQL only for `analytics_rollups` and the job's watermark. */
 export class RollupsRepository {
   readonly #db: Kysely<DB>;
@@ -82,6 +64,7 @@ export class RollupsRepository {
         and date_trunc('hour', occurred_at, 'UTC') in (${span.list})
       group by 2, 3, 4, 5, 6
     `.execute(executor);
+    await this.#recountTitles({ granularity: 'hour', span }, executor);
   }
 
   /** Rebuilds whole days from their hours (raw events of a day may be gone by retention). */
@@ -104,6 +87,30 @@ export class RollupsRepository {
         and date_trunc('day', bucket, 'UTC') in (${span.list})
       group by 2, 3, 4, 5, 6
     `.execute(executor);
+    await this.#recountTitles({ granularity: 'day', span }, executor);
+  }
+
+  /**
+   * Rebuilds `analytics_title_rollups` for buckets just recounted here: each title's sums over
+   * every plan, region and device, so the title figures read one row per title and bucket.
+   */
+  async #recountTitles(
+    options: { granularity: Granularity; span: ReturnType<typeof bucketSpan> },
+    executor: Executor,
+  ): Promise<void> {
+    const { granularity, span } = options;
+    await sql`delete from analytics_title_rollups where granularity = ${granularity} and bucket in (${span.list})`.execute(
+      executor,
+    );
+    await sql`
+      insert into analytics_title_rollups (granularity, bucket, title_id, plays, finishes, watch_ms)
+      select granularity, bucket, title_id, sum(plays), sum(finishes), sum(watch_ms)
+      from analytics_rollups
+      where granularity = ${granularity} and title_id <> ''
+        and bucket >= ${span.from}::timestamptz and bucket < ${span.to}::timestamptz
+        and bucket in (${span.list})
+      group by 1, 2, 3
+    `.execute(executor);
   }
 
   /**
@@ -117,8 +124,8 @@ export class RollupsRepository {
   ): Promise<Array<{ titleId: string; plays: number; finishes: number; watchMs: number }>> {
     const { rows } = await sql<{ titleId: string; plays: string; finishes: string; watchMs: string }>`
       select title_id as "titleId", sum(plays) as plays, sum(finishes) as finishes, sum(watch_ms) as "watchMs"
-      from analytics_rollups
-      where granularity = ${options.granularity} and title_id <> ''
+      from analytics_title_rollups
+      where granularity = ${options.granularity}
         and bucket >= ${options.from.toISOString()}::timestamptz and bucket < ${options.to.toISOString()}::timestamptz
       group by 1
       order by 2 desc, 4 desc, 1
@@ -132,43 +139,27 @@ export class RollupsRepository {
     }));
   }
 
-  /** Totals per bucket in [from, to), grouped by one dimension ('none': one row per bucket). */
-  async totals(
-    options: { granularity: Granularity; from: Date; to: Date; by: Dimension },
+  /** Plays, finishes and watch time per bucket and title in [from, to): one stored row each. */
+  async titlesByBucket(
+    options: { granularity: Granularity; from: Date; to: Date },
     executor: Executor = this.#db,
-  ): Promise<RollupTotals[]> {
-    const column = {
-      none: sql`''`,
-      title: sql.ref('title_id'),
-      plan: sql.ref('plan_id'),
-      region: sql.ref('region'),
-      device: sql.ref('device'),
-    }[options.by];
-    const { rows } = await sql<Record<keyof RollupTotals, string | Date>>`
-      select bucket, ${column} as key, sum(plays) as plays, sum(finishes) as finishes,
-        sum(watch_ms) as "watchMs", sum(startup_ms_sum) as "startupMsSum",
-        sum(startup_count) as "startupCount", sum(rebuffer_count) as "rebufferCount",
-        sum(rebuffer_ms) as "rebufferMs", sum(bitrate_switches) as "bitrateSwitches",
-        sum(errors) as errors, sum(events) as events
-      from analytics_rollups
-      where granularity = ${options.granularity}
-        and bucket >= ${options.from.toISOString()}::timestamptz and bucket < ${options.to.toISOString()}::timestamptz
-      group by 1, 2
-      order by 1, 3 desc, 2
-    `.execute(executor);
+  ): Promise<Array<{ bucket: Date; titleId: string; plays: number; finishes: number; watchMs: number }>> {
+    const rows = await executor
+      .selectFrom('analyticsTitleRollups')
+      .select(['bucket', 'titleId', 'plays', 'finishes', 'watchMs'])
+      .where('granularity', '=', options.granularity)
+      .where('bucket', '>=', options.from)
+      .where('bucket', '<', options.to)
+      .orderBy('bucket')
+      .orderBy('plays', 'desc')
+      .orderBy('titleId')
+      .execute();
     return rows.map((row) => ({
-      bucket: new Date(row.bucket),
-      key: String(row.key),
+      bucket: row.bucket,
+      titleId: row.titleId,
       plays: Number(row.plays),
       finishes: Number(row.finishes),
       watchMs: Number(row.watchMs),
-      startupMsSum: Number(row.startupMsSum),
-      startupCount: Number(row.startupCount),
-      rebufferCount: Number(row.rebufferCount),
-      rebufferMs: Number(row.rebufferMs),
-      bitrateSwitches: Number(row.bitrateSwitches),
-      errors: Number(row.errors),
-      events: Number(row.events),
     }));
   }
 }

@@ -85,6 +85,18 @@ export class AdminUsersService {
     return user;
   }
 
+  /**
+   * What another feature asks before staff read or change something of an account (its download
+   * devices): USER_NOT_FOUND for no such account; for a change, FORBIDDEN on an account with more
+   * rights than the actor's — the rule of every change here.
+   */
+  async checkStaffAccess(actor: Actor, userId: string, intent: 'read' | 'change'): Promise<void> {
+    const user = await this.#users.findById(userId);
+    if (!user) throw UserNotFound();
+    if (intent === 'change' && !holdsAllOf(actor, user.roles as Role[]))
+      throw Forbidden('You may not change an account with more rights than yours');
+  }
+
   /** An account's signed-in devices (sessions), most recently seen first. */
   async listSessions(userId: string): Promise<SessionRow[]> {
     if (!(await this.#users.findById(userId))) throw UserNotFound();

@@ -5,7 +5,13 @@ import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import type { Executor, Transactor } from '../../platform/db/transactor.ts';
 import type { AppQueue } from '../../jobs/job-catalog.ts';
 import type { EmailTokensRepository } from './email-tokens.repository.ts';
-import { AccountDisabled, InvalidCredentials, InvalidEmailToken, UserNotFound } from './identity.errors.ts';
+import {
+  AccountDisabled,
+  InvalidCredentials,
+  InvalidEmailToken,
+  SignUpsClosed,
+  UserNotFound,
+} from './identity.errors.ts';
 import type { LoginProtection } from './login-protection.ts';
 import { MailedLinks } from './mailed-links.ts';
 import {
@@ -48,6 +54,8 @@ export interface AuthServiceOptions {
   onUserChanged?: (userId: string) => Promise<void>;
   /** Creates the first profile of a new account, inside its transaction. */
   createDefaultProfile(executor: Executor, user: { id: string; name: string }): Promise<void>;
+  /** Whether new accounts may be made now (an admin setting); existing ones sign in either way. */
+  signUpsOpen: () => boolean;
   /** Tells listeners (analytics) of a new account, after the commit. */
   publish: PublishIdentityEvent;
 }
@@ -73,6 +81,8 @@ export class AuthService {
    * address is mailed a link that confirms it; the account signs in with `login`.
    */
   async register(input: { email: string; password: string; name: string }): Promise<void> {
+    // Refused for every address alike, known or not: the answer still says nothing of accounts.
+    if (!this.#o.signUpsOpen()) throw SignUpsClosed();
     assertAcceptablePassword(input.password, { email: input.email, name: input.name });
     const passwordHash = await hashPassword(input.password);
     const { users } = this.#o;

@@ -91,3 +91,8 @@ export const ProfileRestricted = defineError(
   'forbidden',
   'This profile may not change profiles; select a PIN-locked or adult profile first',
 );
+export const SignUpsClosed = defineError(
+  'AUTH_SIGN_UPS_CLOSED',
+  'forbidden',
+  'New accounts are not being accepted right now',
+);

@@ -37,6 +37,7 @@ import { routeAccessPlugin } from './route-access.ts';
 import { SessionStates } from './session-states.ts';
 import { UsersRepository } from './users.repository.ts';
 import { AuthRequired } from './identity.errors.ts';
+import type { Actor } from './access.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
 export { can, permissions, roles, type Actor, type Permission, type Role } from './access.ts';
@@ -83,6 +84,8 @@ export interface IdentityDeps {
   logger?: Logger;
   /** Where identity's domain events (sign-ups, sign-ins) go. */
   pubsub: PubSub;
+  /** Whether new accounts may be made now (the admin setting); open when not given. */
+  signUpsOpen?: () => boolean;
 }
 
 export interface Identity {
@@ -97,6 +100,11 @@ export interface Identity {
   planIdOf(userId: string): Promise<string>;
   /** The name a sign-in session's device goes by ("Living room TV", "Chrome on macOS"), as the device list shows it. */
   deviceNameOf(sessionId: string): Promise<string | undefined>;
+  /**
+   * Before staff read or change something of an account another feature owns: USER_NOT_FOUND, or
+   * FORBIDDEN for a change on an account with more rights than the actor's.
+   */
+  checkStaffAccess(actor: Actor, userId: string, intent: 'read' | 'change'): Promise<void>;
 }
 
 /** Builds identity from the ports it uses; the app registers `plugin` and hands `guard` to other features. */
@@ -138,6 +146,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   const createDefaultProfile = (trx: Executor, user: { id: string; name: string }) =>
     profiles.createDefault(trx, user);
+  const signUpsOpen = deps.signUpsOpen ?? (() => true);
   const publish = domainEventPublisher<IdentityEvent>({
     pubsub: deps.pubsub,
     channel: IDENTITY_EVENTS_CHANNEL,
@@ -170,6 +179,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     publicUrl: config.http.publicUrl,
     logger: deps.logger,
     createDefaultProfile,
+    signUpsOpen,
     publish,
     onUserChanged: (userId) => sessions.forgetUser(userId),
   });
@@ -192,6 +202,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     allowedReturnOrigins: config.http.corsOrigins,
     providers: config.auth.oidcProviders,
     createDefaultProfile,
+    signUpsOpen,
     publish,
     clock,
   });
@@ -234,5 +245,6 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       return user.planId;
     },
     deviceNameOf: async (sessionId) => (await sessionRows.findById(sessionId))?.deviceName,
+    checkStaffAccess: (actor, userId, intent) => adminUsers.checkStaffAccess(actor, userId, intent),
   };
 }

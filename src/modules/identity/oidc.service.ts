@@ -6,7 +6,13 @@ import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Executor, Transactor } from '../../platform/db/transactor.ts';
 import type { AuthService } from './auth.service.ts';
 import type { AuthResult, RequestMeta } from './sessions.service.ts';
-import { InvalidReturnUrl, OidcEmailUnverified, OidcFailed, OidcProviderUnknown } from './identity.errors.ts';
+import {
+  InvalidReturnUrl,
+  OidcEmailUnverified,
+  OidcFailed,
+  OidcProviderUnknown,
+  SignUpsClosed,
+} from './identity.errors.ts';
 import type { OidcIdentitiesRepository } from './oidc-identities.repository.ts';
 import { newOpaqueToken, tokenHash } from './secrets.ts';
 import type { SecurityEventsRepository } from './security-events.repository.ts';
@@ -98,6 +104,8 @@ interface OidcServiceOptions {
   publicUrl: string;
   allowedReturnOrigins: readonly string[];
   createDefaultProfile(executor: Executor, user: { id: string; name: string }): Promise<void>;
+  /** Whether a first sign-in may make a new account now (an admin setting). */
+  signUpsOpen: () => boolean;
   /** Tells listeners (analytics) of an account made by a provider's sign-in, after the commit. */
   publish: PublishIdentityEvent;
   clock: Clock;
@@ -330,6 +338,7 @@ export class OidcService {
           trx,
         );
       } else {
+        if (!this.#o.signUpsOpen()) throw SignUpsClosed();
         user = await users.create(
           {
             email: identity.email,

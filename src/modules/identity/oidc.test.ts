@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bearer, allowDevices, registerViewer } from '../../../test/support/accounts.ts';
+import { bearer, allowDevices, registerViewer, signInWithRoles } from '../../../test/support/accounts.ts';
 import { startOidcProvider } from '../../../test/support/oidc-provider.ts';
 import { createTestApp, type TestContext } from '../../../test/support/test-app.ts';
 
@@ -26,6 +26,7 @@ describe('identity: sign-in through a real OpenID Connect provider (oidc-provide
         existing: { email: 'existing@example.com', email_verified: true, name: 'Existing' },
         unverified: { email: 'claimed@example.com', email_verified: false, name: 'Impostor' },
         nomail: { name: 'No Mail' },
+        latecomer: { email: 'latecomer@example.com', email_verified: true, name: 'Late Comer' },
       },
     });
     context = await createTestApp({
@@ -109,6 +110,32 @@ describe('identity: sign-in through a real OpenID Connect provider (oidc-provide
     const response = await signInAs('unverified');
     assert.equal(response.statusCode, 409);
     assert.equal(response.json<{ code: string }>().code, 'OIDC_EMAIL_UNVERIFIED');
+  });
+
+  it('makes no new account while sign-ups are closed; one that exists still signs in', async () => {
+    const admin = await signInWithRoles(context, ['admin']);
+    const setOpen = (signUpsOpen: boolean) =>
+      context.app.inject({
+        method: 'PATCH',
+        url: '/api/admin/settings',
+        headers: admin.headers,
+        payload: { signUpsOpen },
+      });
+    assert.equal((await setOpen(false)).statusCode, 200);
+    try {
+      const refused = await signInAs('latecomer');
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json<{ code: string }>().code, 'AUTH_SIGN_UPS_CLOSED');
+      const made = await context.deps.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'latecomer@example.com')
+        .executeTakeFirst();
+      assert.equal(made, undefined);
+      assert.equal((await signInAs('newcomer')).statusCode, 200, 'an account made earlier signs in');
+    } finally {
+      await setOpen(true);
+    }
   });
 
   it('refuses a provider that shares no email', async () => {

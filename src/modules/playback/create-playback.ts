@@ -23,6 +23,8 @@ import { DownloadDevicesRepository } from './download-devices.repository.ts';
 import { DownloadDevicesService } from './download-devices.service.ts';
 import { DownloadsRepository } from './downloads.repository.ts';
 import { downloadsRoutes } from './downloads.routes.ts';
+import { adminDownloadsRoutes } from './admin-downloads.routes.ts';
+import { AdminDownloadsService, type StaffAccessCheck } from './admin-downloads.service.ts';
 import { DownloadsService } from './downloads.service.ts';
 import type { LicenceSigner } from './offline-licence.ts';
 import { PlaybackRepository } from './playback.repository.ts';
@@ -62,6 +64,8 @@ export interface PlaybackDeps {
   livePrefix: (eventId: string) => string;
   /** Where playback's domain events (streams started) go. */
   pubsub: PubSub;
+  /** Identity's rule for staff reading or changing an account (the admin view of its downloads). */
+  checkStaffAccess: StaffAccessCheck;
   config: Pick<Config, 'playback' | 'catalog'> & { auth: Pick<Config['auth'], 'signingKeysFile'> };
 }
 
@@ -164,6 +168,13 @@ export async function createPlayback(deps: PlaybackDeps): Promise<{
         devices,
         clock: deps.clock,
         countryHeader: config.catalog.countryHeader,
+      });
+      await app.register(adminDownloadsRoutes, {
+        adminDownloads: new AdminDownloadsService({
+          devices,
+          downloads,
+          checkStaffAccess: deps.checkStaffAccess,
+        }),
       });
       await app.register(playerRoutes);
     },

@@ -106,8 +106,16 @@ export class DownloadDevicesService {
     return device;
   }
 
-  /** Revokes a device: its licences can't be renewed, and it can't take new downloads. */
-  async revoke(options: { userId: string; deviceId: string; context: RequestContext }): Promise<void> {
+  /**
+   * Revokes a device: its licences can't be renewed, and it can't take new downloads. `byStaff`:
+   * support did it from the admin console, audited under the account like its other sessions.
+   */
+  async revoke(options: {
+    userId: string;
+    deviceId: string;
+    context: RequestContext;
+    byStaff?: boolean;
+  }): Promise<void> {
     const { userId, deviceId, context } = options;
     const { repository } = this.#deps;
     const now = this.#deps.clock.now();
@@ -118,14 +126,25 @@ export class DownloadDevicesService {
         if (existing) return; // already revoked: DELETE is idempotent
         throw DownloadDeviceNotFound();
       }
-      await this.#deps.audit.record(trx, context, {
-        action: 'download_device.revoked',
-        targetType: 'download_device',
-        targetId: deviceId,
-        before: { name: revoked.name, keyThumbprint: thumbprintOf(revoked) },
-      });
+      const before = { name: revoked.name, keyThumbprint: thumbprintOf(revoked) };
+      await this.#deps.audit.record(
+        trx,
+        context,
+        options.byStaff
+          ? {
+              action: 'user.download_device_revoked',
+              targetType: 'user',
+              targetId: userId,
+              before: { deviceId, ...before },
+              after: null,
+            }
+          : { action: 'download_device.revoked', targetType: 'download_device', targetId: deviceId, before },
+      );
     });
-    this.#deps.logger.info({ userId, deviceId }, 'download device revoked');
+    this.#deps.logger.info(
+      { userId, deviceId, byStaff: options.byStaff ?? false },
+      'download device revoked',
+    );
   }
 }
 

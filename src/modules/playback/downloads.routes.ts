@@ -16,7 +16,7 @@ export interface DownloadsRoutesOptions {
 
 const tags = ['downloads'];
 
-const deviceSchema = z
+export const deviceSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -25,7 +25,7 @@ const deviceSchema = z
   })
   .meta({ id: 'DownloadDevice' });
 
-const downloadSchema = z
+export const downloadSchema = z
   .object({
     id: z.uuid(),
     itemId: z.uuid(),

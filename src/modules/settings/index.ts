@@ -7,7 +7,7 @@ import { transactorFor } from '../../platform/db/transactor.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { SettingsValues } from './settings.definitions.ts';
+import { codeDefaults, type EnvironmentDefaults } from './settings.definitions.ts';
 import { SettingsRepository } from './settings.repository.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { Settings } from './settings.service.ts';
@@ -21,7 +21,8 @@ export interface SettingsModuleDeps {
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
-  defaults: SettingsValues;
+  /** The defaults the environment gives (COMMENT_BLOCKED_WORDS); the rest are the code's. */
+  defaults: EnvironmentDefaults;
 }
 
 /** Admin-editable settings: loaded before the modules that read them, served to settings:manage. */
@@ -35,7 +36,7 @@ export async function createSettings(
     audit: deps.audit,
     clock: deps.clock,
     logger: deps.logger,
-    defaults: deps.defaults,
+    defaults: { ...codeDefaults, ...deps.defaults },
   });
   await settings.start();
   const plugin = fp(

@@ -168,6 +168,15 @@ export interface AnalyticsRollupsTable {
   events: Generated<number>;
 }
 
+export interface AnalyticsTitleRollupsTable {
+  granularity: string;
+  bucket: ColumnType<Date, Date | string, Date | string>;
+  titleId: string;
+  plays: Generated<number>;
+  finishes: Generated<number>;
+  watchMs: Generated<number>;
+}
+
 export interface AnalyticsWatermarksTable {
   name: string;
   lastEventId: Generated<number>;
@@ -805,6 +814,7 @@ export interface DB {
   analyticsEvents: AnalyticsEventsTable;
   analyticsQoeRollups: AnalyticsQoeRollupsTable;
   analyticsRollups: AnalyticsRollupsTable;
+  analyticsTitleRollups: AnalyticsTitleRollupsTable;
   analyticsWatermarks: AnalyticsWatermarksTable;
   apiKeys: ApiKeysTable;
   appSettings: AppSettingsTable;

@@ -30,6 +30,7 @@ export const tableOwners = {
   analyticsEvents: 'analytics',
   analyticsQoeRollups: 'analytics',
   analyticsRollups: 'analytics',
+  analyticsTitleRollups: 'analytics',
   analyticsWatermarks: 'analytics',
   episodes: 'catalog',
   genres: 'catalog',

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, NavLink, Link, Outlet, Route, Routes, useLocation } from 'react-router';
 import { useApi } from './api.ts';
+import { Notice } from '../../ui/components.tsx';
 import {
   ForgotPassword,
   OidcReturn,
@@ -41,6 +42,24 @@ function WithProfile({ children }: { children: ReactNode }) {
   return children;
 }
 
+/** The operator's banner (an admin setting: maintenance, an outage, news), on every page while set. */
+function Announcement() {
+  const api = useApi();
+  const announcement = useQuery({
+    queryKey: ['announcement'],
+    queryFn: () => api.call('getAnnouncement'),
+    staleTime: 60_000,
+    refetchInterval: 5 * 60_000,
+  });
+  const banner = announcement.data?.announcement;
+  if (!banner) return null;
+  return (
+    <div className="app-announcement" data-announcement={banner.tone}>
+      <Notice tone={banner.tone}>{banner.message}</Notice>
+    </div>
+  );
+}
+
 function Layout() {
   const me = useMe();
   const profile = me.data?.activeProfile;
@@ -65,6 +84,7 @@ function Layout() {
           </nav>
         )}
       </header>
+      <Announcement />
       <main id="main">
         <Suspense fallback={<p className="ui-page ui-muted">Loading…</p>}>
           <Outlet />

@@ -87,6 +87,20 @@ export interface Schemas {
     requestedAt: string;
     finishedAt: string | null;
   };
+  AdminDownloadDevice: {
+    id: string;
+    name: string;
+    keyThumbprint: string;
+    createdAt: string;
+    downloads: Array<Schemas["Download"]>;
+  };
+  AdminDownloadDeviceInput: {
+    id: string;
+    name: string;
+    keyThumbprint: string;
+    createdAt: string;
+    downloads: Array<Schemas["DownloadInput"]>;
+  };
   AdminLiveEvent: {
     id: string;
     title: string;
@@ -434,6 +448,14 @@ export interface Schemas {
     finishes: number;
     watchHours: number;
     completionRate: number | null;
+  };
+  Announcement: {
+    message: string;
+    tone: "info" | "warning";
+  };
+  AnnouncementInput: {
+    message: string;
+    tone: "info" | "warning";
   };
   ApiKey: {
     id: string;
@@ -1049,9 +1071,13 @@ export interface Schemas {
   };
   Settings: {
     blockedWords: Array<unknown>;
+    signUpsOpen: boolean;
+    announcement: Schemas["Announcement"] | null;
   };
   SettingsInput: {
     blockedWords: Array<string>;
+    signUpsOpen: boolean;
+    announcement: Schemas["AnnouncementInput"] | null;
   };
   StartPlayback: {
     codecs?: Array<"hevc">;
@@ -2247,8 +2273,19 @@ export interface Operations {
     query: never;
     body: {
       blockedWords?: Array<string>;
+      signUpsOpen?: boolean;
+      announcement?: Schemas["AnnouncementInput"] | null;
     };
     response: Schemas["Settings"];
+  };
+  /** GET /api/announcement — The banner every viewer app shows (an admin setting), or null */
+  getAnnouncement: {
+    path: never;
+    query: never;
+    body: never;
+    response: {
+      announcement: Schemas["Announcement"] | null;
+    };
   };
   /** GET /api/titles/{id}/comments — Top-level comments on a title, newest or most replied first */
   listComments: {
@@ -3151,6 +3188,27 @@ export interface Operations {
       licence: Schemas["OfflineLicence"];
     };
   };
+  /** GET /api/admin/users/{id}/download-devices — An account's devices that may hold downloads, each with its downloads and licences */
+  adminListUserDownloadDevices: {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      devices: Array<Schemas["AdminDownloadDevice"]>;
+    };
+  };
+  /** DELETE /api/admin/users/{id}/download-devices/{deviceId} — Revoke one of an account's download devices: its licences stop renewing and it takes no new downloads */
+  adminRevokeUserDownloadDevice: {
+    path: {
+      id: string;
+      deviceId: string;
+    };
+    query: never;
+    body: never;
+    response: void;
+  };
   /** GET /api/ads/vmap — The VMAP 1.0 ad schedule of one of the caller’s playback streams (plans with ads only) */
   getAdSchedule: {
     path: never;
@@ -3834,6 +3892,7 @@ export const operations = {
   adminRetryJob: ["POST", "/api/admin/jobs/{id}/retry"],
   adminGetSettings: ["GET", "/api/admin/settings"],
   adminUpdateSettings: ["PATCH", "/api/admin/settings"],
+  getAnnouncement: ["GET", "/api/announcement"],
   listComments: ["GET", "/api/titles/{id}/comments"],
   postComment: ["POST", "/api/titles/{id}/comments"],
   listCommentReplies: ["GET", "/api/comments/{id}/replies"],
@@ -3909,6 +3968,8 @@ export const operations = {
   createDownload: ["POST", "/api/downloads/{itemId}"],
   returnDownload: ["DELETE", "/api/downloads/{id}"],
   renewDownload: ["POST", "/api/downloads/{id}/renew"],
+  adminListUserDownloadDevices: ["GET", "/api/admin/users/{id}/download-devices"],
+  adminRevokeUserDownloadDevice: ["DELETE", "/api/admin/users/{id}/download-devices/{deviceId}"],
   getAdSchedule: ["GET", "/api/ads/vmap"],
   getAdBreak: ["GET", "/api/ads/vast"],
   sendAdBeacon: ["GET", "/api/ads/beacons/{event}"],

@@ -3,8 +3,12 @@ import { Link, useParams } from 'react-router';
 import { Button, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import { DataTable } from '../../../ui/table.tsx';
+import { UserDownloadDevices } from './user-download-devices.tsx';
 
-/** One account's signed-in devices (its sessions), each of which support can sign out. */
+/**
+ * One account's signed-in devices (its sessions), each of which support can sign out, and its
+ * devices that hold offline downloads.
+ */
 export default function UserSessions() {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -58,6 +62,7 @@ export default function UserSessions() {
           )}
         />
       )}
+      <UserDownloadDevices userId={id} />
     </>
   );
 }

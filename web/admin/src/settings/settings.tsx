@@ -10,14 +10,23 @@ const wordsOf = (text: string) =>
     .map((word) => word.trim())
     .filter(Boolean);
 
-/** Admin-editable settings (stored in the database, defaults from the server's environment). */
+/** Admin-editable settings (stored in the database; defaults from the code or the server's environment). */
 export default function Settings() {
   const api = useApi();
   const queryClient = useQueryClient();
   const settings = useQuery({ queryKey: ['admin-settings'], queryFn: () => api.call('adminGetSettings') });
   const save = useMutation({
     mutationFn: (fields: Record<string, string>) =>
-      api.call('adminUpdateSettings', { body: { blockedWords: wordsOf(fields.blockedWords ?? '') } }),
+      api.call('adminUpdateSettings', {
+        body: {
+          blockedWords: wordsOf(fields.blockedWords ?? ''),
+          // An unticked box is not in the form at all.
+          signUpsOpen: fields.signUpsOpen === 'on',
+          announcement: fields.announcement?.trim()
+            ? { message: fields.announcement.trim(), tone: fields.tone === 'warning' ? 'warning' : 'info' }
+            : null,
+        },
+      }),
     onSuccess: (saved) => queryClient.setQueryData(['admin-settings'], saved),
   });
   return (
@@ -26,11 +35,38 @@ export default function Settings() {
       {settings.isError && <Notice tone="error">{problemText(settings.error)}</Notice>}
       {settings.data && (
         <form
-          key={settings.data.blockedWords.join(',')}
+          key={JSON.stringify(settings.data)}
           className="ui-card"
-          aria-label="Word filter"
+          aria-label="Settings"
           onSubmit={(event) => save.mutate(formFields(event))}
         >
+          <h2>Sign-ups</h2>
+          <label className="ui-field">
+            <span>
+              <input type="checkbox" name="signUpsOpen" defaultChecked={settings.data.signUpsOpen} /> New
+              accounts may sign up
+            </span>
+          </label>
+          <p className="ui-muted">Closed: new accounts are refused; existing ones sign in as before.</p>
+          <h2>Announcement</h2>
+          <p className="ui-muted">
+            A banner every viewer app shows (maintenance, an outage, news). Empty: none.
+          </p>
+          <label className="ui-field">
+            <span>Message</span>
+            <input
+              name="announcement"
+              maxLength={280}
+              defaultValue={settings.data.announcement?.message ?? ''}
+            />
+          </label>
+          <label className="ui-field">
+            <span>Tone</span>
+            <select name="tone" defaultValue={settings.data.announcement?.tone ?? 'info'}>
+              <option value="info">Information</option>
+              <option value="warning">Warning</option>
+            </select>
+          </label>
           <h2>Word filter</h2>
           <p className="ui-muted">
             Comments and live chat messages with one of these words (whole words, any case) are refused. Every

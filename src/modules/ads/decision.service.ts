@@ -2,7 +2,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AdBreakNotFound, AdSessionNotFound, AdsNotOnPlan } from './ads.errors.ts';
-import { signInstance } from './beacon-signing.ts';
+import { instanceMac, TAG_BYTES, tagOffsets } from './beacon-signing.ts';
 import { contentKeyOf, EligibleCampaigns } from './eligible-campaigns.ts';
 import type { CampaignCache } from './campaign-cache.ts';
 import type { CampaignsRepository } from './campaigns.repository.ts';
@@ -75,8 +75,9 @@ const STREAM_TTL_MS = 6 * 3600_000;
 const POLICY_TTL_MS = 30_000;
 const FREQUENCY_TTL_MS = 26 * 3600_000;
 const BEACON_PATHS = Object.fromEntries(
-  beaconEvents.map((event) => [event, `/api/ads/beacons/${event}`]),
-) as Record<BeaconEvent, string>;
+  beaconEvents.map((event) => [event, Buffer.from(`/api/ads/beacons/${event}`, 'latin1')]),
+) as Record<BeaconEvent, Buffer>;
+const ERROR_CODE_MACRO = Buffer.from('&code=[ERRORCODE]', 'latin1');
 /** How long one context's eligible campaigns are reused (eligible-campaigns.ts says what may go stale). */
 const ELIGIBLE_TTL_MS = 1000;
 
@@ -112,7 +113,7 @@ export class DecisionService {
     });
   }
 
-  async vast(request: AdRequest & { breakIndex: number }): Promise<string> {
+  async vast(request: AdRequest & { breakIndex: number }): Promise<Buffer> {
     const streamAds = this.#cachedStreamAds(request);
     const stream = streamAds instanceof Promise ? await streamAds : streamAds;
     const adBreak = stream.breaks[request.breakIndex];
@@ -166,13 +167,16 @@ export class DecisionService {
     return vastDocument((out) => {
       pod.forEach(({ campaign, creative }, index) => {
         const instanceId = randomUUID();
-        const tags = signInstance(this.#secret, { instanceId, campaignId: campaign.id, expires });
-        // Pushed into CDATA sections as they are: every character comes from a path of ours, two
+        const mac = instanceMac(this.#secret, { instanceId, campaignId: campaign.id, expires });
+        // Written into CDATA sections as they are: every byte comes from a path of ours, two
         // UUIDs, an integer and base64url tags (and the error URL's `[ERRORCODE]`), so no `]]>`.
-        const query = `?i=${instanceId}&c=${campaign.id}&x=${expires}&s=`;
-        this.#templateOf(campaign, creative)(out, instanceId, index + 1, (pieces, event) => {
-          pieces.push(BEACON_PATHS[event], query, tags[event]);
-          if (event === 'error') pieces.push('&code=[ERRORCODE]');
+        const query = Buffer.from(`?i=${instanceId}&c=${campaign.id}&x=${expires}&s=`, 'latin1');
+        const id = query.subarray(3, 3 + instanceId.length);
+        this.#templateOf(campaign, creative)(out, id, index + 1, (writer, event) => {
+          writer.bytes(BEACON_PATHS[event]);
+          writer.bytes(query);
+          writer.base64url(mac, tagOffsets[event], tagOffsets[event] + TAG_BYTES);
+          if (event === 'error') writer.bytes(ERROR_CODE_MACRO);
         });
       });
     });

@@ -241,7 +241,7 @@ export class DecisionService {
     const key = `ads:stream:${request.sessionId}`;
     let stream = options.fresh ? undefined : await this.#deps.cache.get<StreamAds>(key);
     if (stream && stream.userId !== request.userId) throw AdSessionNotFound();
-    const policy = await this.#policy(request.userId);
+    const policy = await this.#policy(request.userId, options);
     if (!policy.hasAds) throw AdsNotOnPlan();
     if (stream) return stream;
     const found = await this.#deps.streamOf(request.userId, request.sessionId);
@@ -263,9 +263,13 @@ export class DecisionService {
     return stream;
   }
 
-  async #policy(userId: string): Promise<AdPolicy> {
+  /**
+   * The account's plan's ad policy, cached 30 s for VAST requests; a schedule (`fresh`, once per
+   * stream) reads it anew, so a policy an admin changed applies from the next stream on.
+   */
+  async #policy(userId: string, options: { fresh: boolean }): Promise<AdPolicy> {
     const key = `ads:policy:${userId}`;
-    const hit = await this.#deps.cache.get<AdPolicy>(key);
+    const hit = options.fresh ? undefined : await this.#deps.cache.get<AdPolicy>(key);
     if (hit) return hit;
     const policy = await this.#deps.policyOf(userId);
     await this.#deps.cache.set(key, policy, POLICY_TTL_MS);

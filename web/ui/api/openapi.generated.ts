@@ -804,6 +804,9 @@ export interface Schemas {
     maxDevices: number;
     maxDownloads: number;
     maxDownloadDevices: number;
+    adPreroll: boolean;
+    adMidrollIntervalMinutes: number;
+    adPodMax: number;
   };
   PlanInput: {
     id: string;
@@ -822,6 +825,9 @@ export interface Schemas {
     maxDevices: number;
     maxDownloads: number;
     maxDownloadDevices: number;
+    adPreroll: boolean;
+    adMidrollIntervalMinutes: number;
+    adPodMax: number;
   };
   PlaybackSession: {
     sessionId: string;
@@ -2787,6 +2793,9 @@ export interface Operations {
       maxDevices: number;
       maxDownloads: number;
       maxDownloadDevices: number;
+      adPreroll?: boolean;
+      adMidrollIntervalMinutes?: number;
+      adPodMax?: number;
       id: string;
     };
     response: Schemas["Plan"];
@@ -2813,6 +2822,9 @@ export interface Operations {
       maxDevices?: number;
       maxDownloads?: number;
       maxDownloadDevices?: number;
+      adPreroll?: boolean;
+      adMidrollIntervalMinutes?: number;
+      adPodMax?: number;
     };
     response: Schemas["Plan"];
   };

@@ -24,6 +24,7 @@ import {
   beaconEvents,
   type BeaconEvent,
   type InlineAdTemplate,
+  VastOutput,
 } from './vast-xml.ts';
 
 /** A playback stream as the ad server needs it (playback's answer, for the caller's account only). */
@@ -94,6 +95,8 @@ export class DecisionService {
    */
   readonly #templates = new WeakMap<ReadyCreative, InlineAdTemplate>();
 
+  /** Written into by one decision at a time (synchronously), then read out as the answer. */
+  readonly #output = new VastOutput();
   readonly #eligible = new EligibleCampaigns({ ttlMs: ELIGIBLE_TTL_MS, maxContexts: 4096 });
   /** Imported once: `createHmac` with a Buffer imports the key on every call. */
   readonly #secret: KeyObject;
@@ -113,7 +116,7 @@ export class DecisionService {
     });
   }
 
-  async vast(request: AdRequest & { breakIndex: number }): Promise<Buffer> {
+  async vast(request: AdRequest & { breakIndex: number }): Promise<string> {
     const streamAds = this.#cachedStreamAds(request);
     const stream = streamAds instanceof Promise ? await streamAds : streamAds;
     const adBreak = stream.breaks[request.breakIndex];
@@ -179,7 +182,7 @@ export class DecisionService {
           if (event === 'error') writer.bytes(ERROR_CODE_MACRO);
         });
       });
-    });
+    }, this.#output);
   }
 
   /** The UTC date (YYYY-MM-DD) frequency caps and delivery are counted by; formatted once a day. */

@@ -89,10 +89,10 @@ describe('VAST 4.2 and VMAP 1.0 documents, read by @dailymotion parsers', () => 
     );
   });
 
-  it('the byte writer: text, ASCII, pre-encoded bytes and base64url as Buffer spells them, growing past its capacity', () => {
+  it('the byte writer: UTF-8, ASCII, pre-encoded bytes and base64url as Buffer spells them, growing past its capacity, reused', () => {
     const out = new VastOutput(4);
     const expected: Buffer[] = [];
-    out.text('Fizz – “Ω”');
+    out.utf8('Fizz – “Ω”');
     expected.push(Buffer.from('Fizz – “Ω”'));
     out.ascii('/api/ads/beacons/start?i=1');
     expected.push(Buffer.from('/api/ads/beacons/start?i=1'));
@@ -104,6 +104,10 @@ describe('VAST 4.2 and VMAP 1.0 documents, read by @dailymotion parsers', () => 
       expected.push(Buffer.from(source.subarray(2, 2 + length).toString('base64url')));
     }
     assert.deepEqual(out.toBuffer(), Buffer.concat(expected));
+    assert.equal(out.toText(), Buffer.concat(expected).toString('utf8'));
+    out.reset();
+    out.ascii('<VAST/>');
+    assert.equal(out.toText(), '<VAST/>');
   });
 
   it('clock times', () => {

@@ -89,9 +89,9 @@ export type AdCopy = Omit<ServedAd, 'instanceId' | 'sequence' | 'beacons'>;
  * of ~200 pieces (a join measured ~7 µs of a 6 KB answer's ~20 µs in a bare server).
  *
  * The buffer is reused from one document to the next (`reset`), and the answer leaves as a flat
- * string (`toText`): a fresh Buffer per answer is memory outside V8's heap, ~8 KB a request, whose
- * growth makes V8 start full collections of the whole heap (a server's is 100+ MB) every few
- * seconds under load — it measured slower than the join it replaced (docs/PERFORMANCE.md).
+ * string (`toText`): a fresh Buffer per answer is memory outside V8's heap, ~8 KB a request,
+ * which V8 weighs when deciding to collect the whole heap; in a process with a large heap it
+ * measured four times slower than this, and slower than the join it replaced (docs/PERFORMANCE.md).
  */
 export class VastOutput {
   #bytes: Buffer;

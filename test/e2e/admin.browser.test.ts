@@ -343,6 +343,33 @@ describe('the admin console in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('checkbox', { name: 'admin' }).first().isChecked(), true);
     await assertAccessible(page, 'users');
 
+    // Plans: the Free plan's ad policy, edited in place (its audit entry shows below).
+    await nav.getByRole('link', { name: 'Plans', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit ads on Free' }).click();
+    const adPolicy = page.getByRole('form', { name: 'Ads on Free' });
+    await adPolicy.getByLabel('Pre-roll').uncheck();
+    await adPolicy.getByLabel('Ads per break').fill('3');
+    await assertAccessible(page, 'plan-ads');
+    await adPolicy.getByRole('button', { name: 'Save ads' }).click();
+    await page
+      .locator('[data-plan="free"]', { hasText: 'no pre-roll · mid-roll every 10 min · 3 per break' })
+      .waitFor();
+    const free = (await h.context.app.inject({ url: '/api/admin/plans', headers: h.admin.headers })).json<{
+      plans: Array<{ id: string; adPreroll: boolean; adPodMax: number }>;
+    }>();
+    assert.deepEqual(
+      free.plans
+        .filter((plan) => plan.id === 'free')
+        .map(({ adPreroll, adPodMax }) => ({ adPreroll, adPodMax })),
+      [{ adPreroll: false, adPodMax: 3 }],
+    );
+    await h.context.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/plans/free',
+      headers: h.admin.headers,
+      payload: { adPreroll: true, adPodMax: 2 },
+    });
+
     for (const [link, heading] of [
       ['Plans', 'Plans'],
       ['Ads', 'Ad campaigns'],

@@ -62,11 +62,11 @@ export const adsRoutes: FastifyPluginAsyncZod<AdsRoutesOptions> = async (app, op
       },
     },
     async (request, reply) => {
-      const xml = await decisions.vast({
+      const vast = await decisions.vast({
         ...adRequest(request, request.query),
         breakIndex: request.query.break,
       });
-      return reply.header('content-type', XML).header('cache-control', 'private, no-store').send(xml);
+      return reply.header('content-type', XML).header('cache-control', 'private, no-store').send(vast);
     },
   );
 

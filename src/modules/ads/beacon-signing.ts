@@ -32,7 +32,11 @@ export const TAG_BYTES = 7;
 const offsetOf = new Map<string, number>(beaconEvents.map((event, index) => [event, index * TAG_BYTES]));
 if (beaconEvents.length * TAG_BYTES > 64) throw new Error('beacon tags do not fit one HMAC-SHA512');
 
-const mac = (secret: Buffer | KeyObject, claims: InstanceClaims): Buffer =>
+/** Where each event's tag lies in the instance's MAC (`instanceMac`). */
+export const tagOffsets = Object.fromEntries(offsetOf) as Readonly<Record<BeaconEvent, number>>;
+
+/** The instance's MAC: event e's tag is its bytes [tagOffsets[e], tagOffsets[e] + TAG_BYTES). */
+export const instanceMac = (secret: Buffer | KeyObject, claims: InstanceClaims): Buffer =>
   createHmac('sha512', secret)
     .update(`${CONTEXT}\n${claims.instanceId}\n${claims.campaignId}\n${claims.expires}`)
     .digest();
@@ -42,7 +46,7 @@ export function signInstance(
   secret: Buffer | KeyObject,
   claims: InstanceClaims,
 ): Record<BeaconEvent, string> {
-  const digest = mac(secret, claims);
+  const digest = instanceMac(secret, claims);
   const tags = {} as Record<BeaconEvent, string>;
   for (const event of beaconEvents) {
     const offset = offsetOf.get(event)!;
@@ -64,6 +68,6 @@ export function verifyBeacon(options: {
   const offset = offsetOf.get(options.claims.event);
   const given = Buffer.from(options.signature, 'base64url');
   if (offset === undefined || given.length !== TAG_BYTES) return false;
-  const expected = mac(options.secret, options.claims).subarray(offset, offset + TAG_BYTES);
+  const expected = instanceMac(options.secret, options.claims).subarray(offset, offset + TAG_BYTES);
   return timingSafeEqual(given, expected);
 }

@@ -2,7 +2,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Cache } from '../../platform/cache/cache.port.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AdBreakNotFound, AdSessionNotFound, AdsNotOnPlan } from './ads.errors.ts';
-import { signInstance } from './beacon-signing.ts';
+import { instanceMac, TAG_BYTES, tagOffsets } from './beacon-signing.ts';
 import { contentKeyOf, EligibleCampaigns } from './eligible-campaigns.ts';
 import type { CampaignCache } from './campaign-cache.ts';
 import type { CampaignsRepository } from './campaigns.repository.ts';
@@ -24,6 +24,7 @@ import {
   beaconEvents,
   type BeaconEvent,
   type InlineAdTemplate,
+  VastOutput,
 } from './vast-xml.ts';
 
 /** A playback stream as the ad server needs it (playback's answer, for the caller's account only). */
@@ -75,8 +76,9 @@ const STREAM_TTL_MS = 6 * 3600_000;
 const POLICY_TTL_MS = 30_000;
 const FREQUENCY_TTL_MS = 26 * 3600_000;
 const BEACON_PATHS = Object.fromEntries(
-  beaconEvents.map((event) => [event, `/api/ads/beacons/${event}`]),
-) as Record<BeaconEvent, string>;
+  beaconEvents.map((event) => [event, Buffer.from(`/api/ads/beacons/${event}`, 'latin1')]),
+) as Record<BeaconEvent, Buffer>;
+const ERROR_CODE_MACRO = Buffer.from('&code=[ERRORCODE]', 'latin1');
 /** How long one context's eligible campaigns are reused (eligible-campaigns.ts says what may go stale). */
 const ELIGIBLE_TTL_MS = 1000;
 
@@ -93,6 +95,8 @@ export class DecisionService {
    */
   readonly #templates = new WeakMap<ReadyCreative, InlineAdTemplate>();
 
+  /** Written into by one decision at a time (synchronously), then read out as the answer. */
+  readonly #output = new VastOutput();
   readonly #eligible = new EligibleCampaigns({ ttlMs: ELIGIBLE_TTL_MS, maxContexts: 4096 });
   /** Imported once: `createHmac` with a Buffer imports the key on every call. */
   readonly #secret: KeyObject;
@@ -166,16 +170,19 @@ export class DecisionService {
     return vastDocument((out) => {
       pod.forEach(({ campaign, creative }, index) => {
         const instanceId = randomUUID();
-        const tags = signInstance(this.#secret, { instanceId, campaignId: campaign.id, expires });
-        // Pushed into CDATA sections as they are: every character comes from a path of ours, two
+        const mac = instanceMac(this.#secret, { instanceId, campaignId: campaign.id, expires });
+        // Written into CDATA sections as they are: every byte comes from a path of ours, two
         // UUIDs, an integer and base64url tags (and the error URL's `[ERRORCODE]`), so no `]]>`.
-        const query = `?i=${instanceId}&c=${campaign.id}&x=${expires}&s=`;
-        this.#templateOf(campaign, creative)(out, instanceId, index + 1, (pieces, event) => {
-          pieces.push(BEACON_PATHS[event], query, tags[event]);
-          if (event === 'error') pieces.push('&code=[ERRORCODE]');
+        const query = Buffer.from(`?i=${instanceId}&c=${campaign.id}&x=${expires}&s=`, 'latin1');
+        const id = query.subarray(3, 3 + instanceId.length);
+        this.#templateOf(campaign, creative)(out, id, index + 1, (writer, event) => {
+          writer.bytes(BEACON_PATHS[event]);
+          writer.bytes(query);
+          writer.base64url(mac, tagOffsets[event], tagOffsets[event] + TAG_BYTES);
+          if (event === 'error') writer.bytes(ERROR_CODE_MACRO);
         });
       });
-    });
+    }, this.#output);
   }
 
   /** The UTC date (YYYY-MM-DD) frequency caps and delivery are counted by; formatted once a day. */
@@ -237,7 +244,7 @@ export class DecisionService {
     const key = `ads:stream:${request.sessionId}`;
     let stream = options.fresh ? undefined : await this.#deps.cache.get<StreamAds>(key);
     if (stream && stream.userId !== request.userId) throw AdSessionNotFound();
-    const policy = await this.#policy(request.userId);
+    const policy = await this.#policy(request.userId, options);
     if (!policy.hasAds) throw AdsNotOnPlan();
     if (stream) return stream;
     const found = await this.#deps.streamOf(request.userId, request.sessionId);
@@ -259,9 +266,13 @@ export class DecisionService {
     return stream;
   }
 
-  async #policy(userId: string): Promise<AdPolicy> {
+  /**
+   * The account's plan's ad policy, cached 30 s for VAST requests; a schedule (`fresh`, once per
+   * stream) reads it anew, so a policy an admin changed applies from the next stream on.
+   */
+  async #policy(userId: string, options: { fresh: boolean }): Promise<AdPolicy> {
     const key = `ads:policy:${userId}`;
-    const hit = await this.#deps.cache.get<AdPolicy>(key);
+    const hit = options.fresh ? undefined : await this.#deps.cache.get<AdPolicy>(key);
     if (hit) return hit;
     const policy = await this.#deps.policyOf(userId);
     await this.#deps.cache.set(key, policy, POLICY_TTL_MS);

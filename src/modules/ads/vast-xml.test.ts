@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertVast4Inline, parseVast, parseVmap } from '../../../test/support/ad-documents.ts';
 import { BeaconBuffer, deliveryIncrements, deliveryRates } from './beacon-buffer.ts';
 import { signBeacon, signInstance, verifyBeacon } from './beacon-signing.ts';
-import { beaconEvents, buildVast, buildVmap, clockTime, type ServedAd } from './vast-xml.ts';
+import { beaconEvents, buildVast, buildVmap, clockTime, VastOutput, type ServedAd } from './vast-xml.ts';
 
 const served = (overrides: Partial<ServedAd> = {}): ServedAd => ({
   instanceId: '6f1c8f5e-8a51-4c57-9d7e-1d2f6c1f0a11',
@@ -87,6 +87,27 @@ describe('VAST 4.2 and VMAP 1.0 documents, read by @dailymotion parsers', () => 
         ['00:10:12.500', 'linear', '/api/ads/vast?session=s&break=1&device=web'],
       ],
     );
+  });
+
+  it('the byte writer: UTF-8, ASCII, pre-encoded bytes and base64url as Buffer spells them, growing past its capacity, reused', () => {
+    const out = new VastOutput(4);
+    const expected: Buffer[] = [];
+    out.utf8('Fizz – “Ω”');
+    expected.push(Buffer.from('Fizz – “Ω”'));
+    out.ascii('/api/ads/beacons/start?i=1');
+    expected.push(Buffer.from('/api/ads/beacons/start?i=1'));
+    out.bytes(Buffer.from('<Ad>'));
+    expected.push(Buffer.from('<Ad>'));
+    for (let length = 0; length <= 10; length++) {
+      const source = randomBytes(length + 3);
+      out.base64url(source, 2, 2 + length);
+      expected.push(Buffer.from(source.subarray(2, 2 + length).toString('base64url')));
+    }
+    assert.deepEqual(out.toBuffer(), Buffer.concat(expected));
+    assert.equal(out.toText(), Buffer.concat(expected).toString('utf8'));
+    out.reset();
+    out.ascii('<VAST/>');
+    assert.equal(out.toText(), '<VAST/>');
   });
 
   it('clock times', () => {

@@ -20,6 +20,9 @@ const toPlan = (row: PlanRow, prices: readonly PlanPriceRow[]): Plan => ({
   maxDevices: row.maxDevices,
   maxDownloads: row.maxDownloads,
   maxDownloadDevices: row.maxDownloadDevices,
+  adPreroll: row.adPreroll,
+  adMidrollIntervalMinutes: Math.round(row.adMidrollIntervalSeconds / 60),
+  adPodMax: row.adPodMax,
   prices: prices
     .filter((price) => price.planId === row.id)
     .map((price) => ({
@@ -61,7 +64,8 @@ export class PlansService {
   }
 
   async create(context: RequestContext, input: z.output<typeof planCreate>): Promise<Plan> {
-    const { prices, ...plan } = input;
+    const { prices, adMidrollIntervalMinutes, ...fields } = input;
+    const plan = { ...fields, adMidrollIntervalSeconds: adMidrollIntervalMinutes * 60 };
     await this.#transactor.run(async (trx) => {
       if (await this.#plans.tierTaken(plan.tier, null, trx)) throw PlanExists(`Tier ${plan.tier} is taken`);
       const inserted = await this.#plans.insert(plan, trx);
@@ -79,12 +83,22 @@ export class PlansService {
 
   async update(context: RequestContext, planId: string, patch: z.output<typeof planPatch>): Promise<Plan> {
     const before = await this.get(planId);
-    const { prices, ...fields } = patch;
+    const { prices, adMidrollIntervalMinutes, ...fields } = patch;
     await this.#transactor.run(async (trx) => {
       if (fields.tier !== undefined && (await this.#plans.tierTaken(fields.tier, planId, trx))) {
         throw PlanExists(`Tier ${fields.tier} is taken`);
       }
-      await this.#plans.update(planId, { ...fields, updatedAt: this.#clock.now() }, trx);
+      await this.#plans.update(
+        planId,
+        {
+          ...fields,
+          ...(adMidrollIntervalMinutes !== undefined && {
+            adMidrollIntervalSeconds: adMidrollIntervalMinutes * 60,
+          }),
+          updatedAt: this.#clock.now(),
+        },
+        trx,
+      );
       if (prices) await this.#plans.replacePrices(planId, prices, trx);
       await this.#audit.record(trx, context, {
         action: 'plan.updated',

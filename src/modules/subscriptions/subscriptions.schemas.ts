@@ -29,17 +29,33 @@ export const planLimits = z.object({
   maxDownloadDevices: z.number().int().min(0).max(20),
 });
 
+/**
+ * The plan's ad policy (used only when `hasAds`): the ad server's schedule for each stream. The
+ * database keeps the interval in seconds; people set it in minutes.
+ */
+export const planAdPolicy = z.object({
+  adPreroll: z.boolean().describe('A break before the content'),
+  adMidrollIntervalMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(120)
+    .describe('A mid-roll every this many minutes, at the nearest cue point; 0: none'),
+  adPodMax: z.number().int().min(1).max(6).describe('At most this many ads in one break'),
+});
+
 export const planSchema = z
   .object({
     id: z.string(),
     name: z.string(),
     tier: z.number().int().describe('The catalog tier the plan unlocks (titles require a minimum tier)'),
     trialDays: z.number().int(),
-    hasAds: z.boolean(),
+    hasAds: z.boolean().describe('Whether the plan carries ads at all'),
     active: z.boolean(),
     prices: z.array(priceSchema),
   })
   .extend(planLimits.shape)
+  .extend(planAdPolicy.shape)
   .meta({ id: 'Plan' });
 
 const planPrices = z
@@ -58,11 +74,16 @@ const planFields = z
     active: z.boolean(),
     prices: planPrices,
   })
-  .extend(planLimits.shape);
+  .extend(planLimits.shape)
+  .extend(planAdPolicy.shape);
 export const planCreate = planFields.extend({
   id: planId,
   trialDays: planFields.shape.trialDays.default(0),
   hasAds: planFields.shape.hasAds.default(false),
+  // The columns' defaults (migrations/20261201200000_ads.sql).
+  adPreroll: planFields.shape.adPreroll.default(true),
+  adMidrollIntervalMinutes: planFields.shape.adMidrollIntervalMinutes.default(10),
+  adPodMax: planFields.shape.adPodMax.default(2),
   active: planFields.shape.active.default(true),
   prices: planPrices.default([]),
 });

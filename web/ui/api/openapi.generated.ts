@@ -826,6 +826,9 @@ export interface Schemas {
     maxDevices: number;
     maxDownloads: number;
     maxDownloadDevices: number;
+    adPreroll: boolean;
+    adMidrollIntervalMinutes: number;
+    adPodMax: number;
   };
   PlanInput: {
     id: string;
@@ -844,6 +847,9 @@ export interface Schemas {
     maxDevices: number;
     maxDownloads: number;
     maxDownloadDevices: number;
+    adPreroll: boolean;
+    adMidrollIntervalMinutes: number;
+    adPodMax: number;
   };
   PlaybackSession: {
     sessionId: string;
@@ -2824,6 +2830,9 @@ export interface Operations {
       maxDevices: number;
       maxDownloads: number;
       maxDownloadDevices: number;
+      adPreroll?: boolean;
+      adMidrollIntervalMinutes?: number;
+      adPodMax?: number;
       id: string;
     };
     response: Schemas["Plan"];
@@ -2850,6 +2859,9 @@ export interface Operations {
       maxDevices?: number;
       maxDownloads?: number;
       maxDownloadDevices?: number;
+      adPreroll?: boolean;
+      adMidrollIntervalMinutes?: number;
+      adPodMax?: number;
     };
     response: Schemas["Plan"];
   };

@@ -44,6 +44,7 @@ const clientProcesses = Number(process.env.BENCH_CLIENT_PROCESSES ?? 4);
 const batchMs = Number(process.env.BENCH_BATCH_MS ?? 100);
 // How long a pass may wait after its last post for deliveries still on their way.
 const drainSeconds = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
+const posterCount = Number(process.env.BENCH_POSTERS ?? Math.max(1, Math.ceil(rate)));
 const serverUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 if (!serverUrl || !redisUrl) throw new Error('bench:live needs DATABASE_URL and REDIS_URL (two instances)');
@@ -84,6 +85,11 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
+/** A process's CPU seconds so far (user + system), from /proc. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : NaN;
+}
 async function residentMb(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
@@ -187,14 +193,20 @@ try {
     accessToken,
   };
   const load = await ChatLoad.start({ processes: clientProcesses, viewers: viewerCount, target });
-  // Ten posters, on the first instance (even indexes).
+  // The posters, on the first instance (even indexes): as many as messages per second, so each
+  // types one a second, as people do — a socket's frames are handled one after another, and ten
+  // posters at five a second each queued up behind their own sends on a loaded machine.
   const rejoin = (index: number) => joinChat(target, index * 2);
-  const posters = await Promise.all(Array.from({ length: 10 }, (_, index) => rejoin(index)));
+  const posters = await Promise.all(Array.from({ length: posterCount }, (_, index) => rejoin(index)));
   console.log(
     `${load.viewers} viewers joined over ${clientProcesses} processes; ${rate} msg/s for ${seconds} s`,
   );
+  const cpuBefore = [await cpuSeconds(first.pid), await cpuSeconds(second.pid)];
   const full = await chatPass({ load, posters, rejoin, perSecond: rate });
-  console.log('chat, full rate', full);
+  const cpuAfter = [await cpuSeconds(first.pid), await cpuSeconds(second.pid)];
+  console.log('chat, full rate', full, {
+    serverCpuSeconds: cpuAfter.map((after, index) => (after - (cpuBefore[index] as number)).toFixed(1)),
+  });
   const memory = [await residentMb(first.pid), await residentMb(second.pid)];
   const half = await chatPass({ load, posters, rejoin, perSecond: rate / 2 });
   console.log('chat, half rate', half);

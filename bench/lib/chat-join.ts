@@ -14,9 +14,20 @@ async function openSocket(url: string, joinFrame?: string): Promise<WebSocket> {
     socket.once('error', reject);
   });
   if (joinFrame !== undefined) {
-    const welcomed = new Promise((resolve) => socket.once('message', resolve));
+    // Closed before the welcome (a join that timed out on a loaded instance): an error to retry.
+    const welcomed = new Promise((resolve, reject) => {
+      socket.once('message', resolve);
+      socket.once('close', (code) => reject(new Error(`closed ${code} before the welcome`)));
+    });
     socket.send(joinFrame);
-    await welcomed;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((_resolve, reject) => {
+      timer = setTimeout(() => {
+        socket.terminate();
+        reject(new Error('no answer within 30 s before the welcome'));
+      }, 30_000);
+    });
+    await Promise.race([welcomed, timeout]).finally(() => clearTimeout(timer));
   }
   return socket;
 }
@@ -41,7 +52,8 @@ export async function joinChat(target: ViewerTarget, index: number): Promise<Web
         JSON.stringify({ type: 'join', ticket }),
       );
     } catch (error) {
-      if (attempt >= 50 || !String(error).includes('503')) throw error;
+      if (attempt >= 50 || !/503|before the welcome/.test(String(error))) throw error;
+      console.error(`join retried: ${String(error)}`);
       await sleep(200 + Math.random() * 300);
     }
   }

@@ -10,7 +10,7 @@ export type ViewerTarget =
   { kind: 'bare'; url: string } | { kind: 'marquee'; bases: string[]; eventId: string; accessToken: string };
 
 export type ViewerCommand =
-  | { type: 'connect'; target: ViewerTarget; count: number; offset: number }
+  | { type: 'connect'; target: ViewerTarget; count: number; offset: number; concurrency: number }
   | { type: 'start'; passStarted: number }
   | { type: 'report'; final: boolean }
   | { type: 'exit' };
@@ -69,6 +69,8 @@ export class ChatLoad {
         type: 'connect',
         target: options.target,
         offset: index * share,
+        // 50 joins at a time in all, as one process did.
+        concurrency: Math.ceil(50 / options.processes),
         count: Math.max(0, Math.min(share, options.viewers - index * share)),
       }),
       'connected',

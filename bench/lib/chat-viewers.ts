@@ -50,9 +50,10 @@ process.on('message', (command: ViewerCommand) => {
   switch (command.type) {
     case 'connect':
       void (async () => {
-        for (let index = 0; index < command.count; index += 50) {
-          const batch = Array.from({ length: Math.min(50, command.count - index) }, (_, offset) =>
-            join(command.target, command.offset + index + offset),
+        for (let index = 0; index < command.count; index += command.concurrency) {
+          const batch = Array.from(
+            { length: Math.min(command.concurrency, command.count - index) },
+            (_, offset) => join(command.target, command.offset + index + offset),
           );
           sockets.push(...(await Promise.all(batch)));
         }

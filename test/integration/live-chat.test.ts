@@ -287,7 +287,11 @@ describe('live: events and chat', () => {
     const ids: number[] = [];
     for (const body of bodies)
       ids.push((await moderator.client.next('message', (frame) => frame.message.body === body)).message.id);
-    assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids follow the order sent');
+    assert.deepEqual(
+      [...ids].sort((a, b) => a - b),
+      ids,
+      'ids follow the order sent',
+    );
     moderator.client.send({ type: 'pin', id: ids[1] });
     moderator.client.send({ type: 'delete', id: ids[2] });
     for (const [index, viewer] of viewers.entries()) {

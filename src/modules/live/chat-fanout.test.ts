@@ -119,7 +119,9 @@ describe('live chat fan-out', () => {
     await closed;
     assert.equal(stalled.serverSide.readyState, WebSocket.CLOSED);
     await waitFor(() => reader.wire.flatMap(unbatched).length === id);
-    const ids = reader.wire.flatMap(unbatched).map((frame) => (frame.type === 'message' ? frame.message.id : 0));
+    const ids = reader.wire
+      .flatMap(unbatched)
+      .map((frame) => (frame.type === 'message' ? frame.message.id : 0));
     assert.deepEqual(
       ids,
       Array.from({ length: id }, (_, index) => index + 1),

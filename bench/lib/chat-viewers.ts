@@ -85,3 +85,5 @@ process.on('message', (command: ViewerCommand) => {
       process.exit(0);
   }
 });
+// The bench ended (or failed) without saying so: nothing is left running.
+process.on('disconnect', () => process.exit(0));

@@ -1,10 +1,13 @@
 /**
- * bench:live — (a) chat: BENCH_VIEWERS WebSocket viewers split across two Marquee instances
- * sharing PostgreSQL and Redis, while BENCH_RATE messages/s are posted on the first for
- * BENCH_SECONDS; delivery latency (post → each viewer's receipt) p50/p99 and each server's
- * resident memory; the same at half the rate; and the baseline, in the same run: a bare `ws`
- * server forwarding each frame to the same number of sockets (the fan-out alone), with the ratio
- * of Marquee's p99 to it. Aim: 5,000 viewers, 50 msg/s, p99 < 250 ms.
+ * bench:live — (a) chat: BENCH_VIEWERS WebSocket viewers, spread over BENCH_CLIENT_PROCESSES
+ * load processes, split across two Marquee instances sharing PostgreSQL and Redis, while
+ * BENCH_RATE messages/s are posted on the first for BENCH_SECONDS; deliveries arrived of those
+ * expected, delivery latency (post → each viewer's receipt) p50/p99 and each server's resident
+ * memory; the same at half the rate. Each pass waits for its deliveries to arrive (or to stop
+ * arriving) before the next begins. The baseline, in the same run: a bare `ws` server forwarding
+ * each frame to as many sockets — once frame by frame, once gathering frames for
+ * BENCH_BATCH_MS as Marquee does (LIVE_CHAT_BATCH_MS) — with the ratio of Marquee's p99 to the
+ * gathering one's. Aim: 5,000 viewers, 50 msg/s, p99 < 250 ms.
  * (b) ingest, over RTMP and then over SRT: ffmpeg publishes a generated 720p source to the first
  * instance (role `all`, LIVE_INGEST and LIVE_SRT on) for BENCH_INGEST_SECONDS; publish-to-playlist
  * latency of each live segment (when its playlist in storage — what viewers read — lists it, less
@@ -20,7 +23,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { joinChat } from './lib/chat-join.ts';
+import { ChatLoad, type PassResult, type ViewerTarget } from './lib/chat-load.ts';
 import {
   freePort,
   loadAverage,
@@ -35,6 +40,11 @@ const viewerCount = Number(process.env.BENCH_VIEWERS ?? 5000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const ingestSeconds = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
+const clientProcesses = Number(process.env.BENCH_CLIENT_PROCESSES ?? 4);
+const batchMs = Number(process.env.BENCH_BATCH_MS ?? 100);
+// How long a pass may wait after its last post for deliveries still on their way.
+const drainSeconds = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
+const posterCount = Number(process.env.BENCH_POSTERS ?? Math.max(1, Math.ceil(rate)));
 const serverUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 if (!serverUrl || !redisUrl) throw new Error('bench:live needs DATABASE_URL and REDIS_URL (two instances)');
@@ -56,6 +66,7 @@ const env = {
   AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   LIVE_CHAT_MESSAGES_PER_10S: '1000',
   LIVE_CHAT_PRESENCE_MS: '2000',
+  LIVE_CHAT_BATCH_MS: String(batchMs),
   LIVE_INGEST: 'true',
   LIVE_RTMP_HOST: '127.0.0.1',
   LIVE_RTMP_PORT: String(rtmpPort),
@@ -74,90 +85,68 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
+/** A process's CPU seconds so far (user + system), from /proc. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : NaN;
+}
 async function residentMb(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-// Every viewer's frames land here; a posted body is `t <ms>`. Read with a search, not JSON.parse:
-// at 5,000 viewers × 50 msg/s the load process must not be what limits the latency.
-let latencies: number[] = [];
-let measuring = false;
-// Frames of messages posted before this pass began (a backlog the last pass left) are not its own.
-let passStarted = 0;
-function onFrame(data: Buffer): void {
-  if (!measuring) return;
-  const text = data.toString('latin1');
-  const at = text.indexOf('"body":"t ');
-  if (!text.startsWith('{"type":"message"') || at === -1) return;
-  const posted = parseInt(text.slice(at + 10), 10);
-  if (posted >= passStarted) latencies.push(Date.now() - posted);
-}
-async function connect(url: string, firstFrame?: string, measured = true): Promise<WebSocket> {
-  const socket = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
+/**
+ * One pass over viewers already connected: `posters` take turns (a socket's frames are handled in
+ * order, as one person types); a poster the server dropped is replaced before it posts again.
+ */
+async function chatPass(options: {
+  load: ChatLoad;
+  posters: WebSocket[];
+  rejoin: (index: number) => Promise<WebSocket>;
+  perSecond: number;
+}): Promise<PassResult> {
+  let turn = 0;
+  const result = await options.load.pass({
+    perSecond: options.perSecond,
+    seconds,
+    drainSeconds,
+    post: async (body) => {
+      const index = turn++ % options.posters.length;
+      let poster = options.posters[index] as WebSocket;
+      if (poster.readyState !== poster.OPEN) {
+        poster = await options.rejoin(index);
+        options.posters[index] = poster;
+      }
+      poster.send(JSON.stringify({ type: 'send', body }));
+    },
   });
-  if (firstFrame === undefined) {
-    if (measured) socket.on('message', onFrame);
-    return socket;
-  }
-  const welcomed = new Promise<void>((resolve) =>
-    socket.once('message', () => {
-      if (measured) socket.on('message', onFrame);
-      resolve();
-    }),
-  );
-  socket.send(firstFrame);
-  await welcomed;
-  return socket;
+  return result;
 }
-async function connectAll(count: number, open: (index: number) => Promise<WebSocket>): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let index = 0; index < count; index += 50)
-    sockets.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, count - index) }, (_, offset) => open(index + offset)),
-      )),
-    );
-  return sockets;
-}
-/** Posts `perSecond` messages for `duration` s round-robin over the posters; latency p50/p99. */
-async function fanOut(posters: WebSocket[], perSecond: number, duration: number) {
-  latencies = [];
-  measuring = true;
-  passStarted = Date.now();
-  const total = Math.round(perSecond * duration);
-  const started = Date.now();
-  for (let sent = 0; sent < total; sent++) {
-    const due = started + (sent * 1000) / perSecond;
-    if (due > Date.now()) await sleep(due - Date.now());
-    posters[sent % posters.length]?.send(JSON.stringify({ type: 'send', body: `t ${Date.now()}` }));
+const delivery = (result: PassResult) =>
+  `${result.delivered} / ${result.expected}${result.viewersLost ? ` (${result.viewersLost} viewers dropped)` : ''}`;
+const latencyCell = (result: PassResult) => `${result.p50} / ${result.p99}`;
+
+async function bareBaseline(gatherMs: number): Promise<PassResult> {
+  const bare = await startWsBroadcast({ batchMs: gatherMs });
+  try {
+    const target: ViewerTarget = { kind: 'bare', url: bare.url.replace('http', 'ws') };
+    const load = await ChatLoad.start({ processes: clientProcesses, viewers: viewerCount, target });
+    const posters = [await joinChat(target, 0)];
+    const result = await chatPass({ load, posters, rejoin: () => joinChat(target, 0), perSecond: rate });
+    console.log(`baseline (bare ws, ${gatherMs ? `gathering ${gatherMs} ms` : 'frame by frame'})`, result);
+    for (const poster of posters) poster.terminate();
+    await load.close();
+    return result;
+  } finally {
+    await bare.stop();
   }
-  await sleep(3000);
-  measuring = false;
-  const sorted = latencies.sort((a, b) => a - b);
-  return {
-    delivered: sorted.length,
-    expected: total,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-  };
 }
 
 const servers: Server[] = [];
 try {
-  // (a) the baseline first: a bare ws fan-out to as many sockets, one poster.
-  const bare = await startWsBroadcast();
-  servers.push(bare);
-  const bareUrl = bare.url.replace('http', 'ws');
-  const bareViewers = await connectAll(viewerCount, () => connect(bareUrl));
-  const barePoster = await connect(bareUrl, undefined, false);
-  const baseline = await fanOut([barePoster], rate, seconds);
-  console.log('baseline (bare ws fan-out)', baseline);
-  for (const socket of [...bareViewers, barePoster]) socket.terminate();
-  await bare.stop();
+  // (a) the baselines first: a bare ws fan-out to as many sockets, one poster.
+  const bareEach = await bareBaseline(0);
+  const bareGathered = batchMs > 0 ? await bareBaseline(batchMs) : bareEach;
 
   const email = `bench-admin-${randomUUID().slice(0, 8)}@example.com`;
   const password = `bench passphrase ${randomUUID()}`;
@@ -197,43 +186,37 @@ try {
       'create event',
     );
   const { event } = await createEvent('Bench chat');
-  async function join(base: string, measured = true): Promise<WebSocket> {
-    // An instance shedding load (503, on the ticket or the upgrade) while thousands join: wait
-    // and try again with a new ticket, as a client would.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { ticket } = await json<{ ticket: string }>(
-          await post(base, `/api/live/${event.id}/chat-ticket`, {}, accessToken),
-          201,
-          'ticket',
-        );
-        return await connect(
-          `${base.replace('http', 'ws')}/api/live/${event.id}/chat`,
-          JSON.stringify({ type: 'join', ticket }),
-          measured,
-        );
-      } catch (error) {
-        if (attempt >= 50 || !String(error).includes('503')) throw error;
-        await sleep(200 + Math.random() * 300);
-      }
-    }
-  }
-
-  const sockets = await connectAll(viewerCount, (index) => join(index % 2 ? second.url : first.url));
-  // Ten posters (a socket handles its frames in order, as one person types).
-  const posters = await Promise.all(Array.from({ length: 10 }, () => join(first.url, false)));
-  console.log(`${sockets.length} viewers joined; posting ${rate} msg/s for ${seconds} s`);
-  const full = await fanOut(posters, rate, seconds);
+  const target: ViewerTarget = {
+    kind: 'marquee',
+    bases: [first.url, second.url],
+    eventId: event.id,
+    accessToken,
+  };
+  const load = await ChatLoad.start({ processes: clientProcesses, viewers: viewerCount, target });
+  // The posters, on the first instance (even indexes): as many as messages per second, so each
+  // types one a second, as people do — a socket's frames are handled one after another, and ten
+  // posters at five a second each queued up behind their own sends on a loaded machine.
+  const rejoin = (index: number) => joinChat(target, index * 2);
+  const posters = await Promise.all(Array.from({ length: posterCount }, (_, index) => rejoin(index)));
+  console.log(
+    `${load.viewers} viewers joined over ${clientProcesses} processes; ${rate} msg/s for ${seconds} s`,
+  );
+  const cpuBefore = [await cpuSeconds(first.pid), await cpuSeconds(second.pid)];
+  const full = await chatPass({ load, posters, rejoin, perSecond: rate });
+  const cpuAfter = [await cpuSeconds(first.pid), await cpuSeconds(second.pid)];
+  console.log('chat, full rate', full, {
+    serverCpuSeconds: cpuAfter.map((after, index) => (after - (cpuBefore[index] as number)).toFixed(1)),
+  });
   const memory = [await residentMb(first.pid), await residentMb(second.pid)];
-  const half = await fanOut(posters, rate / 2, seconds);
+  const half = await chatPass({ load, posters, rejoin, perSecond: rate / 2 });
+  console.log('chat, half rate', half);
   const chat = {
-    full,
-    half,
     memory: `${memory[0]} / ${memory[1]} MB`,
-    p99VersusBaseline: (full.p99 / Math.max(1, baseline.p99)).toFixed(1),
+    p99VersusBaseline: (full.p99 / Math.max(1, bareGathered.p99)).toFixed(1),
   };
   console.log('chat', chat);
-  for (const socket of [...sockets, ...posters]) socket.terminate();
+  for (const socket of posters) socket.terminate();
+  await load.close();
 
   // (b) ingest: RTMP, then SRT, each to its own event.
   async function ingest(protocol: 'rtmp' | 'srt') {
@@ -316,10 +299,10 @@ try {
       [
         [
           `${viewerCount} (2 instances)`,
-          `${rate} × ${seconds} s`,
-          `${full.delivered} / ${full.expected * viewerCount}`,
+          `${rate} × ${seconds} s, ${clientProcesses} load processes, batches of ${batchMs} ms`,
+          `${delivery(full)}<br>half rate: ${delivery(half)}`,
           `${full.p50} / **${full.p99}** (half rate: ${half.p50} / ${half.p99})`,
-          `${baseline.p50} / ${baseline.p99} (×${chat.p99VersusBaseline})`,
+          `frame by frame ${latencyCell(bareEach)}<br>gathering ${latencyCell(bareGathered)} (×${chat.p99VersusBaseline})`,
           chat.memory,
           `${latency(rtmp)}<br>${latency(srt)}`,
           `${rtmp.realtimeFactor} / ${srt.realtimeFactor}`,

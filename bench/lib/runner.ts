@@ -121,10 +121,17 @@ export async function startMarquee(options: MarqueeOptions = {}): Promise<Server
   };
 }
 
-async function startScript(script: string, probePath: string): Promise<Server> {
+async function startScript(
+  script: string,
+  probePath: string,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const port = await freePort();
   const [command, args] = pinned(0, [path.join(import.meta.dirname, script)]);
-  const child = spawn(command, args, { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url + probePath, child).catch((error: unknown) => {
     child.kill('SIGKILL');
@@ -135,8 +142,18 @@ async function startScript(script: string, probePath: string): Promise<Server> {
 
 /** A bare node:http server answering `{"status":"ok"}` to everything: the baseline. */
 export const startBaseline = () => startScript('baseline-server.ts', '/');
-/** A bare `ws` server forwarding each frame to every socket: bench:live's chat baseline. */
-export const startWsBroadcast = () => startScript('ws-broadcast-server.ts', '/');
+/**
+ * A bare `ws` server forwarding each frame to every socket: bench:live's chat baseline; with
+ * `batchMs` it gathers a busy stream's frames as Marquee's chat does (LIVE_CHAT_BATCH_MS).
+ */
+export const startWsBroadcast = (options: { batchMs: number }) =>
+  startScript('ws-broadcast-server.ts', '/', { BATCH_MS: String(options.batchMs) });
+
+/** A load-generating script of bench/lib with an IPC channel, on the load's core like autocannon. */
+export function forkLoadScript(script: string): ChildProcess {
+  const [command, args] = pinned(1, [path.join(import.meta.dirname, script)]);
+  return spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
 /** A bare Fastify app with only GET /healthz: a reference point for what the framework costs. */
 export const startBareFastify = () => startScript('fastify-server.ts', '/healthz');
 

@@ -168,6 +168,8 @@ export interface Config {
       readonly maxBufferedBytes: number;
       /** How often instances add up viewer counts through the shared cache (and tell viewers). */
       readonly presenceMs: number;
+      /** How long a busy chat's broadcast frames gather into one `batch` frame (0: none). */
+      readonly batchMs: number;
     };
     /** RTMP ingest and the live transcoder; run by the worker role (docs/ARCHITECTURE.md). */
     readonly ingest: {
@@ -394,6 +396,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ticketSeconds: e.LIVE_CHAT_TICKET_SECONDS,
         maxBufferedBytes: e.LIVE_CHAT_MAX_BUFFERED_BYTES,
         presenceMs: e.LIVE_CHAT_PRESENCE_MS,
+        batchMs: e.LIVE_CHAT_BATCH_MS,
       },
       ingest: {
         enabled: e.LIVE_INGEST,

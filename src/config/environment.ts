@@ -155,6 +155,7 @@ export const environmentSchema = z.object({
   LIVE_CHAT_TICKET_SECONDS: withDefault(int(5, 600), '30'),
   LIVE_CHAT_MAX_BUFFERED_BYTES: withDefault(int(1024, 1 << 30), '1048576'),
   LIVE_CHAT_PRESENCE_MS: withDefault(int(100, 600_000), '5000'),
+  LIVE_CHAT_BATCH_MS: withDefault(int(0, 1000), '100'),
   LIVE_INGEST: withDefault(bool, 'false'),
   LIVE_RTMP_HOST: withDefault(z.string().min(1), '0.0.0.0'),
   LIVE_RTMP_PORT: withDefault(int(0, 65_535), '1935'),

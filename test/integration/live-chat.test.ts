@@ -42,6 +42,8 @@ describe('live: events and chat', () => {
         LIVE_CHAT_MAX_CHARACTERS: '100',
         LIVE_CHAT_PRESENCE_MS: '200',
         LIVE_CHAT_HISTORY: '3',
+        // Wide enough that a burst of frames is gathered even on a busy machine.
+        LIVE_CHAT_BATCH_MS: '500',
         COMMENT_BLOCKED_WORDS: 'darn',
       },
     });
@@ -270,6 +272,51 @@ describe('live: events and chat', () => {
     fresh.client.send({ type: 'send', body: 'am I banned?' });
     assert.equal((await fresh.client.next('error')).code, 'LIVE_CHAT_BANNED');
     await Promise.all([watcher.client.close(), moderator.client.close(), fresh.client.close()]);
+  });
+
+  it('a burst arrives batched and in order to everyone, deletes and pins too; resume stays exact', async () => {
+    const event = (await createEvent({ title: 'Busy' })).event.id;
+    const [writer, reader] = await Promise.all([registerViewer(context.app), registerViewer(context.app)]);
+    const w = await join(context.app, baseUrl, writer, { event });
+    const viewers = [w, await join(context.app, baseUrl, reader, { event })];
+    const moderator = await join(context.app, baseUrl, support, { event });
+    const before = viewers.map((viewer) => viewer.client.wireFrames.length);
+    const bodies = ['b1', 'b2', 'b3', 'b4'];
+    // Sent without waiting: the server handles them in order and they fan out within one batch or two.
+    for (const body of bodies) w.client.send({ type: 'send', body });
+    const ids: number[] = [];
+    for (const body of bodies)
+      ids.push((await moderator.client.next('message', (frame) => frame.message.body === body)).message.id);
+    assert.deepEqual(
+      [...ids].sort((a, b) => a - b),
+      ids,
+      'ids follow the order sent',
+    );
+    moderator.client.send({ type: 'pin', id: ids[1] });
+    moderator.client.send({ type: 'delete', id: ids[2] });
+    for (const [index, viewer] of viewers.entries()) {
+      await viewer.client.next('deleted', (frame) => frame.id === ids[2]);
+      const seen = viewer.client.frames.filter((frame) =>
+        ['message', 'pinned', 'deleted'].includes(frame.type),
+      );
+      assert.deepEqual(
+        seen.map((frame) => (frame.type === 'message' ? frame.message.body : frame.type)),
+        [...bodies, 'pinned', 'deleted'],
+        'every viewer gets the same frames in the order they happened',
+      );
+      const wire = viewer.client.wireFrames
+        .slice(before[index])
+        .filter((frame) => ['message', 'pinned', 'deleted', 'batch'].includes(frame.type)).length;
+      assert.ok(wire < seen.length, `${seen.length} frames came in ${wire} WebSocket frames`);
+    }
+    // Resuming after b2 gets exactly what came after it and still stands (b3 was deleted).
+    const resumed = await join(context.app, baseUrl, reader, { event, after: ids[1] as number });
+    assert.deepEqual(
+      resumed.welcome.messages.map((message) => message.id),
+      [ids[3]],
+    );
+    assert.equal(resumed.welcome.pinned?.id, ids[1]);
+    await Promise.all([...viewers, moderator, resumed].map((viewer) => viewer.client.close()));
   });
 
   it('every viewer is told the viewer count, and the admin list shows it', async () => {

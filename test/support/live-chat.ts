@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import type { App } from '../../src/app.ts';
-import type { ServerFrame } from '../../src/modules/live/chat-protocol.ts';
+import { unbatched, type ServerFrame } from '../../src/modules/live/chat-protocol.ts';
 
-/** A chat client on a real socket, keeping every frame it got so tests can wait for one. */
+/**
+ * A chat client on a real socket, keeping every frame it got so tests can wait for one. A `batch`
+ * is kept as the frames it carries, in order (as the web app reads it); `wireFrames` keeps the
+ * WebSocket frames as they came.
+ */
 export interface ChatClient {
   socket: WebSocket;
   frames: ServerFrame[];
+  wireFrames: ServerFrame[];
   send(frame: unknown): void;
   next<T extends ServerFrame['type']>(
     type: T,
@@ -20,9 +25,12 @@ export interface ChatClient {
 export function openChat(baseUrl: string, eventId: string): Promise<ChatClient> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/live/${eventId}/chat`);
   const frames: ServerFrame[] = [];
+  const wireFrames: ServerFrame[] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data: Buffer) => {
-    frames.push(JSON.parse(data.toString('utf8')) as ServerFrame);
+    const frame = JSON.parse(data.toString('utf8')) as ServerFrame;
+    wireFrames.push(frame);
+    frames.push(...unbatched(frame));
     for (const wake of waiters) wake();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -35,6 +43,7 @@ export function openChat(baseUrl: string, eventId: string): Promise<ChatClient> 
   const client: ChatClient = {
     socket,
     frames,
+    wireFrames,
     closed,
     send: (frame) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     next(type, where, timeoutMs = 5000) {

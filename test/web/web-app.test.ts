@@ -394,4 +394,20 @@ describe('the live chat panel', () => {
     assert.equal(chat.state, 'ended');
     assert.equal(chatReducer(chat, { type: 'pong' }), chat);
   });
+  it('reads a batch as its frames, one after another', () => {
+    const chat = chatReducer(welcome([message(1)]), {
+      type: 'batch',
+      frames: [
+        { type: 'message', message: message(2) },
+        { type: 'pinned', message: message(2) },
+        { type: 'message', message: message(3) },
+        { type: 'deleted', id: 2 },
+      ],
+    });
+    assert.deepEqual(
+      chat.messages.map((m) => m.id),
+      [1, 3],
+    );
+    assert.equal(chat.pinned, null, 'pinned, then deleted: the order held');
+  });
 });

@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
  */
 export function sendOrDrop(
   socket: Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'terminate'>,
-  data: string,
+  data: string | Buffer,
   maxBufferedBytes: number,
 ): 'sent' | 'dropped' | 'closed' {
   if (socket.readyState !== socket.OPEN) return 'closed';
@@ -15,6 +15,7 @@ export function sendOrDrop(
     socket.terminate();
     return 'dropped';
   }
-  socket.send(data);
+  // A Buffer goes out as text too: the chat's frames are JSON, serialised once for every viewer.
+  socket.send(data, { binary: false });
   return 'sent';
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readClientFrame } from './chat-protocol.ts';
+import { readClientFrame, serverFrame } from './chat-protocol.ts';
 import { presenceBucket } from './presence.ts';
 
 const read = (data: string | Buffer, isBinary = false) =>
@@ -36,6 +36,14 @@ describe('live chat protocol', () => {
     assert.ok(ok.ok && ok.frame.type === 'send' && ok.frame.body === 'hi');
     const bad = read('{"type":"send","body":"12345678901"}');
     assert.ok(!bad.ok && bad.message.startsWith('body:'));
+  });
+
+  it('a batch carries two or more broadcast frames, never a per-viewer one', () => {
+    const pong = { type: 'pong' };
+    const reaction = { type: 'reaction', reaction: 'fire' };
+    assert.ok(serverFrame.safeParse({ type: 'batch', frames: [reaction, reaction] }).success);
+    assert.ok(!serverFrame.safeParse({ type: 'batch', frames: [reaction] }).success);
+    assert.ok(!serverFrame.safeParse({ type: 'batch', frames: [reaction, pong] }).success);
   });
 
   it('counts presence per interval', () => {

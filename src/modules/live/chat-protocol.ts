@@ -54,6 +54,20 @@ export const chatMessage = z.object({
 });
 export type ChatMessage = z.output<typeof chatMessage>;
 
+const chatState = z.enum(['scheduled', 'live', 'ended']);
+
+/** The frames every viewer of an event gets alike: what travels between instances on `live.chat.<eventId>`. */
+const broadcastFrames = [
+  z.object({ type: z.literal('message'), message: chatMessage }),
+  z.object({ type: z.literal('deleted'), id: z.number().int() }),
+  z.object({ type: z.literal('pinned'), message: chatMessage.nullable() }),
+  z.object({ type: z.literal('reaction'), reaction: z.enum(REACTIONS) }),
+  z.object({ type: z.literal('slow_mode'), seconds: z.number().int() }),
+  z.object({ type: z.literal('state'), state: chatState }),
+] as const;
+export const broadcastFrame = z.discriminatedUnion('type', [...broadcastFrames]);
+export type BroadcastFrame = z.output<typeof broadcastFrame>;
+
 export const serverFrame = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('welcome'),
@@ -62,17 +76,18 @@ export const serverFrame = z.discriminatedUnion('type', [
     pinned: chatMessage.nullable(),
     slowModeSeconds: z.number().int(),
     viewers: z.number().int(),
-    state: z.enum(['scheduled', 'live', 'ended']),
+    state: chatState,
     moderator: z.boolean(),
     userId: z.uuid(),
   }),
-  z.object({ type: z.literal('message'), message: chatMessage }),
-  z.object({ type: z.literal('deleted'), id: z.number().int() }),
-  z.object({ type: z.literal('pinned'), message: chatMessage.nullable() }),
-  z.object({ type: z.literal('reaction'), reaction: z.enum(REACTIONS) }),
-  z.object({ type: z.literal('slow_mode'), seconds: z.number().int() }),
+  ...broadcastFrames,
+  /**
+   * Several broadcast frames in one WebSocket frame, in the order they happened: while a chat is
+   * busy an instance gathers them for LIVE_CHAT_BATCH_MS (docs/LIVE-CHAT.md). Read each in turn
+   * as if it had come alone; a quiet chat's frames still come alone.
+   */
+  z.object({ type: z.literal('batch'), frames: z.array(broadcastFrame).min(2) }),
   z.object({ type: z.literal('viewers'), count: z.number().int() }),
-  z.object({ type: z.literal('state'), state: z.enum(['scheduled', 'live', 'ended']) }),
   z.object({ type: z.literal('pong') }),
   z.object({
     type: z.literal('error'),
@@ -84,11 +99,9 @@ export const serverFrame = z.discriminatedUnion('type', [
 ]);
 export type ServerFrame = z.output<typeof serverFrame>;
 
-/** What travels between instances on `live.chat.<eventId>`: the frames every viewer gets. */
-export type BroadcastFrame = Extract<
-  ServerFrame,
-  { type: 'message' | 'deleted' | 'pinned' | 'reaction' | 'slow_mode' | 'state' }
->;
+/** A server frame as the frames it carries: a batch's, in order, or itself. */
+export const unbatched = (frame: ServerFrame): ServerFrame[] =>
+  frame.type === 'batch' ? frame.frames : [frame];
 
 export type FrameReading =
   | { ok: true; frame: ClientFrame }

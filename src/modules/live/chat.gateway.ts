@@ -6,7 +6,14 @@ import type { Logger } from '../../platform/logger.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.port.ts';
 import { AppError } from '../../shared/errors.ts';
 import { sendOrDrop } from './backpressure.ts';
-import { CloseCodes, readClientFrame, type ClientFrame, type ServerFrame } from './chat-protocol.ts';
+import { ChatFanout } from './chat-fanout.ts';
+import {
+  CloseCodes,
+  readClientFrame,
+  type BroadcastFrame,
+  type ClientFrame,
+  type ServerFrame,
+} from './chat-protocol.ts';
 import { chatChannel, type ChatService, type Chatter } from './chat.service.ts';
 import type { Presence } from './presence.ts';
 
@@ -15,13 +22,14 @@ export interface ChatGatewayOptions {
   pubsub: PubSub;
   presence: Presence;
   logger: Logger;
-  config: { maxCharacters: number; maxBufferedBytes: number; joinTimeoutMs: number };
+  config: { maxCharacters: number; maxBufferedBytes: number; joinTimeoutMs: number; batchMs: number };
 }
 
 /**
  * The chat's WebSocket endpoint. Each instance keeps only its own sockets: per event it holds one
- * pub/sub subscription while it has viewers and forwards every broadcast frame (serialised once)
- * to them, so any number of instances behind a load balancer serve one event.
+ * pub/sub subscription while it has viewers and forwards every broadcast frame to them through
+ * the event's fan-out (serialised once, coalesced while busy: chat-fanout.ts), so any number of
+ * instances behind a load balancer serve one event.
  */
 export const chatGateway: FastifyPluginAsyncZod<ChatGatewayOptions> = async (app, options) => {
   const { chat, presence, logger, config } = options;
@@ -29,35 +37,39 @@ export const chatGateway: FastifyPluginAsyncZod<ChatGatewayOptions> = async (app
   const maxPayload = config.maxCharacters * 4 + 1024;
   await app.register(websocket, { options: { maxPayload } });
 
-  const rooms = new Map<string, { sockets: Set<WebSocket>; unsubscribe: Promise<() => Promise<void>> }>();
+  const rooms = new Map<string, { fanout: ChatFanout; unsubscribe: Promise<() => Promise<void>> }>();
 
-  function deliver(socket: WebSocket, data: string): void {
-    if (sendOrDrop(socket, data, config.maxBufferedBytes) === 'dropped')
-      logger.info('live chat: dropped a client reading too slowly');
+  const dropped = () => logger.info('live chat: dropped a client reading too slowly');
+  function send(socket: WebSocket, frame: ServerFrame): void {
+    if (sendOrDrop(socket, JSON.stringify(frame), config.maxBufferedBytes) === 'dropped') dropped();
   }
-  const send = (socket: WebSocket, frame: ServerFrame) => deliver(socket, JSON.stringify(frame));
 
   function enter(eventId: string, socket: WebSocket): void {
     let room = rooms.get(eventId);
     if (!room) {
-      const sockets = new Set<WebSocket>();
-      const unsubscribe = options.pubsub.subscribe(chatChannel(eventId), (frame) => {
-        const data = JSON.stringify(frame);
-        for (const member of sockets) deliver(member, data);
+      const fanout = new ChatFanout({
+        batchMs: config.batchMs,
+        maxBufferedBytes: config.maxBufferedBytes,
+        onDropped: dropped,
       });
-      room = { sockets, unsubscribe };
+      const unsubscribe = options.pubsub.subscribe(chatChannel(eventId), (frame) =>
+        // Our own channel: ChatService publishes only broadcast frames on it.
+        fanout.push(frame as BroadcastFrame),
+      );
+      room = { fanout, unsubscribe };
       rooms.set(eventId, room);
     }
-    room.sockets.add(socket);
+    room.fanout.sockets.add(socket);
     presence.joined(eventId);
   }
 
   function leave(eventId: string, socket: WebSocket): void {
     const room = rooms.get(eventId);
-    if (!room?.sockets.delete(socket)) return;
+    if (!room?.fanout.sockets.delete(socket)) return;
     presence.left(eventId);
-    if (room.sockets.size === 0) {
+    if (room.fanout.sockets.size === 0) {
       rooms.delete(eventId);
+      room.fanout.close();
       void room.unsubscribe
         .then((stop) => stop())
         .catch((error: unknown) => logger.warn({ error }, 'unsubscribe'));
@@ -65,15 +77,12 @@ export const chatGateway: FastifyPluginAsyncZod<ChatGatewayOptions> = async (app
   }
 
   presence.onCount((eventId, count) => {
-    const room = rooms.get(eventId);
-    if (!room) return;
-    const data = JSON.stringify({ type: 'viewers', count } satisfies ServerFrame);
-    for (const socket of room.sockets) deliver(socket, data);
+    rooms.get(eventId)?.fanout.sendNow({ type: 'viewers', count });
   });
 
   app.addHook('preClose', async () => {
     for (const room of rooms.values())
-      for (const socket of room.sockets) socket.close(CloseCodes.goingAway, 'server shutting down');
+      for (const socket of room.fanout.sockets) socket.close(CloseCodes.goingAway, 'server shutting down');
   });
 
   app.get(

@@ -66,6 +66,9 @@ export function chatReducer(current: ChatState, frame: ServerFrame): ChatState {
       return { ...current, state: frame.state };
     case 'slow_mode':
       return { ...current, slowModeSeconds: frame.seconds };
+    case 'batch':
+      // A busy chat's frames, gathered by the server: each as if it had come alone, in order.
+      return frame.frames.reduce(chatReducer, current);
     case 'reaction':
     case 'pong':
     case 'error':

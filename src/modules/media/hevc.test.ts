@@ -338,3 +338,55 @@ describe('an HEVC rendition in a real package', () => {
     );
   });
 });
+
+/**
+ * The SSIM gate in a real transcode: on the test card an x265 ultrafast copy at 70 % of the H.264
+ * bit rate falls ~0.012 short of x264's picture (docs/ARCHITECTURE.md), so it is not packaged,
+ * and its score is kept with the dropped rungs. One second of 1080p, one rung.
+ */
+describe('an HEVC copy that looks worse than its rung', () => {
+  it('is not packaged, and is listed with the dropped rungs with its score', async () => {
+    const scratch = await scratchDir();
+    try {
+      const sourcePath = await makeClip({
+        path: path.join(scratch.dir, 'card.mp4'),
+        width: 1920,
+        height: 1080,
+        seconds: 1,
+        fps: 24,
+      });
+      const result = await transcodeToEncryptedHls({
+        sourcePath,
+        workDir: path.join(scratch.dir, 'work'),
+        options: {
+          rungs: [{ p: 1080, videoBitrateKbps: 5000 }],
+          ladderMode: 'fixed',
+          hevc: 'top',
+          preset: 'ultrafast',
+          threads: 1,
+          segmentSeconds: 1,
+          thumbnailIntervalSeconds: 1,
+        },
+        tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+      });
+      assert.deepEqual(
+        result.manifest.renditions.map((rendition) => rendition.name),
+        ['v1080'],
+      );
+      const v1080 = result.manifest.renditions[0]!.quality!;
+      const [h1080] = result.manifest.ladder?.dropped ?? [];
+      assert.equal(h1080?.name, 'h1080');
+      assert.ok(
+        h1080.quality.ssim < v1080.ssim - 0.005,
+        `h1080 ${h1080.quality.ssim} vs v1080 ${v1080.ssim}`,
+      );
+      assert.deepEqual(
+        result.files.filter((file) => file.startsWith('h1080/')),
+        [],
+      );
+      assert.doesNotMatch(await readFile(path.join(result.outputDir, 'master.m3u8'), 'utf8'), /hvc1/);
+    } finally {
+      await scratch.remove();
+    }
+  });
+});

@@ -185,6 +185,29 @@ describe('HEVC renditions: which rungs, which level, which codec string', () => 
   });
 });
 
+/** A real transcode with HEVC copies: fixed ladder (no rung dropped), ultrafast, 1 s segments. */
+const transcodeWithHevc = (options: {
+  sourcePath: string;
+  workDir: string;
+  rungs: Array<{ p: number; videoBitrateKbps: number }>;
+  onProgress?: (percent: number) => void;
+}) =>
+  transcodeToEncryptedHls({
+    sourcePath: options.sourcePath,
+    workDir: options.workDir,
+    options: {
+      rungs: options.rungs,
+      ladderMode: 'fixed',
+      hevc: 'top',
+      preset: 'ultrafast',
+      threads: 1,
+      segmentSeconds: 1,
+      thumbnailIntervalSeconds: 1,
+    },
+    tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
+  });
+
 /**
  * One real package with an HEVC copy: a 2 s 1920×1080 clip (ultrafast), a two-rung ladder so CI's
  * two cores are spared the middle rungs. The picture is the grainy Mandelbrot zoom, where x265
@@ -207,22 +230,13 @@ describe('an HEVC rendition in a real package', () => {
       picture: 'complex',
       audio: [{ language: 'eng' }],
     });
-    result = await transcodeToEncryptedHls({
+    result = await transcodeWithHevc({
       sourcePath,
       workDir: path.join(scratch.dir, 'work'),
-      options: {
-        rungs: [
-          { p: 360, videoBitrateKbps: 800 },
-          { p: 1080, videoBitrateKbps: 5000 },
-        ],
-        ladderMode: 'fixed',
-        hevc: 'top',
-        preset: 'ultrafast',
-        threads: 1,
-        segmentSeconds: 1,
-        thumbnailIntervalSeconds: 1,
-      },
-      tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+      rungs: [
+        { p: 360, videoBitrateKbps: 800 },
+        { p: 1080, videoBitrateKbps: 5000 },
+      ],
       onProgress: (percent) => progress.push(percent),
     });
   });
@@ -355,19 +369,10 @@ describe('an HEVC copy that looks worse than its rung', () => {
         seconds: 1,
         fps: 24,
       });
-      const result = await transcodeToEncryptedHls({
+      const result = await transcodeWithHevc({
         sourcePath,
         workDir: path.join(scratch.dir, 'work'),
-        options: {
-          rungs: [{ p: 1080, videoBitrateKbps: 5000 }],
-          ladderMode: 'fixed',
-          hevc: 'top',
-          preset: 'ultrafast',
-          threads: 1,
-          segmentSeconds: 1,
-          thumbnailIntervalSeconds: 1,
-        },
-        tools: ffmpegTools({ ffmpegPath, ffprobePath }),
+        rungs: [{ p: 1080, videoBitrateKbps: 5000 }],
       });
       assert.deepEqual(
         result.manifest.renditions.map((rendition) => rendition.name),

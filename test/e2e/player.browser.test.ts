@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, withoutChromium } from '../support/browser.ts';
 import { freePort } from '../support/processes.ts';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { signInOnPlan, type SignedIn } from '../support/accounts.ts';
 import { scratchDir } from '../support/media-clips.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 
@@ -71,15 +71,7 @@ describe('the web player in Chromium', { skip }, () => {
   let movieId: string;
 
   /** A fresh viewer each time: a basic plan's stream limit would refuse a second device. */
-  const viewerOn = async (plan: string): Promise<SignedIn> => {
-    const viewer = await signInWithRoles(h.context, ['viewer']);
-    await h.context.deps.database.db
-      .updateTable('users')
-      .set({ planId: plan })
-      .where('id', '=', viewer.userId)
-      .execute();
-    return viewer;
-  };
+  const viewerOn = (plan: string): Promise<SignedIn> => signInOnPlan(h.context, plan);
   const basicViewer = () => viewerOn('basic');
 
   /** The account's streams that count against its plan, as the API lists them. */

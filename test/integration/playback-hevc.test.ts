@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, type types } from 'hls-parser';
-import { signInWithRoles, type SignedIn } from '../support/accounts.ts';
+import { signInOnPlan, type SignedIn } from '../support/accounts.ts';
 import { harness, publishedClip, type Harness } from '../support/media-harness.ts';
 import { ffprobePath, scratchDir } from '../support/media-clips.ts';
 
@@ -63,15 +63,7 @@ describe('HEVC top rungs and 2160p, offered by capability and plan', () => {
     await scratch?.remove();
   });
 
-  const viewerOn = async (plan: string): Promise<SignedIn> => {
-    const viewer = await signInWithRoles(h.context, ['viewer']);
-    await h.context.deps.database.db
-      .updateTable('users')
-      .set({ planId: plan })
-      .where('id', '=', viewer.userId)
-      .execute();
-    return viewer;
-  };
+  const viewerOn = (plan: string): Promise<SignedIn> => signInOnPlan(h.context, plan);
   const start = (viewer: SignedIn, body?: unknown) =>
     h.context.app.inject({
       method: 'POST',

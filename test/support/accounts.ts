@@ -79,6 +79,17 @@ export async function signInWithRoles(context: TestContext, roles: string[]): Pr
   return loginAs(context.app, { email, password });
 }
 
+/** A fresh viewer on a plan, set directly (for tests about what a plan may play, not billing). */
+export async function signInOnPlan(context: TestContext, plan: string): Promise<SignedIn> {
+  const viewer = await signInWithRoles(context, ['viewer']);
+  await context.deps.database.db
+    .updateTable('users')
+    .set({ planId: plan })
+    .where('id', '=', viewer.userId)
+    .execute();
+  return viewer;
+}
+
 /**
  * Lets every plan of this test file's database sign in `devices` devices at once: for tests about
  * something else (OIDC, lockouts, comments) whose accounts sign in more often than the Free plan's

@@ -100,7 +100,7 @@ export const environmentSchema = z.object({
   TRANSCODE_HEVC: withDefault(z.enum(['off', 'top']), 'off'),
   TRANSCODE_HEVC_PRESET: withDefault(
     z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']),
-    'fast',
+    'medium',
   ),
   HLS_SEGMENT_SECONDS: withDefault(int(2, 10), '4'),
   HLS_KEY_ROTATION_SEGMENTS: withDefault(int(0, 100_000), '15'),

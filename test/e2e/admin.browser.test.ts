@@ -222,7 +222,16 @@ describe('the admin console in Chromium', { skip }, () => {
 
     // The transcoding page lists the job as ready.
     await nav.getByRole('link', { name: 'Transcoding' }).click();
-    await page.locator('[data-job-status="ready"]').first().waitFor();
+    const readyJob = page.locator('[data-job-status="ready"]').first();
+    await readyJob.waitFor();
+    // Its renditions with what the quality step measured: the one 240p H.264 rung, scored.
+    await readyJob.getByRole('button', { name: 'Quality' }).click();
+    const v240 = page.locator('[data-job-quality] [data-rendition="v240"]');
+    await v240.waitFor();
+    const [name, resolution, codec, , ssim, psnr] = await v240.locator('td').allInnerTexts();
+    assert.deepEqual([name, resolution, codec], ['v240', '320×240', 'H.264']);
+    assert.ok(Number(ssim) > 0.5 && Number(ssim) < 1, `v240 SSIM ${ssim}`);
+    assert.match(psnr ?? '', /^\d+\.\d dB$/);
     await assertAccessible(page, 'jobs');
 
     // Signing out ends this device's session (the account's device limit counts it no more).

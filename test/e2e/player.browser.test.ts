@@ -122,7 +122,20 @@ describe('the web player in Chromium', { skip }, () => {
     });
     const started = Date.now();
     const viewer = await basicViewer();
+    const startRequest = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().endsWith(`/api/playback/${movieId}`),
+    );
     await signInAndPlay(page, origin, movieId, viewer);
+    // The player declares HEVC exactly when Media Source Extensions says it decodes it (Debian's
+    // Chromium: no), so an HEVC-capable browser would be offered the HEVC copies.
+    const hevc = await page.evaluate(
+      (type) =>
+        (
+          globalThis as unknown as { MediaSource: { isTypeSupported(type: string): boolean } }
+        ).MediaSource.isTypeSupported(type),
+      'video/mp4; codecs="hvc1.1.6.L120.90"',
+    );
+    assert.deepEqual((await startRequest).postDataJSON(), { codecs: hevc ? ['hevc'] : [] });
     try {
       await page.waitForFunction(
         () => {

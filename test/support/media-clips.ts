@@ -25,6 +25,8 @@ export interface ClipOptions {
   audio?: ReadonlyArray<{ language: string; title?: string; frequency?: number }>;
   /** Written as a display matrix, the way phones flag portrait recordings. */
   rotate?: 90 | 180 | 270;
+  /** The picture (CLIP_SOURCES); the test card (testsrc2, 'medium') unless said. */
+  picture?: ClipComplexity;
 }
 
 export async function makeClip(options: ClipOptions): Promise<string> {
@@ -32,8 +34,9 @@ export async function makeClip(options: ClipOptions): Promise<string> {
   const inputs = [
     '-f',
     'lavfi',
+    ...['-t', String(seconds)],
     '-i',
-    `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    CLIP_SOURCES[options.picture ?? 'medium'](`${width}x${height}`, fps),
     ...audio.flatMap((track, i) => [
       '-f',
       'lavfi',

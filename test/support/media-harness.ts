@@ -13,7 +13,7 @@ import type { ContentKey } from '../../src/modules/media/content-keys.ts';
 import type { Logger } from '../../src/platform/logger.ts';
 import type { Storage } from '../../src/platform/storage/storage.port.ts';
 import { signInWithRoles, type SignedIn } from './accounts.ts';
-import { makeClip } from './media-clips.ts';
+import { makeClip, type ClipComplexity } from './media-clips.ts';
 import { storedKeys as storedPackageKeys } from './media-package.ts';
 import { createTestApp, type TestContext } from './test-app.ts';
 
@@ -144,6 +144,8 @@ export async function publishedClip(
     height?: number;
     /** Frames per second of the generated source (the clip's default unless told). */
     fps?: number;
+    /** The picture (the test card unless told). */
+    picture?: ClipComplexity;
     /** One English track unless told. */
     audio?: ReadonlyArray<{ language: string; title?: string }>;
     /** Subtitle files (SRT or WebVTT) uploaded with the source. */
@@ -156,6 +158,7 @@ export async function publishedClip(
     width: options.width ?? 1920,
     height: options.height ?? 1080,
     ...(options.fps !== undefined && { fps: options.fps }),
+    ...(options.picture !== undefined && { picture: options.picture }),
     seconds: options.seconds,
     audio: options.audio ?? [{ language: 'eng' }],
   });

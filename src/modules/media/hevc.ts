@@ -21,6 +21,12 @@ export const HEVC_MIN_P = 1080;
 export const HEVC_CRF_OFFSET = 5;
 /** HEVC's cap as a share of the H.264 rung's: the usual ~30–40 % saving at the same picture. */
 export const HEVC_BITRATE_SHARE = 0.7;
+/**
+ * How far (SSIM against the source) a copy may score below its H.264 rung and still be offered:
+ * the issue's "same picture" tolerance. The copies exist to give HEVC players the same picture in
+ * fewer bytes, never a worse one.
+ */
+export const HEVC_MAX_SSIM_LOSS = 0.005;
 
 /**
  * The HEVC copies of a ladder's top rungs: same sizes and frame rate (so they switch with the
@@ -44,6 +50,30 @@ export function chooseHevcRenditions(options: { ladder: Ladder; mode: HevcMode }
         ...(rendition.crf !== undefined && { crf: Math.min(51, rendition.crf + HEVC_CRF_OFFSET) }),
       };
     });
+}
+
+/**
+ * The quality target, from the H.264 rung's measured SSIM: a copy is kept only when it scores
+ * within HEVC_MAX_SSIM_LOSS of the rung it copies. The others are not packaged (their players get
+ * the H.264 rung, which looks better): measured in bench:ladder, x265 at the presets a small host
+ * affords falls short on some pictures at any share that still saves bytes (docs/ARCHITECTURE.md),
+ * and a second x265 run at a higher cap would cost more than the copy is worth.
+ */
+export function keepMatchingHevc(options: {
+  ladder: Pick<Ladder, 'video'>;
+  hevc: readonly VideoRendition[];
+  ssim: ReadonlyMap<string, number>;
+}): { kept: VideoRendition[]; dropped: VideoRendition[] } {
+  const kept: VideoRendition[] = [];
+  const dropped: VideoRendition[] = [];
+  for (const copy of options.hevc) {
+    const rung = options.ladder.video.find((rendition) => rendition.p === copy.p);
+    const [copySsim, rungSsim] = [options.ssim.get(copy.name), rung && options.ssim.get(rung.name)];
+    if (copySsim === undefined || rungSsim === undefined)
+      throw new Error(`${copy.name} or its H.264 rung is unscored`);
+    (copySsim >= rungSsim - HEVC_MAX_SSIM_LOSS ? kept : dropped).push(copy);
+  }
+  return { kept, dropped };
 }
 
 interface HevcLevelLimits {

@@ -12,7 +12,7 @@ import {
 } from './ffmpeg-args.ts';
 import type { ProgressListener } from './ffmpeg.runner.ts';
 import { encodeHevcRenditions } from './hevc-step.ts';
-import { chooseHevcRenditions, DEFAULT_HEVC_MODE, type HevcMode } from './hevc.ts';
+import { chooseHevcRenditions, DEFAULT_HEVC_MODE, keepMatchingHevc, type HevcMode } from './hevc.ts';
 import { packageEncryptedHls, type HlsManifest, type PreparedSubtitle } from './hls-package.ts';
 import {
   bcp47,
@@ -150,20 +150,26 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
       onProgress: withinSpan(progress.quality, step.report),
     });
     const { ladder, dropped } = keepDistinctRungs({ ladder: encodedLadder, scores, options });
-    const hevc = await encodeHevcRenditions(step, {
+    const encodedHevc = await encodeHevcRenditions(step, {
       probe,
       ladder,
       onProgress: withinSpan(progress.hevc, step.report),
     });
-    if (hevc.length > 0) {
+    if (encodedHevc.length > 0) {
       const hevcScores = await measureQuality(step, {
         probe,
         ladder,
-        renditions: hevc,
+        renditions: encodedHevc,
         onProgress: withinSpan(progress.hevcQuality, step.report),
       });
       for (const [name, quality] of hevcScores) scores.set(name, quality);
     }
+    // A copy that looks worse than its H.264 rung is not offered (listed with the dropped rungs).
+    const { kept: hevc, dropped: droppedHevc } = keepMatchingHevc({
+      ladder,
+      hevc: encodedHevc,
+      ssim: new Map([...scores].map(([name, quality]) => [name, quality.ssim])),
+    });
     const thumbnails = await makeThumbnails(step, { probe, ladder, span: progress.thumbnails });
     const packaged = await packageAndEncrypt(step, {
       ladder,
@@ -179,7 +185,7 @@ export async function transcodeToEncryptedHls(request: TranscodeRequest): Promis
       })),
       ladder: {
         mode: options.ladderMode ?? DEFAULT_LADDER_MODE,
-        dropped: dropped.map((rendition) => ({
+        dropped: [...dropped, ...droppedHevc].map((rendition) => ({
           name: rendition.name,
           width: rendition.width,
           height: rendition.height,

@@ -48,11 +48,22 @@
     }
   }
 
+  // What this browser decodes beyond H.264, declared when the stream starts so its master playlist
+  // lists the HEVC copies too (as the viewer app's decodableCodecs does). hls.js plays through Media
+  // Source Extensions, so MSE decides; 1080p Main at level 4 is the smallest HEVC variant packaged.
+  function decodableCodecs() {
+    var probe = 'video/mp4; codecs="hvc1.1.6.L120.90"';
+    return window.MediaSource && MediaSource.isTypeSupported(probe) ? ['hevc'] : [];
+  }
+
   async function start() {
     show('Starting…');
     var session;
     try {
-      session = await api('/api/playback/' + encodeURIComponent(itemId), { method: 'POST', body: '{}' });
+      session = await api('/api/playback/' + encodeURIComponent(itemId), {
+        method: 'POST',
+        body: JSON.stringify({ codecs: decodableCodecs() }),
+      });
     } catch (error) {
       if (error.status === 401) {
         sessionStorage.removeItem('marquee.accessToken');

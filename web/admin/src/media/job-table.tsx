@@ -1,8 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
+import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { Notice } from '../../../ui/components.tsx';
+import { Button, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
+import { JobQuality } from './job-quality.tsx';
 
 type Job = Schemas['TranscodeJob'];
 const running = (job: Job) => job.status === 'queued' || job.status === 'processing';
@@ -22,6 +24,8 @@ export function useJobs(itemId?: string) {
 
 export function JobTable(props: { itemId?: string; caption: string; linkItems?: boolean }) {
   const jobs = useJobs(props.itemId);
+  // The finished job whose renditions (with their SSIM/PSNR) are shown under its row.
+  const [opened, setOpened] = useState<string | null>(null);
   if (jobs.isError) return <Notice tone="error">{problemText(jobs.error)}</Notice>;
   if (jobs.isPending) return <p className="ui-muted">Loading jobs…</p>;
   if (jobs.data.items.length === 0) return <p className="ui-muted">No transcoding job yet.</p>;
@@ -35,35 +39,58 @@ export function JobTable(props: { itemId?: string; caption: string; linkItems?: 
           <th scope="col">Progress</th>
           <th scope="col">Size</th>
           <th scope="col">Started</th>
+          <th scope="col">Renditions</th>
         </tr>
       </thead>
       <tbody>
         {jobs.data.items.map((job) => (
-          <tr key={job.id} data-job-id={job.id} data-job-status={job.status}>
-            <td>{job.sourceName}</td>
-            {props.linkItems && (
+          <Fragment key={job.id}>
+            <tr data-job-id={job.id} data-job-status={job.status}>
+              <td>{job.sourceName}</td>
+              {props.linkItems && (
+                <td>
+                  <Link to={`/titles/${job.itemId}`}>{job.itemId.slice(0, 8)}</Link>
+                </td>
+              )}
               <td>
-                <Link to={`/titles/${job.itemId}`}>{job.itemId.slice(0, 8)}</Link>
+                {job.status}
+                {job.failure && <span className="ui-muted"> — {job.failure.reason}</span>}
               </td>
+              <td>
+                <div className="ui-progress">
+                  <progress
+                    max={100}
+                    value={job.progress}
+                    aria-label={`Transcoding ${job.sourceName}`}
+                    aria-valuetext={`${Math.round(job.progress)} %`}
+                  />
+                  <span>{Math.round(job.progress)} %</span>
+                </div>
+              </td>
+              <td>{job.width && job.height ? `${job.width}×${job.height}` : '—'}</td>
+              <td>{job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '—'}</td>
+              <td>
+                {job.status === 'ready' ? (
+                  <Button
+                    variant="plain"
+                    aria-expanded={opened === job.id}
+                    onClick={() => setOpened(opened === job.id ? null : job.id)}
+                  >
+                    {opened === job.id ? 'Hide' : 'Quality'}
+                  </Button>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+            {opened === job.id && (
+              <tr>
+                <td colSpan={props.linkItems ? 7 : 6}>
+                  <JobQuality jobId={job.id} sourceName={job.sourceName} />
+                </td>
+              </tr>
             )}
-            <td>
-              {job.status}
-              {job.failure && <span className="ui-muted"> — {job.failure.reason}</span>}
-            </td>
-            <td>
-              <div className="ui-progress">
-                <progress
-                  max={100}
-                  value={job.progress}
-                  aria-label={`Transcoding ${job.sourceName}`}
-                  aria-valuetext={`${Math.round(job.progress)} %`}
-                />
-                <span>{Math.round(job.progress)} %</span>
-              </div>
-            </td>
-            <td>{job.width && job.height ? `${job.width}×${job.height}` : '—'}</td>
-            <td>{job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '—'}</td>
-          </tr>
+          </Fragment>
         ))}
       </tbody>
     </table>

@@ -40,6 +40,8 @@ const viewerCount = Number(process.env.BENCH_VIEWERS ?? 5000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const ingestSeconds = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
+// lavfi reads a duration of 0 as "forever": the publisher would never stop.
+if (!(ingestSeconds >= 1)) throw new Error('BENCH_INGEST_SECONDS must be at least 1');
 const clientProcesses = Number(process.env.BENCH_CLIENT_PROCESSES ?? 4);
 const batchMs = Number(process.env.BENCH_BATCH_MS ?? 100);
 // How long a pass may wait after its last post for deliveries still on their way.

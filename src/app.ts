@@ -21,7 +21,7 @@ import { blockedWordIn, createEngagement } from './modules/engagement/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { createIdentity } from './modules/identity/index.ts';
 import { createLive, liveHlsPrefix } from './modules/live/index.ts';
-import { createMediaService, ffmpegTools, mediaRoutes } from './modules/media/index.ts';
+import { createMediaService, ffmpegTools, JobEventsHub, mediaRoutes } from './modules/media/index.ts';
 import { createPlayback } from './modules/playback/index.ts';
 import { createRecommendations } from './modules/recommendations/index.ts';
 import { createSubscriptions } from './modules/subscriptions/index.ts';
@@ -176,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     tools,
     config: config.media,
   });
-  await app.register(mediaRoutes, { media });
+  await app.register(mediaRoutes, { media, jobEvents: new JobEventsHub(deps.pubsub) });
   await app.register(settingsPlugin);
   const engagement = createEngagement({
     db: deps.database.db,

@@ -196,6 +196,17 @@ describe('transcode jobs (local storage)', () => {
     });
     const asset = await upload(h, movieId, clip);
     await waitForJob(h, asset.id, (j) => j.status === 'processing' && j.progress > 0);
+    // An admin console watching: the job as it is, then its progress pushed, over a real socket.
+    const base = await h.context.app.listen({ host: '127.0.0.1', port: 0 });
+    const stream = await fetch(`${base}/api/admin/jobs/events`, {
+      headers: h.admin.headers,
+      signal: AbortSignal.timeout(60_000),
+    });
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let pushed = '';
+    while ((pushed.match(/^event: job$/gm) ?? []).length < 3) pushed += (await reader.read()).value ?? '';
     const cancelled = await h.context.app.inject({
       method: 'POST',
       url: `/api/admin/jobs/${asset.id}/cancel`,
@@ -203,6 +214,26 @@ describe('transcode jobs (local storage)', () => {
     });
     assert.equal(cancelled.statusCode, 200, cancelled.body);
     assert.equal(cancelled.json<JobView>().status, 'cancelled');
+    // The cancel is pushed too, and with nothing left running the stream says so and ends.
+    for (let read = await reader.read(); !read.done; read = await reader.read()) pushed += read.value;
+    const events = pushed
+      .trim()
+      .split('\n\n')
+      .map((block) => ({
+        name: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as JobView & { assetId: string },
+      }));
+    assert.deepEqual(events.at(-1), { name: 'idle', data: {} });
+    const moves = events.filter((event) => event.name === 'job').map((event) => event.data);
+    assert.ok(moves.every((move) => move.assetId === asset.id));
+    const progress = moves.filter((move) => move.status === 'processing').map((move) => move.progress);
+    assert.ok(progress.length >= 3, pushed);
+    assert.deepEqual(
+      progress,
+      progress.toSorted((a, b) => a - b),
+      'progress never goes back',
+    );
+    assert.equal(moves.at(-1)?.status, 'cancelled');
     // ffmpeg stops; nothing of this asset is in storage, and the item has no video.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const leftovers = [];
@@ -239,6 +270,14 @@ describe('transcode jobs (local storage)', () => {
     const viewer = await signInWithRoles(h.context, ['viewer']);
     const refused = await h.context.app.inject({ url: '/api/admin/jobs', headers: viewer.headers });
     assert.equal(refused.statusCode, 403);
+    const events = (headers?: Record<string, string>) =>
+      h.context.app.inject({ url: '/api/admin/jobs/events', ...(headers && { headers }) });
+    assert.equal((await events()).statusCode, 401);
+    assert.equal((await events(viewer.headers)).statusCode, 403);
+    // Nothing queued or running: the stream says so and ends at once.
+    const idle = await events(h.admin.headers);
+    assert.equal(idle.statusCode, 200);
+    assert.equal(idle.body, 'event: idle\ndata: {}\n\n');
     const missing = await h.context.app.inject({
       url: '/api/admin/jobs/00000000-0000-4000-8000-000000000000',
       headers: h.admin.headers,

@@ -69,6 +69,7 @@ export {
   type SourceUpload,
 } from './media.service.ts';
 export { MEDIA_EVENTS_CHANNEL, type MediaEvent } from './media-events.ts';
+export { JobEventsHub } from './job-events.ts';
 export { CLAIM_LEASE_SECONDS } from './transcode-job.ts';
 export {
   PackageRetention,

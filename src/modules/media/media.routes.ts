@@ -4,10 +4,12 @@ import { pageQuery, pageSchema } from '../../shared/pagination.ts';
 import { idParams, isoDate } from '../../shared/schemas.ts';
 import { requestContext } from '../identity/index.ts';
 import type { AssetRow } from './assets.repository.ts';
+import type { JobEventsHub } from './job-events.ts';
 import type { MediaService, RenditionQualityView } from './media.service.ts';
 
 export interface MediaRoutesOptions {
   media: MediaService;
+  jobEvents: JobEventsHub;
 }
 
 const tags = ['media admin'];
@@ -94,7 +96,7 @@ export const transcodeJobDetailSchema = transcodeJobSchema
 
 /** Transcode jobs for the admin console (permission jobs:manage): watch, cancel, retry. */
 export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app, options) => {
-  const { media } = options;
+  const { media, jobEvents } = options;
 
   app.get(
     '/api/admin/jobs',
@@ -111,6 +113,44 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRoutesOptions> = async (app
     async (request) => {
       const page = await media.assets.list(request.query);
       return { items: page.items.map(transcodeJobView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/admin/jobs/events',
+    {
+      config: { access: { permission: 'jobs:manage' } },
+      schema: {
+        operationId: 'adminJobEvents',
+        tags,
+        summary: 'Transcode jobs as they move, pushed (Server-Sent Events) rather than polled',
+        description:
+          'A `text/event-stream`. First a `job` event for each job queued or running now, then one ' +
+          'whenever a job moves (data: `{type, assetId, itemId, status, progress, reason?}`; progress ' +
+          'is recorded at most once a second). Ends with an `idle` event once no job is queued or ' +
+          'running, or after 30 s without an event; read the list again and reconnect then.',
+        produces: ['text/event-stream'],
+        response: { 200: z.string().describe('text/event-stream') },
+      },
+    },
+    async (request, reply) => {
+      const stream = await jobEvents.stream({
+        active: async () => {
+          const [queued, processing] = await Promise.all([
+            media.assets.list({ status: 'queued', limit: 100 }),
+            media.assets.list({ status: 'processing', limit: 100 }),
+          ]);
+          return [...processing.items, ...queued.items];
+        },
+        closed: (handler) => request.raw.once('close', handler),
+      });
+      return (
+        reply
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-store')
+          // Fastify sends a stream as it is; the schema above types the reply by what it documents.
+          .send(stream as unknown as string)
+      );
     },
   );
 

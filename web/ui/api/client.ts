@@ -163,7 +163,51 @@ export function createApiClient(tokens: TokenStore, onSignedOut: () => void = ()
     return body;
   }
 
-  return { call, callText, upload, tokens, refresh: refreshOnce };
+  /**
+   * An operation that answers a text/event-stream: `onEvent` gets each event's name and parsed
+   * data until the server ends the stream or `signal` aborts. fetch rather than EventSource,
+   * which cannot send the Authorization header.
+   */
+  async function events<Id extends OperationId>(
+    id: Id,
+    input: Input<Id>,
+    options: { onEvent: (name: string, data: unknown) => void; signal?: AbortSignal },
+  ): Promise<void> {
+    const open = () =>
+      fetch(urlOf(id, (input as { path?: Record<string, Scalar> }).path), {
+        headers: {
+          accept: 'text/event-stream',
+          ...(tokens.get() && { authorization: `Bearer ${tokens.get()!.accessToken}` }),
+        },
+        signal: options.signal,
+      });
+    let response = await open();
+    if (response.status === 401 && tokens.get()) {
+      if (await refreshOnce()) response = await open();
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      throw new ApiError(response.status, text ? (JSON.parse(text) as Problem) : null);
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffered += value;
+      // Events are separated by a blank line (https://html.spec.whatwg.org/#server-sent-events).
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const name = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (name && data !== undefined) options.onEvent(name, JSON.parse(data));
+      }
+    }
+  }
+
+  return { call, callText, upload, events, tokens, refresh: refreshOnce };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

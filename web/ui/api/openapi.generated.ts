@@ -2239,6 +2239,13 @@ export interface Operations {
       nextCursor: string | null;
     };
   };
+  /** GET /api/admin/jobs/events — Transcode jobs as they move, pushed (Server-Sent Events) rather than polled */
+  adminJobEvents: {
+    path: never;
+    query: never;
+    body: never;
+    response: unknown;
+  };
   /** GET /api/admin/jobs/{id} — One transcode job, with the SSIM and PSNR of each rendition it packaged */
   adminGetJob: {
     path: {
@@ -3899,6 +3906,7 @@ export const operations = {
   adminPutArtwork: ["PUT", "/api/admin/titles/{id}/artwork/{kind}"],
   adminImportTitles: ["POST", "/api/admin/titles/import"],
   adminListJobs: ["GET", "/api/admin/jobs"],
+  adminJobEvents: ["GET", "/api/admin/jobs/events"],
   adminGetJob: ["GET", "/api/admin/jobs/{id}"],
   adminCancelJob: ["POST", "/api/admin/jobs/{id}/cancel"],
   adminRetryJob: ["POST", "/api/admin/jobs/{id}/retry"],

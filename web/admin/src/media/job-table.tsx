@@ -1,25 +1,67 @@
-import { useQuery } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Fragment, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { Button, Notice } from '../../../ui/components.tsx';
 import { problemText, useApi } from '../../../ui/api/context.ts';
+import type { Response } from '../../../ui/api/client.ts';
 import type { Schemas } from '../../../ui/api/openapi.generated.ts';
 import { JobQuality } from './job-quality.tsx';
 
 type Job = Schemas['TranscodeJob'];
 const running = (job: Job) => job.status === 'queued' || job.status === 'processing';
 
-/** How often the jobs list is asked again while a job runs: the API has no job event stream. */
-export const JOB_POLL_MS = 1000;
+type JobPage = Response<'adminListJobs'>;
+/** A job moved: what `GET /api/admin/jobs/events` pushes. */
+interface JobEvent {
+  assetId: string;
+  status: Job['status'];
+  progress: number;
+}
 
-/** Transcode jobs (all, or one item's), polled while any of them is queued or processing. */
+/**
+ * Transcode jobs (all, or one item's). While any is queued or processing, their progress is
+ * pushed by the server (Server-Sent Events) into every jobs list held here; the list is read
+ * again when the stream ends (nothing left running, or quiet for 30 s), and the stream reopened
+ * if something still runs.
+ */
 export function useJobs(itemId?: string) {
   const api = useApi();
-  return useQuery({
+  const client = useQueryClient();
+  const jobs = useQuery({
     queryKey: ['jobs', itemId ?? 'all'],
     queryFn: () => api.call('adminListJobs', { query: { itemId, limit: 50 } }),
-    refetchInterval: (query) => (query.state.data?.items.some(running) ? JOB_POLL_MS : false),
   });
+  const active = jobs.data?.items.some(running) ?? false;
+  const [streams, setStreams] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const abort = new AbortController();
+    const onEvent = (name: string, data: unknown) => {
+      if (name !== 'job') return;
+      const event = data as JobEvent;
+      client.setQueriesData<JobPage>({ queryKey: ['jobs'] }, (page) =>
+        page
+          ? {
+              ...page,
+              items: page.items.map((job) =>
+                job.id === event.assetId ? { ...job, status: event.status, progress: event.progress } : job,
+              ),
+            }
+          : page,
+      );
+    };
+    void api
+      .events('adminJobEvents', {}, { onEvent, signal: abort.signal })
+      .catch(() => undefined) // the list read below stands in
+      .finally(() => {
+        if (abort.signal.aborted) return;
+        void client.invalidateQueries({ queryKey: ['jobs'] });
+        // Reopened after a pause, so a stream that keeps failing is not a busy loop.
+        setTimeout(() => !abort.signal.aborted && setStreams((count) => count + 1), 1000);
+      });
+    return () => abort.abort();
+  }, [active, api, client, streams]);
+  return jobs;
 }
 
 export function JobTable(props: { itemId?: string; caption: string; linkItems?: boolean }) {
